@@ -1,0 +1,215 @@
+"""The fixture format: one pydantic model per section of a fixture file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+
+# Strict types: a fixture that says `votes: "12"` or `name: NO` (YAML 1.1's false) is an
+# error to report, not a value to coerce. Dates stay lax so JSON strings parse.
+Key = Annotated[StrictStr, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9][a-z0-9./_-]*$")]
+Text = Annotated[StrictStr, Field(min_length=1)]
+CountryCode = Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")]
+Count = Annotated[StrictInt, Field(ge=0)]
+Percent = Annotated[float, Field(ge=0, le=100, strict=False)]
+Sources = Annotated[list[Key], Field(min_length=1)]
+
+
+class Record(BaseModel):
+    """Fields shared by every record: unknown fields are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceRecord(Record):
+    key: Key
+    url: Annotated[StrictStr, Field(pattern=r"^https?://\S+$")] | None = None
+    publisher: Text
+    title: Text | None = None
+    published: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _findable(self) -> SourceRecord:
+        if self.url is None and self.title is None:
+            raise ValueError("a source without a url needs a title")
+        return self
+
+
+class CountryRecord(Record):
+    code: CountryCode
+    name: Text
+
+
+class AreaRecord(Record):
+    key: Key
+    name: Text
+    kind: Literal["region", "district", "municipality", "city", "disputed_territory"]
+    country: CountryCode
+    parent: Key | None = None
+
+
+class PersonRecord(Record):
+    key: Key
+    name: Text
+    also_known_as: list[Text] = []
+    birth_date: dt.date | None = None
+    death_date: dt.date | None = None
+    sources: list[Key] = []
+
+    @model_validator(mode="after")
+    def _dates(self) -> PersonRecord:
+        if self.birth_date and self.death_date and self.death_date < self.birth_date:
+            raise ValueError("death_date is before birth_date")
+        if self.birth_date and not self.sources:
+            raise ValueError("a birth_date needs at least one source")
+        return self
+
+
+class OrganizationRecord(Record):
+    key: Key
+    name: Text
+    short_name: Text | None = None
+    kind: Literal[
+        "party",
+        "bloc",
+        "election_commission",
+        "court",
+        "observer_mission",
+        "pollster",
+        "media",
+        "ngo",
+        "government",
+        "international",
+    ]
+    country: CountryCode | None = None
+    members: list[Key] = []
+
+
+class ElectionRecord(Record):
+    key: Key
+    country: CountryCode
+    kind: Literal["presidential", "parliamentary", "referendum"]
+    office: Text
+    date: dt.date
+    early: StrictBool = False
+    # ISO 8601 at the precision the sources give: "2018-10-17", or "2025-10" when only
+    # the month is known.
+    originally_due: Annotated[
+        StrictStr, Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+    ] | None = None
+    called_on: dt.date | None = None
+    called_by_person: Key | None = None
+    called_by_organization: Key | None = None
+    reason: Text | None = None
+    term_years: Annotated[StrictInt, Field(ge=1, le=20)] | None = None
+    seats: Annotated[StrictInt, Field(ge=1)] | None = None
+    summary: Text | None = None
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _schedule(self) -> ElectionRecord:
+        if self.originally_due and not self.early:
+            raise ValueError("originally_due is only for early elections (set early: true)")
+        if self.called_on and self.called_on > self.date:
+            raise ValueError("called_on is after the polling date")
+        return self
+
+
+class CandidacyRecord(Record):
+    key: Key
+    election: Key
+    person: Key | None = None
+    party: Key | None = None
+    # None when no source says how the candidate was nominated.
+    nomination: Literal["party", "bloc", "self", "initiative_group"] | None = None
+    incumbent: StrictBool = False
+    role: Text | None = None
+    status: Literal["registered", "withdrawn", "disqualified"] = "registered"
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _who(self) -> CandidacyRecord:
+        if self.person is None and self.party is None:
+            raise ValueError("a candidacy needs a person, a party (for a list), or both")
+        if self.nomination in ("party", "bloc") and self.party is None:
+            raise ValueError(f"nomination '{self.nomination}' needs the nominating party")
+        return self
+
+
+class TallyLineRecord(Record):
+    candidacy: Key
+    votes: Count | None = None
+    share: Percent | None = None
+    seats: Count | None = None
+
+
+class TallyRecord(Record):
+    key: Key
+    election: Key
+    round: Annotated[StrictInt, Field(ge=1, le=3)] = 1
+    stage: Literal["preliminary", "final", "certified"]
+    as_of: dt.date
+    counted_share: Percent | None = None
+    stations_reported: Count | None = None
+    stations_total: Count | None = None
+    registered: Count | None = None
+    cast: Count | None = None
+    valid: Count | None = None
+    invalid: Count | None = None
+    against_all: Count | None = None
+    turnout_reported: Percent | None = None
+    preferred: StrictBool = False
+    summary: Text | None = None
+    lines: list[TallyLineRecord] = []
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TallyRecord:
+        # Each rule names the figures that disagree, so a fixture author can find them.
+        if self.registered is not None and self.cast is not None:
+            if self.cast > self.registered:
+                raise ValueError(f"cast ({self.cast}) exceeds registered ({self.registered})")
+            if self.turnout_reported is not None:
+                raise ValueError("turnout_reported is derived here: registered and cast are given")
+        if self.cast is not None and (self.valid or 0) + (self.invalid or 0) > self.cast:
+            raise ValueError("valid + invalid exceeds cast")
+        if (
+            self.stations_reported is not None
+            and self.stations_total is not None
+            and self.stations_reported > self.stations_total
+        ):
+            raise ValueError("stations_reported exceeds stations_total")
+        if self.preferred and self.stage == "preliminary":
+            raise ValueError("only a final or certified tally can be preferred")
+        seen: set[str] = set()
+        for line in self.lines:
+            if line.candidacy in seen:
+                raise ValueError(f"candidacy '{line.candidacy}' has two lines")
+            seen.add(line.candidacy)
+        votes = sum(line.votes or 0 for line in self.lines)
+        if self.valid is not None and votes > self.valid:
+            raise ValueError(f"line votes ({votes}) exceed valid ballots ({self.valid})")
+        if sum(line.share or 0 for line in self.lines) > 100.5:
+            raise ValueError("line shares add up to more than 100")
+        return self
+
+
+class EndorsementRecord(Record):
+    key: Key
+    candidacy: Key
+    kind: Literal["endorsement", "congratulation"]
+    endorser_person: Key | None = None
+    endorser_organization: Key | None = None
+    country: CountryCode | None = None
+    date: dt.date | None = None
+    channel: Literal["call", "letter", "statement", "post", "meeting"] | None = None
+    summary: Text
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _endorser(self) -> EndorsementRecord:
+        if not (self.endorser_person or self.endorser_organization or self.country):
+            raise ValueError("an endorsement needs an endorser person, organization or country")
+        return self

@@ -1,0 +1,27 @@
+"""Area: a region, district, municipality, city or disputed territory inside a country."""
+
+from enum import StrEnum
+
+from tortoise import fields
+
+from models.base import Entity
+
+
+class AreaKind(StrEnum):
+    REGION = "region"
+    DISTRICT = "district"
+    MUNICIPALITY = "municipality"
+    CITY = "city"
+    DISPUTED_TERRITORY = "disputed_territory"
+
+
+class Area(Entity):
+    name = fields.CharField(max_length=200)
+    kind = fields.CharEnumField(AreaKind, max_length=20)
+    country = fields.ForeignKeyField("models.Country", related_name="areas", on_delete=fields.RESTRICT)
+    parent = fields.ForeignKeyField(
+        "models.Area", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+
+    class Meta:
+        table = "area"

@@ -1,0 +1,41 @@
+"""Organization: parties, blocs, commissions, courts, missions, pollsters, media, governments."""
+
+from enum import StrEnum
+
+from tortoise import fields
+
+from models.base import Entity
+
+
+class OrganizationKind(StrEnum):
+    PARTY = "party"
+    BLOC = "bloc"
+    ELECTION_COMMISSION = "election_commission"
+    COURT = "court"
+    OBSERVER_MISSION = "observer_mission"
+    POLLSTER = "pollster"
+    MEDIA = "media"
+    NGO = "ngo"
+    GOVERNMENT = "government"
+    INTERNATIONAL = "international"
+
+
+class Organization(Entity):
+    name = fields.CharField(max_length=200)
+    short_name = fields.CharField(max_length=60, null=True)
+    kind = fields.CharEnumField(OrganizationKind, max_length=24)
+    # None for international bodies such as OSCE/ODIHR.
+    country = fields.ForeignKeyField(
+        "models.Country", related_name="organizations", null=True, on_delete=fields.RESTRICT
+    )
+    # A bloc's component parties.
+    members = fields.ManyToManyField(
+        "models.Organization",
+        related_name="member_of",
+        through="organization_member",
+        forward_key="member_id",
+        backward_key="bloc_id",
+    )
+
+    class Meta:
+        table = "organization"

@@ -1,0 +1,52 @@
+"""Tally: one published result of one election at one stage, with a line per candidacy."""
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.base import Entity
+
+
+class Stage(StrEnum):
+    PRELIMINARY = "preliminary"
+    FINAL = "final"
+    CERTIFIED = "certified"
+
+
+class Tally(Entity):
+    election = fields.ForeignKeyField("models.Election", related_name="tallies", on_delete=fields.CASCADE)
+    round = fields.IntField(default=1)
+    stage = fields.CharEnumField(Stage, max_length=12)
+    as_of = fields.DateField()
+    counted_share = fields.FloatField(null=True)
+    stations_reported = fields.IntField(null=True)
+    stations_total = fields.IntField(null=True)
+    registered = fields.BigIntField(null=True)
+    cast = fields.BigIntField(null=True)
+    valid = fields.BigIntField(null=True)
+    invalid = fields.BigIntField(null=True)
+    against_all = fields.BigIntField(null=True)
+    # Only when a source gives a percentage without the counts it came from;
+    # otherwise turnout is computed from `cast` and `registered`.
+    turnout_reported = fields.FloatField(null=True)
+    # Among conflicting final figures, the one "the result" means.
+    preferred = fields.BooleanField(default=False)
+    summary = fields.TextField(null=True)
+    sources = fields.ManyToManyField("models.Source", related_name="tallies", through="tally_source")
+
+    class Meta:
+        table = "tally"
+
+
+class TallyLine(Model):
+    id = fields.IntField(primary_key=True)
+    tally = fields.ForeignKeyField("models.Tally", related_name="lines", on_delete=fields.CASCADE)
+    candidacy = fields.ForeignKeyField("models.Candidacy", related_name="lines", on_delete=fields.CASCADE)
+    votes = fields.BigIntField(null=True)
+    share = fields.FloatField(null=True)
+    seats = fields.IntField(null=True)
+
+    class Meta:
+        table = "tally_line"
+        unique_together = (("tally", "candidacy"),)

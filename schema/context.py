@@ -1,0 +1,91 @@
+"""The per-request context: batching loaders, so each relation costs one query per level."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+
+M = TypeVar("M", bound=Model)
+
+
+class Loaders:
+    """DataLoaders made on first use and kept for one request.
+
+    Each loader turns the lookups of one resolver level into one SQL statement, whatever the
+    number of parent objects: `by_id` for foreign keys, `children` for reverse relations,
+    `links` for many-to-many relations such as sources.
+    """
+
+    def __init__(self) -> None:
+        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+
+    def _get(self, key: Hashable, load: Any) -> DataLoader[Any, Any]:
+        if key not in self._loaders:
+            self._loaders[key] = DataLoader(load_fn=load)
+        return self._loaders[key]
+
+    def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
+        async def load(ids: Sequence[int]) -> list[M | None]:
+            rows = {row.pk: row for row in await model.filter(id__in=list(ids))}
+            return [rows.get(id_) for id_ in ids]
+
+        return self._get(("by_id", model), load)
+
+    def by_key(self, model: type[M], natural_key: str = "key") -> DataLoader[str, M | None]:
+        async def load(keys: Sequence[str]) -> list[M | None]:
+            found = await model.filter(**{f"{natural_key}__in": list(keys)})
+            rows = {getattr(row, natural_key): row for row in found}
+            return [rows.get(key) for key in keys]
+
+        return self._get(("by_key", model, natural_key), load)
+
+    def children(self, model: type[M], parent: str) -> DataLoader[int, list[M]]:
+        """Rows of `model` whose foreign key `parent` points at each id, in id order."""
+
+        async def load(ids: Sequence[int]) -> list[list[M]]:
+            grouped: dict[int, list[M]] = defaultdict(list)
+            for row in await model.filter(**{f"{parent}_id__in": list(ids)}).order_by("id"):
+                grouped[getattr(row, f"{parent}_id")].append(row)
+            return [grouped[id_] for id_ in ids]
+
+        return self._get(("children", model, parent), load)
+
+    def links(self, model: type[Model], relation: str) -> DataLoader[int, list[Any]]:
+        """The rows linked to each id through the many-to-many `relation`, in key order."""
+        field_ = model._meta.fields_map[relation]
+        target: type[Model] = field_.related_model  # type: ignore[attr-defined]
+        back = field_.related_name  # type: ignore[attr-defined]
+
+        async def load(ids: Sequence[int]) -> list[list[Any]]:
+            rows = await target.filter(**{f"{back}__id__in": list(ids)}).values(
+                "id", owner=f"{back}__id"
+            )
+            wanted: dict[int, set[int]] = defaultdict(set)
+            for row in rows:
+                wanted[row["owner"]].add(row["id"])
+            all_ids = sorted({i for group in wanted.values() for i in group})
+            objects = {obj.pk: obj for obj in await target.filter(id__in=all_ids)} if all_ids else {}
+            return [
+                sorted((objects[i] for i in wanted[id_]), key=lambda o: str(getattr(o, "key", o.pk)))
+                for id_ in ids
+            ]
+
+        return self._get(("links", model, relation), load)
+
+
+@dataclass
+class Context:
+    """What every resolver gets as `info.context`."""
+
+    request: Request | None = None
+    response: Response | None = None
+    loaders: Loaders = field(default_factory=Loaders)
+

@@ -1,0 +1,57 @@
+"""Country: the GraphQL type for a country and what happened in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry import Info, relay
+
+import models
+from schema.node import nodes_by_key
+
+if TYPE_CHECKING:
+    from schema.area import Area
+    from schema.election import Election
+
+
+@strawberry.type(description="A country, identified by its ISO 3166-1 alpha-2 code.")
+class Country(relay.Node):
+    row: strawberry.Private[models.Country]
+    node_key: relay.NodeID[str]
+    code: str = strawberry.field(description='ISO 3166-1 alpha-2 code, e.g. "AZ".')
+    name: str = strawberry.field(description="English name of the country.")
+
+    @classmethod
+    def from_model(cls, row: models.Country) -> Self:
+        return cls(row=row, node_key=row.code, code=row.code, name=row.name)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await nodes_by_key(cls, info, models.Country, node_ids, natural_key="code")
+
+    @strawberry.field(description="Elections held in this country, oldest first.")
+    async def elections(
+        self, info: Info
+    ) -> list[Annotated[Election, strawberry.lazy("schema.election")]]:
+        from schema.election import Election, by_date
+
+        rows = await info.context.loaders.children(models.Election, "country").load(self.row.pk)
+        return [Election.from_model(row) for row in by_date(rows)]
+
+    @strawberry.field(description="Regions, districts and other areas of this country, by name.")
+    async def areas(self, info: Info) -> list[Annotated[Area, strawberry.lazy("schema.area")]]:
+        from schema.area import Area
+
+        rows = await info.context.loaders.children(models.Area, "country").load(self.row.pk)
+        return [Area.from_model(row) for row in sorted(rows, key=lambda r: (r.name, r.key))]
+
+
+async def country_by_id(info: Info, country_id: int | None) -> Country | None:
+    if country_id is None:
+        return None
+    row = await info.context.loaders.by_id(models.Country).load(country_id)
+    return None if row is None else Country.from_model(row)

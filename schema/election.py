@@ -1,0 +1,179 @@
+"""Election: the GraphQL type for one vote, its stages, result and what surrounded it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any, Self
+
+import strawberry
+from strawberry import Info, relay
+
+import models
+from schema import endorsement
+from schema.candidacy import Candidacy, preferred_lines
+from schema.country import Country, country_by_id
+from schema.endorsement import Endorsement
+from schema.node import nodes_by_key
+from schema.organization import Organization, organization_by_id
+from schema.person import Person, person_by_id
+from schema.source import Source, sources_of
+from schema.tally import Tally, in_stage_order, preferred_of, turnout
+
+
+@strawberry.enum(description="What an election chooses.")
+class ElectionKind(Enum):
+    PRESIDENTIAL = strawberry.enum_value("presidential", description="A head of state.")
+    PARLIAMENTARY = strawberry.enum_value("parliamentary", description="A parliament.")
+    REFERENDUM = strawberry.enum_value("referendum", description="A yes/no question.")
+
+
+def by_date(rows: Iterable[models.Election]) -> list[models.Election]:
+    return sorted(rows, key=lambda r: (r.date, r.key))
+
+
+@strawberry.type(description="One vote in one country for one office or body, regular or early.")
+class Election(relay.Node):
+    row: strawberry.Private[models.Election]
+    node_key: relay.NodeID[str]
+    key: str = strawberry.field(description='Natural key, e.g. "az-president-2024".')
+    kind: ElectionKind = strawberry.field(description="What the election chooses.")
+    office: str = strawberry.field(description="The office or body elected.")
+    date: dt.date = strawberry.field(description="Polling day (of the first round).")
+    early: bool = strawberry.field(description="Whether it was a snap election, held before due.")
+    originally_due: str | None = strawberry.field(
+        description='For an early election, when it was due: an ISO 8601 date at the '
+        'precision the sources give ("2018-10-17", or "2025-10" when only the month is known).'
+    )
+    called_on: dt.date | None = strawberry.field(description="When the election was called.")
+    reason: str | None = strawberry.field(description="Why it was called early, in brief.")
+    term_years: int | None = strawberry.field(description="Length of the term at stake, in years.")
+    seats: int | None = strawberry.field(description="Seats at stake, for a parliament.")
+    summary: str | None = strawberry.field(description="What happened, in brief.")
+
+    @classmethod
+    def from_model(cls, row: models.Election) -> Self:
+        return cls(
+            row=row,
+            node_key=row.key,
+            key=row.key,
+            kind=ElectionKind(row.kind.value),
+            office=row.office,
+            date=row.date,
+            early=row.early,
+            originally_due=row.originally_due,
+            called_on=row.called_on,
+            reason=row.reason,
+            term_years=row.term_years,
+            seats=row.seats,
+            summary=row.summary,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await nodes_by_key(cls, info, models.Election, node_ids)
+
+    @strawberry.field(description="The country that held it.")
+    async def country(self, info: Info) -> Country:
+        country = await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
+        assert country is not None  # a foreign key that cannot be null
+        return country
+
+    @strawberry.field(description="The person who called it (e.g. by decree), if any.")
+    async def called_by_person(self, info: Info) -> Person | None:
+        return await person_by_id(info, self.row.called_by_person_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The body that called it (e.g. parliament), if any.")
+    async def called_by_organization(self, info: Info) -> Organization | None:
+        return await organization_by_id(info, self.row.called_by_organization_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(
+        description="Every candidacy: those in the preferred final tally first, from first "
+        "place down, then the rest by key."
+    )
+    async def candidacies(self, info: Info) -> list[Candidacy]:
+        rows = await info.context.loaders.children(models.Candidacy, "election").load(self.row.pk)
+        place = {line.candidacy_id: i for i, line in enumerate(await preferred_lines(info, self.row.pk))}  # type: ignore[attr-defined]
+        ordered = sorted(rows, key=lambda r: (place.get(r.pk, len(place)), r.key))
+        return [Candidacy.from_model(row) for row in ordered]
+
+    @strawberry.field(
+        description="Every published result, in the order published: preliminary counts, "
+        "final figures, conflicting versions."
+    )
+    async def tallies(self, info: Info) -> list[Tally]:
+        rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
+        return [Tally.from_model(row) for row in in_stage_order(rows)]
+
+    @strawberry.field(description='The preferred final tally: what "the result" means.')
+    async def result(self, info: Info) -> Tally | None:
+        rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
+        row = preferred_of(rows)
+        return None if row is None else Tally.from_model(row)
+
+    @strawberry.field(description="Turnout in percent, from the preferred final tally.")
+    async def turnout(self, info: Info) -> float | None:
+        rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
+        row = preferred_of(rows)
+        return None if row is None else turnout(row)
+
+    @strawberry.field(description="The candidacy first in the preferred final tally.")
+    async def winner(self, info: Info) -> Candidacy | None:
+        lines = await preferred_lines(info, self.row.pk)
+        if not lines:
+            return None
+        row = await info.context.loaders.by_id(models.Candidacy).load(lines[0].candidacy_id)  # type: ignore[attr-defined]
+        return Candidacy.from_model(row)
+
+    @strawberry.field(
+        description="Winner's share minus runner-up's, in percentage points, from the "
+        "preferred final tally."
+    )
+    async def margin(self, info: Info) -> float | None:
+        lines = await preferred_lines(info, self.row.pk)
+        if len(lines) < 2 or lines[0].share is None or lines[1].share is None:
+            return None
+        return round(lines[0].share - lines[1].share, 2)
+
+    @strawberry.field(description="Endorsements and congratulations of all candidacies, by date.")
+    async def endorsements(self, info: Info) -> list[Endorsement]:
+        loaders = info.context.loaders
+        candidacies = await loaders.children(models.Candidacy, "election").load(self.row.pk)
+        groups = await loaders.children(models.Endorsement, "candidacy").load_many(
+            [c.pk for c in candidacies]
+        )
+        return [Endorsement.from_model(r) for r in endorsement.by_date(r for g in groups for r in g)]
+
+    @strawberry.field(description="Sources for the election's own facts (date, schedule, reason).")
+    async def sources(self, info: Info) -> list[Source]:
+        return await sources_of(info, models.Election, self.row.pk)
+
+    @strawberry.field(
+        description="Every source behind this election's figures: its own, its candidacies', "
+        "its tallies' and its endorsements', once each, by key."
+    )
+    async def all_sources(self, info: Info) -> list[Source]:
+        loaders = info.context.loaders
+        candidacies = await loaders.children(models.Candidacy, "election").load(self.row.pk)
+        tallies = await loaders.children(models.Tally, "election").load(self.row.pk)
+        endorsements = [
+            r
+            for g in await loaders.children(models.Endorsement, "candidacy").load_many(
+                [c.pk for c in candidacies]
+            )
+            for r in g
+        ]
+        found: dict[str, models.Source] = {}
+        for model, rows in (
+            (models.Election, [self.row]),
+            (models.Candidacy, candidacies),
+            (models.Tally, tallies),
+            (models.Endorsement, endorsements),
+        ):
+            for group in await loaders.links(model, "sources").load_many([r.pk for r in rows]):
+                for source in group:
+                    found[source.key] = source
+        return [Source.from_model(found[key]) for key in sorted(found)]

@@ -1,0 +1,97 @@
+"""Endorsement: the GraphQL type for support before a vote or congratulations after it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry import Info, relay
+
+import models
+from schema.country import Country, country_by_id
+from schema.node import nodes_by_key
+from schema.organization import Organization, organization_by_id
+from schema.person import Person, person_by_id
+from schema.source import Source, sources_of
+
+if TYPE_CHECKING:
+    from schema.candidacy import Candidacy
+
+
+@strawberry.enum(description="Whether support came before or after the vote.")
+class EndorsementKind(Enum):
+    ENDORSEMENT = strawberry.enum_value("endorsement", description="Support before the vote.")
+    CONGRATULATION = strawberry.enum_value(
+        "congratulation", description="Congratulations on the result, after the vote."
+    )
+
+
+@strawberry.enum(description="How the endorsement or congratulation was delivered.")
+class Channel(Enum):
+    CALL = strawberry.enum_value("call", description="A telephone call.")
+    LETTER = strawberry.enum_value("letter", description="A letter or message.")
+    STATEMENT = strawberry.enum_value("statement", description="A public statement.")
+    POST = strawberry.enum_value("post", description="A post on social media.")
+    MEETING = strawberry.enum_value("meeting", description="In person.")
+
+
+def by_date(rows: Iterable[models.Endorsement]) -> list[models.Endorsement]:
+    """Dated ones first, oldest first; undated ones after; ties by key."""
+    return sorted(rows, key=lambda r: (r.date is None, r.date or dt.date.min, r.key))
+
+
+@strawberry.type(description="Support for a candidacy before the vote, or congratulations after.")
+class Endorsement(relay.Node):
+    row: strawberry.Private[models.Endorsement]
+    node_key: relay.NodeID[str]
+    key: str = strawberry.field(description="Natural key of the endorsement, stable across loads.")
+    kind: EndorsementKind = strawberry.field(description="Before the vote or after it.")
+    date: dt.date | None = strawberry.field(description="When it was given, when known.")
+    channel: Channel | None = strawberry.field(description="How it was delivered, when known.")
+    summary: str = strawberry.field(description="What was said, in brief.")
+
+    @classmethod
+    def from_model(cls, row: models.Endorsement) -> Self:
+        return cls(
+            row=row,
+            node_key=row.key,
+            key=row.key,
+            kind=EndorsementKind(row.kind.value),
+            date=row.date,
+            channel=None if row.channel is None else Channel(row.channel.value),
+            summary=row.summary,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await nodes_by_key(cls, info, models.Endorsement, node_ids)
+
+    @strawberry.field(description="The candidacy endorsed or congratulated.")
+    async def candidacy(
+        self, info: Info
+    ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
+        from schema.candidacy import Candidacy
+
+        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)  # type: ignore[attr-defined]
+        return Candidacy.from_model(row)
+
+    @strawberry.field(description="The person who gave it, if a person did.")
+    async def endorser_person(self, info: Info) -> Person | None:
+        return await person_by_id(info, self.row.endorser_person_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The organization that gave it, or the one the person spoke for.")
+    async def endorser_organization(self, info: Info) -> Organization | None:
+        return await organization_by_id(info, self.row.endorser_organization_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The country the endorser spoke for; null for none.")
+    async def country(self, info: Info) -> Country | None:
+        return await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Where it was reported.")
+    async def sources(self, info: Info) -> list[Source]:
+        return await sources_of(info, models.Endorsement, self.row.pk)

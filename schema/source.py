@@ -1,0 +1,46 @@
+"""Source: the GraphQL type for where a fact was read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, Self
+
+import strawberry
+from strawberry import Info, relay
+
+import models
+from schema.node import nodes_by_key
+
+
+@strawberry.type(description="Where a fact was read: an article, a protocol, a report.")
+class Source(relay.Node):
+    node_key: relay.NodeID[str]
+    key: str = strawberry.field(description="Natural key of the source, stable across loads.")
+    url: str | None = strawberry.field(description="Address of the source, if it has one.")
+    publisher: str = strawberry.field(description="Who published it.")
+    title: str | None = strawberry.field(description="Title of the article or document.")
+    published: dt.date | None = strawberry.field(description="Publication date, when known.")
+
+    @classmethod
+    def from_model(cls, row: models.Source) -> Self:
+        return cls(
+            node_key=row.key,
+            key=row.key,
+            url=row.url,
+            publisher=row.publisher,
+            title=row.title,
+            published=row.published,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await nodes_by_key(cls, info, models.Source, node_ids)
+
+
+async def sources_of(info: Info, model: type[Any], row_id: int) -> list[Source]:
+    """The sources linked to one row of a fact model, in key order."""
+    rows = await info.context.loaders.links(model, "sources").load(row_id)
+    return [Source.from_model(row) for row in rows]
