@@ -1,0 +1,90 @@
+"""The test world: the bundled fixtures loaded once per run, and fresh databases to write to.
+
+The backend is chosen by TEST_DATABASE: `sqlite` (the default, nothing to install) or
+`postgres`, which connects to TEST_POSTGRES_URL and creates a throwaway database per use.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from tortoise.backends.base.config_generator import generate_config
+from tortoise.context import TortoiseContext
+
+import loader
+from database import MODULES
+from schema import schema
+from schema.context import Context
+from settings import BUNDLED_FIXTURES
+
+BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+if BACKEND not in ("sqlite", "postgres"):
+    raise RuntimeError(f"TEST_DATABASE must be sqlite or postgres, got {BACKEND!r}")
+
+
+def database_url(purpose: str) -> str:
+    """A URL for a database of its own: in memory for SQLite, a new database for PostgreSQL."""
+    if BACKEND == "sqlite":
+        return "sqlite://:memory:"
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    return f"{base}/elections_test_{purpose}_{uuid.uuid4().hex[:8]}"
+
+
+async def open_database(purpose: str) -> TortoiseContext:
+    """A TortoiseContext on a new, empty database with every table created."""
+    ctx = TortoiseContext()
+    ctx.__enter__()
+    config = generate_config(database_url(purpose), app_modules=MODULES, testing=True)
+    await ctx.init(config=config, _create_db=True)
+    await ctx.generate_schemas(safe=False)
+    return ctx
+
+
+async def close_database(ctx: TortoiseContext) -> None:
+    credentials = ctx.connections.db_config["default"]["credentials"]
+    await ctx.__aexit__(None, None, None)
+    if BACKEND == "postgres":
+        name = credentials["database"]
+        # Dropped from a connection of its own: a database cannot drop itself.
+        conn = await asyncpg.connect(POSTGRES_URL)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def world() -> AsyncIterator[TortoiseContext]:
+    """The bundled fixtures, loaded once; tests that use it must not write."""
+    ctx = await open_database("world")
+    await loader.load([BUNDLED_FIXTURES])
+    yield ctx
+    await close_database(ctx)
+
+
+@pytest_asyncio.fixture
+async def empty_db() -> AsyncIterator[TortoiseContext]:
+    """A fresh empty database for one test that writes."""
+    ctx = await open_database("scratch")
+    yield ctx
+    await close_database(ctx)
+
+
+async def run(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Execute a GraphQL operation in-process and return its data; fail on any error."""
+    result = await schema.execute(query, variable_values=variables, context_value=Context())
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data
+
+
+@pytest.fixture
+def backend() -> str:
+    return BACKEND
