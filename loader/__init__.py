@@ -1,19 +1,19 @@
 """The fixture loader: read, check and write batches of fixture files; dump them back."""
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from loader.dump import dump
 from loader.errors import FixtureError, LoadError
 from loader.validate import Batch, check
-from loader.write import Report, write
+from loader.write import Progress, Report, write
 
 __all__ = ["Batch", "FixtureError", "LoadError", "Report", "check", "dump", "load", "write"]
 
-from collections.abc import Sequence  # noqa: E402
-from pathlib import Path  # noqa: E402
 
-from loader.write import Progress  # noqa: E402
-
-
-async def load(paths: Sequence[Path], prune: bool = False, progress: Progress | None = None) -> Report:
+async def load(
+    paths: Sequence[Path], prune: bool = False, progress: Progress | None = None
+) -> Report:
     """Check the whole batch, then write it in one transaction; raise LoadError on bad input."""
     batch = await check(paths, prune=prune)
     return await write(batch, prune=prune, progress=progress)

@@ -9,7 +9,6 @@ from typing import Any
 
 import yaml
 
-import models
 from loader.sections import BY_NAME, SECTIONS, Section
 
 
@@ -36,16 +35,18 @@ async def _rows(section: Section) -> list[dict[str, Any]]:
         for name, linked in links.items():
             record[name] = sorted(linked.get(row[nk], []))
         records.append(record)
-    if section.name == "tallies":
+    if section.lines is not None:
+        spec = section.lines
         lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for line in await models.TallyLine.all().order_by("tally__key", "candidacy__key").values(
-            "tally__key", "candidacy__key", "votes", "share", "seats"
-        ):
-            lines[line["tally__key"]].append(
-                {"candidacy": line["candidacy__key"], "votes": line["votes"], "share": line["share"], "seats": line["seats"]}
-            )
+        owner = f"{spec.parent}__{nk}"
+        rows = await spec.model.all().order_by(owner, "candidacy__key").values(
+            owner, "candidacy__key", *spec.columns
+        )
+        for line in rows:
+            values = {c: line[c] for c in spec.columns}
+            lines[line[owner]].append({"candidacy": line["candidacy__key"], **values})
         for record in records:
-            record["lines"] = lines.get(record["key"], [])
+            record["lines"] = lines.get(record[nk], [])
     return records
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ DataPath = tuple[PathPart, ...]
 
 _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
 _AMBIGUOUS = "tag:elections,2024:ambiguous-bool"
 
 
@@ -43,10 +45,18 @@ class _Loader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key_node.tag == _MERGE:
+                # `<<: *anchor` is not a key of its own; local keys override merged ones.
+                continue
+            key = self.construct_object(key_node, deep=deep)
             line = key_node.start_mark.line + 1
-            if key in seen:
-                self.duplicates.append((line, f"duplicate key '{key}' (first at line {seen[key]})"))
+            try:
+                first = seen.get(key)
+            except TypeError:
+                continue  # an unhashable key: the constructor below reports it with its line
+            name = key.text if isinstance(key, Ambiguous) else key
+            if first is not None:
+                self.duplicates.append((line, f"duplicate key '{name}' (first at line {first})"))
             else:
                 seen[key] = line
         return super().construct_mapping(node, deep=deep)
@@ -56,7 +66,9 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 _Loader.add_implicit_resolver(
     _AMBIGUOUS, re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$"), list("yYnNoO")
 )
@@ -73,12 +85,16 @@ class Document:
     errors: list[FixtureError] = field(default_factory=list)
 
     def line(self, path: DataPath) -> int | None:
-        # The nearest enclosing value that has a known line.
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return self.lines.get(())
+        return nearest_line(self.lines, path)
+
+
+def nearest_line(lines: Mapping[DataPath, int], path: DataPath) -> int | None:
+    """The line of the nearest enclosing value that has a known line."""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get(())
 
 
 def format_path(path: DataPath) -> str:
@@ -106,6 +122,10 @@ def _find_ambiguous(value: Any, path: DataPath) -> list[tuple[DataPath, str]]:
     found: list[tuple[DataPath, str]] = []
     if isinstance(value, dict):
         for key, item in value.items():
+            if isinstance(key, Ambiguous):
+                # `on: ...` as a key: YAML 1.1 reads the key itself as a boolean.
+                found.append(((*path, key.text), key.text))
+                key = key.text
             found += _find_ambiguous(item, (*path, str(key)))
     elif isinstance(value, list):
         for i, item in enumerate(value):
@@ -144,43 +164,83 @@ def parse_file(path: Path) -> Document:
 
 
 def _parse_yaml(text: str, doc: Document) -> None:
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+        # The reader refuses unprintable characters as soon as it is built.
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:
+        doc.errors.append(_syntax_error(doc.file, text, exc))
+        return
+    try:
+        node = loader.get_single_node()
         if node is not None:
             _index(node, (), doc.lines)
-            doc.data = loader.construct_document(node)  # type: ignore[no-untyped-call]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        doc.errors.append(FixtureError(doc.file, line, "", f"YAML syntax error: {exc.problem or exc}"))
+            doc.data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        doc.errors.append(_syntax_error(doc.file, text, exc))
         return
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     for line, message in loader.duplicates:
         doc.errors.append(FixtureError(doc.file, line, "", message))
 
 
+def _syntax_error(file: str, text: str, exc: yaml.YAMLError) -> FixtureError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        return FixtureError(file, line, "", f"YAML syntax error: {exc.problem or exc}")
+    if isinstance(exc, yaml.reader.ReaderError):
+        # No mark, only the offset of the character; its first line says what is wrong.
+        line = text.count("\n", 0, exc.position) + 1
+        return FixtureError(file, line, "", f"YAML syntax error: {str(exc).splitlines()[0]}")
+    return FixtureError(file, None, "", f"YAML syntax error: {exc}")
+
+
+def _duplicate_keys(node: yaml.Node) -> list[tuple[int, str]]:
+    """Keys that appear twice in one mapping of a node tree, with the line of the second."""
+    found: list[tuple[int, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key, line = str(key_node.value), key_node.start_mark.line + 1
+            if key in seen:
+                found.append((line, f"duplicate key '{key}' (first at line {seen[key]})"))
+            else:
+                seen[key] = line
+            found += _duplicate_keys(value_node)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found += _duplicate_keys(item)
+    return found
+
+
 def _parse_json(text: str, doc: Document) -> None:
+    duplicated = False
+
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicated
         result: dict[str, Any] = {}
         for key, value in items:
-            if key in result:
-                duplicates.append(key)
+            duplicated |= key in result
             result[key] = value
         return result
 
-    duplicates: list[str] = []
     try:
         doc.data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         doc.errors.append(FixtureError(doc.file, exc.lineno, "", f"JSON syntax error: {exc.msg}"))
         return
-    # JSON is a subset of YAML, so YAML's node tree gives the lines of JSON values too.
-    try:
-        _index(yaml.compose(text, Loader=yaml.SafeLoader), (), doc.lines)
-    except yaml.YAMLError:
-        pass
-    for key in duplicates:
-        lines = [line for path, line in doc.lines.items() if path and path[-1] == key]
-        doc.errors.append(FixtureError(doc.file, max(lines, default=None), "", f"duplicate key '{key}'"))
+    # JSON is (nearly) a subset of YAML, so YAML's node tree gives the lines of JSON values
+    # too. Tabs are the exception: YAML refuses them between tokens, and a valid JSON text
+    # has them nowhere else (inside strings they must be escaped), so they become spaces.
+    node: yaml.Node | None = None
+    with contextlib.suppress(yaml.YAMLError):
+        node = yaml.compose(text.replace("\t", " "), Loader=yaml.SafeLoader)
+    if node is not None:
+        _index(node, (), doc.lines)
+    if duplicated:
+        found: list[tuple[int | None, str]] = []
+        if node is not None:
+            found += _duplicate_keys(node)
+        for line, message in found or [(None, "duplicate key")]:
+            doc.errors.append(FixtureError(doc.file, line, "", message))

@@ -5,10 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+
+def _date_text(value: object) -> object:
+    # Lax date parsing would read a number as seconds since 1970 (`date: 0` is 1970-01-01).
+    if isinstance(value, str | dt.date):
+        return value
+    raise PydanticCustomError("date_type", "Input should be a valid date")
+
 
 # Strict types: a fixture that says `votes: "12"` or `name: NO` (YAML 1.1's false) is an
-# error to report, not a value to coerce. Dates stay lax so JSON strings parse.
+# error to report, not a value to coerce. Dates are parsed from text (YAML and JSON give
+# them as strings), but never from numbers.
+Date = Annotated[dt.date, BeforeValidator(_date_text)]
 Key = Annotated[StrictStr, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9][a-z0-9./_-]*$")]
 Text = Annotated[StrictStr, Field(min_length=1)]
 CountryCode = Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")]
@@ -28,7 +48,7 @@ class SourceRecord(Record):
     url: Annotated[StrictStr, Field(pattern=r"^https?://\S+$")] | None = None
     publisher: Text
     title: Text | None = None
-    published: dt.date | None = None
+    published: Date | None = None
 
     @model_validator(mode="after")
     def _findable(self) -> SourceRecord:
@@ -54,8 +74,8 @@ class PersonRecord(Record):
     key: Key
     name: Text
     also_known_as: list[Text] = []
-    birth_date: dt.date | None = None
-    death_date: dt.date | None = None
+    birth_date: Date | None = None
+    death_date: Date | None = None
     sources: list[Key] = []
 
     @model_validator(mode="after")
@@ -92,14 +112,14 @@ class ElectionRecord(Record):
     country: CountryCode
     kind: Literal["presidential", "parliamentary", "referendum"]
     office: Text
-    date: dt.date
+    date: Date
     early: StrictBool = False
     # ISO 8601 at the precision the sources give: "2018-10-17", or "2025-10" when only
     # the month is known.
     originally_due: Annotated[
         StrictStr, Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
     ] | None = None
-    called_on: dt.date | None = None
+    called_on: Date | None = None
     called_by_person: Key | None = None
     called_by_organization: Key | None = None
     reason: Text | None = None
@@ -150,7 +170,8 @@ class TallyRecord(Record):
     election: Key
     round: Annotated[StrictInt, Field(ge=1, le=3)] = 1
     stage: Literal["preliminary", "final", "certified"]
-    as_of: dt.date
+    # None when the source does not say when the figures were published.
+    as_of: Date | None = None
     counted_share: Percent | None = None
     stations_reported: Count | None = None
     stations_total: Count | None = None
@@ -203,7 +224,7 @@ class EndorsementRecord(Record):
     endorser_person: Key | None = None
     endorser_organization: Key | None = None
     country: CountryCode | None = None
-    date: dt.date | None = None
+    date: Date | None = None
     channel: Literal["call", "letter", "statement", "post", "meeting"] | None = None
     summary: Text
     sources: Sources
@@ -212,4 +233,119 @@ class EndorsementRecord(Record):
     def _endorser(self) -> EndorsementRecord:
         if not (self.endorser_person or self.endorser_organization or self.country):
             raise ValueError("an endorsement needs an endorser person, organization or country")
+        return self
+
+
+PartialDate = Annotated[
+    StrictStr, Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+]
+
+
+class StatementRecord(Record):
+    key: Key
+    election: Key
+    kind: Literal["recognises", "rejects", "observer_assessment", "fraud_allegation", "boycott"]
+    person: Key | None = None
+    organization: Key | None = None
+    date: Date | None = None
+    summary: Text
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _actor(self) -> StatementRecord:
+        if self.person is None and self.organization is None:
+            raise ValueError("a statement needs a person, an organization or both")
+        return self
+
+
+class ExitPollLineRecord(Record):
+    candidacy: Key
+    share: Percent | None = None
+    share_below: Percent | None = None
+    seats: Count | None = None
+
+
+class ExitPollRecord(Record):
+    key: Key
+    election: Key
+    pollster: Key
+    commissioned_by: Key | None = None
+    released: Date
+    released_time: Annotated[StrictStr, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] | None = None
+    sample_size: Annotated[StrictInt, Field(ge=1)] | None = None
+    stations: Annotated[StrictInt, Field(ge=1)] | None = None
+    margin_of_error: Annotated[float, Field(gt=0, le=50)] | None = None
+    summary: Text | None = None
+    lines: Annotated[list[ExitPollLineRecord], Field(min_length=1)]
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _lines(self) -> ExitPollRecord:
+        seen: set[str] = set()
+        for line in self.lines:
+            if line.candidacy in seen:
+                raise ValueError(f"candidacy '{line.candidacy}' has two lines")
+            seen.add(line.candidacy)
+            if line.share is None and line.share_below is None and line.seats is None:
+                raise ValueError(f"the line for '{line.candidacy}' has no share, bound or seats")
+        if sum(line.share or 0 for line in self.lines) > 100.5:
+            raise ValueError("line shares add up to more than 100")
+        return self
+
+
+class LegalCaseRecord(Record):
+    key: Key
+    election: Key
+    court: Key
+    judges: list[Key] = []
+    claimant_people: list[Key] = []
+    claimant_organizations: list[Key] = []
+    appeal_of: Key | None = None
+    filed: Date | None = None
+    decided: Date | None = None
+    subject: Text
+    outcome: Literal["granted", "rejected", "refused", "pending"]
+    precincts_annulled: Count | None = None
+    annulled_areas: list[Key] = []
+    summary: Text | None = None
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _dates(self) -> LegalCaseRecord:
+        if self.filed and self.decided and self.decided < self.filed:
+            raise ValueError(f"decided ({self.decided}) is before filed ({self.filed})")
+        if self.outcome == "pending" and self.decided is not None:
+            raise ValueError("a pending case has no decided date")
+        if self.appeal_of == self.key:
+            raise ValueError("a case cannot appeal itself")
+        return self
+
+
+class PollingStationsRecord(Record):
+    key: Key
+    election: Key
+    area: Key | None = None
+    count: Annotated[StrictInt, Field(ge=1)]
+    summary: Text | None = None
+    sources: Sources
+
+
+class OfficeTermRecord(Record):
+    key: Key
+    person: Key
+    office: Text
+    country: CountryCode
+    started: PartialDate
+    ended: PartialDate | None = None
+    began_by: Literal["elected", "succeeded", "acting"]
+    election: Key | None = None
+    summary: Text | None = None
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _order(self) -> OfficeTermRecord:
+        if self.ended is not None and self.ended < self.started:
+            raise ValueError(f"ended ({self.ended}) is before started ({self.started})")
+        if self.began_by == "elected" and self.election is None:
+            raise ValueError("a term begun by election names the election")
         return self

@@ -13,12 +13,28 @@ from loader.records import (
     CountryRecord,
     ElectionRecord,
     EndorsementRecord,
+    ExitPollRecord,
+    LegalCaseRecord,
+    OfficeTermRecord,
     OrganizationRecord,
     PersonRecord,
+    PollingStationsRecord,
     Record,
     SourceRecord,
+    StatementRecord,
     TallyRecord,
 )
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Per-candidacy lines nested in a record: a tally's results, an exit poll's estimates."""
+
+    model: type[Model]
+    # The line model's foreign key to the record that holds it.
+    parent: str
+    # Values a line carries besides its candidacy.
+    columns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -31,13 +47,13 @@ class Section:
     refs: dict[str, str] = field(default_factory=dict)
     # record field -> section it names (a many-to-many relation of the same name)
     links: dict[str, str] = field(default_factory=dict)
-    # record fields that are stored elsewhere (tally lines)
-    nested: tuple[str, ...] = ()
+    # the record's `lines`, stored as rows of their own
+    lines: Lines | None = None
 
     @property
     def columns(self) -> list[str]:
         """Record fields stored as plain columns of the same name."""
-        skip = {self.natural_key, *self.refs, *self.links, *self.nested}
+        skip = {self.natural_key, *self.refs, *self.links, *(["lines"] if self.lines else [])}
         return [name for name in self.record.model_fields if name not in skip]
 
 
@@ -80,7 +96,7 @@ SECTIONS: list[Section] = [
         TallyRecord,
         refs={"election": "elections"},
         links=_SOURCES,
-        nested=("lines",),
+        lines=Lines(models.TallyLine, "tally", ("votes", "share", "seats")),
     ),
     Section(
         "endorsements",
@@ -92,6 +108,52 @@ SECTIONS: list[Section] = [
             "endorser_organization": "organizations",
             "country": "countries",
         },
+        links=_SOURCES,
+    ),
+    Section(
+        "statements",
+        models.Statement,
+        StatementRecord,
+        refs={"election": "elections", "person": "people", "organization": "organizations"},
+        links=_SOURCES,
+    ),
+    Section(
+        "exit_polls",
+        models.ExitPoll,
+        ExitPollRecord,
+        refs={
+            "election": "elections",
+            "pollster": "organizations",
+            "commissioned_by": "organizations",
+        },
+        links=_SOURCES,
+        lines=Lines(models.ExitPollLine, "exit_poll", ("share", "share_below", "seats")),
+    ),
+    Section(
+        "legal_cases",
+        models.LegalCase,
+        LegalCaseRecord,
+        refs={"election": "elections", "court": "organizations", "appeal_of": "legal_cases"},
+        links={
+            "judges": "people",
+            "claimant_people": "people",
+            "claimant_organizations": "organizations",
+            "annulled_areas": "areas",
+            **_SOURCES,
+        },
+    ),
+    Section(
+        "polling_stations",
+        models.PollingStations,
+        PollingStationsRecord,
+        refs={"election": "elections", "area": "areas"},
+        links=_SOURCES,
+    ),
+    Section(
+        "office_terms",
+        models.OfficeTerm,
+        OfficeTermRecord,
+        refs={"person": "people", "country": "countries", "election": "elections"},
         links=_SOURCES,
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ import pydantic
 
 import models
 from loader.errors import FixtureError, LoadError
-from loader.parse import DataPath, Document, format_path, parse_file
+from loader.parse import DataPath, Document, PathPart, format_path, nearest_line, parse_file
 from loader.records import CandidacyRecord, EndorsementRecord, Record, TallyRecord
 from loader.sections import BY_NAME, SECTIONS, Section
 
@@ -29,10 +29,18 @@ class Located:
     file: str
     line: int | None
     path: str
+    # Where the record sits in its file, and the lines of its file's values, so an error
+    # about one field points at that field's line.
+    where: DataPath = ()
+    lines: Mapping[DataPath, int] = field(default_factory=dict, repr=False, compare=False)
 
-    def error(self, message: str, field_name: str = "") -> FixtureError:
-        path = f"{self.path}.{field_name}" if field_name else self.path
-        return FixtureError(self.file, self.line, path, message)
+    def error(self, message: str, *field_path: PathPart) -> FixtureError:
+        """An error about this record, or about the field at `field_path` inside it."""
+        if not field_path:
+            return FixtureError(self.file, self.line, self.path, message)
+        where = (*self.where, *field_path)
+        line = nearest_line(self.lines, where) or self.line
+        return FixtureError(self.file, line, format_path(where), message)
 
 
 @dataclass
@@ -40,6 +48,9 @@ class Batch:
     """Every record of a set of fixture files, by section, in file order."""
 
     sections: dict[str, list[Located]] = field(default_factory=lambda: defaultdict(list))
+    # Natural keys of records that failed their own checks: already reported, so references
+    # to them are not reported again as unknown.
+    broken: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     _keys: dict[str, set[str]] = field(default_factory=dict)
 
     def records(self, section: str) -> list[Located]:
@@ -49,7 +60,8 @@ class Batch:
         # Asked for once per reference: computed once, after the batch is read.
         if section not in self._keys:
             natural_key = BY_NAME[section].natural_key
-            self._keys[section] = {getattr(item.record, natural_key) for item in self.records(section)}
+            records = self.records(section)
+            self._keys[section] = {getattr(item.record, natural_key) for item in records}
         return self._keys[section]
 
     def __len__(self) -> int:
@@ -70,6 +82,9 @@ def fixture_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def _hint(error: Any) -> str:
+    if error["type"] == "value_error":
+        # A rule of the record's own: its message without pydantic's "Value error, ".
+        return str(error["ctx"]["error"])
     message = str(error["msg"])
     if error["type"] in ("string_type", "int_type", "bool_type", "float_type", "date_type"):
         got = error.get("input")
@@ -79,37 +94,42 @@ def _hint(error: Any) -> str:
     return message
 
 
-def _records(doc: Document) -> tuple[list[tuple[str, Located]], list[FixtureError]]:
-    found: list[tuple[str, Located]] = []
+def _records(doc: Document, batch: Batch) -> list[FixtureError]:
+    """Check each record of a parsed file on its own; add the good ones to `batch`."""
     errors: list[FixtureError] = []
+
+    def error(path: DataPath, message: str) -> None:
+        errors.append(FixtureError(doc.file, doc.line(path), format_path(path), message))
+
     if doc.data is None:
-        return found, errors
+        return errors
     if not isinstance(doc.data, dict):
         errors.append(FixtureError(doc.file, 1, "", "a fixture file is a mapping of sections"))
-        return found, errors
+        return errors
     for name, items in doc.data.items():
         if name not in BY_NAME:
-            known = ", ".join(BY_NAME)
-            errors.append(FixtureError(doc.file, doc.line((str(name),)), str(name), f"unknown section (known: {known})"))
+            error((str(name),), f"unknown section (known: {', '.join(BY_NAME)})")
             continue
         if not isinstance(items, list):
-            errors.append(FixtureError(doc.file, doc.line((name,)), name, "a section is a list of records"))
+            error((name,), "a section is a list of records")
             continue
-        record_type = BY_NAME[name].record
+        section = BY_NAME[name]
         for i, item in enumerate(items):
             path: DataPath = (name, i)
             if not isinstance(item, dict):
-                errors.append(FixtureError(doc.file, doc.line(path), format_path(path), "a record is a mapping"))
+                error(path, "a record is a mapping")
                 continue
             try:
-                record = record_type.model_validate(item)
+                record = section.record.model_validate(item)
             except pydantic.ValidationError as exc:
                 for problem in exc.errors():
-                    where = (*path, *problem["loc"])
-                    errors.append(FixtureError(doc.file, doc.line(where), format_path(where), _hint(problem)))
+                    error((*path, *problem["loc"]), _hint(problem))
+                if isinstance(key := item.get(section.natural_key), str):
+                    batch.broken[name].add(key)
                 continue
-            found.append((name, Located(record, doc.file, doc.line(path), format_path(path))))
-    return found, errors
+            located = Located(record, doc.file, doc.line(path), format_path(path), path, doc.lines)
+            batch.sections[name].append(located)
+    return errors
 
 
 def read_batch(paths: Sequence[Path]) -> tuple[Batch, list[FixtureError]]:
@@ -118,7 +138,8 @@ def read_batch(paths: Sequence[Path]) -> tuple[Batch, list[FixtureError]]:
     errors: list[FixtureError] = []
     files = fixture_files(paths)
     if not files:
-        errors.append(FixtureError(", ".join(map(str, paths)) or "-", None, "", "no fixture files found"))
+        named = ", ".join(map(str, paths)) or "-"
+        errors.append(FixtureError(named, None, "", "no fixture files found"))
     for path in files:
         if not path.exists():
             errors.append(FixtureError(str(path), None, "", "no such file"))
@@ -127,10 +148,7 @@ def read_batch(paths: Sequence[Path]) -> tuple[Batch, list[FixtureError]]:
         errors += doc.errors
         if doc.errors:
             continue
-        found, problems = _records(doc)
-        errors += problems
-        for name, located in found:
-            batch.sections[name].append(located)
+        errors += _records(doc, batch)
     return batch, errors
 
 
@@ -141,8 +159,11 @@ class _Stored:
     keys: dict[str, set[str]] = field(default_factory=dict)
     candidacy_election: dict[str, str] = field(default_factory=dict)
     election_date: dict[str, dt.date] = field(default_factory=dict)
+    case_election: dict[str, str] = field(default_factory=dict)
     # (election key, round) -> keys of stored preferred tallies
     preferred: dict[tuple[str, int], set[str]] = field(default_factory=lambda: defaultdict(set))
+    # (section, field) -> key -> key it refers to, for references within one section
+    self_refs: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
 
 async def _stored_keys(section: Section, keys: set[str]) -> set[str]:
@@ -151,7 +172,8 @@ async def _stored_keys(section: Section, keys: set[str]) -> set[str]:
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
         lookup = {f"{section.natural_key}__in": chunk}
-        found.update(await section.model.filter(**lookup).values_list(section.natural_key, flat=True))
+        rows = await section.model.filter(**lookup).values_list(section.natural_key, flat=True)
+        found.update(str(key) for key in rows)
     return found
 
 
@@ -165,20 +187,25 @@ def _wanted(batch: Batch) -> dict[str, set[str]]:
                     wanted[target].add(value)
             for name, target in section.links.items():
                 wanted[target].update(getattr(item.record, name))
-            if isinstance(item.record, TallyRecord):
-                wanted["candidacies"].update(line.candidacy for line in item.record.lines)
-    return {name: keys - batch.keys(name) for name, keys in wanted.items() if keys - batch.keys(name)}
+            if section.lines is not None:
+                wanted["candidacies"].update(line.candidacy for line in item.record.lines)  # type: ignore[attr-defined]
+    missing = {name: keys - batch.keys(name) - batch.broken[name] for name, keys in wanted.items()}
+    return {name: keys for name, keys in missing.items() if keys}
 
 
 async def _load_stored(batch: Batch) -> _Stored:
     stored = _Stored()
     for name, keys in _wanted(batch).items():
         stored.keys[name] = await _stored_keys(BY_NAME[name], keys)
+    cases = sorted(stored.keys.get("legal_cases", set()))
+    for start in range(0, len(cases), CHUNK):
+        chunk = cases[start : start + CHUNK]
+        rows = await models.LegalCase.filter(key__in=chunk).values_list("key", "election__key")
+        stored.case_election.update(dict(rows))
     candidacies = sorted(stored.keys.get("candidacies", set()))
     for start in range(0, len(candidacies), CHUNK):
-        rows = await models.Candidacy.filter(key__in=candidacies[start : start + CHUNK]).values_list(
-            "key", "election__key"
-        )
+        chunk = candidacies[start : start + CHUNK]
+        rows = await models.Candidacy.filter(key__in=chunk).values_list("key", "election__key")
         stored.candidacy_election.update(dict(rows))
     elections = sorted(
         (stored.keys.get("elections", set()) | set(stored.candidacy_election.values()))
@@ -196,7 +223,46 @@ async def _load_stored(batch: Batch) -> _Stored:
     ).values_list("key", "election__key", "round"):
         if key not in batch_tallies:
             stored.preferred[(election, round_)].add(key)
+    for section in SECTIONS:
+        for name in _self_refs(section):
+            # Only a record that refers to another can close a loop through stored rows.
+            if any(getattr(item.record, name) for item in batch.records(section.name)):
+                nk = section.natural_key
+                query = section.model.filter(**{f"{name}_id__isnull": False})
+                rows = await query.values_list(nk, f"{name}__{nk}")
+                stored.self_refs[(section.name, name)] = {str(k): str(v) for k, v in rows}
     return stored
+
+
+def _self_refs(section: Section) -> list[str]:
+    """Fields of a section's records that name another record of the same section."""
+    return [name for name, target in section.refs.items() if target == section.name]
+
+
+def _check_loops(batch: Batch, stored: _Stored) -> list[FixtureError]:
+    """A chain of references within one section (parents, appeals) must not come back."""
+    errors: list[FixtureError] = []
+    for section in SECTIONS:
+        nk = section.natural_key
+        items = batch.records(section.name)
+        for name in _self_refs(section):
+            step = dict(stored.self_refs.get((section.name, name), {}))
+            for item in items:
+                key, value = getattr(item.record, nk), getattr(item.record, name)
+                step.pop(key, None)
+                if value is not None:
+                    step[key] = value
+            for item in items:
+                start = getattr(item.record, nk)
+                chain = [start]
+                current = step.get(start)
+                while current is not None and current not in chain:
+                    chain.append(current)
+                    current = step.get(current)
+                if current == start:
+                    loop = " -> ".join([*chain, start])
+                    errors.append(item.error(f"{name} makes a loop: {loop}", name))
+    return errors
 
 
 def _check_unique(batch: Batch) -> list[FixtureError]:
@@ -223,7 +289,11 @@ def _check_references(batch: Batch, stored: _Stored) -> list[FixtureError]:
     errors: list[FixtureError] = []
 
     def known(target: str, key: str) -> bool:
-        return key in batch.keys(target) or key in stored.keys.get(target, set())
+        return (
+            key in batch.keys(target)
+            or key in batch.broken[target]
+            or key in stored.keys.get(target, set())
+        )
 
     for section in SECTIONS:
         for item in batch.records(section.name):
@@ -234,13 +304,12 @@ def _check_references(batch: Batch, stored: _Stored) -> list[FixtureError]:
             for name, target in section.links.items():
                 for i, value in enumerate(getattr(item.record, name)):
                     if not known(target, value):
-                        errors.append(item.error(f"unknown {target} '{value}'", f"{name}[{i}]"))
-            if isinstance(item.record, TallyRecord):
-                for i, line in enumerate(item.record.lines):
+                        errors.append(item.error(f"unknown {target} '{value}'", name, i))
+            if section.lines is not None:
+                for i, line in enumerate(item.record.lines):  # type: ignore[attr-defined]
                     if not known("candidacies", line.candidacy):
-                        errors.append(
-                            item.error(f"unknown candidacies '{line.candidacy}'", f"lines[{i}].candidacy")
-                        )
+                        message = f"unknown candidacies '{line.candidacy}'"
+                        errors.append(item.error(message, "lines", i, "candidacy"))
     return errors
 
 
@@ -260,24 +329,36 @@ def _check_consistency(batch: Batch, stored: _Stored) -> list[FixtureError]:
     }
 
     preferred: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for (election, round_), keys in stored.preferred.items():
-        preferred[(election, round_)] += sorted(keys)
+    for pair, keys in stored.preferred.items():
+        preferred[pair] += sorted(keys)
+    for section in SECTIONS:
+        if section.lines is None:
+            continue
+        for item in batch.records(section.name):
+            holder: Any = item.record
+            for i, line in enumerate(holder.lines):
+                other = candidacy_election.get(line.candidacy)
+                if other is not None and other != holder.election:
+                    message = (
+                        f"candidacy '{line.candidacy}' belongs to election '{other}', "
+                        f"not '{holder.election}'"
+                    )
+                    errors.append(item.error(message, "lines", i, "candidacy"))
+    case_election = dict(stored.case_election)
+    case_election.update({i.record.key: i.record.election for i in batch.records("legal_cases")})  # type: ignore[attr-defined]
+    for item in batch.records("legal_cases"):
+        case: Any = item.record
+        other = case_election.get(case.appeal_of) if case.appeal_of else None
+        if other is not None and other != case.election:
+            message = f"appeals '{case.appeal_of}' of election '{other}', not '{case.election}'"
+            errors.append(item.error(message, "appeal_of"))
     for item in batch.records("tallies"):
         tally = item.record
         assert isinstance(tally, TallyRecord)
-        for i, line in enumerate(tally.lines):
-            election = candidacy_election.get(line.candidacy)
-            if election is not None and election != tally.election:
-                errors.append(
-                    item.error(
-                        f"candidacy '{line.candidacy}' belongs to election '{election}', "
-                        f"not '{tally.election}'",
-                        f"lines[{i}].candidacy",
-                    )
-                )
         date = election_date.get(tally.election)
-        if date is not None and tally.as_of < date:
-            errors.append(item.error(f"as_of {tally.as_of} is before the polling date {date}", "as_of"))
+        if date is not None and tally.as_of is not None and tally.as_of < date:
+            message = f"as_of {tally.as_of} is before the polling date {date}"
+            errors.append(item.error(message, "as_of"))
         if tally.preferred:
             others = preferred[(tally.election, tally.round)]
             if others:
@@ -293,14 +374,16 @@ def _check_consistency(batch: Batch, stored: _Stored) -> list[FixtureError]:
     for item in batch.records("endorsements"):
         endorsement = item.record
         assert isinstance(endorsement, EndorsementRecord)
-        election = candidacy_election.get(endorsement.candidacy)
-        date = election_date.get(election) if election else None
+        voted = candidacy_election.get(endorsement.candidacy)
+        date = election_date.get(voted) if voted else None
         if endorsement.date is None or date is None:
             continue
         if endorsement.kind == "congratulation" and endorsement.date < date:
-            errors.append(item.error(f"a congratulation dated {endorsement.date} precedes the vote on {date}", "date"))
+            message = f"a congratulation dated {endorsement.date} precedes the vote on {date}"
+            errors.append(item.error(message, "date"))
         if endorsement.kind == "endorsement" and endorsement.date > date:
-            errors.append(item.error(f"an endorsement dated {endorsement.date} follows the vote on {date}", "date"))
+            message = f"an endorsement dated {endorsement.date} follows the vote on {date}"
+            errors.append(item.error(message, "date"))
 
     for item in batch.records("candidacies"):
         candidacy = item.record
@@ -308,7 +391,8 @@ def _check_consistency(batch: Batch, stored: _Stored) -> list[FixtureError]:
         born = birth.get(candidacy.person) if candidacy.person else None
         date = election_date.get(candidacy.election)
         if born is not None and date is not None and born >= date:
-            errors.append(item.error(f"person '{candidacy.person}' was born after the vote on {date}", "person"))
+            message = f"person '{candidacy.person}' was born after the vote on {date}"
+            errors.append(item.error(message, "person"))
     return errors
 
 
@@ -323,6 +407,7 @@ async def check(paths: Sequence[Path], prune: bool = False) -> Batch:
     stored = _Stored() if prune else await _load_stored(batch)
     errors += _check_references(batch, stored)
     errors += _check_consistency(batch, stored)
+    errors += _check_loops(batch, stored)
     if errors:
         raise LoadError(errors)
     return batch

@@ -12,9 +12,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-import models
-from loader.records import TallyRecord
-from loader.sections import BY_NAME, SECTIONS, Section
+from loader.sections import BY_NAME, SECTIONS, Lines, Section
 from loader.validate import CHUNK, Batch
 
 Progress = Callable[[str, int, int], None]
@@ -67,6 +65,8 @@ class _Writer:
         self.report = Report()
         # section -> natural key -> id, for every key written or referred to
         self.ids: dict[str, dict[str, int]] = defaultdict(dict)
+        # section -> ids of rows created or updated by this load, each counted once
+        self.changed: dict[str, set[int]] = defaultdict(set)
         self.now = dt.datetime.now(dt.UTC)
 
     async def ids_for(self, section: Section, keys: Iterable[str]) -> dict[str, int]:
@@ -86,8 +86,8 @@ class _Writer:
             if not items:
                 continue
             await self.upsert(section)
-            if section.name == "tallies":
-                await self.write_lines()
+            if section.lines is not None:
+                await self.write_lines(section, section.lines)
             for name, target in section.links.items():
                 await self.write_links(section, name, BY_NAME[target])
 
@@ -106,39 +106,40 @@ class _Writer:
         counts = self.report.sections[section.name]
         for name, target in section.refs.items():
             if target != section.name:
-                await self.ids_for(BY_NAME[target], {k for i in items if (k := getattr(i.record, name))})
+                keys = {k for i in items if (k := getattr(i.record, name))}
+                await self.ids_for(BY_NAME[target], keys)
         nk = section.natural_key
         columns = section.columns + [
             f"{name}_id" for name, target in section.refs.items() if target != section.name
         ]
         existing: dict[str, dict[str, Any]] = {}
-        keys = [getattr(i.record, nk) for i in items]
-        for chunk in _chunks(keys):
-            for row in await section.model.filter(**{f"{nk}__in": chunk}).using_db(self.conn).values(
-                "id", nk, *columns
-            ):
+        for chunk in _chunks([getattr(i.record, nk) for i in items]):
+            query = section.model.filter(**{f"{nk}__in": chunk}).using_db(self.conn)
+            for row in await query.values("id", nk, *columns):
                 existing[row[nk]] = row
         new: list[Model] = []
         changed = 0
         for done, item in enumerate(items, 1):
             key = getattr(item.record, nk)
             values = self.desired(section, item.record, deferred=False)
-            row = existing.get(key)
-            if row is None:
+            found = existing.get(key)
+            if found is None:
                 new.append(section.model(**{nk: key, **values}))
             else:
-                diff = {c: v for c, v in values.items() if row[c] != v}
+                diff = {c: v for c, v in values.items() if found[c] != v}
                 if diff:
-                    await section.model.filter(id=row["id"]).using_db(self.conn).update(
+                    await section.model.filter(id=found["id"]).using_db(self.conn).update(
                         **diff, updated_at=self.now
                     )
+                    self.changed[section.name].add(found["id"])
                     changed += 1
-                self.ids[section.name][key] = row["id"]
+                self.ids[section.name][key] = found["id"]
             if self.progress and (done % 1000 == 0 or done == len(items)):
                 self.progress(section.name, done, len(items))
         for chunk in _chunks(new):
             await section.model.bulk_create(chunk, using_db=self.conn)
-        await self.ids_for(section, [getattr(m, nk) for m in new])
+        ids = await self.ids_for(section, [getattr(m, nk) for m in new])
+        self.changed[section.name].update(ids[getattr(m, nk)] for m in new)
         counts.created += len(new)
         counts.updated += changed
         counts.unchanged += len(items) - len(new) - changed
@@ -146,18 +147,27 @@ class _Writer:
             await self.write_self_refs(section)
 
     async def write_self_refs(self, section: Section) -> None:
-        columns = [f"{n}_id" for n, target in section.refs.items() if target == section.name]
-        ids = self.ids[section.name]
+        own = [name for name, target in section.refs.items() if target == section.name]
+        columns = [f"{name}_id" for name in own]
+        # The row referred to may be stored already rather than in the batch (the parent of a
+        # new area, the case a new appeal is of): look its id up too.
+        items = self.batch.records(section.name)
+        referred = {k for item in items for name in own if (k := getattr(item.record, name))}
+        ids = await self.ids_for(section, referred)
+        owners = [ids[getattr(item.record, section.natural_key)] for item in items]
         current: dict[int, dict[str, Any]] = {}
-        for chunk in _chunks(sorted(ids.values())):
-            for row in await section.model.filter(id__in=chunk).using_db(self.conn).values("id", *columns):
+        for chunk in _chunks(sorted(owners)):
+            query = section.model.filter(id__in=chunk).using_db(self.conn)
+            for row in await query.values("id", *columns):
                 current[row["id"]] = row
-        for item in self.batch.records(section.name):
-            id_ = ids[getattr(item.record, section.natural_key)]
+        touched: list[int] = []
+        for item, id_ in zip(items, owners, strict=True):
             values = self.desired(section, item.record, deferred=True)
             diff = {c: v for c, v in values.items() if current[id_][c] != v}
             if diff:
                 await section.model.filter(id=id_).using_db(self.conn).update(**diff)
+                touched.append(id_)
+        await self.touch(section, touched)
 
     async def write_links(self, section: Section, name: str, target: Section) -> None:
         field_ = section.model._meta.fields_map[name]
@@ -177,7 +187,8 @@ class _Writer:
         add = sorted(desired - current)
         remove = sorted(current - desired)
         if add:
-            sql = f'INSERT INTO "{through}" ("{own}", "{other}") VALUES ({_placeholders(self.conn, 2)})'
+            marks = _placeholders(self.conn, 2)
+            sql = f'INSERT INTO "{through}" ("{own}", "{other}") VALUES ({marks})'
             await self.conn.execute_many(sql, [list(pair) for pair in add])
         if remove:
             first, second = _placeholders(self.conn, 2).split(", ")
@@ -187,60 +198,72 @@ class _Writer:
         await self.touch(section, touched)
 
     async def touch(self, section: Section, ids: list[int]) -> None:
-        """Mark rows whose links or lines changed as updated, so change feeds see them."""
-        for chunk in _chunks(ids):
-            await section.model.filter(id__in=chunk).using_db(self.conn).update(updated_at=self.now)
+        """Mark rows whose links, lines or self-references changed as updated.
 
-    async def write_lines(self) -> None:
-        items = self.batch.records("tallies")
+        Change feeds see them by `updated_at`, and the report counts them as updated; a row
+        already created or updated by this load is neither touched nor counted again.
+        """
+        fresh = sorted(set(ids) - self.changed[section.name])
+        for chunk in _chunks(fresh):
+            await section.model.filter(id__in=chunk).using_db(self.conn).update(updated_at=self.now)
+        self.changed[section.name].update(fresh)
+        counts = self.report.sections[section.name]
+        counts.updated += len(fresh)
+        counts.unchanged -= len(fresh)
+
+    async def write_lines(self, section: Section, spec: Lines) -> None:
+        items = self.batch.records(section.name)
         candidacy_keys = {line.candidacy for i in items for line in i.record.lines}  # type: ignore[attr-defined]
         candidacies = await self.ids_for(BY_NAME["candidacies"], candidacy_keys)
+        parent = f"{spec.parent}_id"
         desired: dict[tuple[int, int], dict[str, Any]] = {}
         for item in items:
-            tally = item.record
-            assert isinstance(tally, TallyRecord)
-            tally_id = self.ids["tallies"][tally.key]
-            for line in tally.lines:
-                desired[(tally_id, candidacies[line.candidacy])] = {
-                    "votes": line.votes,
-                    "share": line.share,
-                    "seats": line.seats,
-                }
-        tally_ids = sorted(self.ids["tallies"][i.record.key] for i in items)  # type: ignore[attr-defined]
+            owner = self.ids[section.name][getattr(item.record, section.natural_key)]
+            for line in item.record.lines:  # type: ignore[attr-defined]
+                values = {c: getattr(line, c) for c in spec.columns}
+                desired[(owner, candidacies[line.candidacy])] = values
+        ids = self.ids[section.name]
+        owners = sorted(ids[getattr(i.record, section.natural_key)] for i in items)
         current: dict[tuple[int, int], dict[str, Any]] = {}
-        for chunk in _chunks(tally_ids):
-            for row in await models.TallyLine.filter(tally_id__in=chunk).using_db(self.conn).values(
-                "id", "tally_id", "candidacy_id", "votes", "share", "seats"
-            ):
-                current[(row["tally_id"], row["candidacy_id"])] = row
+        for chunk in _chunks(owners):
+            rows = await spec.model.filter(**{f"{parent}__in": chunk}).using_db(self.conn).values(
+                "id", parent, "candidacy_id", *spec.columns
+            )
+            for row in rows:
+                current[(row[parent], row["candidacy_id"])] = row
         touched: set[int] = set()
-        new = []
+        new: list[Model] = []
         for pair, values in desired.items():
-            row = current.get(pair)
-            if row is None:
-                new.append(models.TallyLine(tally_id=pair[0], candidacy_id=pair[1], **values))
+            found = current.get(pair)
+            if found is None:
+                new.append(spec.model(**{parent: pair[0], "candidacy_id": pair[1]}, **values))
                 touched.add(pair[0])
-            elif any(row[c] != v for c, v in values.items()):
-                await models.TallyLine.filter(id=row["id"]).using_db(self.conn).update(**values)
+            elif any(found[c] != v for c, v in values.items()):
+                await spec.model.filter(id=found["id"]).using_db(self.conn).update(**values)
                 touched.add(pair[0])
         for chunk in _chunks(new):
-            await models.TallyLine.bulk_create(chunk, using_db=self.conn)
+            await spec.model.bulk_create(chunk, using_db=self.conn)
         obsolete = [row["id"] for pair, row in current.items() if pair not in desired]
         for chunk in _chunks(obsolete):
-            await models.TallyLine.filter(id__in=chunk).using_db(self.conn).delete()
-        touched |= {pair[0] for pair, _ in current.items() if pair not in desired}
-        await self.touch(BY_NAME["tallies"], sorted(touched))
+            await spec.model.filter(id__in=chunk).using_db(self.conn).delete()
+        touched |= {pair[0] for pair in current if pair not in desired}
+        await self.touch(section, sorted(touched))
 
     async def prune(self) -> None:
         """Delete every row the batch does not contain, children before parents."""
         for section in reversed(SECTIONS):
             keep = self.batch.keys(section.name)
-            stored = await section.model.all().using_db(self.conn).values_list("id", section.natural_key)
+            query = section.model.all().using_db(self.conn)
+            stored = await query.values_list("id", section.natural_key)
             gone = [id_ for id_, key in stored if key not in keep]
-            if section.name == "areas":
-                # Areas refer to areas: detach before deleting so the order inside does not matter.
+            # Rows that refer to rows of their own section (an area's parent, the case an
+            # appeal is of) are detached before deleting, so the order inside does not matter:
+            # SQLite checks RESTRICT row by row.
+            own = [name for name, target in section.refs.items() if target == section.name]
+            detach = {f"{name}_id": None for name in own}
+            if detach:
                 for chunk in _chunks(gone):
-                    await models.Area.filter(id__in=chunk).using_db(self.conn).update(parent_id=None)
+                    await section.model.filter(id__in=chunk).using_db(self.conn).update(**detach)
             for chunk in _chunks(gone):
                 await section.model.filter(id__in=chunk).using_db(self.conn).delete()
             self.report.sections[section.name].deleted += len(gone)
