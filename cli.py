@@ -1,0 +1,373 @@
+"""The `elections` command: serve the API; load, validate or dump fixture files."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+import threading
+import urllib.parse
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.context import TortoiseContext
+from tortoise.exceptions import BaseORMException
+
+import loader
+from database import connected, tortoise_config
+from settings import ROOT, Settings, load_settings
+
+T = TypeVar("T")
+
+OK = 0
+FAILED = 1  # the fixtures have errors (nothing was written), or the dump could not be written
+USAGE = 2  # bad command line, bad setting, or a database that cannot be opened
+
+# Sections with more records than this report their progress while they are written.
+PROGRESS_OVER = 1000
+MEMORY = "sqlite://:memory:"
+PATHS_HELP = "fixture file, or folder of .yaml/.yml/.json files (searched recursively)"
+DATABASE_HELP = (
+    "database URL: sqlite://PATH (sqlite:///ABSOLUTE/PATH) or postgres://USER:PASSWORD@HOST:PORT/NAME"
+    " (default: $DATABASE_URL, else sqlite://elections.sqlite3)"
+)
+DESCRIPTION = """\
+A GraphQL API over election history: results by stage, candidacies, congratulations,
+each fact with its source. Facts are kept in fixture files (YAML or JSON) and loaded
+into a database (SQLite or PostgreSQL) that the API serves.
+
+Settings (DATABASE_URL, HOST, PORT, ...) come from the environment, else from a .env
+file in the current folder (see .env.example), else from their defaults."""
+EPILOG = """\
+exit status:
+  0  success
+  1  the fixture files have errors (nothing was written), or the dump could not be written
+  2  usage error, bad setting, or a database that cannot be opened
+
+examples:
+  elections load fixtures/              load the bundled fixtures into the database
+  elections validate new-file.yaml      check a file against what the database holds
+  elections dump backup/                write the database out as fixture files
+  elections serve --reload              serve the API while you edit the code
+
+Run `elections COMMAND --help` for a command's options."""
+
+
+class Failure(Exception):
+    """A problem that ends the command with a one-line message (and exit status 2)."""
+
+
+def _redacted(url: str) -> str:
+    """The URL with its password starred out, fit to print."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file a database URL names: None for PostgreSQL and in-memory SQLite.
+
+    Raises Failure if the URL is not one we can use.
+    """
+    try:
+        tortoise_config(url)
+        expanded = expand_db_url(url)
+    except (ValueError, BaseORMException) as exc:
+        raise Failure(f"bad database URL {_redacted(url)!r}: {exc}") from exc
+    if expanded["engine"] != "tortoise.backends.sqlite":
+        return None
+    path = str(expanded["credentials"]["file_path"])
+    return None if path == ":memory:" else Path(path)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ValueError as exc:
+        raise Failure(f"bad setting: {exc}") from exc
+
+
+def _database_url(given: str | None) -> str:
+    """--database-url if given, else DATABASE_URL from the settings; checked."""
+    url = given if given is not None else _settings().database_url
+    _sqlite_file(url)
+    return url
+
+
+# Errors that mean the database could not be opened at all (as opposed to a bug).
+_CANNOT_OPEN = (BaseORMException, OSError, sqlite3.Error, asyncpg.PostgresError)
+
+
+def _check_sqlite_file(url: str) -> None:
+    """Failure, before connecting, if an SQLite database file could not be opened or created."""
+    file = _sqlite_file(url)
+    if file is None:
+        return
+    if file.exists() and not file.is_file():
+        raise Failure(f"cannot open database {url}: {file} is not a file")
+    if not file.exists() and not file.parent.is_dir():
+        raise Failure(f"cannot create database {url}: folder {file.parent} does not exist")
+
+
+def _reason(exc: BaseException) -> str:
+    """One line on why: the error's message, and its cause's if that says more."""
+    reason = str(exc).strip() or type(exc).__name__
+    cause = str(exc.__cause__).strip() if exc.__cause__ is not None else ""
+    if cause and cause not in reason:
+        reason = f"{reason}: {cause}"
+    return " ".join(reason.split())
+
+
+@asynccontextmanager
+async def _opened(url: str) -> AsyncIterator[None]:
+    """The database, tables created if missing; Failure if it cannot be opened."""
+    _check_sqlite_file(url)
+    threads = set(threading.enumerate())
+    async with AsyncExitStack() as stack:
+        try:
+            await stack.enter_async_context(connected(url))
+        except _CANNOT_OPEN as exc:
+            # aiosqlite stops the worker thread of a connection that failed to open without
+            # waiting for it: let it finish while this event loop can still take its answer.
+            for thread in set(threading.enumerate()) - threads:
+                if "_connection_worker_thread" in thread.name:
+                    await asyncio.to_thread(thread.join, 5)
+            raise Failure(f"cannot open database {_redacted(url)}: {_reason(exc)}") from exc
+        yield
+
+
+def _with_database(url: str, action: Callable[[], Awaitable[T]]) -> T:
+    """Run `action` on the database in an event loop of its own, connections closed after."""
+
+    async def run() -> T:
+        # A Tortoise context of our own, so a caller's (a test's) is neither used nor closed.
+        with TortoiseContext():
+            async with _opened(url):
+                return await action()
+
+    return asyncio.run(run())
+
+
+def _progress(section: str, done: int, total: int) -> None:
+    if total > PROGRESS_OVER:
+        print(f"{section}: {done}/{total}", file=sys.stderr, flush=True)
+
+
+def _refused(error: loader.LoadError, what: str) -> int:
+    for problem in error.errors:
+        print(problem, file=sys.stderr)
+    count = len(error.errors)
+    print(f"{count} error{'s' if count != 1 else ''}; {what}", file=sys.stderr)
+    return FAILED
+
+
+def _records(count: int) -> str:
+    return f"{count} record{'s' if count != 1 else ''}"
+
+
+# --- The commands -------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings()
+    host: str = args.host if args.host is not None else settings.host
+    port: int = args.port if args.port is not None else settings.port
+    # The app reads DATABASE_URL when it starts: check it now rather than in a traceback.
+    _sqlite_file(settings.database_url)
+    shown = "localhost" if host in ("", "0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    url = f"http://{shown}:{port}/graphql"
+    if settings.graphiql:
+        print(f"GraphiQL: {url}", flush=True)
+    else:
+        print(f"GraphQL API: {url} (GraphiQL is off: GRAPHIQL=false)", flush=True)
+    options: dict[str, Any] = {"reload": True, "reload_dirs": [str(ROOT)]} if args.reload else {}
+    uvicorn.run("server:app", host=host, port=port, **options)
+    return OK
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    paths: list[Path] = args.paths
+    prune: bool = args.prune
+    url = _database_url(args.database_url)
+    try:
+        report = _with_database(url, lambda: loader.load(paths, prune=prune, progress=_progress))
+    except loader.LoadError as error:
+        return _refused(error, "nothing was written")
+    if str(report):
+        print(report)
+    changed = report.changed
+    print(f"{changed} row{'s' if changed != 1 else ''} changed" if changed else "nothing changed")
+    return OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    paths: list[Path] = args.paths
+    prune: bool = args.prune
+    url = _database_url(args.database_url)
+    file = _sqlite_file(url)
+    if file is not None and not file.exists():
+        # Nothing stored to refer to: an empty database in memory, so that checking never
+        # creates a database file.
+        url = MEMORY
+    try:
+        batch = _with_database(url, lambda: loader.check(paths, prune=prune))
+    except loader.LoadError as error:
+        return _refused(error, "the files would not load")
+    print(f"{_records(len(batch))} OK")
+    return OK
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    folder: Path = args.folder
+    url = _database_url(args.database_url)
+    file = _sqlite_file(url)
+    if file is not None and not file.exists():
+        raise Failure(f"no database to dump: {file} does not exist")
+    if folder.exists() and not folder.is_dir():
+        raise Failure(f"cannot dump into {folder}: not a folder")
+    try:
+        files = _with_database(url, lambda: loader.dump(folder))
+    except OSError as exc:
+        print(f"elections: cannot write the dump: {exc}", file=sys.stderr)
+        return FAILED
+    for path in files:
+        print(path)
+    return OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "serve": cmd_serve,
+    "load": cmd_load,
+    "validate": cmd_validate,
+    "dump": cmd_dump,
+}
+
+
+# --- The command line ---------------------------------------------------------------------
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text}")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="elections", description=DESCRIPTION, epilog=EPILOG, formatter_class=formatter
+    )
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the GraphQL API and GraphiQL over HTTP",
+        description=(
+            "Serve the GraphQL API (and GraphiQL, unless GRAPHIQL=false) at /graphql, with\n"
+            "uvicorn. The database is DATABASE_URL; fixtures named in LOAD_FIXTURES (a comma-\n"
+            "separated list of paths, or `bundled`) are loaded at start-up. Stop with Ctrl-C."
+        ),
+        formatter_class=formatter,
+    )
+    serve.add_argument(
+        "--host", metavar="HOST", help="address to listen on (default: $HOST, else 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", metavar="PORT", type=_port, help="port to listen on (default: $PORT, else 8000)"
+    )
+    serve.add_argument(
+        "--reload", action="store_true", help="restart when a Python file of the project changes"
+    )
+
+    load = commands.add_parser(
+        "load",
+        help="load fixture files into the database",
+        description=(
+            "Load fixture files into the database: rows are matched by their key, created or\n"
+            "updated, and left alone when unchanged, so loading the same files twice changes\n"
+            "nothing. Every file is checked first; if any has errors, all of them are listed\n"
+            "(file:line: path: message) and nothing is written. The database and its tables\n"
+            "are created if missing. Progress of long sections is shown on stderr."
+        ),
+        formatter_class=formatter,
+    )
+    load.add_argument("paths", nargs="+", type=Path, metavar="PATH", help=PATHS_HELP)
+    load.add_argument(
+        "--prune",
+        action="store_true",
+        help="also delete stored rows the files do not contain (the files must then stand alone)",
+    )
+    load.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check fixture files without writing to the database",
+        description=(
+            "Check fixture files as `load` would, without writing any row, and list every\n"
+            "error (file:line: path: message). References to rows the files do not contain are\n"
+            "looked up in the database. If the database is an SQLite file that does not exist,\n"
+            "the files are checked against an empty database and no file is created."
+        ),
+        formatter_class=formatter,
+    )
+    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH", help=PATHS_HELP)
+    validate.add_argument(
+        "--prune",
+        action="store_true",
+        help="check as `load --prune` would: the files must stand alone, a reference to a stored"
+        " row they do not contain is an error",
+    )
+    validate.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
+
+    dump = commands.add_parser(
+        "dump",
+        help="write the database out as fixture files",
+        description=(
+            "Write every row of the database to FOLDER as fixture files, one YAML file per\n"
+            "section (01-sources.yaml, 02-countries.yaml, ...), that load back to the same\n"
+            "database. FOLDER is created if missing; files of the same names in it are\n"
+            "overwritten. Prints the files written."
+        ),
+        formatter_class=formatter,
+    )
+    dump.add_argument("folder", type=Path, metavar="FOLDER", help="folder to write the files into")
+    dump.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line `argv` (default: sys.argv[1:]); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already reported by argparse
+        return exc.code if isinstance(exc.code, int) else USAGE
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except Failure as exc:
+        print(f"elections: {exc}", file=sys.stderr)
+        return USAGE
+    except KeyboardInterrupt:
+        print("elections: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
