@@ -5,9 +5,14 @@ from models.candidacy import Candidacy, CandidacyStatus, Nomination
 from models.country import Country
 from models.election import Election, ElectionKind
 from models.endorsement import Channel, Endorsement, EndorsementKind
+from models.exit_poll import ExitPoll, ExitPollLine
+from models.legal_case import LegalCase, Outcome
+from models.office_term import OfficeTerm, TermStart
 from models.organization import Organization, OrganizationKind
 from models.person import Person
+from models.polling_stations import PollingStations
 from models.source import Source
+from models.statement import Statement, StatementKind
 from models.tally import Stage, Tally, TallyLine
 
 __models__ = [
@@ -21,6 +26,12 @@ __models__ = [
     Tally,
     TallyLine,
     Endorsement,
+    Statement,
+    ExitPoll,
+    ExitPollLine,
+    LegalCase,
+    PollingStations,
+    OfficeTerm,
 ]
 
 __all__ = [
@@ -34,6 +45,15 @@ __all__ = [
     "ElectionKind",
     "Endorsement",
     "EndorsementKind",
+    "ExitPoll",
+    "ExitPollLine",
+    "LegalCase",
+    "OfficeTerm",
+    "Outcome",
+    "PollingStations",
+    "Statement",
+    "StatementKind",
+    "TermStart",
     "Nomination",
     "Organization",
     "OrganizationKind",

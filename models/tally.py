@@ -18,7 +18,8 @@ class Tally(Entity):
     election = fields.ForeignKeyField("models.Election", related_name="tallies", on_delete=fields.CASCADE)
     round = fields.IntField(default=1)
     stage = fields.CharEnumField(Stage, max_length=12)
-    as_of = fields.DateField()
+    # Null when the source does not say when the figures were published.
+    as_of = fields.DateField(null=True)
     counted_share = fields.FloatField(null=True)
     stations_reported = fields.IntField(null=True)
     stations_total = fields.IntField(null=True)

@@ -11,10 +11,15 @@ from schema.candidacy import Candidacy
 from schema.country import Country
 from schema.election import Election
 from schema.endorsement import Endorsement
+from schema.exit_poll import ExitPoll
+from schema.legal_case import LegalCase
+from schema.office_term import OfficeTerm
 from schema.organization import Organization
 from schema.person import Person
+from schema.polling_stations import PollingStations
 from schema.query import Query
 from schema.source import Source
+from schema.statement import Statement
 from schema.tally import Tally
 
 # Defaults of the limits; each refuses a query before it runs.
@@ -25,7 +30,22 @@ MAX_TOKENS = 1000
 schema = strawberry.Schema(
     query=Query,
     # Node types reachable only through `node(id:)` must still be in the schema.
-    types=[Area, Candidacy, Country, Election, Endorsement, Organization, Person, Source, Tally],
+    types=[
+        Area,
+        Candidacy,
+        Country,
+        Election,
+        Endorsement,
+        ExitPoll,
+        LegalCase,
+        OfficeTerm,
+        Organization,
+        Person,
+        PollingStations,
+        Source,
+        Statement,
+        Tally,
+    ],
     extensions=[
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

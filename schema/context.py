@@ -40,8 +40,13 @@ class Loaders:
         return self._get(("by_id", model), load)
 
     def by_key(self, model: type[M], natural_key: str = "key") -> DataLoader[str, M | None]:
+        # A key longer than the column cannot match a row, and Tortoise refuses it in a
+        # filter ("Length of ... > 2"): such a key is unknown, so it gives None, not an error.
+        max_length = getattr(model._meta.fields_map[natural_key], "max_length", None)
+
         async def load(keys: Sequence[str]) -> list[M | None]:
-            found = await model.filter(**{f"{natural_key}__in": list(keys)})
+            wanted = [k for k in keys if max_length is None or len(k) <= max_length]
+            found = await model.filter(**{f"{natural_key}__in": wanted}) if wanted else []
             rows = {getattr(row, natural_key): row for row in found}
             return [rows.get(key) for key in keys]
 

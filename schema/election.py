@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import strawberry
 from strawberry import Info, relay
@@ -15,11 +15,16 @@ from schema import endorsement
 from schema.candidacy import Candidacy, preferred_lines
 from schema.country import Country, country_by_id
 from schema.endorsement import Endorsement
+from schema.exit_poll import ExitPoll
+from schema.legal_case import LegalCase
+from schema.polling_stations import PollingStations
+from schema.statement import Statement, StatementKind
 from schema.node import nodes_by_key
 from schema.organization import Organization, organization_by_id
 from schema.person import Person, person_by_id
 from schema.source import Source, sources_of
 from schema.tally import Tally, in_stage_order, preferred_of, turnout
+from schema import legal_case, statement
 
 
 @strawberry.enum(description="What an election chooses.")
@@ -101,8 +106,9 @@ class Election(relay.Node):
         return [Candidacy.from_model(row) for row in ordered]
 
     @strawberry.field(
-        description="Every published result, in the order published: preliminary counts, "
-        "final figures, conflicting versions."
+        description="Every published result, round by round and stage by stage: preliminary "
+        "counts, then final figures (conflicting versions side by side), then certified "
+        "ones; within a stage, by date and share counted."
     )
     async def tallies(self, info: Info) -> list[Tally]:
         rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
@@ -177,3 +183,72 @@ class Election(relay.Node):
                 for source in group:
                     found[source.key] = source
         return [Source.from_model(found[key]) for key in sorted(found)]
+
+    @strawberry.field(description="Stances on the election (rejections, verdicts, boycotts…), by date.")
+    async def statements(
+        self,
+        info: Info,
+        kind: Annotated[
+            StatementKind | None, strawberry.argument(description="Only statements of this kind.")
+        ] = None,
+    ) -> list[Statement]:
+        rows = await info.context.loaders.children(models.Statement, "election").load(self.row.pk)
+        chosen = [r for r in rows if kind is None or r.kind.value == kind.value]
+        return [Statement.from_model(row) for row in statement.by_date(chosen)]
+
+    @strawberry.field(description="Exit polls of this election, by release date and key.")
+    async def exit_polls(self, info: Info) -> list[ExitPoll]:
+        rows = await info.context.loaders.children(models.ExitPoll, "election").load(self.row.pk)
+        return [ExitPoll.from_model(r) for r in sorted(rows, key=lambda r: (r.released, r.key))]
+
+    @strawberry.field(description="Court and commission decisions about this election, by date.")
+    async def legal_cases(self, info: Info) -> list[LegalCase]:
+        rows = await info.context.loaders.children(models.LegalCase, "election").load(self.row.pk)
+        return [LegalCase.from_model(row) for row in legal_case.by_date(rows)]
+
+    @strawberry.field(
+        description="Polling station counts: the whole country first (area null), then areas by key."
+    )
+    async def polling_stations(self, info: Info) -> list[PollingStations]:
+        rows = await info.context.loaders.children(models.PollingStations, "election").load(self.row.pk)
+        ordered = sorted(rows, key=lambda r: (r.area_id is not None, r.key))  # type: ignore[attr-defined]
+        return [PollingStations.from_model(row) for row in ordered]
+
+    @strawberry.field(
+        description="How far each candidacy's share moved across the published tallies of "
+        "the last round, from the first stage to the preferred result."
+    )
+    async def stage_movement(self, info: Info) -> list[ShareMovement]:
+        loaders = info.context.loaders
+        tallies = in_stage_order(await loaders.children(models.Tally, "election").load(self.row.pk))
+        if not tallies:
+            return []
+        last_round = [t for t in tallies if t.round == tallies[-1].round]
+        groups = await loaders.children(models.TallyLine, "tally").load_many([t.pk for t in last_round])
+        shares: dict[int, list[float]] = {}
+        for lines in groups:
+            for line in lines:
+                if line.share is not None:
+                    shares.setdefault(line.candidacy_id, []).append(line.share)  # type: ignore[attr-defined]
+        candidacies = await loaders.by_id(models.Candidacy).load_many(list(shares))
+        place = {l.candidacy_id: i for i, l in enumerate(await preferred_lines(info, self.row.pk))}  # type: ignore[attr-defined]
+        rows = sorted((c for c in candidacies if c is not None), key=lambda c: (place.get(c.pk, len(place)), c.key))
+        return [
+            ShareMovement(
+                candidacy=Candidacy.from_model(c),
+                shares=shares[c.pk],
+                lowest=min(shares[c.pk]),
+                highest=max(shares[c.pk]),
+                spread=round(max(shares[c.pk]) - min(shares[c.pk]), 2),
+            )
+            for c in rows
+        ]
+
+
+@strawberry.type(description="How one candidacy's share moved across an election's published tallies.")
+class ShareMovement:
+    candidacy: Candidacy = strawberry.field(description="The candidacy.")
+    shares: list[float] = strawberry.field(description="Its share in each tally, in publication order.")
+    lowest: float = strawberry.field(description="The lowest published share.")
+    highest: float = strawberry.field(description="The highest published share.")
+    spread: float = strawberry.field(description="Highest minus lowest, in percentage points.")

@@ -95,3 +95,12 @@ class Endorsement(relay.Node):
     @strawberry.field(description="Where it was reported.")
     async def sources(self, info: Info) -> list[Source]:
         return await sources_of(info, models.Endorsement, self.row.pk)
+
+    @strawberry.field(
+        description="The earliest publication date among its sources: when it was known to "
+        "have happened by, even where the day it was given is not known."
+    )
+    async def reported_on(self, info: Info) -> dt.date | None:
+        rows = await info.context.loaders.links(models.Endorsement, "sources").load(self.row.pk)
+        dates = [row.published for row in rows if row.published is not None]
+        return min(dates) if dates else None

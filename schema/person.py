@@ -16,6 +16,8 @@ from schema.source import Source, sources_of
 if TYPE_CHECKING:
     from schema.candidacy import Candidacy
     from schema.endorsement import Endorsement
+    from schema.office_term import OfficeTerm
+    from schema.statement import Statement
 
 
 @strawberry.type(description="A person: one row across every election they took part in.")
@@ -65,6 +67,53 @@ class Person(relay.Node):
 
         rows = await info.context.loaders.children(models.Endorsement, "endorser_person").load(self.row.pk)
         return [Endorsement.from_model(row) for row in by_date(rows)]
+
+    @strawberry.field(description="Terms in office, earliest first.")
+    async def office_terms(
+        self, info: Info
+    ) -> list[Annotated[OfficeTerm, strawberry.lazy("schema.office_term")]]:
+        from schema.office_term import OfficeTerm
+
+        rows = await info.context.loaders.children(models.OfficeTerm, "person").load(self.row.pk)
+        return [OfficeTerm.from_model(r) for r in sorted(rows, key=lambda r: (r.started, r.key))]
+
+    @strawberry.field(description="Statements this person made about elections, by date.")
+    async def statements(
+        self, info: Info
+    ) -> list[Annotated[Statement, strawberry.lazy("schema.statement")]]:
+        from schema.statement import Statement, by_date
+
+        rows = await info.context.loaders.children(models.Statement, "person").load(self.row.pk)
+        return [Statement.from_model(row) for row in by_date(rows)]
+
+    @strawberry.field(
+        description="Mean of this person's shares in the elections they won (first place in "
+        "the preferred final tally), over elections held in the date range; two decimals; "
+        "null if they won none there."
+    )
+    async def average_winning_share(
+        self,
+        info: Info,
+        since: Annotated[
+            dt.date | None, strawberry.argument(description="Only elections on or after this day.")
+        ] = None,
+        until: Annotated[
+            dt.date | None, strawberry.argument(description="Only elections on or before this day.")
+        ] = None,
+    ) -> float | None:
+        from schema.candidacy import preferred_lines
+
+        loaders = info.context.loaders
+        rows = await loaders.children(models.Candidacy, "person").load(self.row.pk)
+        elections = await loaders.by_id(models.Election).load_many([r.election_id for r in rows])  # type: ignore[attr-defined]
+        shares = []
+        for row, election in zip(rows, elections, strict=True):
+            if election is None or (since and election.date < since) or (until and election.date > until):
+                continue
+            lines = await preferred_lines(info, election.pk)
+            if lines and lines[0].candidacy_id == row.pk and lines[0].share is not None:  # type: ignore[attr-defined]
+                shares.append(lines[0].share)
+        return round(sum(shares) / len(shares), 2) if shares else None
 
     @strawberry.field(description="Sources for the facts about this person (e.g. the birth date).")
     async def sources(self, info: Info) -> list[Source]:

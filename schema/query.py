@@ -15,6 +15,10 @@ from schema.election import Election, ElectionKind
 from schema.organization import Organization, OrganizationKind
 from schema.person import Person
 from schema.source import Source
+from schema.exit_poll import ExitPoll
+from schema.legal_case import LegalCase
+from schema.office_term import OfficeTerm
+from schema.statement import StatementKind
 from schema.tally import Tally
 
 MAX_FIRST = 100
@@ -47,7 +51,9 @@ class Query:
     async def country(
         self,
         info: Info,
-        code: str = strawberry.argument(description='ISO code, e.g. "AZ"; case-insensitive.'),
+        code: Annotated[
+            str, strawberry.argument(description='ISO code, e.g. "AZ"; case-insensitive.')
+        ],
     ) -> Country | None:
         row = await info.context.loaders.by_key(models.Country, "code").load(code.strip().upper())
         return None if row is None else Country.from_model(row)
@@ -55,16 +61,33 @@ class Query:
     @strawberry.field(description="Elections, oldest first, optionally of one country and kind.")
     async def elections(
         self,
+        info: Info,
         country: Annotated[str | None, strawberry.argument(description="Only this country's (ISO code).")] = None,
         kind: Annotated[ElectionKind | None, strawberry.argument(description="Only this kind.")] = None,
         first: Annotated[int, strawberry.argument(description="At most this many, 1–100.")] = MAX_FIRST,
+        statement_kind: Annotated[
+            StatementKind | None,
+            strawberry.argument(
+                description="Only elections with at least one statement of this kind, "
+                "e.g. BOYCOTT."
+            ),
+        ] = None,
     ) -> list[Election]:
+        limit = _first(first)
         queryset = models.Election.all()
         if country is not None:
-            queryset = queryset.filter(country__code=country.strip().upper())
+            # Through the loader, so an unknown code of any length gives [], not an error.
+            found = await info.context.loaders.by_key(models.Country, "code").load(
+                country.strip().upper()
+            )
+            if found is None:
+                return []
+            queryset = queryset.filter(country_id=found.pk)
         if kind is not None:
             queryset = queryset.filter(kind=kind.value)
-        rows = await queryset.order_by("date", "key").limit(_first(first))
+        if statement_kind is not None:
+            queryset = queryset.filter(statements__kind=statement_kind.value).distinct()
+        rows = await queryset.order_by("date", "key").limit(limit)
         return [Election.from_model(row) for row in rows]
 
     @strawberry.field(description='An election by its key, e.g. "az-president-2024"; null if unknown.')
@@ -148,3 +171,34 @@ class Query:
     ) -> Source | None:
         row = await info.context.loaders.by_key(models.Source).load(key)
         return None if row is None else Source.from_model(row)
+
+    @strawberry.field(description="A legal case by key; null if unknown.")
+    async def legal_case(
+        self,
+        info: Info,
+        key: Annotated[str, strawberry.argument(description="The case's key.")],
+    ) -> LegalCase | None:
+        row = await info.context.loaders.by_key(models.LegalCase).load(key)
+        return None if row is None else LegalCase.from_model(row)
+
+    @strawberry.field(description="An exit poll by key; null if unknown.")
+    async def exit_poll(
+        self,
+        info: Info,
+        key: Annotated[str, strawberry.argument(description="The exit poll's key.")],
+    ) -> ExitPoll | None:
+        row = await info.context.loaders.by_key(models.ExitPoll).load(key)
+        return None if row is None else ExitPoll.from_model(row)
+
+    @strawberry.field(description="Terms of an office in a country, earliest first.")
+    async def office_terms(
+        self,
+        country: Annotated[str, strawberry.argument(description='ISO code, e.g. "AZ".')],
+        office: Annotated[
+            str, strawberry.argument(description='The office, e.g. "President of Azerbaijan".')
+        ],
+    ) -> list[OfficeTerm]:
+        rows = await models.OfficeTerm.filter(
+            country__code=country.strip().upper(), office=office
+        ).order_by("started", "key")
+        return [OfficeTerm.from_model(row) for row in rows]

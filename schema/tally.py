@@ -32,15 +32,28 @@ class Stage(Enum):
     )
 
 
+def counted(row: models.Tally) -> float:
+    """How much of the count a tally covers, in percent: as published, else from stations."""
+    if row.counted_share is not None:
+        return row.counted_share
+    if row.stations_reported is not None and row.stations_total:
+        return 100 * row.stations_reported / row.stations_total
+    return 100.0
+
+
 def in_stage_order(rows: Iterable[models.Tally]) -> list[models.Tally]:
-    """Round, then date, then stage, then share counted: the order results were published."""
+    """Round, then stage, then date (undated last), then share counted: publication order.
+
+    Stage comes before date, so undated final figures never precede the night's counts.
+    """
     return sorted(
         rows,
         key=lambda t: (
             t.round,
-            t.as_of,
             _STAGE_ORDER[t.stage],
-            t.counted_share if t.counted_share is not None else 100.0,
+            t.as_of is None,
+            t.as_of or dt.date.min,
+            counted(t),
             t.key,
         ),
     )
@@ -107,7 +120,9 @@ class Tally(relay.Node):
     key: str = strawberry.field(description="Natural key of the tally, stable across loads.")
     round: int = strawberry.field(description="Round of voting, 1 for the first.")
     stage: Stage = strawberry.field(description="How far along the count this result is.")
-    as_of: dt.date = strawberry.field(description="Date the figures were published or stood.")
+    as_of: dt.date | None = strawberry.field(
+        description="Date the figures were published; null when the source does not say."
+    )
     counted_share: float | None = strawberry.field(
         description="Percent of ballots or protocols counted when published."
     )

@@ -64,9 +64,12 @@ async def close_database(ctx: TortoiseContext) -> None:
 async def world() -> AsyncIterator[TortoiseContext]:
     """The bundled fixtures, loaded once; tests that use it must not write."""
     ctx = await open_database("world")
-    await loader.load([BUNDLED_FIXTURES])
-    yield ctx
-    await close_database(ctx)
+    try:
+        await loader.load([BUNDLED_FIXTURES])
+        yield ctx
+    finally:
+        # Also on a failed load: an open connection would keep pytest from exiting.
+        await close_database(ctx)
 
 
 @pytest_asyncio.fixture

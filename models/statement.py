@@ -1,0 +1,33 @@
+"""Statement: an actor's stance on a whole election: recognition, rejection, verdict, boycott."""
+
+from enum import StrEnum
+
+from tortoise import fields
+
+from models.base import Entity
+
+
+class StatementKind(StrEnum):
+    RECOGNISES = "recognises"
+    REJECTS = "rejects"
+    OBSERVER_ASSESSMENT = "observer_assessment"
+    FRAUD_ALLEGATION = "fraud_allegation"
+    BOYCOTT = "boycott"
+
+
+class Statement(Entity):
+    election = fields.ForeignKeyField("models.Election", related_name="statements", on_delete=fields.CASCADE)
+    kind = fields.CharEnumField(StatementKind, max_length=20)
+    # Who spoke: a person, an organization, or a person speaking for an organization.
+    person = fields.ForeignKeyField(
+        "models.Person", related_name="statements", null=True, on_delete=fields.RESTRICT
+    )
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name="statements", null=True, on_delete=fields.RESTRICT
+    )
+    date = fields.DateField(null=True)
+    summary = fields.TextField()
+    sources = fields.ManyToManyField("models.Source", related_name="statements", through="statement_source")
+
+    class Meta:
+        table = "statement"

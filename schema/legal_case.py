@@ -1,0 +1,147 @@
+"""LegalCase: the GraphQL type for a court or commission decision, and its chain of appeals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry import Info, relay
+
+import models
+from schema.area import Area
+from schema.node import nodes_by_key
+from schema.organization import Organization, organization_by_id
+from schema.person import Person
+from schema.source import Source, sources_of
+
+if TYPE_CHECKING:
+    from schema.election import Election
+
+
+@strawberry.enum(description="How a case ended.")
+class Outcome(Enum):
+    GRANTED = strawberry.enum_value("granted", description="The claim or appeal succeeded.")
+    REJECTED = strawberry.enum_value("rejected", description="The claim or appeal failed.")
+    REFUSED = strawberry.enum_value("refused", description="Not admitted for consideration.")
+    PENDING = strawberry.enum_value("pending", description="Not decided yet.")
+
+
+def by_date(rows: Iterable[models.LegalCase]) -> list[models.LegalCase]:
+    """By decision date (or filing date when undecided), undated last, ties by key."""
+    def when(r: models.LegalCase) -> dt.date | None:
+        return r.decided or r.filed
+
+    return sorted(rows, key=lambda r: (when(r) is None, when(r) or dt.date.min, r.key))
+
+
+@strawberry.type(
+    description="A decision about an election by a court, or by an election commission "
+    "acting on a complaint, with the results it annulled and the case it appeals."
+)
+class LegalCase(relay.Node):
+    row: strawberry.Private[models.LegalCase]
+    node_key: relay.NodeID[str]
+    key: str = strawberry.field(description="Natural key of the case, stable across loads.")
+    filed: dt.date | None = strawberry.field(description="When the claim was filed.")
+    decided: dt.date | None = strawberry.field(description="When it was decided.")
+    subject: str = strawberry.field(description="What the claim was about.")
+    outcome: Outcome = strawberry.field(description="How it ended.")
+    precincts_annulled: int | None = strawberry.field(
+        description="How many precincts' results this decision annulled."
+    )
+    summary: str | None = strawberry.field(description="What was decided, in brief.")
+
+    @classmethod
+    def from_model(cls, row: models.LegalCase) -> Self:
+        return cls(
+            row=row,
+            node_key=row.key,
+            key=row.key,
+            filed=row.filed,
+            decided=row.decided,
+            subject=row.subject,
+            outcome=Outcome(row.outcome.value),
+            precincts_annulled=row.precincts_annulled,
+            summary=row.summary,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await nodes_by_key(cls, info, models.LegalCase, node_ids)
+
+    @strawberry.field(description="The court (or commission) that decided.")
+    async def court(self, info: Info) -> Organization:
+        court = await organization_by_id(info, self.row.court_id)  # type: ignore[attr-defined]
+        assert court is not None  # a foreign key that cannot be null
+        return court
+
+    @strawberry.field(description="The judges, by key.")
+    async def judges(self, info: Info) -> list[Person]:
+        rows = await info.context.loaders.links(models.LegalCase, "judges").load(self.row.pk)
+        return [Person.from_model(row) for row in rows]
+
+    @strawberry.field(description="People who brought the claim, by key.")
+    async def claimant_people(self, info: Info) -> list[Person]:
+        rows = await info.context.loaders.links(models.LegalCase, "claimant_people").load(self.row.pk)
+        return [Person.from_model(row) for row in rows]
+
+    @strawberry.field(description="Organizations that brought the claim, by key.")
+    async def claimant_organizations(self, info: Info) -> list[Organization]:
+        rows = await info.context.loaders.links(models.LegalCase, "claimant_organizations").load(self.row.pk)
+        return [Organization.from_model(row) for row in rows]
+
+    @strawberry.field(description="Areas whose results this decision annulled, by key.")
+    async def annulled_areas(self, info: Info) -> list[Area]:
+        rows = await info.context.loaders.links(models.LegalCase, "annulled_areas").load(self.row.pk)
+        return [Area.from_model(row) for row in rows]
+
+    @strawberry.field(description="The decision this case appeals, if it is an appeal.")
+    async def appeal_of(self, info: Info) -> LegalCase | None:
+        parent_id = self.row.appeal_of_id  # type: ignore[attr-defined]
+        if parent_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.LegalCase).load(parent_id)
+        return None if row is None else LegalCase.from_model(row)
+
+    @strawberry.field(description="Appeals against this decision, by date.")
+    async def appeals(self, info: Info) -> list[LegalCase]:
+        rows = await info.context.loaders.children(models.LegalCase, "appeal_of").load(self.row.pk)
+        return [LegalCase.from_model(row) for row in by_date(rows)]
+
+    @strawberry.field(
+        description="The whole chain this case belongs to, from the first decision through "
+        "every appeal, by date."
+    )
+    async def chain(self, info: Info) -> list[LegalCase]:
+        loaders = info.context.loaders
+        # Each case is visited once: cases that appeal each other in a loop (which the loader
+        # refuses, but a database written otherwise may hold) would spin here for ever.
+        root, seen = self.row, {self.row.pk}
+        parent_id = root.appeal_of_id  # type: ignore[attr-defined]
+        while parent_id is not None and parent_id not in seen:
+            root = await loaders.by_id(models.LegalCase).load(parent_id)
+            seen.add(root.pk)
+            parent_id = root.appeal_of_id  # type: ignore[attr-defined]
+        found, level, seen = [root], [root], {root.pk}
+        while level:
+            groups = await loaders.children(models.LegalCase, "appeal_of").load_many([r.pk for r in level])
+            level = [r for group in groups for r in group if r.pk not in seen]
+            seen.update(r.pk for r in level)
+            found += level
+        return [LegalCase.from_model(row) for row in by_date(found)]
+
+    @strawberry.field(description="The election the case is about.")
+    async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
+        from schema.election import Election
+
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        return Election.from_model(row)
+
+    @strawberry.field(description="Where the decision was reported.")
+    async def sources(self, info: Info) -> list[Source]:
+        return await sources_of(info, models.LegalCase, self.row.pk)

@@ -1,0 +1,144 @@
+"""OfficeTerm: the GraphQL type for a term in office, with its place in the line of holders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry import Info, relay
+
+import models
+from schema.node import nodes_by_key
+from schema.person import Person, person_by_id
+from schema.source import Source, sources_of
+
+if TYPE_CHECKING:
+    from schema.election import Election
+
+
+@strawberry.enum(description="How a term in office began.")
+class TermStart(Enum):
+    ELECTED = strawberry.enum_value("elected", description="By winning an election.")
+    SUCCEEDED = strawberry.enum_value("succeeded", description="By succession, without a vote.")
+    ACTING = strawberry.enum_value("acting", description="As acting holder of the office.")
+
+
+def first_day(partial: str) -> dt.date:
+    """The first day a partial ISO date ("2003", "2003-10", "2003-10-31") can mean."""
+    parts = [int(p) for p in partial.split("-")] + [1, 1]
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+async def holders(info: Info, row: models.OfficeTerm) -> list[models.OfficeTerm]:
+    """Every term of the same office in the same country, in order."""
+    rows = await info.context.loaders.children(models.OfficeTerm, "country").load(row.country_id)  # type: ignore[attr-defined]
+    return sorted((r for r in rows if r.office == row.office), key=lambda r: (r.started, r.key))
+
+
+@strawberry.type(description="A person's term in an office: how it began and how long it lasted.")
+class OfficeTerm(relay.Node):
+    row: strawberry.Private[models.OfficeTerm]
+    node_key: relay.NodeID[str]
+    key: str = strawberry.field(description="Natural key of the term, stable across loads.")
+    office: str = strawberry.field(description="The office held.")
+    started: str = strawberry.field(
+        description='Start, as an ISO 8601 date at the precision known ("2003-10").'
+    )
+    ended: str | None = strawberry.field(
+        description="End, at the precision known; null while the term runs."
+    )
+    began_by: TermStart = strawberry.field(description="How the term began.")
+    summary: str | None = strawberry.field(description="The term in brief.")
+
+    @classmethod
+    def from_model(cls, row: models.OfficeTerm) -> Self:
+        return cls(
+            row=row,
+            node_key=row.key,
+            key=row.key,
+            office=row.office,
+            started=row.started,
+            ended=row.ended,
+            began_by=TermStart(row.began_by.value),
+            summary=row.summary,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await nodes_by_key(cls, info, models.OfficeTerm, node_ids)
+
+    @strawberry.field(description="Who held the office.")
+    async def person(self, info: Info) -> Person:
+        person = await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
+        assert person is not None  # a foreign key that cannot be null
+        return person
+
+    @strawberry.field(description="The election that began the term, if one did.")
+    async def election(
+        self, info: Info
+    ) -> Annotated[Election, strawberry.lazy("schema.election")] | None:
+        from schema.election import Election
+
+        election_id = self.row.election_id  # type: ignore[attr-defined]
+        if election_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.Election).load(election_id)
+        return None if row is None else Election.from_model(row)
+
+    @strawberry.field(
+        description="Which consecutive term of this person in this office it is: 1 for the "
+        "first, counting back while the previous holder was the same person."
+    )
+    async def consecutive_term(self, info: Info) -> int:
+        terms = await holders(info, self.row)
+        number = 1
+        for earlier in reversed(terms[: terms.index(self.row)]):
+            if earlier.person_id != self.row.person_id:  # type: ignore[attr-defined]
+                break
+            number += 1
+        return number
+
+    @strawberry.field(
+        description="Years from the start to the end of the term (to today while it runs), "
+        "one decimal, from the first day each partial date can mean."
+    )
+    def years_in_office(self) -> float:
+        end = first_day(self.row.ended) if self.row.ended else dt.date.today()
+        return round((end - first_day(self.row.started)).days / 365.25, 1)
+
+    @strawberry.field(description="The term just before this one in the office, by anyone.")
+    async def previous_term(self, info: Info) -> OfficeTerm | None:
+        terms = await holders(info, self.row)
+        index = terms.index(self.row)
+        return OfficeTerm.from_model(terms[index - 1]) if index > 0 else None
+
+    @strawberry.field(description="The term just after this one in the office, by anyone.")
+    async def next_term(self, info: Info) -> OfficeTerm | None:
+        terms = await holders(info, self.row)
+        index = terms.index(self.row)
+        return OfficeTerm.from_model(terms[index + 1]) if index + 1 < len(terms) else None
+
+    @strawberry.field(description="The last other person to hold the office before this term.")
+    async def predecessor(self, info: Info) -> Person | None:
+        terms = await holders(info, self.row)
+        for earlier in reversed(terms[: terms.index(self.row)]):
+            if earlier.person_id != self.row.person_id:  # type: ignore[attr-defined]
+                return await person_by_id(info, earlier.person_id)  # type: ignore[attr-defined]
+        return None
+
+    @strawberry.field(description="The next other person to hold the office after this term.")
+    async def successor(self, info: Info) -> Person | None:
+        terms = await holders(info, self.row)
+        for later in terms[terms.index(self.row) + 1 :]:
+            if later.person_id != self.row.person_id:  # type: ignore[attr-defined]
+                return await person_by_id(info, later.person_id)  # type: ignore[attr-defined]
+        return None
+
+    @strawberry.field(description="Where the term is documented.")
+    async def sources(self, info: Info) -> list[Source]:
+        return await sources_of(info, models.OfficeTerm, self.row.pk)

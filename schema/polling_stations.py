@@ -1,0 +1,55 @@
+"""PollingStations: the GraphQL type for how many polling stations an election had, and where."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry import Info, relay
+
+import models
+from schema.area import Area
+from schema.node import nodes_by_key
+from schema.source import Source, sources_of
+
+if TYPE_CHECKING:
+    from schema.election import Election
+
+
+@strawberry.type(description="The number of polling stations of an election, in all or in one area.")
+class PollingStations(relay.Node):
+    row: strawberry.Private[models.PollingStations]
+    node_key: relay.NodeID[str]
+    key: str = strawberry.field(description="Natural key of the count, stable across loads.")
+    count: int = strawberry.field(description="Number of polling stations.")
+    summary: str | None = strawberry.field(description="What was counted, in brief.")
+
+    @classmethod
+    def from_model(cls, row: models.PollingStations) -> Self:
+        return cls(row=row, node_key=row.key, key=row.key, count=row.count, summary=row.summary)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await nodes_by_key(cls, info, models.PollingStations, node_ids)
+
+    @strawberry.field(description="The area counted; null for the whole country.")
+    async def area(self, info: Info) -> Area | None:
+        area_id = self.row.area_id  # type: ignore[attr-defined]
+        if area_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.Area).load(area_id)
+        return None if row is None else Area.from_model(row)
+
+    @strawberry.field(description="The election the polling stations served.")
+    async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
+        from schema.election import Election
+
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        return Election.from_model(row)
+
+    @strawberry.field(description="Where the count was reported.")
+    async def sources(self, info: Info) -> list[Source]:
+        return await sources_of(info, models.PollingStations, self.row.pk)

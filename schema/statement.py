@@ -1,0 +1,84 @@
+"""Statement: the GraphQL type for an actor's stance on a whole election."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry import Info, relay
+
+import models
+from schema.node import nodes_by_key
+from schema.organization import Organization, organization_by_id
+from schema.person import Person, person_by_id
+from schema.source import Source, sources_of
+
+if TYPE_CHECKING:
+    from schema.election import Election
+
+
+@strawberry.enum(description="The stance a statement takes on an election.")
+class StatementKind(Enum):
+    RECOGNISES = strawberry.enum_value("recognises", description="Accepts the result.")
+    REJECTS = strawberry.enum_value("rejects", description="Refuses to accept the result.")
+    OBSERVER_ASSESSMENT = strawberry.enum_value(
+        "observer_assessment", description="An observer mission's verdict on the process."
+    )
+    FRAUD_ALLEGATION = strawberry.enum_value(
+        "fraud_allegation", description="An allegation of fraud or manipulation."
+    )
+    BOYCOTT = strawberry.enum_value("boycott", description="A call not to take part in the vote.")
+
+
+def by_date(rows: Iterable[models.Statement]) -> list[models.Statement]:
+    """Dated ones first, oldest first; undated ones after; ties by key."""
+    return sorted(rows, key=lambda r: (r.date is None, r.date or dt.date.min, r.key))
+
+
+@strawberry.type(description="A person's or organization's stance on a whole election.")
+class Statement(relay.Node):
+    row: strawberry.Private[models.Statement]
+    node_key: relay.NodeID[str]
+    key: str = strawberry.field(description="Natural key of the statement, stable across loads.")
+    kind: StatementKind = strawberry.field(description="The stance taken.")
+    date: dt.date | None = strawberry.field(description="When it was made, when known.")
+    summary: str = strawberry.field(description="What was said and on what grounds, in brief.")
+
+    @classmethod
+    def from_model(cls, row: models.Statement) -> Self:
+        return cls(
+            row=row,
+            node_key=row.key,
+            key=row.key,
+            kind=StatementKind(row.kind.value),
+            date=row.date,
+            summary=row.summary,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return await nodes_by_key(cls, info, models.Statement, node_ids)
+
+    @strawberry.field(description="The person who spoke, if a person did.")
+    async def person(self, info: Info) -> Person | None:
+        return await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The organization that spoke, or the one the person spoke for.")
+    async def organization(self, info: Info) -> Organization | None:
+        return await organization_by_id(info, self.row.organization_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The election the statement is about.")
+    async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
+        from schema.election import Election
+
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        return Election.from_model(row)
+
+    @strawberry.field(description="Where it was reported.")
+    async def sources(self, info: Info) -> list[Source]:
+        return await sources_of(info, models.Statement, self.row.pk)

@@ -1,0 +1,91 @@
+"""Area: regions, cities and disputed territories, with parent and children."""
+
+from __future__ import annotations
+
+import base64
+
+from tortoise.context import TortoiseContext
+
+from tests.conftest import run
+
+AREA = "query ($id: ID!) { node(id: $id) { ... on Area { %s } } }"
+
+
+def area_id(key: str) -> str:
+    return base64.b64encode(f"Area:{key}".encode()).decode()
+
+
+async def test_khankendi_lies_in_nagorno_karabakh(world: TortoiseContext) -> None:
+    data = await run(
+        AREA % "id key name kind country { code } parent { key name kind parent { key } }"
+        " children { key }",
+        {"id": area_id("khankendi")},
+    )
+    assert data["node"] == {
+        "id": area_id("khankendi"),
+        "key": "khankendi",
+        "name": "Khankendi",
+        "kind": "CITY",
+        "country": {"code": "AZ"},
+        "parent": {
+            "key": "nagorno-karabakh",
+            "name": "Nagorno-Karabakh",
+            "kind": "DISPUTED_TERRITORY",
+            "parent": None,
+        },
+        "children": [],
+    }
+
+
+async def test_nagorno_karabakh_contains_khankendi(world: TortoiseContext) -> None:
+    data = await run(
+        AREA % "name kind parent { key } children { key name kind parent { key } }",
+        {"id": area_id("nagorno-karabakh")},
+    )
+    assert data["node"] == {
+        "name": "Nagorno-Karabakh",
+        "kind": "DISPUTED_TERRITORY",
+        "parent": None,
+        "children": [
+            {
+                "key": "khankendi",
+                "name": "Khankendi",
+                "kind": "CITY",
+                "parent": {"key": "nagorno-karabakh"},
+            }
+        ],
+    }
+
+
+async def test_georgian_areas_have_no_parent(world: TortoiseContext) -> None:
+    data = await run(
+        '{ country(code: "GE") { areas {'
+        " key kind country { code } parent { key } children { key } } } }"
+    )
+    assert data["country"]["areas"] == [
+        {
+            "key": key,
+            "kind": kind,
+            "country": {"code": "GE"},
+            "parent": None,
+            "children": [],
+        }
+        for key, kind in (
+            ("abkhazia", "DISPUTED_TERRITORY"),
+            ("marneuli", "MUNICIPALITY"),
+            ("tetritskaro", "MUNICIPALITY"),
+            ("tsalka", "MUNICIPALITY"),
+        )
+    ]
+
+
+async def test_every_area_reaches_back_to_its_country(world: TortoiseContext) -> None:
+    data = await run("{ countries { code areas { key country { code } } } }")
+    pairs = [(c["code"], a["country"]["code"]) for c in data["countries"] for a in c["areas"]]
+    assert len(pairs) == 6
+    assert all(code == back for code, back in pairs)
+
+
+async def test_unknown_area_gives_null(world: TortoiseContext) -> None:
+    data = await run(AREA % "key", {"id": area_id("stepanakert")})
+    assert data == {"node": None}  # the fixtures use the Azerbaijani name, Khankendi

@@ -1,0 +1,105 @@
+"""Country: the list, lookup by ISO code, and what hangs off a country."""
+
+from __future__ import annotations
+
+from tortoise.context import TortoiseContext
+
+from tests.conftest import run
+
+AZ_ELECTIONS = [f"az-president-{year}" for year in (1992, 1993, 1998, 2003, 2008, 2013, 2018, 2024)]
+
+
+async def test_every_country_by_name_with_its_code(world: TortoiseContext) -> None:
+    data = await run("{ countries { code name } }")
+    assert data["countries"] == [
+        {"code": "AZ", "name": "Azerbaijan"},
+        {"code": "BY", "name": "Belarus"},
+        {"code": "CN", "name": "China"},
+        {"code": "CU", "name": "Cuba"},
+        {"code": "GE", "name": "Georgia"},
+        {"code": "HU", "name": "Hungary"},
+        {"code": "IR", "name": "Iran"},
+        {"code": "KZ", "name": "Kazakhstan"},
+        {"code": "RU", "name": "Russia"},
+        {"code": "TR", "name": "Turkey"},
+        {"code": "US", "name": "United States"},
+        {"code": "UZ", "name": "Uzbekistan"},
+        {"code": "VE", "name": "Venezuela"},
+    ]
+
+
+async def test_country_code_is_case_insensitive(world: TortoiseContext) -> None:
+    query = "query ($code: String!) { country(code: $code) { code name } }"
+    for code in ("AZ", "az", "Az", " az "):
+        data = await run(query, {"code": code})
+        assert data == {"country": {"code": "AZ", "name": "Azerbaijan"}}, code
+
+
+async def test_unknown_country_code_gives_null(world: TortoiseContext) -> None:
+    data = await run(
+        """{ zz: country(code: "ZZ") { code } empty: country(code: "") { code }
+             alpha3: country(code: "AZE") { code } name: country(code: "Azerbaijan") { code } }"""
+    )
+    # Codes longer than the two-letter column are unknown too, not an error.
+    assert data == {"zz": None, "empty": None, "alpha3": None, "name": None}
+
+
+async def test_azerbaijan_elections_oldest_first(world: TortoiseContext) -> None:
+    data = await run('{ country(code: "AZ") { elections { key date kind } } }')
+    elections = data["country"]["elections"]
+    assert [e["key"] for e in elections] == AZ_ELECTIONS
+    assert [e["date"] for e in elections] == [
+        "1992-06-07",
+        "1993-10-03",
+        "1998-10-11",
+        "2003-10-15",
+        "2008-10-15",
+        "2013-10-09",
+        "2018-04-11",
+        "2024-02-07",
+    ]
+    assert {e["kind"] for e in elections} == {"PRESIDENTIAL"}
+
+
+async def test_georgia_and_a_country_without_elections(world: TortoiseContext) -> None:
+    data = await run(
+        '{ ge: country(code: "GE") { elections { key date kind seats } }'
+        ' ru: country(code: "RU") { name elections { key } areas { key } } }'
+    )
+    assert data["ge"]["elections"] == [
+        {"key": "ge-parliament-2024", "date": "2024-10-26", "kind": "PARLIAMENTARY", "seats": 150}
+    ]
+    assert data["ru"] == {"name": "Russia", "elections": [], "areas": []}
+
+
+async def test_areas_of_a_country_by_name(world: TortoiseContext) -> None:
+    data = await run(
+        '{ az: country(code: "AZ") { areas { key name kind } }'
+        ' ge: country(code: "GE") { areas { key name kind } } }'
+    )
+    assert data["az"]["areas"] == [
+        {"key": "khankendi", "name": "Khankendi", "kind": "CITY"},
+        {"key": "nagorno-karabakh", "name": "Nagorno-Karabakh", "kind": "DISPUTED_TERRITORY"},
+    ]
+    assert data["ge"]["areas"] == [
+        {"key": "abkhazia", "name": "Abkhazia", "kind": "DISPUTED_TERRITORY"},
+        {"key": "marneuli", "name": "Marneuli", "kind": "MUNICIPALITY"},
+        {"key": "tetritskaro", "name": "Tetritskaro", "kind": "MUNICIPALITY"},
+        {"key": "tsalka", "name": "Tsalka", "kind": "MUNICIPALITY"},
+    ]
+
+
+async def test_elections_filtered_by_country_code_in_any_case(world: TortoiseContext) -> None:
+    data = await run(
+        '{ az: elections(country: "az") { key } ge: elections(country: "Ge") { key }'
+        ' none: elections(country: "ZZ") { key } alpha3: elections(country: "AZE") { key } }'
+    )
+    assert [e["key"] for e in data["az"]] == AZ_ELECTIONS
+    assert data["ge"] == [{"key": "ge-parliament-2024"}]
+    assert data["none"] == []
+    assert data["alpha3"] == []
+
+
+async def test_country_id_is_built_from_the_iso_code(world: TortoiseContext) -> None:
+    data = await run('{ country(code: "ge") { id } }')
+    assert data["country"]["id"] == "Q291bnRyeTpHRQ=="  # base64 of "Country:GE"

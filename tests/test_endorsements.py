@@ -1,0 +1,139 @@
+"""Endorsement: congratulations on the 2024 result, by country and channel, with sources."""
+
+from __future__ import annotations
+
+import base64
+
+from tortoise.context import TortoiseContext
+
+from tests.conftest import run
+
+FIELDS = """key kind date channel summary country { code name }
+    endorserPerson { key name } endorserOrganization { key name }
+    candidacy { key } sources { key }"""
+
+
+async def test_2024_congratulations_by_country_and_channel(world: TortoiseContext) -> None:
+    data = await run(
+        """{ election(key: "az-president-2024") { endorsements {
+            key country { code } channel endorserPerson { name } endorserOrganization { key }
+        } } }"""
+    )
+    rows = [
+        (
+            e["key"].split("/")[1],
+            e["country"] and e["country"]["code"],
+            e["channel"],
+            e["endorserPerson"] and e["endorserPerson"]["name"],
+            e["endorserOrganization"] and e["endorserOrganization"]["key"],
+        )
+        for e in data["election"]["endorsements"]
+    ]
+    assert rows == [
+        (
+            "congratulation-european-commission",
+            None,  # speaks for no country
+            "LETTER",
+            "Ursula von der Leyen",
+            "european-commission",
+        ),
+        ("congratulation-belarus", "BY", "CALL", "Alexander Lukashenko", None),
+        ("congratulation-china", "CN", None, None, None),
+        ("congratulation-cuba", "CU", "POST", "Miguel Díaz-Canel", None),
+        ("congratulation-hungary", "HU", None, None, None),
+        ("congratulation-iran", "IR", None, None, None),
+        ("congratulation-kazakhstan", "KZ", None, None, None),
+        ("congratulation-russia", "RU", "CALL", "Vladimir Putin", None),
+        ("congratulation-turkey", "TR", "CALL", "Recep Tayyip Erdoğan", None),
+        ("congratulation-turkey-mfa", "TR", "STATEMENT", None, "turkey-ministry-foreign-affairs"),
+        ("congratulation-uzbekistan", "UZ", "CALL", "Shavkat Mirziyoyev", None),
+        ("congratulation-venezuela", "VE", "LETTER", "Nicolás Maduro", None),
+    ]
+
+
+async def test_the_seed_articles_six_countries_all_congratulated(world: TortoiseContext) -> None:
+    # Russia, Turkey, Kazakhstan, Hungary, Venezuela and Belarus, as the seed article says,
+    # each backed by the article and by another source.
+    data = await run(
+        """{ election(key: "az-president-2024") { endorsements {
+            country { code } sources { key } } } }"""
+    )
+    by_country: dict[str, set[str]] = {}
+    for e in data["election"]["endorsements"]:
+        if e["country"]:
+            by_country.setdefault(e["country"]["code"], set()).update(
+                s["key"] for s in e["sources"]
+            )
+    for code in ("RU", "TR", "KZ", "HU", "VE", "BY"):
+        assert "seed-article-2024-02" in by_country[code], code
+        assert len(by_country[code]) >= 2, code
+    assert sorted(by_country) == ["BY", "CN", "CU", "HU", "IR", "KZ", "RU", "TR", "UZ", "VE"]
+
+
+async def test_european_commission_letter_whole(world: TortoiseContext) -> None:
+    key = "az-president-2024/congratulation-european-commission"
+    node_id = base64.b64encode(f"Endorsement:{key}".encode()).decode()
+    data = await run(
+        f"query ($id: ID!) {{ node(id: $id) {{ ... on Endorsement {{ {FIELDS} }} }} }}",
+        {"id": node_id},
+    )
+    endorsement = data["node"]
+    assert endorsement.pop("summary").startswith(
+        "European Commission President von der Leyen congratulated Aliyev by letter"
+    )
+    assert endorsement == {
+        "key": key,
+        "kind": "CONGRATULATION",
+        "date": "2024-03-05",
+        "channel": "LETTER",
+        "country": None,
+        "endorserPerson": {"key": "ursula-von-der-leyen", "name": "Ursula von der Leyen"},
+        "endorserOrganization": {"key": "european-commission", "name": "European Commission"},
+        "candidacy": {"key": "az-president-2024/ilham-aliyev"},
+        "sources": [{"key": "shamshyan-1257104"}],
+    }
+
+
+async def test_putins_call_whole(world: TortoiseContext) -> None:
+    data = await run(f'{{ person(key: "vladimir-putin") {{ endorsementsGiven {{ {FIELDS} }} }} }}')
+    assert data["person"]["endorsementsGiven"] == [
+        {
+            "key": "az-president-2024/congratulation-russia",
+            "kind": "CONGRATULATION",
+            "date": None,
+            "channel": "CALL",
+            "summary": "Putin telephoned Aliyev to congratulate him on winning the snap vote.",
+            "country": {"code": "RU", "name": "Russia"},
+            "endorserPerson": {"key": "vladimir-putin", "name": "Vladimir Putin"},
+            "endorserOrganization": None,
+            "candidacy": {"key": "az-president-2024/ilham-aliyev"},
+            "sources": [
+                {"key": "nsn-fm-putin-aliyev"},
+                {"key": "seed-article-2024-02"},
+                {"key": "uic-am-18288"},
+            ],
+        }
+    ]
+
+
+async def test_endorsements_given_and_received(world: TortoiseContext) -> None:
+    data = await run(
+        """{ lukashenko: person(key: "alexander-lukashenko") { endorsementsGiven { key } }
+             aliyev: person(key: "ilham-aliyev") { endorsementsGiven { key } }
+             oruj: candidacy(key: "az-president-2024/zahid-oruj") { endorsements { key } } }"""
+    )
+    assert data == {
+        "lukashenko": {"endorsementsGiven": [{"key": "az-president-2024/congratulation-belarus"}]},
+        "aliyev": {"endorsementsGiven": []},
+        "oruj": {"endorsements": []},
+    }
+
+
+async def test_every_endorsement_is_a_2024_congratulation(world: TortoiseContext) -> None:
+    data = await run("{ elections { key endorsements { kind candidacy { key } } } }")
+    counts = {e["key"]: len(e["endorsements"]) for e in data["elections"]}
+    assert counts == {key: 0 for key in counts} | {"az-president-2024": 12}
+    (election,) = [e for e in data["elections"] if e["endorsements"]]
+    assert {(e["kind"], e["candidacy"]["key"]) for e in election["endorsements"]} == {
+        ("CONGRATULATION", "az-president-2024/ilham-aliyev")
+    }

@@ -1,0 +1,486 @@
+"""Statements: stances on a whole election (rejections, fraud allegations, observer verdicts,
+boycotts), by date; the kind filters of Election.statements and of the root `elections`;
+Person.statements; and the two docs/queries operations built on them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tortoise.context import TortoiseContext
+
+from tests.conftest import run
+
+QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
+
+
+def query_text(name: str) -> str:
+    return (QUERIES / f"{name}.graphql").read_text(encoding="utf-8")
+
+
+def org(name: str, short_name: str | None = None) -> dict[str, Any]:
+    return {"name": name, "shortName": short_name}
+
+
+APFP = org("Azerbaijani Popular Front Party", "APFP")
+MUSAVAT = org("Musavat")
+ODIHR = org("OSCE Office for Democratic Institutions and Human Rights", "OSCE/ODIHR")
+
+
+# --- docs/queries/azerbaijan-2024-objections.graphql --------------------------------------
+
+
+async def test_query_azerbaijan_2024_objections(world: TortoiseContext) -> None:
+    query = query_text("azerbaijan-2024-objections")
+    expected = {
+        "election": {
+            "key": "az-president-2024",
+            "date": "2024-02-07",
+            "rejections": [
+                {
+                    "key": "az-president-2024/rejection-apfp",
+                    "date": None,
+                    "person": None,
+                    "organization": APFP,
+                    "summary": (
+                        "According to the Georgian news report of the result, the Azerbaijani "
+                        "Popular Front Party called the outcome of the 7 February vote "
+                        "illegitimate and not a reflection of what voters wanted, pointing to "
+                        "the lack of any real competition and to pressure, fear and threats "
+                        "surrounding the ballot."
+                    ),
+                    "sources": [{"key": "seed-article-2024-02"}],
+                }
+            ],
+            "fraudAllegations": [
+                {
+                    # A person speaking for an organization: both are given.
+                    "key": "az-president-2024/fraud-allegation-emin-huseynov",
+                    "date": None,
+                    "person": {"name": "Emin Huseynov"},
+                    "organization": org("Azerbaijani Civil Coalition in Exile", "AZEX"),
+                    "summary": (
+                        "In an interview with Kavkazsky Uzel, quoted in the same Georgian "
+                        "report, AZEX co-chair Emin Huseynov said the state had mobilised civil "
+                        'servants and, for the first time, students for "carousel" voting to '
+                        "produce a score above 90 %, against an average of about 85 % for "
+                        "Aliyev in earlier elections; in his view the vote served to give "
+                        "Aliyev seven more years in power."
+                    ),
+                    "sources": [{"key": "seed-article-2024-02"}],
+                }
+            ],
+            # Dated first; ODIHR's findings carry no date of their own, so they come last.
+            "observerAssessments": [
+                {
+                    "key": "az-president-2024/emds-preliminary",
+                    "date": "2024-02-08",
+                    "person": None,
+                    "organization": org("EMDS"),
+                    "summary": (
+                        "The domestic monitor EMDS found that the election lacked genuine "
+                        "competition and reported group and multiple voting, interference by "
+                        "local executive authorities, pressure on observers, and gaps between "
+                        "the turnout its observers saw and the official figures."
+                    ),
+                    "sources": [{"key": "epde-emds-preliminary"}],
+                },
+                {
+                    "key": "az-president-2024/odihr-preliminary",
+                    "date": None,
+                    "person": None,
+                    "organization": ODIHR,
+                    "summary": (
+                        "OSCE/ODIHR's preliminary findings, as relayed by the EU's EEAS on 9 "
+                        "February 2024, described a restrictive political climate: "
+                        "preparations were handled efficiently, but critical voices were "
+                        "silenced and voters had no genuine alternative. Polling day was calm "
+                        "and mostly orderly, yet observers noted frequent disregard of "
+                        "mandatory procedures, little transparency and many serious "
+                        "irregularities. The findings' own release date is not given."
+                    ),
+                    "sources": [{"key": "einpresswire-687428779"}],
+                },
+            ],
+        }
+    }
+    assert await run(query) == expected
+    assert await run(query, {"key": "az-president-2024"}) == expected
+
+
+async def test_objections_of_other_elections(world: TortoiseContext) -> None:
+    query = query_text("azerbaijan-2024-objections")
+
+    def who(items: list[dict[str, Any]]) -> list[tuple[str | None, str | None, str | None]]:
+        return [
+            (
+                item["date"],
+                item["person"] and item["person"]["name"],
+                item["organization"] and item["organization"]["name"],
+            )
+            for item in items
+        ]
+
+    georgia = (await run(query, {"key": "ge-parliament-2024"}))["election"]
+    assert {name: who(georgia[name]) for name in georgia if name not in ("key", "date")} == {
+        "rejections": [
+            (None, None, "Coalition for Change"),
+            (None, None, "Gakharia \u2013 For Georgia"),
+            (None, None, "Strong Georgia"),
+            (None, None, "Unity \u2013 National Movement"),
+        ],
+        "fraudAllegations": [("2024-11-01", None, "Edison Research")],
+        "observerAssessments": [
+            ("2024-10-27", None, ODIHR["name"]),
+            ("2024-12-20", None, ODIHR["name"]),
+        ],
+    }
+    # 1993: no statements of any kind.
+    assert (await run(query, {"key": "az-president-1993"}))["election"] == {
+        "key": "az-president-1993",
+        "date": "1993-10-03",
+        "rejections": [],
+        "fraudAllegations": [],
+        "observerAssessments": [],
+    }
+    assert await run(query, {"key": "no-such-election"}) == {"election": None}
+
+
+# --- docs/queries/boycotted-elections.graphql ---------------------------------------------
+
+
+def boycott(date: str | None, organization: dict[str, Any], summary: str) -> dict[str, Any]:
+    return {"date": date, "person": None, "organization": organization, "summary": summary}
+
+
+def listed_2008(party: str) -> str:
+    return (
+        f"The {party} is listed by Wikipedia among the five opposition parties that refused "
+        "to take part, citing unfair conditions."
+    )
+
+
+BOYCOTTED: list[dict[str, Any]] = [
+    {
+        "key": "az-president-2008",
+        "date": "2008-10-15",
+        "country": {"code": "AZ"},
+        # Dated announcements first, then the undated ones by key.
+        "statements": [
+            boycott(
+                "2008-07-20",
+                org("Azadliq bloc"),
+                "The opposition Azadliq bloc resolved on 20 July 2008 to stay out of the "
+                "presidential election, according to the European Stability Initiative.",
+            ),
+            boycott(
+                "2008-08-04",
+                MUSAVAT,
+                "Musavat announced its boycott on 4 August 2008, the same day the ruling party "
+                "put Ilham Aliyev forward for a second term.",
+            ),
+            boycott(None, APFP, listed_2008("Azerbaijani Popular Front Party")),
+            boycott(
+                None, org("Citizen and Progress Party"), listed_2008("Citizen and Progress Party")
+            ),
+            boycott(None, org("Democratic Party", "ADP"), listed_2008("Democratic Party")),
+            boycott(None, org("Liberal Party"), listed_2008("Liberal Party")),
+        ],
+    },
+    {
+        "key": "az-president-2018",
+        "date": "2018-04-11",
+        "country": {"code": "AZ"},
+        "statements": [
+            boycott(
+                "2018-02-10",
+                MUSAVAT,
+                "Musavat declared on 10 February 2018, five days after the early vote was "
+                "called, that it would boycott it.",
+            ),
+            boycott(
+                None,
+                org("National Council of Democratic Forces", "NCDF"),
+                "The National Council of Democratic Forces (NCDF) boycotted the snap election.",
+            ),
+        ],
+    },
+    {
+        "key": "az-president-2024",
+        "date": "2024-02-07",
+        "country": {"code": "AZ"},
+        "statements": [
+            boycott(
+                None,
+                APFP,
+                "The Azerbaijani Popular Front Party put up no candidate and called on its "
+                "supporters not to vote.",
+            ),
+            boycott(
+                None,
+                MUSAVAT,
+                "Musavat put up no candidate and called on its supporters not to vote.",
+            ),
+        ],
+    },
+]
+
+
+async def test_query_boycotted_elections(world: TortoiseContext) -> None:
+    query = query_text("boycotted-elections")
+    assert await run(query) == {"elections": BOYCOTTED}
+    assert await run(query, {"country": "az"}) == {"elections": BOYCOTTED}
+    # Georgia's opposition rejected the 2024 result but did not boycott the vote.
+    assert await run(query, {"country": "GE"}) == {"elections": []}
+    # Who boycotted, election by election.
+    assert {
+        election["key"][-4:]: sorted(s["organization"]["name"] for s in election["statements"])
+        for election in BOYCOTTED
+    } == {
+        "2008": [
+            "Azadliq bloc",
+            "Azerbaijani Popular Front Party",
+            "Citizen and Progress Party",
+            "Democratic Party",
+            "Liberal Party",
+            "Musavat",
+        ],
+        "2018": ["Musavat", "National Council of Democratic Forces"],
+        "2024": ["Azerbaijani Popular Front Party", "Musavat"],
+    }
+
+
+# --- Election.statements --------------------------------------------------------------------
+
+
+ALL_STATEMENTS = """
+query Statements($key: String!, $kind: StatementKind) {
+  election(key: $key) {
+    statements(kind: $kind) {
+      key
+      kind
+      date
+      person { key }
+      organization { key }
+      election { key }
+    }
+  }
+}
+"""
+
+
+async def test_statements_by_date_then_undated_by_key(world: TortoiseContext) -> None:
+    data = await run(ALL_STATEMENTS, {"key": "az-president-2024"})
+
+    def statement(
+        key: str, kind: str, date: str | None, person: str | None, organization: str | None
+    ) -> dict[str, Any]:
+        return {
+            "key": f"az-president-2024/{key}",
+            "kind": kind,
+            "date": date,
+            "person": person and {"key": person},
+            "organization": organization and {"key": organization},
+            "election": {"key": "az-president-2024"},
+        }
+
+    assert data == {
+        "election": {
+            "statements": [
+                statement("emds-preliminary", "OBSERVER_ASSESSMENT", "2024-02-08", None, "emds"),
+                statement("boycott-apfp", "BOYCOTT", None, None, "azerbaijani-popular-front-party"),
+                statement("boycott-musavat", "BOYCOTT", None, None, "musavat"),
+                statement(
+                    "fraud-allegation-emin-huseynov",
+                    "FRAUD_ALLEGATION",
+                    None,
+                    "emin-huseynov",
+                    "azex",
+                ),
+                statement("odihr-preliminary", "OBSERVER_ASSESSMENT", None, None, "osce-odihr"),
+                statement(
+                    "rejection-apfp", "REJECTS", None, None, "azerbaijani-popular-front-party"
+                ),
+            ]
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "keys"),
+    [
+        ("BOYCOTT", ["boycott-apfp", "boycott-musavat"]),
+        ("REJECTS", ["rejection-apfp"]),
+        ("FRAUD_ALLEGATION", ["fraud-allegation-emin-huseynov"]),
+        ("OBSERVER_ASSESSMENT", ["emds-preliminary", "odihr-preliminary"]),
+        # Nobody's recognition of the result is recorded.
+        ("RECOGNISES", []),
+    ],
+)
+async def test_statements_kind_filter(world: TortoiseContext, kind: str, keys: list[str]) -> None:
+    data = await run(ALL_STATEMENTS, {"key": "az-president-2024", "kind": kind})
+    statements = data["election"]["statements"]
+    assert [s["key"] for s in statements] == [f"az-president-2024/{key}" for key in keys]
+    assert {s["kind"] for s in statements} <= {kind}
+
+
+async def test_statements_of_1998_and_2003(world: TortoiseContext) -> None:
+    query = """
+    {
+      a: election(key: "az-president-1998") { statements { key kind date } }
+      b: election(key: "az-president-2003") { statements { key kind date } }
+    }
+    """
+    assert await run(query) == {
+        "a": {
+            "statements": [
+                {
+                    "key": "az-president-1998/osce-chairman-in-office",
+                    "kind": "OBSERVER_ASSESSMENT",
+                    "date": "1998-10-16",
+                },
+                {
+                    "key": "az-president-1998/rejection-etibar-mammadov",
+                    "kind": "REJECTS",
+                    "date": None,
+                },
+            ]
+        },
+        "b": {
+            "statements": [
+                {
+                    "key": "az-president-2003/odihr-final-report",
+                    "kind": "OBSERVER_ASSESSMENT",
+                    "date": "2003-11-12",
+                },
+                {"key": "az-president-2003/rejection-isa-gambar", "kind": "REJECTS", "date": None},
+            ]
+        },
+    }
+
+
+# --- Root elections(statementKind:) ----------------------------------------------------------
+
+
+ELECTIONS_WITH = """
+query Elections($kind: StatementKind, $country: String, $first: Int = 100) {
+  elections(statementKind: $kind, country: $country, first: $first) { key }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "country", "keys"),
+    [
+        # 2008 has six boycott statements and is listed once.
+        ("BOYCOTT", None, ["az-president-2008", "az-president-2018", "az-president-2024"]),
+        (
+            "REJECTS",
+            None,
+            [
+                "az-president-1998",
+                "az-president-2003",
+                "az-president-2018",
+                "az-president-2024",
+                "ge-parliament-2024",
+            ],
+        ),
+        ("REJECTS", "GE", ["ge-parliament-2024"]),
+        (
+            "FRAUD_ALLEGATION",
+            None,
+            ["az-president-2013", "az-president-2024", "ge-parliament-2024"],
+        ),
+        (
+            "OBSERVER_ASSESSMENT",
+            "AZ",
+            [
+                "az-president-1998",
+                "az-president-2003",
+                "az-president-2008",
+                "az-president-2013",
+                "az-president-2018",
+                "az-president-2024",
+            ],
+        ),
+        ("RECOGNISES", None, []),
+    ],
+)
+async def test_elections_by_statement_kind(
+    world: TortoiseContext, kind: str, country: str | None, keys: list[str]
+) -> None:
+    data = await run(ELECTIONS_WITH, {"kind": kind, "country": country})
+    assert data == {"elections": [{"key": key} for key in keys]}
+
+
+async def test_elections_by_statement_kind_counts_distinct_elections(
+    world: TortoiseContext,
+) -> None:
+    # `first` limits elections, not joined statement rows: 2008's six boycotts are one row.
+    data = await run(ELECTIONS_WITH, {"kind": "BOYCOTT", "first": 2})
+    assert data == {"elections": [{"key": "az-president-2008"}, {"key": "az-president-2018"}]}
+    # Without the filter, every election.
+    data = await run(ELECTIONS_WITH, {"kind": None})
+    assert len(data["elections"]) == 9
+
+
+# --- Person.statements and the statement's own fields ---------------------------------------
+
+
+async def test_person_statements(world: TortoiseContext) -> None:
+    query = """
+    query PersonStatements($key: String!) {
+      person(key: $key) { statements { key kind election { key } } }
+    }
+    """
+    assert await run(query, {"key": "emin-huseynov"}) == {
+        "person": {
+            "statements": [
+                {
+                    "key": "az-president-2024/fraud-allegation-emin-huseynov",
+                    "kind": "FRAUD_ALLEGATION",
+                    "election": {"key": "az-president-2024"},
+                }
+            ]
+        }
+    }
+    assert await run(query, {"key": "etibar-mammadov"}) == {
+        "person": {
+            "statements": [
+                {
+                    "key": "az-president-1998/rejection-etibar-mammadov",
+                    "kind": "REJECTS",
+                    "election": {"key": "az-president-1998"},
+                }
+            ]
+        }
+    }
+    # Statements by organizations are not the statements of a person: Ilham Aliyev made none.
+    assert await run(query, {"key": "ilham-aliyev"}) == {"person": {"statements": []}}
+
+
+async def test_statement_sources(world: TortoiseContext) -> None:
+    query = """
+    {
+      election(key: "az-president-2008") {
+        statements(kind: BOYCOTT) { key sources { key } }
+      }
+    }
+    """
+    data = await run(query)
+    musavat = [
+        s for s in data["election"]["statements"] if s["key"] == "az-president-2008/boycott-musavat"
+    ]
+    # Sources by key.
+    assert musavat == [
+        {
+            "key": "az-president-2008/boycott-musavat",
+            "sources": [
+                {"key": "cryer-az-2008"},
+                {"key": "esi-az-2008"},
+                {"key": "wikipedia-az-2008-older"},
+            ],
+        }
+    ]
