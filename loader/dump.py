@@ -39,8 +39,10 @@ async def _rows(section: Section) -> list[dict[str, Any]]:
         spec = section.lines
         lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
         owner = f"{spec.parent}__{nk}"
-        rows = await spec.model.all().order_by(owner, "candidacy__key").values(
-            owner, "candidacy__key", *spec.columns
+        rows = (
+            await spec.model.all()
+            .order_by(owner, "candidacy__key")
+            .values(owner, "candidacy__key", *spec.columns)
         )
         for line in rows:
             values = {c: line[c] for c in spec.columns}

@@ -1,7 +1,7 @@
 """Errors the fixture loader reports.
 
-    FixtureError            one problem, located by file, line and record path
-    LoadError               a batch that was refused: every FixtureError found, nothing written
+FixtureError            one problem, located by file, line and record path
+LoadError               a batch that was refused: every FixtureError found, nothing written
 """
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ def parse_text(text: str, file: str) -> Document:
                 file,
                 doc.line(path),
                 format_path(path),
-                f"unquoted {word} is a boolean in YAML 1.1: write \"{word}\" for text, "
+                f'unquoted {word} is a boolean in YAML 1.1: write "{word}" for text, '
                 "or true/false for a yes/no value",
             )
         )

@@ -116,9 +116,10 @@ class ElectionRecord(Record):
     early: StrictBool = False
     # ISO 8601 at the precision the sources give: "2018-10-17", or "2025-10" when only
     # the month is known.
-    originally_due: Annotated[
-        StrictStr, Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
-    ] | None = None
+    originally_due: (
+        Annotated[StrictStr, Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")]
+        | None
+    ) = None
     called_on: Date | None = None
     called_by_person: Key | None = None
     called_by_organization: Key | None = None

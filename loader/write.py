@@ -74,8 +74,10 @@ class _Writer:
         missing = sorted(set(keys) - known.keys())
         for chunk in _chunks(missing):
             lookup = {f"{section.natural_key}__in": chunk}
-            rows = await section.model.filter(**lookup).using_db(self.conn).values_list(
-                section.natural_key, "id"
+            rows = (
+                await section.model.filter(**lookup)
+                .using_db(self.conn)
+                .values_list(section.natural_key, "id")
             )
             known.update(dict(rows))
         return known
@@ -128,8 +130,10 @@ class _Writer:
             else:
                 diff = {c: v for c, v in values.items() if found[c] != v}
                 if diff:
-                    await section.model.filter(id=found["id"]).using_db(self.conn).update(
-                        **diff, updated_at=self.now
+                    await (
+                        section.model.filter(id=found["id"])
+                        .using_db(self.conn)
+                        .update(**diff, updated_at=self.now)
                     )
                     self.changed[section.name].add(found["id"])
                     changed += 1
@@ -226,8 +230,10 @@ class _Writer:
         owners = sorted(ids[getattr(i.record, section.natural_key)] for i in items)
         current: dict[tuple[int, int], dict[str, Any]] = {}
         for chunk in _chunks(owners):
-            rows = await spec.model.filter(**{f"{parent}__in": chunk}).using_db(self.conn).values(
-                "id", parent, "candidacy_id", *spec.columns
+            rows = (
+                await spec.model.filter(**{f"{parent}__in": chunk})
+                .using_db(self.conn)
+                .values("id", parent, "candidacy_id", *spec.columns)
             )
             for row in rows:
                 current[(row[parent], row["candidacy_id"])] = row

@@ -18,7 +18,9 @@ class AreaKind(StrEnum):
 class Area(Entity):
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(AreaKind, max_length=20)
-    country = fields.ForeignKeyField("models.Country", related_name="areas", on_delete=fields.RESTRICT)
+    country = fields.ForeignKeyField(
+        "models.Country", related_name="areas", on_delete=fields.RESTRICT
+    )
     parent = fields.ForeignKeyField(
         "models.Area", related_name="children", null=True, on_delete=fields.RESTRICT
     )

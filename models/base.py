@@ -8,7 +8,9 @@ class Entity(Model):
     """A row with a natural `key`: fixtures refer to it, global IDs are built from it."""
 
     id = fields.IntField(primary_key=True)
-    key = fields.CharField(max_length=120, unique=True, description="Natural key, stable across loads")
+    key = fields.CharField(
+        max_length=120, unique=True, description="Natural key, stable across loads"
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
 

@@ -21,7 +21,9 @@ class CandidacyStatus(StrEnum):
 
 
 class Candidacy(Entity):
-    election = fields.ForeignKeyField("models.Election", related_name="candidacies", on_delete=fields.CASCADE)
+    election = fields.ForeignKeyField(
+        "models.Election", related_name="candidacies", on_delete=fields.CASCADE
+    )
     # A person's candidacy has `person`; a party list has only `party`.
     person = fields.ForeignKeyField(
         "models.Person", related_name="candidacies", null=True, on_delete=fields.RESTRICT
@@ -32,8 +34,12 @@ class Candidacy(Entity):
     nomination = fields.CharEnumField(Nomination, max_length=20, null=True)
     incumbent = fields.BooleanField(default=False)
     role = fields.CharField(max_length=200, null=True)
-    status = fields.CharEnumField(CandidacyStatus, max_length=16, default=CandidacyStatus.REGISTERED)
-    sources = fields.ManyToManyField("models.Source", related_name="candidacies", through="candidacy_source")
+    status = fields.CharEnumField(
+        CandidacyStatus, max_length=16, default=CandidacyStatus.REGISTERED
+    )
+    sources = fields.ManyToManyField(
+        "models.Source", related_name="candidacies", through="candidacy_source"
+    )
 
     class Meta:
         table = "candidacy"

@@ -14,7 +14,9 @@ class ElectionKind(StrEnum):
 
 
 class Election(Entity):
-    country = fields.ForeignKeyField("models.Country", related_name="elections", on_delete=fields.RESTRICT)
+    country = fields.ForeignKeyField(
+        "models.Country", related_name="elections", on_delete=fields.RESTRICT
+    )
     kind = fields.CharEnumField(ElectionKind, max_length=16)
     office = fields.CharField(max_length=200)
     date = fields.DateField(db_index=True)
@@ -32,7 +34,9 @@ class Election(Entity):
     term_years = fields.IntField(null=True)
     seats = fields.IntField(null=True)
     summary = fields.TextField(null=True)
-    sources = fields.ManyToManyField("models.Source", related_name="elections", through="election_source")
+    sources = fields.ManyToManyField(
+        "models.Source", related_name="elections", through="election_source"
+    )
 
     class Meta:
         table = "election"

@@ -21,13 +21,18 @@ class Channel(StrEnum):
 
 
 class Endorsement(Entity):
-    candidacy = fields.ForeignKeyField("models.Candidacy", related_name="endorsements", on_delete=fields.CASCADE)
+    candidacy = fields.ForeignKeyField(
+        "models.Candidacy", related_name="endorsements", on_delete=fields.CASCADE
+    )
     kind = fields.CharEnumField(EndorsementKind, max_length=16)
     endorser_person = fields.ForeignKeyField(
         "models.Person", related_name="endorsements_given", null=True, on_delete=fields.RESTRICT
     )
     endorser_organization = fields.ForeignKeyField(
-        "models.Organization", related_name="endorsements_given", null=True, on_delete=fields.RESTRICT
+        "models.Organization",
+        related_name="endorsements_given",
+        null=True,
+        on_delete=fields.RESTRICT,
     )
     # The country the endorser speaks for, if any.
     country = fields.ForeignKeyField(
@@ -36,7 +41,9 @@ class Endorsement(Entity):
     date = fields.DateField(null=True)
     channel = fields.CharEnumField(Channel, max_length=12, null=True)
     summary = fields.TextField()
-    sources = fields.ManyToManyField("models.Source", related_name="endorsements", through="endorsement_source")
+    sources = fields.ManyToManyField(
+        "models.Source", related_name="endorsements", through="endorsement_source"
+    )
 
     class Meta:
         table = "endorsement"

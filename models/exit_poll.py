@@ -7,12 +7,17 @@ from models.base import Entity
 
 
 class ExitPoll(Entity):
-    election = fields.ForeignKeyField("models.Election", related_name="exit_polls", on_delete=fields.CASCADE)
+    election = fields.ForeignKeyField(
+        "models.Election", related_name="exit_polls", on_delete=fields.CASCADE
+    )
     pollster = fields.ForeignKeyField(
         "models.Organization", related_name="exit_polls", on_delete=fields.RESTRICT
     )
     commissioned_by = fields.ForeignKeyField(
-        "models.Organization", related_name="exit_polls_commissioned", null=True, on_delete=fields.RESTRICT
+        "models.Organization",
+        related_name="exit_polls_commissioned",
+        null=True,
+        on_delete=fields.RESTRICT,
     )
     released = fields.DateField()
     # Local time of release as published ("20:00"), when the source gives it.
@@ -21,7 +26,9 @@ class ExitPoll(Entity):
     stations = fields.IntField(null=True)
     margin_of_error = fields.FloatField(null=True)
     summary = fields.TextField(null=True)
-    sources = fields.ManyToManyField("models.Source", related_name="exit_polls", through="exit_poll_source")
+    sources = fields.ManyToManyField(
+        "models.Source", related_name="exit_polls", through="exit_poll_source"
+    )
 
     class Meta:
         table = "exit_poll"
@@ -29,8 +36,12 @@ class ExitPoll(Entity):
 
 class ExitPollLine(Model):
     id = fields.IntField(primary_key=True)
-    exit_poll = fields.ForeignKeyField("models.ExitPoll", related_name="lines", on_delete=fields.CASCADE)
-    candidacy = fields.ForeignKeyField("models.Candidacy", related_name="exit_poll_lines", on_delete=fields.CASCADE)
+    exit_poll = fields.ForeignKeyField(
+        "models.ExitPoll", related_name="lines", on_delete=fields.CASCADE
+    )
+    candidacy = fields.ForeignKeyField(
+        "models.Candidacy", related_name="exit_poll_lines", on_delete=fields.CASCADE
+    )
     share = fields.FloatField(null=True)
     # "under 5 %" and the like: the poll gave only a bound.
     share_below = fields.FloatField(null=True)

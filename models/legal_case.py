@@ -15,15 +15,23 @@ class Outcome(StrEnum):
 
 
 class LegalCase(Entity):
-    election = fields.ForeignKeyField("models.Election", related_name="legal_cases", on_delete=fields.CASCADE)
+    election = fields.ForeignKeyField(
+        "models.Election", related_name="legal_cases", on_delete=fields.CASCADE
+    )
     # The court, or the election commission for an administrative decision.
-    court = fields.ForeignKeyField("models.Organization", related_name="cases_decided", on_delete=fields.RESTRICT)
-    judges = fields.ManyToManyField("models.Person", related_name="cases_judged", through="legal_case_judge")
+    court = fields.ForeignKeyField(
+        "models.Organization", related_name="cases_decided", on_delete=fields.RESTRICT
+    )
+    judges = fields.ManyToManyField(
+        "models.Person", related_name="cases_judged", through="legal_case_judge"
+    )
     claimant_people = fields.ManyToManyField(
         "models.Person", related_name="cases_brought", through="legal_case_claimant_person"
     )
     claimant_organizations = fields.ManyToManyField(
-        "models.Organization", related_name="cases_brought", through="legal_case_claimant_organization"
+        "models.Organization",
+        related_name="cases_brought",
+        through="legal_case_claimant_organization",
     )
     appeal_of = fields.ForeignKeyField(
         "models.LegalCase", related_name="appeals", null=True, on_delete=fields.RESTRICT
@@ -34,9 +42,13 @@ class LegalCase(Entity):
     outcome = fields.CharEnumField(Outcome, max_length=10)
     # Results annulled by this decision: how many precincts, and in which areas.
     precincts_annulled = fields.IntField(null=True)
-    annulled_areas = fields.ManyToManyField("models.Area", related_name="annulments", through="legal_case_area")
+    annulled_areas = fields.ManyToManyField(
+        "models.Area", related_name="annulments", through="legal_case_area"
+    )
     summary = fields.TextField(null=True)
-    sources = fields.ManyToManyField("models.Source", related_name="legal_cases", through="legal_case_source")
+    sources = fields.ManyToManyField(
+        "models.Source", related_name="legal_cases", through="legal_case_source"
+    )
 
     class Meta:
         table = "legal_case"

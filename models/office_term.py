@@ -14,9 +14,13 @@ class TermStart(StrEnum):
 
 
 class OfficeTerm(Entity):
-    person = fields.ForeignKeyField("models.Person", related_name="office_terms", on_delete=fields.RESTRICT)
+    person = fields.ForeignKeyField(
+        "models.Person", related_name="office_terms", on_delete=fields.RESTRICT
+    )
     office = fields.CharField(max_length=200, db_index=True)
-    country = fields.ForeignKeyField("models.Country", related_name="office_terms", on_delete=fields.RESTRICT)
+    country = fields.ForeignKeyField(
+        "models.Country", related_name="office_terms", on_delete=fields.RESTRICT
+    )
     # ISO 8601 at the precision the sources give ("2003-10" when only the month is known).
     started = fields.CharField(max_length=10)
     ended = fields.CharField(max_length=10, null=True)
@@ -25,7 +29,9 @@ class OfficeTerm(Entity):
         "models.Election", related_name="office_terms", null=True, on_delete=fields.RESTRICT
     )
     summary = fields.TextField(null=True)
-    sources = fields.ManyToManyField("models.Source", related_name="office_terms", through="office_term_source")
+    sources = fields.ManyToManyField(
+        "models.Source", related_name="office_terms", through="office_term_source"
+    )
 
     class Meta:
         table = "office_term"

@@ -11,7 +11,9 @@ class Person(Entity):
     also_known_as = fields.JSONField(default=list)
     birth_date = fields.DateField(null=True)
     death_date = fields.DateField(null=True)
-    sources = fields.ManyToManyField("models.Source", related_name="people", through="person_source")
+    sources = fields.ManyToManyField(
+        "models.Source", related_name="people", through="person_source"
+    )
 
     class Meta:
         table = "person"

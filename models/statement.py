@@ -16,7 +16,9 @@ class StatementKind(StrEnum):
 
 
 class Statement(Entity):
-    election = fields.ForeignKeyField("models.Election", related_name="statements", on_delete=fields.CASCADE)
+    election = fields.ForeignKeyField(
+        "models.Election", related_name="statements", on_delete=fields.CASCADE
+    )
     kind = fields.CharEnumField(StatementKind, max_length=20)
     # Who spoke: a person, an organization, or a person speaking for an organization.
     person = fields.ForeignKeyField(
@@ -27,7 +29,9 @@ class Statement(Entity):
     )
     date = fields.DateField(null=True)
     summary = fields.TextField()
-    sources = fields.ManyToManyField("models.Source", related_name="statements", through="statement_source")
+    sources = fields.ManyToManyField(
+        "models.Source", related_name="statements", through="statement_source"
+    )
 
     class Meta:
         table = "statement"

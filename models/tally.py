@@ -15,7 +15,9 @@ class Stage(StrEnum):
 
 
 class Tally(Entity):
-    election = fields.ForeignKeyField("models.Election", related_name="tallies", on_delete=fields.CASCADE)
+    election = fields.ForeignKeyField(
+        "models.Election", related_name="tallies", on_delete=fields.CASCADE
+    )
     round = fields.IntField(default=1)
     stage = fields.CharEnumField(Stage, max_length=12)
     # Null when the source does not say when the figures were published.
@@ -34,7 +36,9 @@ class Tally(Entity):
     # Among conflicting final figures, the one "the result" means.
     preferred = fields.BooleanField(default=False)
     summary = fields.TextField(null=True)
-    sources = fields.ManyToManyField("models.Source", related_name="tallies", through="tally_source")
+    sources = fields.ManyToManyField(
+        "models.Source", related_name="tallies", through="tally_source"
+    )
 
     class Meta:
         table = "tally"
@@ -43,7 +47,9 @@ class Tally(Entity):
 class TallyLine(Model):
     id = fields.IntField(primary_key=True)
     tally = fields.ForeignKeyField("models.Tally", related_name="lines", on_delete=fields.CASCADE)
-    candidacy = fields.ForeignKeyField("models.Candidacy", related_name="lines", on_delete=fields.CASCADE)
+    candidacy = fields.ForeignKeyField(
+        "models.Candidacy", related_name="lines", on_delete=fields.CASCADE
+    )
     votes = fields.BigIntField(null=True)
     share = fields.FloatField(null=True)
     seats = fields.IntField(null=True)

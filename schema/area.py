@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 
 if TYPE_CHECKING:
     from schema.country import Country
@@ -28,7 +27,8 @@ class AreaKind(Enum):
 
 
 @strawberry.type(description="A part of a country: region, district, municipality, city.")
-class Area(relay.Node):
+class Area(ModelNode):
+    model = models.Area
     row: strawberry.Private[models.Area]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the area, stable across loads.")
@@ -37,13 +37,9 @@ class Area(relay.Node):
 
     @classmethod
     def from_model(cls, row: models.Area) -> Self:
-        return cls(row=row, node_key=row.key, key=row.key, name=row.name, kind=AreaKind(row.kind.value))
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.Area, node_ids)
+        return cls(
+            row=row, node_key=row.key, key=row.key, name=row.name, kind=AreaKind(row.kind.value)
+        )
 
     @strawberry.field(description="The country the area belongs to.")
     async def country(self, info: Info) -> Annotated[Country, strawberry.lazy("schema.country")]:

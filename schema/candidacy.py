@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
 from schema.person import Person, person_by_id
 from schema.source import Source, sources_of
@@ -58,7 +57,8 @@ async def by_election_date(info: Info, rows: list[models.Candidacy]) -> list[mod
 
 
 @strawberry.type(description="A person or party list standing in one election.")
-class Candidacy(relay.Node):
+class Candidacy(ModelNode):
+    model = models.Candidacy
     row: strawberry.Private[models.Candidacy]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the candidacy, stable across loads.")
@@ -80,12 +80,6 @@ class Candidacy(relay.Node):
             role=row.role,
             status=CandidacyStatus(row.status.value),
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.Candidacy, node_ids)
 
     @strawberry.field(description="The candidate's name, or the list's name for a party list.")
     async def name(self, info: Info) -> str:
@@ -118,7 +112,7 @@ class Candidacy(relay.Node):
             return None
         election = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
         born, day = person.birth_date, election.date
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))  # type: ignore[no-any-return]
 
     async def _line(self, info: Info) -> models.TallyLine | None:
         for line in await preferred_lines(info, self.row.election_id):  # type: ignore[attr-defined]
@@ -146,13 +140,17 @@ class Candidacy(relay.Node):
         lines = await preferred_lines(info, self.row.election_id)  # type: ignore[attr-defined]
         return None if not lines else lines[0].candidacy_id == self.row.pk  # type: ignore[attr-defined]
 
-    @strawberry.field(description="Endorsements before the vote and congratulations after, by date.")
+    @strawberry.field(
+        description="Endorsements before the vote and congratulations after, by date."
+    )
     async def endorsements(
         self, info: Info
     ) -> list[Annotated[Endorsement, strawberry.lazy("schema.endorsement")]]:
         from schema.endorsement import Endorsement, by_date
 
-        rows = await info.context.loaders.children(models.Endorsement, "candidacy").load(self.row.pk)
+        rows = await info.context.loaders.children(models.Endorsement, "candidacy").load(
+            self.row.pk
+        )
         return [Endorsement.from_model(row) for row in by_date(rows)]
 
     @strawberry.field(description="Sources that name this candidacy.")

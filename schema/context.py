@@ -12,7 +12,6 @@ from starlette.responses import Response
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-
 M = TypeVar("M", bound=Model)
 
 
@@ -77,9 +76,13 @@ class Loaders:
             for row in rows:
                 wanted[row["owner"]].add(row["id"])
             all_ids = sorted({i for group in wanted.values() for i in group})
-            objects = {obj.pk: obj for obj in await target.filter(id__in=all_ids)} if all_ids else {}
+            objects = (
+                {obj.pk: obj for obj in await target.filter(id__in=all_ids)} if all_ids else {}
+            )
             return [
-                sorted((objects[i] for i in wanted[id_]), key=lambda o: str(getattr(o, "key", o.pk)))
+                sorted(
+                    (objects[i] for i in wanted[id_]), key=lambda o: str(getattr(o, "key", o.pk))
+                )
                 for id_ in ids
             ]
 
@@ -93,4 +96,3 @@ class Context:
     request: Request | None = None
     response: Response | None = None
     loaders: Loaders = field(default_factory=Loaders)
-

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 
 if TYPE_CHECKING:
     from schema.area import Area
@@ -17,7 +16,9 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A country, identified by its ISO 3166-1 alpha-2 code.")
-class Country(relay.Node):
+class Country(ModelNode):
+    model = models.Country
+    natural_key = "code"
     row: strawberry.Private[models.Country]
     node_key: relay.NodeID[str]
     code: str = strawberry.field(description='ISO 3166-1 alpha-2 code, e.g. "AZ".')
@@ -26,12 +27,6 @@ class Country(relay.Node):
     @classmethod
     def from_model(cls, row: models.Country) -> Self:
         return cls(row=row, node_key=row.code, code=row.code, name=row.name)
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.Country, node_ids, natural_key="code")
 
     @strawberry.field(description="Elections held in this country, oldest first.")
     async def elections(

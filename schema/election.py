@@ -5,26 +5,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema import endorsement
+from schema import endorsement, legal_case, statement
 from schema.candidacy import Candidacy, preferred_lines
 from schema.country import Country, country_by_id
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
 from schema.legal_case import LegalCase
-from schema.polling_stations import PollingStations
-from schema.statement import Statement, StatementKind
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
 from schema.person import Person, person_by_id
+from schema.polling_stations import PollingStations
 from schema.source import Source, sources_of
+from schema.statement import Statement, StatementKind
 from schema.tally import Tally, in_stage_order, preferred_of, turnout
-from schema import legal_case, statement
 
 
 @strawberry.enum(description="What an election chooses.")
@@ -39,7 +38,8 @@ def by_date(rows: Iterable[models.Election]) -> list[models.Election]:
 
 
 @strawberry.type(description="One vote in one country for one office or body, regular or early.")
-class Election(relay.Node):
+class Election(ModelNode):
+    model = models.Election
     row: strawberry.Private[models.Election]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description='Natural key, e.g. "az-president-2024".')
@@ -48,7 +48,7 @@ class Election(relay.Node):
     date: dt.date = strawberry.field(description="Polling day (of the first round).")
     early: bool = strawberry.field(description="Whether it was a snap election, held before due.")
     originally_due: str | None = strawberry.field(
-        description='For an early election, when it was due: an ISO 8601 date at the '
+        description="For an early election, when it was due: an ISO 8601 date at the "
         'precision the sources give ("2018-10-17", or "2025-10" when only the month is known).'
     )
     called_on: dt.date | None = strawberry.field(description="When the election was called.")
@@ -75,12 +75,6 @@ class Election(relay.Node):
             summary=row.summary,
         )
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.Election, node_ids)
-
     @strawberry.field(description="The country that held it.")
     async def country(self, info: Info) -> Country:
         country = await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
@@ -101,7 +95,10 @@ class Election(relay.Node):
     )
     async def candidacies(self, info: Info) -> list[Candidacy]:
         rows = await info.context.loaders.children(models.Candidacy, "election").load(self.row.pk)
-        place = {line.candidacy_id: i for i, line in enumerate(await preferred_lines(info, self.row.pk))}  # type: ignore[attr-defined]
+        place = {
+            line.candidacy_id: i  # type: ignore[attr-defined]
+            for i, line in enumerate(await preferred_lines(info, self.row.pk))
+        }
         ordered = sorted(rows, key=lambda r: (place.get(r.pk, len(place)), r.key))
         return [Candidacy.from_model(row) for row in ordered]
 
@@ -151,7 +148,9 @@ class Election(relay.Node):
         groups = await loaders.children(models.Endorsement, "candidacy").load_many(
             [c.pk for c in candidacies]
         )
-        return [Endorsement.from_model(r) for r in endorsement.by_date(r for g in groups for r in g)]
+        return [
+            Endorsement.from_model(r) for r in endorsement.by_date(r for g in groups for r in g)
+        ]
 
     @strawberry.field(description="Sources for the election's own facts (date, schedule, reason).")
     async def sources(self, info: Info) -> list[Source]:
@@ -184,7 +183,9 @@ class Election(relay.Node):
                     found[source.key] = source
         return [Source.from_model(found[key]) for key in sorted(found)]
 
-    @strawberry.field(description="Stances on the election (rejections, verdicts, boycotts…), by date.")
+    @strawberry.field(
+        description="Stances on the election (rejections, verdicts, boycotts…), by date."
+    )
     async def statements(
         self,
         info: Info,
@@ -207,11 +208,14 @@ class Election(relay.Node):
         return [LegalCase.from_model(row) for row in legal_case.by_date(rows)]
 
     @strawberry.field(
-        description="Polling station counts: the whole country first (area null), then areas by key."
+        description="Polling station counts: the whole country first (area null), "
+        "then areas by key."
     )
     async def polling_stations(self, info: Info) -> list[PollingStations]:
-        rows = await info.context.loaders.children(models.PollingStations, "election").load(self.row.pk)
-        ordered = sorted(rows, key=lambda r: (r.area_id is not None, r.key))  # type: ignore[attr-defined]
+        rows = await info.context.loaders.children(models.PollingStations, "election").load(
+            self.row.pk
+        )
+        ordered = sorted(rows, key=lambda r: (r.area_id is not None, r.key))
         return [PollingStations.from_model(row) for row in ordered]
 
     @strawberry.field(
@@ -224,15 +228,23 @@ class Election(relay.Node):
         if not tallies:
             return []
         last_round = [t for t in tallies if t.round == tallies[-1].round]
-        groups = await loaders.children(models.TallyLine, "tally").load_many([t.pk for t in last_round])
+        groups = await loaders.children(models.TallyLine, "tally").load_many(
+            [t.pk for t in last_round]
+        )
         shares: dict[int, list[float]] = {}
         for lines in groups:
             for line in lines:
                 if line.share is not None:
-                    shares.setdefault(line.candidacy_id, []).append(line.share)  # type: ignore[attr-defined]
+                    shares.setdefault(line.candidacy_id, []).append(line.share)
         candidacies = await loaders.by_id(models.Candidacy).load_many(list(shares))
-        place = {l.candidacy_id: i for i, l in enumerate(await preferred_lines(info, self.row.pk))}  # type: ignore[attr-defined]
-        rows = sorted((c for c in candidacies if c is not None), key=lambda c: (place.get(c.pk, len(place)), c.key))
+        place = {
+            line.candidacy_id: i  # type: ignore[attr-defined]
+            for i, line in enumerate(await preferred_lines(info, self.row.pk))
+        }
+        rows = sorted(
+            (c for c in candidacies if c is not None),
+            key=lambda c: (place.get(c.pk, len(place)), c.key),
+        )
         return [
             ShareMovement(
                 candidacy=Candidacy.from_model(c),
@@ -245,10 +257,14 @@ class Election(relay.Node):
         ]
 
 
-@strawberry.type(description="How one candidacy's share moved across an election's published tallies.")
+@strawberry.type(
+    description="How one candidacy's share moved across an election's published tallies."
+)
 class ShareMovement:
     candidacy: Candidacy = strawberry.field(description="The candidacy.")
-    shares: list[float] = strawberry.field(description="Its share in each tally, in publication order.")
+    shares: list[float] = strawberry.field(
+        description="Its share in each tally, in publication order."
+    )
     lowest: float = strawberry.field(description="The lowest published share.")
     highest: float = strawberry.field(description="The highest published share.")
     spread: float = strawberry.field(description="Highest minus lowest, in percentage points.")

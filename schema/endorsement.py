@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
 from schema.country import Country, country_by_id
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
 from schema.person import Person, person_by_id
 from schema.source import Source, sources_of
@@ -44,7 +44,8 @@ def by_date(rows: Iterable[models.Endorsement]) -> list[models.Endorsement]:
 
 
 @strawberry.type(description="Support for a candidacy before the vote, or congratulations after.")
-class Endorsement(relay.Node):
+class Endorsement(ModelNode):
+    model = models.Endorsement
     row: strawberry.Private[models.Endorsement]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the endorsement, stable across loads.")
@@ -64,12 +65,6 @@ class Endorsement(relay.Node):
             channel=None if row.channel is None else Channel(row.channel.value),
             summary=row.summary,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.Endorsement, node_ids)
 
     @strawberry.field(description="The candidacy endorsed or congratulated.")
     async def candidacy(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
 from schema.source import Source, sources_of
 
@@ -46,7 +45,11 @@ class ExitPollLine:
     @classmethod
     def from_model(cls, row: models.ExitPollLine, election_id: int) -> Self:
         return cls(
-            row=row, election_id=election_id, share=row.share, share_below=row.share_below, seats=row.seats
+            row=row,
+            election_id=election_id,
+            share=row.share,
+            share_below=row.share_below,
+            seats=row.seats,
         )
 
     @strawberry.field(description="The candidacy estimated.")
@@ -72,7 +75,8 @@ class ExitPollLine:
 
 
 @strawberry.type(description="An exit poll: a pollster's estimate of the result on polling day.")
-class ExitPoll(relay.Node):
+class ExitPoll(ModelNode):
+    model = models.ExitPoll
     row: strawberry.Private[models.ExitPoll]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the exit poll, stable across loads.")
@@ -97,12 +101,6 @@ class ExitPoll(relay.Node):
             summary=row.summary,
         )
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.ExitPoll, node_ids)
-
     @strawberry.field(description="The pollster.")
     async def pollster(self, info: Info) -> Organization:
         pollster = await organization_by_id(info, self.row.pollster_id)  # type: ignore[attr-defined]
@@ -121,8 +119,10 @@ class ExitPoll(relay.Node):
         return Election.from_model(row)
 
     async def _lines(self, info: Info) -> list[models.ExitPollLine]:
-        rows = await info.context.loaders.children(models.ExitPollLine, "exit_poll").load(self.row.pk)
-        return sorted(rows, key=lambda r: (-(r.share or r.share_below or 0.0), r.candidacy_id))  # type: ignore[attr-defined]
+        rows = await info.context.loaders.children(models.ExitPollLine, "exit_poll").load(
+            self.row.pk
+        )
+        return sorted(rows, key=lambda r: (-(r.share or r.share_below or 0.0), r.candidacy_id))
 
     @strawberry.field(description="One line per candidacy, highest estimate first.")
     async def lines(self, info: Info) -> list[ExitPollLine]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
 from schema.area import Area
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
 from schema.person import Person
 from schema.source import Source, sources_of
@@ -31,6 +31,7 @@ class Outcome(Enum):
 
 def by_date(rows: Iterable[models.LegalCase]) -> list[models.LegalCase]:
     """By decision date (or filing date when undecided), undated last, ties by key."""
+
     def when(r: models.LegalCase) -> dt.date | None:
         return r.decided or r.filed
 
@@ -41,7 +42,8 @@ def by_date(rows: Iterable[models.LegalCase]) -> list[models.LegalCase]:
     description="A decision about an election by a court, or by an election commission "
     "acting on a complaint, with the results it annulled and the case it appeals."
 )
-class LegalCase(relay.Node):
+class LegalCase(ModelNode):
+    model = models.LegalCase
     row: strawberry.Private[models.LegalCase]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the case, stable across loads.")
@@ -68,12 +70,6 @@ class LegalCase(relay.Node):
             summary=row.summary,
         )
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.LegalCase, node_ids)
-
     @strawberry.field(description="The court (or commission) that decided.")
     async def court(self, info: Info) -> Organization:
         court = await organization_by_id(info, self.row.court_id)  # type: ignore[attr-defined]
@@ -87,17 +83,23 @@ class LegalCase(relay.Node):
 
     @strawberry.field(description="People who brought the claim, by key.")
     async def claimant_people(self, info: Info) -> list[Person]:
-        rows = await info.context.loaders.links(models.LegalCase, "claimant_people").load(self.row.pk)
+        rows = await info.context.loaders.links(models.LegalCase, "claimant_people").load(
+            self.row.pk
+        )
         return [Person.from_model(row) for row in rows]
 
     @strawberry.field(description="Organizations that brought the claim, by key.")
     async def claimant_organizations(self, info: Info) -> list[Organization]:
-        rows = await info.context.loaders.links(models.LegalCase, "claimant_organizations").load(self.row.pk)
+        rows = await info.context.loaders.links(models.LegalCase, "claimant_organizations").load(
+            self.row.pk
+        )
         return [Organization.from_model(row) for row in rows]
 
     @strawberry.field(description="Areas whose results this decision annulled, by key.")
     async def annulled_areas(self, info: Info) -> list[Area]:
-        rows = await info.context.loaders.links(models.LegalCase, "annulled_areas").load(self.row.pk)
+        rows = await info.context.loaders.links(models.LegalCase, "annulled_areas").load(
+            self.row.pk
+        )
         return [Area.from_model(row) for row in rows]
 
     @strawberry.field(description="The decision this case appeals, if it is an appeal.")
@@ -126,10 +128,12 @@ class LegalCase(relay.Node):
         while parent_id is not None and parent_id not in seen:
             root = await loaders.by_id(models.LegalCase).load(parent_id)
             seen.add(root.pk)
-            parent_id = root.appeal_of_id  # type: ignore[attr-defined]
+            parent_id = root.appeal_of_id
         found, level, seen = [root], [root], {root.pk}
         while level:
-            groups = await loaders.children(models.LegalCase, "appeal_of").load_many([r.pk for r in level])
+            groups = await loaders.children(models.LegalCase, "appeal_of").load_many(
+                [r.pk for r in level]
+            )
             level = [r for group in groups for r in group if r.pk not in seen]
             seen.update(r.pk for r in level)
             found += level

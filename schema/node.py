@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, ClassVar
 
-from strawberry import Info
+from strawberry import Info, relay
 from tortoise.models import Model
 
-M = TypeVar("M", bound=Model)
 
+class ModelNode(relay.Node):
+    """A node backed by a model row and found by its natural key.
 
-class FromModel(Protocol[M]):  # type: ignore[misc]
+    Subclasses set `model` (and `natural_key` when it is not "key") and define
+    `from_model`; `node(id:)` and `nodes(ids:)` then work with one query per batch.
+    """
+
+    model: ClassVar[type[Model]]
+    natural_key: ClassVar[str] = "key"
+
     @classmethod
-    def from_model(cls, row: M) -> Self: ...
-
-
-async def nodes_by_key(
-    cls: Any, info: Info, model: type[Model], keys: Iterable[str], natural_key: str = "key"
-) -> list[Any]:
-    """Resolve node IDs (natural keys) to GraphQL objects; unknown keys give None."""
-    rows = await info.context.loaders.by_key(model, natural_key).load_many(list(keys))
-    return [None if row is None else cls.from_model(row) for row in rows]
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        loader = info.context.loaders.by_key(cls.model, cls.natural_key)
+        rows = await loader.load_many(list(node_ids))
+        return [None if row is None else cls.from_model(row) for row in rows]  # type: ignore[attr-defined]

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 from schema.person import Person, person_by_id
 from schema.source import Source, sources_of
 
@@ -39,7 +38,8 @@ async def holders(info: Info, row: models.OfficeTerm) -> list[models.OfficeTerm]
 
 
 @strawberry.type(description="A person's term in an office: how it began and how long it lasted.")
-class OfficeTerm(relay.Node):
+class OfficeTerm(ModelNode):
+    model = models.OfficeTerm
     row: strawberry.Private[models.OfficeTerm]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the term, stable across loads.")
@@ -65,12 +65,6 @@ class OfficeTerm(relay.Node):
             began_by=TermStart(row.began_by.value),
             summary=row.summary,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.OfficeTerm, node_ids)
 
     @strawberry.field(description="Who held the office.")
     async def person(self, info: Info) -> Person:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 
 if TYPE_CHECKING:
     from schema.candidacy import Candidacy
@@ -38,7 +37,8 @@ class OrganizationKind(Enum):
 
 
 @strawberry.type(description="A party, bloc, commission, court, mission, pollster or government.")
-class Organization(relay.Node):
+class Organization(ModelNode):
+    model = models.Organization
     row: strawberry.Private[models.Organization]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the organization, stable across loads.")
@@ -56,12 +56,6 @@ class Organization(relay.Node):
             short_name=row.short_name,
             kind=OrganizationKind(row.kind.value),
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.Organization, node_ids)
 
     @strawberry.field(description="The country it belongs to; null for international bodies.")
     async def country(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
@@ -21,7 +20,8 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A person: one row across every election they took part in.")
-class Person(relay.Node):
+class Person(ModelNode):
+    model = models.Person
     row: strawberry.Private[models.Person]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the person, stable across loads.")
@@ -44,12 +44,6 @@ class Person(relay.Node):
             death_date=row.death_date,
         )
 
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.Person, node_ids)
-
     @strawberry.field(description="Every candidacy of this person, by election date.")
     async def candidacies(
         self, info: Info
@@ -65,7 +59,9 @@ class Person(relay.Node):
     ) -> list[Annotated[Endorsement, strawberry.lazy("schema.endorsement")]]:
         from schema.endorsement import Endorsement, by_date
 
-        rows = await info.context.loaders.children(models.Endorsement, "endorser_person").load(self.row.pk)
+        rows = await info.context.loaders.children(models.Endorsement, "endorser_person").load(
+            self.row.pk
+        )
         return [Endorsement.from_model(row) for row in by_date(rows)]
 
     @strawberry.field(description="Terms in office, earliest first.")
@@ -105,10 +101,14 @@ class Person(relay.Node):
 
         loaders = info.context.loaders
         rows = await loaders.children(models.Candidacy, "person").load(self.row.pk)
-        elections = await loaders.by_id(models.Election).load_many([r.election_id for r in rows])  # type: ignore[attr-defined]
+        elections = await loaders.by_id(models.Election).load_many([r.election_id for r in rows])
         shares = []
         for row, election in zip(rows, elections, strict=True):
-            if election is None or (since and election.date < since) or (until and election.date > until):
+            if (
+                election is None
+                or (since and election.date < since)
+                or (until and election.date > until)
+            ):
                 continue
             lines = await preferred_lines(info, election.pk)
             if lines and lines[0].candidacy_id == row.pk and lines[0].share is not None:  # type: ignore[attr-defined]

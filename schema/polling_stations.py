@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
 from schema.area import Area
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
     from schema.election import Election
 
 
-@strawberry.type(description="The number of polling stations of an election, in all or in one area.")
-class PollingStations(relay.Node):
+@strawberry.type(
+    description="The number of polling stations of an election, in all or in one area."
+)
+class PollingStations(ModelNode):
+    model = models.PollingStations
     row: strawberry.Private[models.PollingStations]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the count, stable across loads.")
@@ -28,12 +30,6 @@ class PollingStations(relay.Node):
     @classmethod
     def from_model(cls, row: models.PollingStations) -> Self:
         return cls(row=row, node_key=row.key, key=row.key, count=row.count, summary=row.summary)
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.PollingStations, node_ids)
 
     @strawberry.field(description="The area counted; null for the whole country.")
     async def area(self, info: Info) -> Area | None:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 
 
 @strawberry.type(description="Where a fact was read: an article, a protocol, a report.")
-class Source(relay.Node):
+class Source(ModelNode):
+    model = models.Source
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the source, stable across loads.")
     url: str | None = strawberry.field(description="Address of the source, if it has one.")
@@ -32,12 +32,6 @@ class Source(relay.Node):
             title=row.title,
             published=row.published,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.Source, node_ids)
 
 
 async def sources_of(info: Info, model: type[Any], row_id: int) -> list[Source]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
 from schema.person import Person, person_by_id
 from schema.source import Source, sources_of
@@ -39,7 +39,8 @@ def by_date(rows: Iterable[models.Statement]) -> list[models.Statement]:
 
 
 @strawberry.type(description="A person's or organization's stance on a whole election.")
-class Statement(relay.Node):
+class Statement(ModelNode):
+    model = models.Statement
     row: strawberry.Private[models.Statement]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the statement, stable across loads.")
@@ -57,12 +58,6 @@ class Statement(relay.Node):
             date=row.date,
             summary=row.summary,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.Statement, node_ids)
 
     @strawberry.field(description="The person who spoke, if a person did.")
     async def person(self, info: Info) -> Person | None:

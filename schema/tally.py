@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.node import nodes_by_key
+from schema.node import ModelNode
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def preferred_of(rows: Sequence[models.Tally]) -> models.Tally | None:
 
 def turnout(row: models.Tally) -> float | None:
     if row.cast is not None and row.registered:
-        return round(100 * row.cast / row.registered, 2)
+        return round(100 * row.cast / row.registered, 2)  # type: ignore[no-any-return]
     return row.turnout_reported
 
 
@@ -88,7 +88,9 @@ def ranked(lines: Iterable[models.TallyLine]) -> list[models.TallyLine]:
 class TallyLine:
     row: strawberry.Private[models.TallyLine]
     votes: int | None = strawberry.field(description="Votes received, when published.")
-    share: float | None = strawberry.field(description="Share of the vote in percent, as published.")
+    share: float | None = strawberry.field(
+        description="Share of the vote in percent, as published."
+    )
     seats: int | None = strawberry.field(description="Seats won, for parliamentary elections.")
 
     @classmethod
@@ -114,7 +116,8 @@ class TallyLine:
     description="A published result of one election at one stage: preliminary, final or "
     "certified. Conflicting figures are kept side by side; one final tally is preferred."
 )
-class Tally(relay.Node):
+class Tally(ModelNode):
+    model = models.Tally
     row: strawberry.Private[models.Tally]
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the tally, stable across loads.")
@@ -158,12 +161,6 @@ class Tally(relay.Node):
             preferred=row.preferred,
             summary=row.summary,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        return await nodes_by_key(cls, info, models.Tally, node_ids)
 
     @strawberry.field(
         description="Turnout in percent: ballots cast over registered voters, or the "

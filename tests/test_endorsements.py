@@ -8,7 +8,7 @@ from tortoise.context import TortoiseContext
 
 from tests.conftest import run
 
-FIELDS = """key kind date channel summary country { code name }
+FIELDS = """key kind date reportedOn channel summary country { code name }
     endorserPerson { key name } endorserOrganization { key name }
     candidacy { key } sources { key }"""
 
@@ -30,6 +30,9 @@ async def test_2024_congratulations_by_country_and_channel(world: TortoiseContex
         for e in data["election"]["endorsements"]
     ]
     assert rows == [
+        ("congratulation-belarus", "BY", "CALL", "Alexander Lukashenko", None),
+        ("congratulation-china", "CN", None, None, None),
+        ("congratulation-cuba", "CU", "POST", "Miguel Díaz-Canel", None),
         (
             "congratulation-european-commission",
             None,  # speaks for no country
@@ -37,9 +40,6 @@ async def test_2024_congratulations_by_country_and_channel(world: TortoiseContex
             "Ursula von der Leyen",
             "european-commission",
         ),
-        ("congratulation-belarus", "BY", "CALL", "Alexander Lukashenko", None),
-        ("congratulation-china", "CN", None, None, None),
-        ("congratulation-cuba", "CU", "POST", "Miguel Díaz-Canel", None),
         ("congratulation-hungary", "HU", None, None, None),
         ("congratulation-iran", "IR", None, None, None),
         ("congratulation-kazakhstan", "KZ", None, None, None),
@@ -84,7 +84,8 @@ async def test_european_commission_letter_whole(world: TortoiseContext) -> None:
     assert endorsement == {
         "key": key,
         "kind": "CONGRATULATION",
-        "date": "2024-03-05",
+        "date": None,  # not known: 5 March 2024 is only when the letter was reported
+        "reportedOn": "2024-03-05",
         "channel": "LETTER",
         "country": None,
         "endorserPerson": {"key": "ursula-von-der-leyen", "name": "Ursula von der Leyen"},
@@ -94,6 +95,44 @@ async def test_european_commission_letter_whole(world: TortoiseContext) -> None:
     }
 
 
+async def test_reported_on_is_the_earliest_published_date_among_sources(
+    world: TortoiseContext,
+) -> None:
+    data = await run(
+        """{ election(key: "az-president-2024") { endorsements {
+            key date reportedOn sources { key published } } } }"""
+    )
+    endorsements = {e["key"].split("/")[1]: e for e in data["election"]["endorsements"]}
+    # Erdoğan's call: Hürriyet published it on 8 February 2024; its other three sources
+    # carry no date, so they do not count. The call itself stays undated.
+    turkey = endorsements["congratulation-turkey"]
+    assert turkey["sources"] == [
+        {"key": "hurriyet-190507", "published": "2024-02-08"},
+        {"key": "meydan-tv-2024-election", "published": None},
+        {"key": "nsn-fm-putin-aliyev", "published": None},
+        {"key": "seed-article-2024-02", "published": None},
+    ]
+    assert (turkey["date"], turkey["reportedOn"]) == (None, "2024-02-08")
+    # Every other: null where no source has a publication date.
+    assert {key: e["reportedOn"] for key, e in endorsements.items()} == {
+        "congratulation-belarus": None,
+        "congratulation-china": None,
+        "congratulation-cuba": None,
+        "congratulation-european-commission": "2024-03-05",
+        "congratulation-hungary": None,
+        "congratulation-iran": None,
+        "congratulation-kazakhstan": None,
+        "congratulation-russia": None,
+        "congratulation-turkey": "2024-02-08",
+        "congratulation-turkey-mfa": "2024-02-08",
+        "congratulation-uzbekistan": None,
+        "congratulation-venezuela": None,
+    }
+    assert endorsements["congratulation-china"]["sources"] == [
+        {"key": "nsn-fm-putin-aliyev", "published": None}
+    ]
+
+
 async def test_putins_call_whole(world: TortoiseContext) -> None:
     data = await run(f'{{ person(key: "vladimir-putin") {{ endorsementsGiven {{ {FIELDS} }} }} }}')
     assert data["person"]["endorsementsGiven"] == [
@@ -101,6 +140,7 @@ async def test_putins_call_whole(world: TortoiseContext) -> None:
             "key": "az-president-2024/congratulation-russia",
             "kind": "CONGRATULATION",
             "date": None,
+            "reportedOn": None,  # none of its sources gives a publication date
             "channel": "CALL",
             "summary": "Putin telephoned Aliyev to congratulate him on winning the snap vote.",
             "country": {"code": "RU", "name": "Russia"},

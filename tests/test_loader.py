@@ -320,7 +320,7 @@ elections:
     sources: ["cec"]
 """,
     )
-    hint = "is a boolean in YAML 1.1: write \"{0}\" for text, or true/false for a yes/no value"
+    hint = 'is a boolean in YAML 1.1: write "{0}" for text, or true/false for a yes/no value'
     assert await refused([base, bad]) == [
         f"{bad}:6: countries[0].code: unquoted NO " + hint.format("NO"),
         f"{bad}:14: elections[0].early: unquoted yes " + hint.format("yes"),
@@ -477,8 +477,7 @@ tallies:
         f"{bad}:7: people[0].name: Input should be a valid string, got int 1961 "
         "(an unquoted value in YAML is read as a number or boolean: quote it)",
         f"{bad}:12: tallies[0].as_of: Input should be a valid date, got int 0",
-        f"{bad}:15: tallies[0].lines[0].votes: Input should be a valid integer, "
-        "got str '4567458'",
+        f"{bad}:15: tallies[0].lines[0].votes: Input should be a valid integer, got str '4567458'",
     ]
 
 
@@ -526,9 +525,7 @@ people:
     ]
 
 
-async def test_line_of_another_elections_candidacy_is_refused(
-    base: Path, tmp_path: Path
-) -> None:
+async def test_line_of_another_elections_candidacy_is_refused(base: Path, tmp_path: Path) -> None:
     bad = write(
         tmp_path,
         "bad.yaml",
@@ -703,8 +700,10 @@ people:
     )
     report = await loader.load([good])
     assert report.sections["people"].created == 2
-    names = await models.Person.filter(key__startswith="someone").order_by("key").values_list(
-        "key", "name"
+    names = (
+        await models.Person.filter(key__startswith="someone")
+        .order_by("key")
+        .values_list("key", "name")
     )
     assert names == [("someone", "Some One"), ("someone-else", "Someone Else")]
 
@@ -949,9 +948,7 @@ async def test_failure_while_writing_rolls_everything_back(
         if section.name == "elections":
             # Inside the transaction the earlier sections really were written.
             seen["sources"] = await models.Source.all().using_db(self.conn).count()
-            seen["turkey"] = await models.Country.filter(name="Türkiye").using_db(
-                self.conn
-            ).count()
+            seen["turkey"] = await models.Country.filter(name="Türkiye").using_db(self.conn).count()
             raise RuntimeError("disk full")
 
     monkeypatch.setattr(_Writer, "upsert", failing)
@@ -1020,4 +1017,3 @@ async def test_progress_counts_in_thousands(empty_db: TortoiseContext, tmp_path:
     )
     assert calls == [("sources", 1000, 2500), ("sources", 2000, 2500), ("sources", 2500, 2500)]
     assert await models.Source.all().count() == 2500
-
