@@ -248,14 +248,18 @@ class StatementRecord(Record):
     kind: Literal["recognises", "rejects", "observer_assessment", "fraud_allegation", "boycott"]
     person: Key | None = None
     organization: Key | None = None
+    # For actors the sources describe but do not name.
+    actor_description: Text | None = None
     date: Date | None = None
     summary: Text
     sources: Sources
 
     @model_validator(mode="after")
     def _actor(self) -> StatementRecord:
-        if self.person is None and self.organization is None:
-            raise ValueError("a statement needs a person, an organization or both")
+        if self.person is None and self.organization is None and self.actor_description is None:
+            raise ValueError(
+                "a statement needs a person, an organization, or an actor_description"
+            )
         return self
 
 

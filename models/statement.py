@@ -27,6 +27,8 @@ class Statement(Entity):
     organization = fields.ForeignKeyField(
         "models.Organization", related_name="statements", null=True, on_delete=fields.RESTRICT
     )
+    # For actors the sources describe but do not name ("five opposition leaders").
+    actor_description = fields.CharField(max_length=300, null=True)
     date = fields.DateField(null=True)
     summary = fields.TextField()
     sources = fields.ManyToManyField(

@@ -45,6 +45,9 @@ class Statement(ModelNode):
     node_key: relay.NodeID[str]
     key: str = strawberry.field(description="Natural key of the statement, stable across loads.")
     kind: StatementKind = strawberry.field(description="The stance taken.")
+    actor_description: str | None = strawberry.field(
+        description="Who spoke, when the sources describe the actors without naming them."
+    )
     date: dt.date | None = strawberry.field(description="When it was made, when known.")
     summary: str = strawberry.field(description="What was said and on what grounds, in brief.")
 
@@ -55,6 +58,7 @@ class Statement(ModelNode):
             node_key=row.key,
             key=row.key,
             kind=StatementKind(row.kind.value),
+            actor_description=row.actor_description,
             date=row.date,
             summary=row.summary,
         )

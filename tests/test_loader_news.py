@@ -334,6 +334,43 @@ async def test_an_appeal_of_a_stored_case(empty_db: TortoiseContext, tmp_path: P
     assert rows == [("ge-2020/case",)]
 
 
+async def test_a_statement_by_unnamed_actors(empty_db: TortoiseContext, tmp_path: Path) -> None:
+    """Neither a person nor an organization: a description of the actors is enough."""
+    await loader.load([write(tmp_path, "base.yaml", BASE)])
+    unnamed = write(
+        tmp_path,
+        "unnamed.yaml",
+        """
+        statements:
+          - key: "ge-2024/boycott-unnamed"
+            election: "ge-2024"
+            kind: "boycott"
+            actor_description: "three opposition leaders"
+            summary: "Three opposition leaders stayed away."
+            sources: ["src"]
+        """,
+    )
+    report = await loader.load([unnamed])
+    assert {name: (c.created, c.updated) for name, c in report.sections.items()} == {
+        "statements": (1, 0)
+    }
+    rows = await models.Statement.filter(key="ge-2024/boycott-unnamed").values_list(
+        "election__key", "kind", "person_id", "organization_id", "actor_description", "summary"
+    )
+    assert rows == [
+        (
+            "ge-2024",
+            "boycott",
+            None,
+            None,
+            "three opposition leaders",
+            "Three opposition leaders stayed away.",
+        )
+    ]
+    statement = await models.Statement.get(key="ge-2024/boycott-unnamed")
+    assert [source.key for source in await statement.sources.all()] == ["src"]
+
+
 # --- The cases the loader must refuse -----------------------------------------------------
 
 
@@ -556,7 +593,7 @@ async def test_unquoted_yes_no_in_a_new_section(
             """,
             "ge-2024/anonymous",
             "statements[0]",
-            "a statement needs a person, an organization or both",
+            "a statement needs a person, an organization, or an actor_description",
         ),
         (
             """

@@ -44,6 +44,7 @@ async def test_query_azerbaijan_2024_objections(world: TortoiseContext) -> None:
                     "date": None,
                     "person": None,
                     "organization": APFP,
+                    "actorDescription": None,
                     "summary": (
                         "According to the Georgian news report of the result, the Azerbaijani "
                         "Popular Front Party called the outcome of the 7 February vote "
@@ -61,6 +62,7 @@ async def test_query_azerbaijan_2024_objections(world: TortoiseContext) -> None:
                     "date": None,
                     "person": {"name": "Emin Huseynov"},
                     "organization": org("Azerbaijani Civil Coalition in Exile", "AZEX"),
+                    "actorDescription": None,
                     "summary": (
                         "In an interview with Kavkazsky Uzel, quoted in the same Georgian "
                         "report, AZEX co-chair Emin Huseynov said the state had mobilised civil "
@@ -79,6 +81,7 @@ async def test_query_azerbaijan_2024_objections(world: TortoiseContext) -> None:
                     "date": "2024-02-08",
                     "person": None,
                     "organization": org("EMDS"),
+                    "actorDescription": None,
                     "summary": (
                         "The domestic monitor EMDS found that the election lacked genuine "
                         "competition and reported group and multiple voting, interference by "
@@ -92,6 +95,7 @@ async def test_query_azerbaijan_2024_objections(world: TortoiseContext) -> None:
                     "date": None,
                     "person": None,
                     "organization": ODIHR,
+                    "actorDescription": None,
                     "summary": (
                         "OSCE/ODIHR's preliminary findings, as relayed by the EU's EEAS on 9 "
                         "February 2024, described a restrictive political climate: "
@@ -113,12 +117,15 @@ async def test_query_azerbaijan_2024_objections(world: TortoiseContext) -> None:
 async def test_objections_of_other_elections(world: TortoiseContext) -> None:
     query = query_text("azerbaijan-2024-objections")
 
-    def who(items: list[dict[str, Any]]) -> list[tuple[str | None, str | None, str | None]]:
+    def who(
+        items: list[dict[str, Any]],
+    ) -> list[tuple[str | None, str | None, str | None, str | None]]:
         return [
             (
                 item["date"],
                 item["person"] and item["person"]["name"],
                 item["organization"] and item["organization"]["name"],
+                item["actorDescription"],
             )
             for item in items
         ]
@@ -126,15 +133,15 @@ async def test_objections_of_other_elections(world: TortoiseContext) -> None:
     georgia = (await run(query, {"key": "ge-parliament-2024"}))["election"]
     assert {name: who(georgia[name]) for name in georgia if name not in ("key", "date")} == {
         "rejections": [
-            (None, None, "Coalition for Change"),
-            (None, None, "Gakharia \u2013 For Georgia"),
-            (None, None, "Strong Georgia"),
-            (None, None, "Unity \u2013 National Movement"),
+            (None, None, "Coalition for Change", None),
+            (None, None, "Gakharia \u2013 For Georgia", None),
+            (None, None, "Strong Georgia", None),
+            (None, None, "Unity \u2013 National Movement", None),
         ],
-        "fraudAllegations": [("2024-11-01", None, "Edison Research")],
+        "fraudAllegations": [("2024-11-01", None, "Edison Research", None)],
         "observerAssessments": [
-            ("2024-10-27", None, ODIHR["name"]),
-            ("2024-12-20", None, ODIHR["name"]),
+            ("2024-10-27", None, ODIHR["name"], None),
+            ("2024-12-20", None, ODIHR["name"], None),
         ],
     }
     # 1993: no statements of any kind.
@@ -151,8 +158,19 @@ async def test_objections_of_other_elections(world: TortoiseContext) -> None:
 # --- docs/queries/boycotted-elections.graphql ---------------------------------------------
 
 
-def boycott(date: str | None, organization: dict[str, Any], summary: str) -> dict[str, Any]:
-    return {"date": date, "person": None, "organization": organization, "summary": summary}
+def boycott(
+    date: str | None,
+    organization: dict[str, Any] | None,
+    summary: str,
+    actor_description: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "date": date,
+        "person": None,
+        "organization": organization,
+        "actorDescription": actor_description,
+        "summary": summary,
+    }
 
 
 def listed_2008(party: str) -> str:
@@ -163,6 +181,21 @@ def listed_2008(party: str) -> str:
 
 
 BOYCOTTED: list[dict[str, Any]] = [
+    {
+        "key": "az-president-1998",
+        "date": "1998-10-11",
+        "country": {"code": "AZ"},
+        # Nobody named: the source describes the boycotters without naming them.
+        "statements": [
+            boycott(
+                None,
+                None,
+                "Five of the main opposition leaders stayed out of the race after their demand "
+                "for a third of the seats on the Central Election Commission was turned down.",
+                actor_description="five leading opposition politicians",
+            ),
+        ],
+    },
     {
         "key": "az-president-2008",
         "date": "2008-10-15",
@@ -234,11 +267,22 @@ async def test_query_boycotted_elections(world: TortoiseContext) -> None:
     assert await run(query, {"country": "az"}) == {"elections": BOYCOTTED}
     # Georgia's opposition rejected the 2024 result but did not boycott the vote.
     assert await run(query, {"country": "GE"}) == {"elections": []}
+
+    def who(statement: dict[str, Any]) -> str:
+        """The organization's name, or the description of actors the sources do not name."""
+        assert statement["person"] is None
+        if statement["organization"] is None:
+            return statement["actorDescription"]
+        assert statement["actorDescription"] is None
+        return statement["organization"]["name"]
+
     # Who boycotted, election by election.
+    data = await run(query)
     assert {
-        election["key"][-4:]: sorted(s["organization"]["name"] for s in election["statements"])
-        for election in BOYCOTTED
+        election["key"][-4:]: sorted(who(s) for s in election["statements"])
+        for election in data["elections"]
     } == {
+        "1998": ["five leading opposition politicians"],
         "2008": [
             "Azadliq bloc",
             "Azerbaijani Popular Front Party",
@@ -329,8 +373,8 @@ async def test_statements_kind_filter(world: TortoiseContext, kind: str, keys: l
 async def test_statements_of_1998_and_2003(world: TortoiseContext) -> None:
     query = """
     {
-      a: election(key: "az-president-1998") { statements { key kind date } }
-      b: election(key: "az-president-2003") { statements { key kind date } }
+      a: election(key: "az-president-1998") { statements { key kind date actorDescription } }
+      b: election(key: "az-president-2003") { statements { key kind date actorDescription } }
     }
     """
     assert await run(query) == {
@@ -340,11 +384,20 @@ async def test_statements_of_1998_and_2003(world: TortoiseContext) -> None:
                     "key": "az-president-1998/osce-chairman-in-office",
                     "kind": "OBSERVER_ASSESSMENT",
                     "date": "1998-10-16",
+                    "actorDescription": None,
+                },
+                # Undated, by key: the boycott before the rejection.
+                {
+                    "key": "az-president-1998/boycott-opposition-leaders",
+                    "kind": "BOYCOTT",
+                    "date": None,
+                    "actorDescription": "five leading opposition politicians",
                 },
                 {
                     "key": "az-president-1998/rejection-etibar-mammadov",
                     "kind": "REJECTS",
                     "date": None,
+                    "actorDescription": None,
                 },
             ]
         },
@@ -354,8 +407,14 @@ async def test_statements_of_1998_and_2003(world: TortoiseContext) -> None:
                     "key": "az-president-2003/odihr-final-report",
                     "kind": "OBSERVER_ASSESSMENT",
                     "date": "2003-11-12",
+                    "actorDescription": None,
                 },
-                {"key": "az-president-2003/rejection-isa-gambar", "kind": "REJECTS", "date": None},
+                {
+                    "key": "az-president-2003/rejection-isa-gambar",
+                    "kind": "REJECTS",
+                    "date": None,
+                    "actorDescription": None,
+                },
             ]
         },
     }
@@ -374,8 +433,12 @@ query Elections($kind: StatementKind, $country: String, $first: Int = 100) {
 @pytest.mark.parametrize(
     ("kind", "country", "keys"),
     [
-        # 2008 has six boycott statements and is listed once.
-        ("BOYCOTT", None, ["az-president-2008", "az-president-2018", "az-president-2024"]),
+        # 2008 has six boycott statements and is listed once; 1998's boycott names nobody.
+        (
+            "BOYCOTT",
+            None,
+            ["az-president-1998", "az-president-2008", "az-president-2018", "az-president-2024"],
+        ),
         (
             "REJECTS",
             None,
@@ -418,9 +481,16 @@ async def test_elections_by_statement_kind(
 async def test_elections_by_statement_kind_counts_distinct_elections(
     world: TortoiseContext,
 ) -> None:
-    # `first` limits elections, not joined statement rows: 2008's six boycotts are one row.
-    data = await run(ELECTIONS_WITH, {"kind": "BOYCOTT", "first": 2})
-    assert data == {"elections": [{"key": "az-president-2008"}, {"key": "az-president-2018"}]}
+    # `first` limits elections, not joined statement rows: 2008's six boycotts are one row,
+    # so the third election is 2018's, not 2008's again.
+    data = await run(ELECTIONS_WITH, {"kind": "BOYCOTT", "first": 3})
+    assert data == {
+        "elections": [
+            {"key": "az-president-1998"},
+            {"key": "az-president-2008"},
+            {"key": "az-president-2018"},
+        ]
+    }
     # Without the filter, every election.
     data = await run(ELECTIONS_WITH, {"kind": None})
     assert len(data["elections"]) == 9
