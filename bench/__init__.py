@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic data, hand-written floors, and the API measured against them."""

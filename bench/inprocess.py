@@ -1,0 +1,121 @@
+"""The API in-process (schema.execute, fresh Context) against its floor: time, SQL, memory."""
+
+from __future__ import annotations
+
+import gc
+import json
+import statistics
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+import orjson
+
+from bench import floor
+from bench.operations import Operation
+from bench.statements import Statement, captured
+from schema import schema
+from schema.context import Context
+
+
+@dataclass
+class InProcess:
+    """One operation measured in-process at one size."""
+
+    name: str
+    identical: bool
+    response_bytes: int
+    api_ms: float
+    floor_ms: float
+    api_statements: int
+    floor_statements: int
+    api_peak_mib: float
+    floor_peak_mib: float
+    runs: int
+    api_sql: list[Statement]
+    floor_sql: list[Statement]
+
+    @property
+    def ratio(self) -> float:
+        return self.api_ms / self.floor_ms
+
+
+async def api_data(op: Operation, variables: dict[str, Any]) -> dict[str, Any]:
+    """The API's `data` for one run, with a fresh Context; fails on any GraphQL error."""
+    result = await schema.execute(op.query, variable_values=variables, context_value=Context())
+    if result.errors:
+        raise RuntimeError(f"{op.name}: {result.errors}")
+    assert result.data is not None
+    return result.data
+
+
+async def api_bytes(op: Operation, variables: dict[str, Any]) -> bytes:
+    """One API run as the HTTP layer would answer: executed, then encoded as Strawberry does."""
+    data = await api_data(op, variables)
+    return json.dumps({"data": data}, separators=(",", ":")).encode()
+
+
+async def floor_bytes(
+    op: Operation, conn: aiosqlite.Connection, variables: dict[str, Any]
+) -> bytes:
+    return orjson.dumps({"data": await op.floor(conn, variables)})
+
+
+async def _median_ms(run: Callable[[], Awaitable[object]], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        await run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+async def _peak_mib(run: Callable[[], Awaitable[object]]) -> float:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        await run()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+async def measure(
+    op: Operation, conn: aiosqlite.Connection, variables: dict[str, Any], runs: int
+) -> InProcess:
+    """Check the API and the floor agree byte for byte, then time both (median of `runs`)."""
+    # Byte equality of the two `data` values, both encoded with orjson.
+    api = orjson.dumps({"data": await api_data(op, variables)})
+    floor.COUNTER.clear()
+    expected = await floor_bytes(op, conn, variables)
+    floor_sql = list(floor.COUNTER)
+    with captured() as api_sql:
+        await api_data(op, variables)
+    # Warm both once more, then alternate nothing: each side timed over its own runs.
+    await api_bytes(op, variables)
+    api_ms = await _median_ms(lambda: api_bytes(op, variables), runs)
+    floor_ms = await _median_ms(lambda: floor_bytes(op, conn, variables), runs)
+    return InProcess(
+        name=op.name,
+        identical=api == expected,
+        response_bytes=len(expected),
+        api_ms=api_ms,
+        floor_ms=floor_ms,
+        api_statements=len(api_sql),
+        floor_statements=len(floor_sql),
+        api_peak_mib=await _peak_mib(lambda: api_bytes(op, variables)),
+        floor_peak_mib=await _peak_mib(lambda: floor_bytes(op, conn, variables)),
+        runs=runs,
+        api_sql=list(api_sql),
+        floor_sql=floor_sql,
+    )
+
+
+async def statements_for(op: Operation, variables: dict[str, Any]) -> int:
+    """How many statements one API run takes with these variables (e.g. another page size)."""
+    with captured() as sql:
+        await api_data(op, variables)
+    return len(sql)
