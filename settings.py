@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.config import Config
 from starlette.datastructures import CommaSeparatedStrings
+
+from limits import Limits
+from logs import LEVELS
 
 ROOT = Path(__file__).resolve().parent
 BUNDLED_FIXTURES = ROOT / "fixtures"
@@ -17,14 +20,25 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class Settings:
-    app_env: str
-    host: str
-    port: int
-    database_url: str
-    load_fixtures: tuple[Path, ...]
-    graphiql: bool
+    """The settings; `Settings()` is development with every default, as `load_settings`
+    gives with an empty environment."""
+
+    app_env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = "sqlite://elections.sqlite3"
+    load_fixtures: tuple[Path, ...] = ()
+    graphiql: bool = True
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    #: Whether `__schema` and `__type` may be queried (off in production unless asked).
+    introspection: bool = True
+    #: Whether errors suggest names ("Did you mean 'node'?"); off in production unless asked.
+    field_suggestions: bool = True
+    limits: Limits = field(default_factory=Limits)
+    #: Serve Prometheus metrics at /metrics.
+    metrics: bool = True
+    log_level: str = "info"
 
     @property
     def production(self) -> bool:
@@ -37,17 +51,49 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     app_env = config("APP_ENV", default="development")
     if app_env not in ("development", "production"):
         raise ValueError(f"APP_ENV must be development or production, got {app_env!r}")
+    development = app_env != "production"
     fixtures = config("LOAD_FIXTURES", cast=CommaSeparatedStrings, default="")
-    max_body_bytes = config("MAX_BODY_BYTES", cast=int, default=DEFAULT_MAX_BODY_BYTES)
-    if max_body_bytes < 1:
-        raise ValueError(f"MAX_BODY_BYTES must be a positive number, got {max_body_bytes}")
+
+    def positive(name: str, default: int, minimum: int = 1) -> int:
+        value: int = config(name, cast=int, default=default)
+        if value < minimum:
+            raise ValueError(
+                f"{name} must be a {'positive' if minimum else 'non-negative'} number, got {value}"
+            )
+        return value
+
+    defaults = Limits()
+    execution_timeout: float = config(
+        "EXECUTION_TIMEOUT", cast=float, default=defaults.execution_timeout
+    )
+    if not execution_timeout > 0:
+        raise ValueError(f"EXECUTION_TIMEOUT must be a positive number, got {execution_timeout}")
+    log_level: str = config("LOG_LEVEL", default="info").lower()
+    if log_level not in LEVELS:
+        raise ValueError(f"LOG_LEVEL must be one of {', '.join(LEVELS)}, got {log_level!r}")
     return Settings(
         app_env=app_env,
         host=config("HOST", default="127.0.0.1"),
         port=config("PORT", cast=int, default=8000),
         database_url=config("DATABASE_URL", default="sqlite://elections.sqlite3"),
         load_fixtures=tuple(BUNDLED_FIXTURES if p == "bundled" else Path(p) for p in fixtures),
-        graphiql=config("GRAPHIQL", cast=bool, default=app_env != "production"),
+        graphiql=config("GRAPHIQL", cast=bool, default=development),
         cors_origins=tuple(config("CORS_ORIGINS", cast=CommaSeparatedStrings, default="")),
-        max_body_bytes=max_body_bytes,
+        max_body_bytes=positive("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+        introspection=config("INTROSPECTION", cast=bool, default=development),
+        field_suggestions=config("FIELD_SUGGESTIONS", cast=bool, default=development),
+        limits=Limits(
+            max_depth=positive("MAX_DEPTH", defaults.max_depth),
+            max_aliases=positive("MAX_ALIASES", defaults.max_aliases, minimum=0),
+            max_tokens=positive("MAX_TOKENS", defaults.max_tokens),
+            max_directives=positive("MAX_DIRECTIVES", defaults.max_directives, minimum=0),
+            max_cost=positive("MAX_COST", defaults.max_cost),
+            cost_list_size=positive("COST_LIST_SIZE", defaults.cost_list_size),
+            execution_timeout=execution_timeout,
+            max_batch_operations=positive(
+                "MAX_BATCH_OPERATIONS", defaults.max_batch_operations, minimum=0
+            ),
+        ),
+        metrics=config("METRICS", cast=bool, default=True),
+        log_level=log_level,
     )

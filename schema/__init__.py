@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
-from strawberry.schema.config import StrawberryConfig
+import asyncio
+import copy
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
 
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from errors import OperationTimeout, is_expected
+from limits import Limits, Validation
+from observability import OperationName
 from schema.area import Area
 from schema.candidacy import Candidacy
 from schema.country import Country
@@ -21,37 +40,138 @@ from schema.query import Query
 from schema.source import Source
 from schema.statement import Statement
 from schema.tally import Tally
+from settings import Settings
+
+log = logging.getLogger("elections.graphql")
 
 # Defaults of the limits; each refuses a query before it runs.
-MAX_DEPTH = 10
-MAX_ALIASES = 15
-MAX_TOKENS = 1000
+MAX_DEPTH = Limits.max_depth
+MAX_ALIASES = Limits.max_aliases
+MAX_TOKENS = Limits.max_tokens
 
-schema = strawberry.Schema(
-    query=Query,
-    # Node types reachable only through `node(id:)` must still be in the schema.
-    types=[
-        Area,
-        Candidacy,
-        Country,
-        Election,
-        Endorsement,
-        ExitPoll,
-        LegalCase,
-        OfficeTerm,
-        Organization,
-        Person,
-        PollingStations,
-        Source,
-        Statement,
-        Tally,
-    ],
-    extensions=[
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-    ],
-    config=StrawberryConfig(auto_camel_case=True),
-)
+# Node types reachable only through `node(id:)` must still be in the schema.
+TYPES = [
+    Area,
+    Candidacy,
+    Country,
+    Election,
+    Endorsement,
+    ExitPoll,
+    LegalCase,
+    OfficeTerm,
+    Organization,
+    Person,
+    PollingStations,
+    Source,
+    Statement,
+    Tally,
+]
 
-__all__ = ["schema"]
+
+class Schema(strawberry.Schema):
+    """Strawberry's schema with an execution time limit, suggestions that can be turned
+    off, and unexpected errors logged (with the request ID) rather than every error."""
+
+    limits = Limits()
+    field_suggestions = True
+
+    def configured(
+        self,
+        extensions: Iterable[type[SchemaExtension] | Callable[[], SchemaExtension]],
+        limits: Limits,
+        field_suggestions: bool,
+    ) -> Schema:
+        """This schema with other extensions and limits, sharing its converted types.
+
+        Strawberry converts the relay `node` fields of Query in place, so a second
+        `strawberry.Schema` over the same Query fails (strawberry#3360): the types are
+        converted once, and each configuration is a copy of that schema.
+        """
+        variant = copy.copy(self)
+        variant.extensions = tuple(extensions)
+        batching = limits.max_batch_operations
+        variant.config = dataclasses.replace(
+            self.config, batching_config={"max_operations": batching} if batching else None
+        )
+        variant.limits = limits
+        variant.field_suggestions = field_suggestions
+        return variant
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        limit = self.limits.execution_timeout
+        try:
+            async with asyncio.timeout(limit):
+                return await super().execute(
+                    query,
+                    variable_values,
+                    context_value,
+                    root_value,
+                    operation_name,
+                    allowed_operation_types,
+                    operation_extensions,
+                )
+        except TimeoutError:
+            # Cancelling the operation's task stops its resolvers and database queries.
+            message = f"The operation took longer than the limit of {limit:g} s and was stopped."
+            log.warning("Operation %s stopped after %g s", operation_name or "(unnamed)", limit)
+            return ExecutionResult(
+                data=None, errors=[GraphQLError(message, original_error=OperationTimeout(message))]
+            )
+
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        # graphql-core's own switch for the suggestions it makes while executing (an enum
+        # value in a variable); validation gets it from the Validation extension.
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        return {**kwargs, "hide_suggestions": not self.field_suggestions}
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Expected errors are the client's to read, not ours to log; faults are logged with
+        # their traceback, and the JSON log line carries the request ID.
+        for error in errors:
+            if not is_expected(error):
+                original = error.original_error
+                assert original is not None
+                log.error(
+                    "Unexpected error at %s: %s",
+                    ".".join(str(key) for key in error.path or ()) or "(operation)",
+                    error.message,
+                    exc_info=(type(original), original, original.__traceback__),
+                )
+
+
+def build_schema(settings: Settings | None = None) -> Schema:
+    """The schema as the settings ask: limits, introspection, suggestions, batching."""
+    settings = settings or Settings()
+    limits = settings.limits
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        *([] if settings.introspection else [DisableIntrospection]),
+        # After the limiters above, which add their rules when the operation starts.
+        lambda: Validation(limits, suggestions=settings.field_suggestions),
+        OperationName,
+    ]
+    return _TYPES_ONLY.configured(extensions, limits, settings.field_suggestions)
+
+
+_TYPES_ONLY = Schema(query=Query, types=TYPES, config=StrawberryConfig(auto_camel_case=True))
+
+#: The schema with the development defaults: what the tests run in-process and what
+#: `make schema` prints (settings change no type, so the SDL is the same for all).
+schema = build_schema()
+
+__all__ = ["Schema", "build_schema", "schema"]

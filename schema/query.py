@@ -9,15 +9,16 @@ from strawberry import Info, relay
 from tortoise.queryset import QuerySet
 
 import models
+from errors import ClientError
 from schema.candidacy import Candidacy
 from schema.country import Country
 from schema.election import Election, ElectionKind
-from schema.organization import Organization, OrganizationKind
-from schema.person import Person
-from schema.source import Source
 from schema.exit_poll import ExitPoll
 from schema.legal_case import LegalCase
 from schema.office_term import OfficeTerm
+from schema.organization import Organization, OrganizationKind
+from schema.person import Person
+from schema.source import Source
 from schema.statement import StatementKind
 from schema.tally import Tally
 
@@ -26,7 +27,7 @@ MAX_FIRST = 100
 
 def _first(first: int) -> int:
     if not 1 <= first <= MAX_FIRST:
-        raise ValueError(f"first must be between 1 and {MAX_FIRST}, got {first}")
+        raise ClientError(f"first must be between 1 and {MAX_FIRST}, got {first}")
     return first
 
 
@@ -45,7 +46,9 @@ class Query:
 
     @strawberry.field(description="Every country, by name.")
     async def countries(self) -> list[Country]:
-        return [Country.from_model(row) for row in await models.Country.all().order_by("name", "code")]
+        return [
+            Country.from_model(row) for row in await models.Country.all().order_by("name", "code")
+        ]
 
     @strawberry.field(description="A country by its ISO 3166-1 alpha-2 code; null if unknown.")
     async def country(
@@ -62,14 +65,19 @@ class Query:
     async def elections(
         self,
         info: Info,
-        country: Annotated[str | None, strawberry.argument(description="Only this country's (ISO code).")] = None,
-        kind: Annotated[ElectionKind | None, strawberry.argument(description="Only this kind.")] = None,
-        first: Annotated[int, strawberry.argument(description="At most this many, 1–100.")] = MAX_FIRST,
+        country: Annotated[
+            str | None, strawberry.argument(description="Only this country's (ISO code).")
+        ] = None,
+        kind: Annotated[
+            ElectionKind | None, strawberry.argument(description="Only this kind.")
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description="At most this many, 1–100.")  # noqa: RUF001
+        ] = MAX_FIRST,
         statement_kind: Annotated[
             StatementKind | None,
             strawberry.argument(
-                description="Only elections with at least one statement of this kind, "
-                "e.g. BOYCOTT."
+                description="Only elections with at least one statement of this kind, e.g. BOYCOTT."
             ),
         ] = None,
     ) -> list[Election]:
@@ -90,12 +98,13 @@ class Query:
         rows = await queryset.order_by("date", "key").limit(limit)
         return [Election.from_model(row) for row in rows]
 
-    @strawberry.field(description='An election by its key, e.g. "az-president-2024"; null if unknown.')
+    @strawberry.field(
+        description='An election by its key, e.g. "az-president-2024"; null if unknown.'
+    )
     async def election(
         self,
         info: Info,
         key: Annotated[str, strawberry.argument(description="The election's key.")],
-    
     ) -> Election | None:
         row = await info.context.loaders.by_key(models.Election).load(key)
         return None if row is None else Election.from_model(row)
@@ -103,10 +112,16 @@ class Query:
     @strawberry.field(description="People by name, alphabetically; all when no search is given.")
     async def people(
         self,
-        search: Annotated[str | None, strawberry.argument(description="Part of the name, case-insensitive.")] = None,
-        first: Annotated[int, strawberry.argument(description="At most this many, 1–100.")] = MAX_FIRST,
+        search: Annotated[
+            str | None, strawberry.argument(description="Part of the name, case-insensitive.")
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description="At most this many, 1–100.")  # noqa: RUF001
+        ] = MAX_FIRST,
     ) -> list[Person]:
-        rows = await _search(models.Person.all(), search).order_by("name", "key").limit(_first(first))
+        rows = (
+            await _search(models.Person.all(), search).order_by("name", "key").limit(_first(first))
+        )
         return [Person.from_model(row) for row in rows]
 
     @strawberry.field(description='A person by key, e.g. "zahid-oruj"; null if unknown.')
@@ -114,7 +129,6 @@ class Query:
         self,
         info: Info,
         key: Annotated[str, strawberry.argument(description="The person's key.")],
-    
     ) -> Person | None:
         row = await info.context.loaders.by_key(models.Person).load(key)
         return None if row is None else Person.from_model(row)
@@ -122,9 +136,15 @@ class Query:
     @strawberry.field(description="Organizations by name, alphabetically, optionally of one kind.")
     async def organizations(
         self,
-        search: Annotated[str | None, strawberry.argument(description="Part of the name, case-insensitive.")] = None,
-        kind: Annotated[OrganizationKind | None, strawberry.argument(description="Only this kind.")] = None,
-        first: Annotated[int, strawberry.argument(description="At most this many, 1–100.")] = MAX_FIRST,
+        search: Annotated[
+            str | None, strawberry.argument(description="Part of the name, case-insensitive.")
+        ] = None,
+        kind: Annotated[
+            OrganizationKind | None, strawberry.argument(description="Only this kind.")
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description="At most this many, 1–100.")  # noqa: RUF001
+        ] = MAX_FIRST,
     ) -> list[Organization]:
         queryset = _search(models.Organization.all(), search)
         if kind is not None:
@@ -137,7 +157,6 @@ class Query:
         self,
         info: Info,
         key: Annotated[str, strawberry.argument(description="The organization's key.")],
-    
     ) -> Organization | None:
         row = await info.context.loaders.by_key(models.Organization).load(key)
         return None if row is None else Organization.from_model(row)
@@ -147,7 +166,6 @@ class Query:
         self,
         info: Info,
         key: Annotated[str, strawberry.argument(description="The candidacy's key.")],
-    
     ) -> Candidacy | None:
         row = await info.context.loaders.by_key(models.Candidacy).load(key)
         return None if row is None else Candidacy.from_model(row)
@@ -157,7 +175,6 @@ class Query:
         self,
         info: Info,
         key: Annotated[str, strawberry.argument(description="The tally's key.")],
-    
     ) -> Tally | None:
         row = await info.context.loaders.by_key(models.Tally).load(key)
         return None if row is None else Tally.from_model(row)
@@ -167,7 +184,6 @@ class Query:
         self,
         info: Info,
         key: Annotated[str, strawberry.argument(description="The source's key.")],
-    
     ) -> Source | None:
         row = await info.context.loaders.by_key(models.Source).load(key)
         return None if row is None else Source.from_model(row)

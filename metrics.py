@@ -1,0 +1,128 @@
+"""Metrics: Prometheus counts of requests, operations and errors, latencies, database pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import generate_latest
+from prometheus_client.metrics_core import Metric
+from starlette.requests import Request
+from starlette.responses import Response
+from tortoise import connections
+
+from errors import ErrorKind
+
+#: Operation names are chosen by clients, so only this many distinct ones get a label of
+#: their own; later ones are counted as "(other)", and the series stay bounded.
+MAX_OPERATION_LABELS = 100
+OTHER_OPERATIONS = "(other)"
+
+
+class DatabasePool:
+    """Reads the connections of Tortoise's default database at each scrape: the asyncpg
+    pool's for PostgreSQL, the single connection's for SQLite."""
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            client = connections.get("default")
+        except Exception:  # no database set up (yet): nothing to report
+            return
+        pool = getattr(client, "_pool", None)
+        if pool is not None:  # asyncpg
+            size, idle, maximum = pool.get_size(), pool.get_idle_size(), pool.get_max_size()
+            in_use = size - idle
+        elif hasattr(client, "_lock"):  # SQLite: one connection, guarded by a lock
+            size = 1 if getattr(client, "_connection", None) is not None else 0
+            in_use = 1 if client._lock.locked() else 0
+            idle, maximum = size - in_use, 1
+        else:
+            return
+        connections_ = GaugeMetricFamily(
+            "elections_database_connections",
+            "Database connections open, by state.",
+            labels=["state"],
+        )
+        connections_.add_metric(["in_use"], in_use)
+        connections_.add_metric(["idle"], idle)
+        yield connections_
+        yield GaugeMetricFamily(
+            "elections_database_connections_max",
+            "The most database connections the app opens.",
+            value=maximum,
+        )
+
+
+class Metrics:
+    """The app's metrics, in a registry of its own (so that each app made, e.g. in tests,
+    counts alone). With several uvicorn workers each process has its own: scrape each."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.http_requests = Counter(
+            "elections_http_requests",
+            "HTTP requests, by route, method and status code.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.http_duration = Histogram(
+            "elections_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route.",
+            ["route"],
+            registry=self.registry,
+        )
+        self.graphql_requests = Counter(
+            "elections_graphql_requests",
+            "GraphQL requests, by operation name and HTTP status code.",
+            ["operation", "status"],
+            registry=self.registry,
+        )
+        self.graphql_duration = Histogram(
+            "elections_graphql_request_duration_seconds",
+            "Time to answer a GraphQL request, by operation name.",
+            ["operation"],
+            registry=self.registry,
+        )
+        self.graphql_errors = Counter(
+            "elections_graphql_errors",
+            "GraphQL errors returned, by operation name and kind: request (refused before "
+            "running), field, timeout, internal.",
+            ["operation", "kind"],
+            registry=self.registry,
+        )
+        self.registry.register(DatabasePool())
+        self._operations: set[str] = set()
+
+    def operation_label(self, operations: Iterable[str]) -> str:
+        """One label for the operations of a request: the name, "(batch)" for several."""
+        names = list(operations)
+        if len(names) != 1:
+            return "(batch)" if names else "(none)"
+        name = names[0]
+        if name not in self._operations:
+            if len(self._operations) >= MAX_OPERATION_LABELS:
+                return OTHER_OPERATIONS
+            self._operations.add(name)
+        return name
+
+    def observe_http(self, route: str, method: str, status: int, seconds: float) -> None:
+        self.http_requests.labels(route, method, str(status)).inc()
+        self.http_duration.labels(route).observe(seconds)
+
+    def observe_graphql(
+        self,
+        operations: Iterable[str],
+        status: int,
+        seconds: float,
+        errors: dict[ErrorKind, int],
+    ) -> None:
+        operation = self.operation_label(operations)
+        self.graphql_requests.labels(operation, str(status)).inc()
+        self.graphql_duration.labels(operation).observe(seconds)
+        for kind, count in errors.items():
+            self.graphql_errors.labels(operation, kind).inc(count)
+
+    async def endpoint(self, request: Request) -> Response:
+        """GET /metrics: the Prometheus text format."""
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

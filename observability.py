@@ -1,0 +1,136 @@
+"""Observability: a request ID for every request, one log line for it, and its metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterator
+
+from graphql import get_operation_ast
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+
+from errors import internal_error_message
+from logs import RequestInfo, current_request
+from metrics import Metrics
+
+log = logging.getLogger("elections.requests")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+#: An incoming request ID is kept if it is 1 to 128 printable ASCII characters, no spaces;
+#: anything else is replaced, so that a header cannot smuggle text into the logs.
+VALID_REQUEST_ID = re.compile(r"[!-~]{1,128}")
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def route_label(scope: Scope, root_path: str) -> str:
+    """The route template that served the request, e.g. `/graphql` or
+    `/graphiql/static/{name:path}`, so that paths do not multiply the series."""
+    path = getattr(scope.get("route"), "path", None)
+    if not isinstance(path, str):
+        return "(unmatched)"
+    # A Mount adds its prefix to root_path before its own routes match.
+    prefix: str = scope.get("root_path", "")
+    return prefix[len(root_path) :] + path
+
+
+class RequestObserver:
+    """Pure ASGI middleware: gives each HTTP request an ID (the client's X-Request-ID if it
+    sent a valid one), echoes it in the response, logs one line when the response is done
+    (with the GraphQL operation, duration and status) and counts it in the metrics. An
+    exception that escapes the app is logged with the ID and answered with a plain 500."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
+        info = RequestInfo(
+            request_id=incoming if VALID_REQUEST_ID.fullmatch(incoming) else new_request_id()
+        )
+        token = current_request.set(info)
+        root_path = scope.get("root_path", "")
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = info.request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("Unhandled error in %s %s", scope["method"], scope["path"])
+            status = 500
+            if not response_started:
+                message = internal_error_message(info.request_id)
+                body = json.dumps({"errors": [{"message": message}]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"application/json; charset=utf-8"),
+                            (REQUEST_ID_HEADER.lower().encode(), info.request_id.encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body.encode()})
+        finally:
+            seconds = time.perf_counter() - started
+            route = route_label(scope, root_path)
+            operation = ",".join(info.operations) or None
+            log.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "operation": operation,
+                    "duration_ms": round(seconds * 1000, 3),
+                },
+            )
+            self.metrics.observe_http(route, scope["method"], status, seconds)
+            if info.operations:
+                self.metrics.observe_graphql(info.operations, status, seconds, dict(info.errors))
+            current_request.reset(token)
+
+
+class OperationName(SchemaExtension):
+    """Notes the name of each operation the schema parses on the current request, for the
+    log line and the metrics: its name, "(anonymous)", or "(invalid)" if it did not parse
+    or names no operation of the document."""
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        info = current_request.get()
+        if info is None:
+            return
+        context = self.execution_context
+        document = context.graphql_document
+        operation = (
+            get_operation_ast(document, context.operation_name) if document is not None else None
+        )
+        if operation is None:
+            info.operations.append("(invalid)")
+        else:
+            info.operations.append(operation.name.value if operation.name else "(anonymous)")

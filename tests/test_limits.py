@@ -1,0 +1,483 @@
+"""The limits: each attack gets its exact refusal, and an ordinary session stays under all.
+
+Every limit has the payload that crosses it by one and what the client gets back; the last
+tests play what GraphiQL sends in development (its introspection query, then the example
+operations of docs/queries/) and check that no limit refuses any of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+from graphql import get_introspection_query, get_operation_ast, parse
+from tortoise.context import TortoiseContext
+
+import limits
+import models
+from limits import Limits
+from schema import Schema, build_schema
+from schema.context import Context
+from server import GRAPHQL_RESPONSE_JSON, create_app
+from settings import Settings
+
+QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
+DEVELOPMENT = Settings(database_url="sqlite://:memory:")
+
+
+def client(settings: Settings = DEVELOPMENT) -> httpx.AsyncClient:
+    """An HTTP client calling the app in-process; the test world is already set up."""
+    app = create_app(settings, manage_database=False)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+def error(message: str, line: int | None = None, column: int | None = None) -> dict[str, Any]:
+    """The body of a request refused before it ran: one error, no data."""
+    entry: dict[str, Any] = {"message": message}
+    if line is not None:
+        entry["locations"] = [{"line": line, "column": column}]
+    return {"errors": [entry]}
+
+
+async def post(
+    http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
+) -> httpx.Response:
+    return await http.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Accept": GRAPHQL_RESPONSE_JSON},
+    )
+
+
+def test_the_defaults_are_the_documented_ones() -> None:
+    assert Limits() == Limits(
+        max_depth=10,
+        max_aliases=15,
+        max_tokens=1000,
+        max_directives=50,
+        max_cost=500_000,
+        cost_list_size=10,
+        execution_timeout=10.0,
+        max_batch_operations=0,
+    )
+    assert Settings().max_body_bytes == 1024 * 1024
+
+
+# --- Depth, aliases, tokens, directives: refused before anything runs ------------------------
+
+
+def nested(depth: int) -> str:
+    """election > country > elections > country > ... > id, `depth` levels below the root
+    field (depth as the limiter counts it)."""
+    inner = "id"
+    for level in range(depth - 1, 0, -1):
+        inner = f"{'country' if level % 2 else 'elections'} {{ {inner} }}"
+    return f'{{ election(key: "az-president-2024") {{ {inner} }} }}'
+
+
+async def test_depth_ten_runs_and_eleven_is_a_400(world: TortoiseContext) -> None:
+    async with client() as http:
+        response = await post(http, nested(10))
+        assert response.status_code == 200
+        level = response.json()["data"]["election"]["country"]
+        for _ in range(4):
+            level = level["elections"][0]["country"]
+        assert level == {"id": base64.b64encode(b"Country:AZ").decode()}
+
+        response = await post(http, nested(11))
+    assert response.status_code == 400
+    # Located at the field below the tenth level.
+    column = nested(11).rindex("id") + 1
+    assert response.json() == error("'anonymous' exceeds maximum operation depth of 10", 1, column)
+
+
+def aliased(count: int) -> str:
+    return "{ " + " ".join(f'a{i}: country(code: "AZ") {{ code }}' for i in range(count)) + " }"
+
+
+async def test_fifteen_aliases_run_and_sixteen_are_a_400(world: TortoiseContext) -> None:
+    async with client() as http:
+        response = await post(http, aliased(15))
+        assert response.json() == {"data": {f"a{i}": {"code": "AZ"} for i in range(15)}}
+        response = await post(http, aliased(16))
+    assert response.status_code == 400
+    assert response.json() == error("16 aliases found. Allowed: 15")
+
+
+AZ = base64.b64encode(b"Country:AZ").decode()
+
+
+def tokens(count: int) -> str:
+    """`{ nodes(ids: ["…", …]) { id } }`: 12 tokens around `count` - 12 IDs."""
+    return "{ nodes(ids: [" + f'"{AZ}" ' * (count - 12) + "]) { id } }"
+
+
+async def test_a_thousand_tokens_run_and_more_are_a_400(world: TortoiseContext) -> None:
+    async with client() as http:
+        response = await post(http, tokens(1000))
+        assert response.json() == {"data": {"nodes": [{"id": AZ}] * 988}}
+        response = await post(http, tokens(1001))
+    assert response.status_code == 400
+    assert response.json() == error(
+        "Syntax Error: Document contains more than 1000 tokens. Parsing aborted.",
+        1,
+        tokens(1001).rindex("}") + 1,  # the 1001st token
+    )
+
+
+def directives(count: int) -> str:
+    return "{ " + "__typename @skip(if: false) " * count + "}"
+
+
+async def test_fifty_directives_run_and_fifty_one_are_a_400(world: TortoiseContext) -> None:
+    async with client() as http:
+        response = await post(http, directives(50))
+        assert response.json() == {"data": {"__typename": "Query"}}
+        response = await post(http, directives(51))
+    assert response.status_code == 400
+    assert response.json() == error("51 directives found. Allowed: 50")
+
+
+async def test_first_outside_one_to_a_hundred_is_an_error_in_the_field(
+    world: TortoiseContext,
+) -> None:
+    async with client() as http:
+        for first in (0, 101):
+            response = await post(http, f"{{ people(first: {first}) {{ name }} }}")
+            assert response.status_code == 200  # it ran: a field error, not a request error
+            assert response.json() == {
+                "data": None,
+                "errors": [
+                    {
+                        "message": f"first must be between 1 and 100, got {first}",
+                        "locations": [{"line": 1, "column": 3}],
+                        "path": ["people"],
+                    }
+                ],
+            }
+
+
+# --- Cost --------------------------------------------------------------------------------------
+
+
+def cost(query: str, variables: dict[str, Any] | None = None, list_size: int = 10) -> int:
+    document = parse(query)
+    operation = get_operation_ast(document)
+    assert operation is not None
+    return limits.cost(build_schema()._schema, document, operation, variables, list_size)
+
+
+def test_cost_counts_every_field_times_the_lists_above_it() -> None:
+    # countries has no `first`: 10 countries of 2 fields each, and the list itself.
+    assert cost("{ countries { code name } }") == 10 * (1 + 2)
+    assert cost("{ countries { code } }", list_size=20) == 20 * (1 + 1)
+    # elections' `first` defaults to 100; given, it counts as given.
+    assert cost("{ elections { key } }") == 100 * 2
+    assert cost("{ elections(first: 5) { key date } }") == 5 * 3
+    # One country, its elections and their candidacies (neither takes a `first`).
+    assert cost('{ country(code: "AZ") { elections { candidacies { name } } } }') == 1 + 10 * (
+        1 + 10 * 2
+    )
+    assert cost("{ __typename }") == 1
+
+
+def test_cost_takes_first_from_the_variables() -> None:
+    query = "query ($n: Int = 3) { elections(first: $n) { key } }"
+    assert cost(query, {"n": 7}) == 7 * 2
+    assert cost(query) == 3 * 2  # the variable's default
+    assert cost("query ($n: Int!) { elections(first: $n) { key } }", {}) == 100 * 2
+    assert cost(query, {"n": "7"}) == 100 * 2  # not an Int: the argument's default
+
+
+def test_cost_of_fragments_counts_each_spread() -> None:
+    inline = '{ node(id: "x") { ... on Election { key candidacies { name } } } }'
+    assert cost(inline) == 1 + 1 + 10 * 2
+    spread = "{ elections(first: 2) { ...E ...E } } fragment E on Election { key }"
+    assert cost(spread) == 2 * (1 + 1 + 1)
+
+
+def test_cost_of_a_fragment_chain_is_counted_once_per_fragment() -> None:
+    # F0 spreads F1 twice, F1 spreads F2 twice, …: 2^30 `__typename`s, counted at once.
+    fragments = [f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(30)]
+    query = "{ ...F0 } " + " ".join(fragments) + " fragment F30 on Query { __typename }"
+    started = time.perf_counter()
+    assert cost(query) == 2**30
+    assert time.perf_counter() - started < 1
+
+
+def test_introspection_counts_one_per_field() -> None:
+    # Its lists are the schema's own types and fields, fixed in size, so they multiply
+    # nothing: the standard introspection query costs what its selection holds.
+    assert cost("{ __schema { types { name fields { name } } } }") == 5
+    assert cost(get_introspection_query(descriptions=True)) == 220
+
+
+def explosion(aliases: int, first: int) -> str:
+    """Elections, their candidates, the candidates' other candidacies, those elections'
+    candidates: each list multiplies the ones above it."""
+    inner = (
+        "candidacies { person { candidacies { election { candidacies { person { name } } } } } }"
+    )
+    return (
+        "{ "
+        + " ".join(f"e{i}: elections(first: {first}) {{ {inner} }}" for i in range(aliases))
+        + " }"
+    )
+
+
+async def test_a_query_over_the_cost_limit_is_a_400(world: TortoiseContext) -> None:
+    # One alias: 100 * (1 + 10 * (1 + 1 * (1 + 10 * (1 + 1 * (1 + 10 * (1 + 1 * 2)))))).
+    assert cost(explosion(1, 100)) == 322_100
+    assert cost(explosion(2, 100)) == 644_200
+    async with client() as http:
+        response = await post(http, explosion(2, 100))
+        assert response.status_code == 400
+        assert response.json() == error(
+            "'anonymous' could return up to 644,200 fields, over the limit of 500,000; "
+            "ask for fewer fields, or for fewer items with `first`.",
+            1,
+            1,
+        )
+        # With first: 10 the same query costs a tenth, and runs.
+        response = await post(http, explosion(2, 10))
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body) == ["data"]
+    assert len(body["data"]["e0"]) == len(body["data"]["e1"]) == 9  # every bundled election
+
+
+async def test_the_cost_limit_and_list_size_come_from_the_settings(world: TortoiseContext) -> None:
+    settings = Settings(limits=Limits(max_cost=199, cost_list_size=100))
+    async with client(settings) as http:
+        response = await post(http, "query Countries { countries { code } }")
+    assert response.json() == error(
+        "'Countries' could return up to 200 fields, over the limit of 199; "
+        "ask for fewer fields, or for fewer items with `first`.",
+        1,
+        1,
+    )
+
+
+# --- The request body ---------------------------------------------------------------------------
+
+
+def body_of(size: int) -> bytes:
+    """A valid request of exactly `size` bytes: a small query padded with JSON whitespace."""
+    head, tail = b'{"query": "{ __typename }"', b"}"
+    return head + b" " * (size - len(head) - len(tail)) + tail
+
+
+async def test_a_body_over_one_mebibyte_is_a_413_before_it_is_read_whole(
+    world: TortoiseContext,
+) -> None:
+    limit = 1024 * 1024
+    message = f"The request body is larger than the limit of {limit} bytes."
+    headers = {"Content-Type": "application/json"}
+    received: list[int] = []
+
+    async def chunks(size: int) -> AsyncIterator[bytes]:
+        body = body_of(size)
+        for start in range(0, len(body), 64 * 1024):
+            received.append(start)
+            yield body[start : start + 64 * 1024]
+
+    async with client() as http:
+        response = await http.post("/graphql", content=body_of(limit), headers=headers)
+        assert (response.status_code, response.json()) == (200, {"data": {"__typename": "Query"}})
+        # Declared by Content-Length: refused without reading.
+        response = await http.post("/graphql", content=body_of(limit + 1), headers=headers)
+        assert (response.status_code, response.json()) == (413, error(message))
+        # Chunked, with no length declared: refused as soon as the limit is passed.
+        response = await http.post("/graphql", content=chunks(limit + 1), headers=headers)
+        assert (response.status_code, response.json()) == (413, error(message))
+    assert len(received) == 17  # 16 chunks of 64 KiB reach the limit; the 17th passes it
+
+
+# --- Execution time -----------------------------------------------------------------------------
+
+
+@strawberry.type
+class Slow:
+    @strawberry.field
+    async def nap(self, seconds: float) -> str:
+        await asyncio.sleep(seconds)
+        return "rested"
+
+
+def slow_schema(timeout: float) -> Schema:
+    return Schema(query=Slow).configured([], Limits(execution_timeout=timeout), True)
+
+
+async def test_an_operation_over_the_time_limit_is_stopped() -> None:
+    schema = slow_schema(0.1)
+    result = await schema.execute("{ nap(seconds: 0.01) }")
+    assert (result.data, result.errors) == ({"nap": "rested"}, None)
+
+    started = time.perf_counter()
+    result = await schema.execute("{ nap(seconds: 30) }")
+    assert time.perf_counter() - started < 2
+    assert result.data is None
+    assert [error.message for error in result.errors or ()] == [
+        "The operation took longer than the limit of 0.1 s and was stopped."
+    ]
+
+
+class SlowQuerySet:
+    """Stands for `models.Country.all()`: its query takes 30 s, unless it is cancelled."""
+
+    cancelled = False
+
+    def order_by(self, *fields: str) -> SlowQuerySet:
+        return self
+
+    def __await__(self) -> Any:
+        return self.wait().__await__()
+
+    async def wait(self) -> list[models.Country]:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            SlowQuerySet.cancelled = True
+            raise
+        return []
+
+
+async def test_a_slow_resolver_is_cut_off_over_http(
+    world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(models.Country, "all", classmethod(lambda cls: SlowQuerySet()))
+    settings = Settings(limits=Limits(execution_timeout=0.2))
+    started = time.perf_counter()
+    async with client(settings) as http:
+        response = await post(http, "query Countries { countries { code } }")
+    assert time.perf_counter() - started < 2
+    assert SlowQuerySet.cancelled
+    # It ran and was stopped: a result with null data, so a 200 (GraphQL over HTTP spec).
+    assert response.status_code == 200
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {"message": "The operation took longer than the limit of 0.2 s and was stopped."}
+        ],
+    }
+
+
+# --- Batching ------------------------------------------------------------------------------------
+
+
+async def test_batching_is_off_a_json_array_is_a_400(world: TortoiseContext) -> None:
+    batch = [{"query": "{ __typename }"}, {"query": '{ country(code: "AZ") { name } }'}]
+    async with client() as http:
+        response = await http.post("/graphql", json=batch)
+    assert response.status_code == 400
+    assert response.json() == error("Batching is not enabled")
+
+
+async def test_batching_when_turned_on(world: TortoiseContext) -> None:
+    settings = Settings(limits=Limits(max_batch_operations=2))
+    batch = [{"query": "{ __typename }"}, {"query": '{ country(code: "AZ") { name } }'}]
+    async with client(settings) as http:
+        response = await http.post("/graphql", json=batch)
+        assert response.status_code == 200
+        assert response.json() == [
+            {"data": {"__typename": "Query"}},
+            {"data": {"country": {"name": "Azerbaijan"}}},
+        ]
+        response = await http.post("/graphql", json=[*batch, batch[0]])
+    assert response.status_code == 400
+    assert response.json() == error("Too many operations")
+
+
+# --- An ordinary session stays under every limit ----------------------------------------------
+
+
+def example_variables(text: str) -> dict[str, Any]:
+    """The variables of a docs/queries file's `# Example: {…}` line."""
+    match = re.search(r"^# Example: (\{.*?\})", text, re.MULTILINE)
+    assert match is not None, text
+    variables: dict[str, Any] = json.loads(match.group(1))
+    return variables
+
+
+@pytest.mark.parametrize(
+    "introspection",
+    [
+        get_introspection_query(),
+        get_introspection_query(descriptions=True),
+        # What GraphiQL 3 sends.
+        get_introspection_query(
+            descriptions=True,
+            specified_by_url=True,
+            directive_is_repeatable=True,
+            schema_description=True,
+            input_value_deprecation=True,
+        ),
+    ],
+)
+async def test_graphiql_introspection_stays_under_the_limits(
+    world: TortoiseContext, introspection: str
+) -> None:
+    async with client() as http:
+        response = await post(http, introspection)
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body) == ["data"]
+    assert body["data"]["__schema"]["queryType"] == {"name": "Query", "kind": "OBJECT"}
+
+
+async def test_every_docs_query_stays_under_the_limits(world: TortoiseContext) -> None:
+    files = sorted(QUERIES.glob("*.graphql"))
+    assert len(files) >= 14
+    async with client() as http:
+        for path in files:
+            text = path.read_text(encoding="utf-8")
+            response = await post(http, text, example_variables(text))
+            assert response.status_code == 200, path.name
+            assert "errors" not in response.json(), (path.name, response.json())
+
+
+def test_the_cost_of_each_docs_query() -> None:
+    # By operation name; the README quotes the largest.
+    costs = {}
+    for path in sorted(QUERIES.glob("*.graphql")):
+        text = path.read_text(encoding="utf-8")
+        operation = get_operation_ast(parse(text))
+        assert operation is not None and operation.name is not None
+        costs[operation.name.value] = cost(text, example_variables(text))
+    assert costs == {
+        "Azerbaijan2024Objections": 903,
+        "BoycottedElections": 9_500,
+        "ElectionResult": 625,
+        "ElectionSchedule": 11,
+        "ElectionSources": 61,
+        "Georgia2024ExitPollGaps": 922,
+        "IlhamAliyevAverageShare": 64,
+        "IlhamAliyevTerms": 163,
+        "KarabakhPollingStations2024": 255,
+        "ParliamentResult": 276,
+        "PersonCandidacies": 5_602,
+        "PresidentialElections": 700,
+        "TetritskaroCourtChain": 911,
+        "WinnerCongratulations": 113,
+    }
+    assert max(costs.values()) * 50 < Limits().max_cost
+
+
+async def test_the_in_process_schema_has_the_limits_too(world: TortoiseContext) -> None:
+    # `schema.schema`, which the other tests run, is the development default.
+    from schema import schema
+
+    result = await schema.execute(explosion(2, 100), context_value=Context())
+    assert [error.message for error in result.errors or ()] == [
+        "'anonymous' could return up to 644,200 fields, over the limit of 500,000; "
+        "ask for fewer fields, or for fewer items with `first`."
+    ]

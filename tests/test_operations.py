@@ -1,0 +1,367 @@
+"""Operations: /ready, Prometheus metrics at /metrics, request IDs and JSON log lines.
+
+The in-process tests read each piece exactly; the last test boots real uvicorn, where the
+request tasks must see the database the lifespan opened (/ready, the pool metrics) and where
+every log line is JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from tortoise import connections
+from tortoise.context import TortoiseContext
+
+import logs
+import metrics
+import server
+from logs import JsonFormatter, RequestInfo, current_request
+from metrics import Metrics
+from server import GRAPHQL_RESPONSE_JSON, create_app
+from settings import Settings
+from tests.conftest import BACKEND
+from tests.test_server import running_server, server_database  # noqa: F401 - a fixture
+
+SETTINGS = Settings(database_url="sqlite://:memory:")
+WINNER = 'query Winner { election(key: "az-president-2024") { winner { name } } }'
+HEX_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def client(settings: Settings = SETTINGS) -> httpx.AsyncClient:
+    app = create_app(settings, manage_database=False)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+@contextmanager
+def json_log(*loggers: str) -> Iterator[io.StringIO]:
+    """The JSON lines these loggers write while the block runs."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    saved = []
+    for name in loggers:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    try:
+        yield stream
+    finally:
+        for logger, level in saved:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+
+def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """Every sample of a Prometheus text page, by name and labels."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def sample(name: str, **labels: str) -> tuple[str, frozenset[tuple[str, str]]]:
+    return (name, frozenset(labels.items()))
+
+
+# --- /ready -------------------------------------------------------------------------------------
+
+
+async def test_ready_when_the_database_answers(world: TortoiseContext) -> None:
+    async with client() as http:
+        response = await http.get("/ready")
+    assert (response.status_code, response.json()) == (200, {"status": "ready"})
+
+
+async def test_not_ready_when_the_database_fails(
+    world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def fail(query: str, values: list[Any] | None = None) -> Any:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(connections.get("default"), "execute_query", fail)
+    async with client() as http:
+        response = await http.get("/ready")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "reason": "The database did not answer: OperationalError.",
+    }
+
+
+async def test_not_ready_when_the_database_is_slow(
+    world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def hang(query: str, values: list[Any] | None = None) -> Any:
+        await asyncio.sleep(30)
+
+    monkeypatch.setattr(connections.get("default"), "execute_query", hang)
+    monkeypatch.setattr(server, "READY_TIMEOUT", 0.1)
+    async with client() as http:
+        response = await http.get("/ready")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "unavailable",
+        "reason": "The database did not answer within 0.1 s.",
+    }
+
+
+# --- Request IDs ---------------------------------------------------------------------------------
+
+
+async def test_a_request_id_is_made_for_every_response(world: TortoiseContext) -> None:
+    async with client() as http:
+        seen = set()
+        for path in ("/health", "/ready", "/metrics", "/nope"):
+            response = await http.get(path)
+            assert HEX_ID.fullmatch(response.headers["x-request-id"]), path
+            seen.add(response.headers["x-request-id"])
+    assert len(seen) == 4
+
+
+async def test_an_incoming_request_id_is_kept_if_it_is_sane(world: TortoiseContext) -> None:
+    async with client() as http:
+        for incoming, kept in [
+            ("3f2a-client-7", True),
+            ("x" * 128, True),
+            ("x" * 129, False),
+            ("two words", False),
+            ("", False),
+        ]:
+            response = await http.post(
+                "/graphql", json={"query": WINNER}, headers={"X-Request-ID": incoming}
+            )
+            echoed = response.headers["x-request-id"]
+            assert (echoed == incoming) is kept, incoming
+            assert kept or HEX_ID.fullmatch(echoed)
+
+
+async def test_browsers_may_read_and_send_the_request_id(world: TortoiseContext) -> None:
+    settings = Settings(cors_origins=("http://localhost:3000",))
+    async with client(settings) as http:
+        response = await http.options(
+            "/graphql",
+            headers={
+                "Origin": "http://localhost:3000",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type, x-request-id",
+            },
+        )
+        assert response.status_code == 200
+        assert "X-Request-ID" in response.headers["access-control-allow-headers"]
+        response = await http.post(
+            "/graphql", json={"query": WINNER}, headers={"Origin": "http://localhost:3000"}
+        )
+    assert response.headers["access-control-expose-headers"] == "X-Request-ID"
+
+
+# --- JSON logs -----------------------------------------------------------------------------------
+
+
+def test_a_log_record_is_one_json_line() -> None:
+    record = logging.LogRecord("elections.test", logging.WARNING, __file__, 1, "a %s", ("b",), None)
+    record.created = 0.25
+    assert JsonFormatter().format(record) == json.dumps(
+        {
+            "time": "1970-01-01T00:00:00.250+00:00",
+            "level": "WARNING",
+            "logger": "elections.test",
+            "message": "a b",
+        }
+    )
+    token = current_request.set(RequestInfo(request_id="r-1"))
+    try:
+        line = JsonFormatter().format(record)
+    finally:
+        current_request.reset(token)
+    assert json.loads(line)["request_id"] == "r-1"
+
+    try:
+        raise ValueError("ü\nnext line")
+    except ValueError:
+        import sys
+
+        record.exc_info = sys.exc_info()
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    assert json.loads(line)["exception"].endswith("ValueError: ü\nnext line")
+
+
+async def test_each_request_logs_one_line_with_its_id_operation_duration_and_status(
+    world: TortoiseContext,
+) -> None:
+    with json_log("elections.requests") as log:
+        async with client() as http:
+            await http.post("/graphql", json={"query": WINNER}, headers={"X-Request-ID": "r-2"})
+            await http.get("/health", headers={"X-Request-ID": "r-3"})
+    first, second = (json.loads(line) for line in log.getvalue().splitlines())
+    assert isinstance(first.pop("time"), str)
+    duration = first.pop("duration_ms")
+    assert isinstance(duration, float) and duration > 0
+    assert first == {
+        "level": "INFO",
+        "logger": "elections.requests",
+        "message": "POST /graphql 200",
+        "request_id": "r-2",
+        "operation": "Winner",
+        "status": 200,
+        "method": "POST",
+        "path": "/graphql",
+    }
+    assert (second["request_id"], second["operation"], second["status"]) == ("r-3", None, 200)
+
+
+def test_configure_sends_everything_to_one_json_handler() -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    loggers = [logging.getLogger(name) for name in ("uvicorn", "uvicorn.error", "uvicorn.access")]
+    saved_loggers = [(lg, lg.handlers[:], lg.propagate) for lg in loggers]
+    try:
+        logs.configure("warning")
+        [handler] = root.handlers
+        assert isinstance(handler.formatter, JsonFormatter)
+        assert root.level == logging.WARNING
+        assert [(lg.handlers, lg.propagate) for lg in loggers[:2]] == [([], True), ([], True)]
+        assert loggers[2].propagate is False  # the app logs each request itself
+    finally:
+        root.handlers, level = saved
+        root.setLevel(level)
+        for logger, handlers, propagate in saved_loggers:
+            logger.handlers, logger.propagate = handlers, propagate
+
+
+# --- Metrics -------------------------------------------------------------------------------------
+
+
+async def test_metrics_count_requests_errors_and_latency_by_operation(
+    world: TortoiseContext,
+) -> None:
+    async with client() as http:
+        await http.post("/graphql", json={"query": WINNER})
+        await http.post("/graphql", json={"query": "{ nope }"})
+        await http.post("/graphql", json={"query": "{ people(first: 0) { name } }"})
+        await http.post(
+            "/graphql", json={"query": "{ nope }"}, headers={"Accept": GRAPHQL_RESPONSE_JSON}
+        )
+        await http.post("/graphql", content=b"{", headers={"Content-Type": "application/json"})
+        await http.get("/health")
+        await http.get("/graphiql/static/graphiql/graphiql.min.css")
+        await http.get("/nope")
+        response = await http.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/plain; version=1.0.0; charset=utf-8"
+    found = samples(response.text)
+    http_total = "elections_http_requests_total"
+    expected = {
+        sample(http_total, route="/graphql", method="POST", status="200"): 3,
+        sample(http_total, route="/graphql", method="POST", status="400"): 2,
+        sample(http_total, route="/health", method="GET", status="200"): 1,
+        sample(http_total, route="/graphiql/static/{name:path}", method="GET", status="200"): 1,
+        sample(http_total, route="(unmatched)", method="GET", status="404"): 1,
+        sample("elections_graphql_requests_total", operation="Winner", status="200"): 1,
+        sample("elections_graphql_requests_total", operation="(anonymous)", status="200"): 2,
+        sample("elections_graphql_requests_total", operation="(anonymous)", status="400"): 1,
+        sample("elections_graphql_errors_total", operation="(anonymous)", kind="request"): 2,
+        sample("elections_graphql_errors_total", operation="(anonymous)", kind="field"): 1,
+        sample("elections_graphql_request_duration_seconds_count", operation="Winner"): 1,
+        sample("elections_graphql_request_duration_seconds_count", operation="(anonymous)"): 3,
+    }
+    assert {key: found.get(key) for key in expected} == expected
+    # The malformed request never reached GraphQL: it is an HTTP request only.
+    assert not [key for key in found if ("operation", "(none)") in key[1]]
+    # Each request is in one histogram bucket at most as long as the time limit.
+    assert (
+        found[
+            sample(
+                "elections_graphql_request_duration_seconds_bucket", operation="Winner", le="10.0"
+            )
+        ]
+        == 1
+    )
+
+
+async def test_metrics_report_the_database_connections(world: TortoiseContext) -> None:
+    async with client() as http:
+        found = samples((await http.get("/metrics")).text)
+    connections_ = {
+        state: found[sample("elections_database_connections", state=state)]
+        for state in ("in_use", "idle")
+    }
+    maximum = found[sample("elections_database_connections_max")]
+    if BACKEND == "sqlite":
+        assert (connections_, maximum) == ({"in_use": 0, "idle": 1}, 1)
+    else:
+        # asyncpg's pool, as Tortoise sizes it by default: up to 5 connections.
+        assert maximum == 5
+        assert connections_["in_use"] == 0 and 1 <= connections_["idle"] <= 5
+
+
+async def test_metrics_can_be_turned_off(world: TortoiseContext) -> None:
+    async with client(Settings(metrics=False)) as http:
+        assert (await http.get("/metrics")).status_code == 404
+
+
+def test_operation_names_get_a_bounded_number_of_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(metrics, "MAX_OPERATION_LABELS", 2)
+    counted = Metrics()
+    assert [counted.operation_label([name]) for name in ("A", "B", "C", "A", "D")] == [
+        "A",
+        "B",
+        "(other)",
+        "A",
+        "(other)",
+    ]
+    assert counted.operation_label([]) == "(none)"
+    assert counted.operation_label(["A", "B"]) == "(batch)"
+
+
+# --- A real server -------------------------------------------------------------------------------
+
+
+def test_uvicorn_serves_ready_metrics_and_json_logs(
+    server_database: str,  # noqa: F811 - the fixture imported from test_server
+) -> None:
+    with (
+        running_server(server_database) as served,
+        httpx.Client(base_url=served.url, timeout=10) as http,
+    ):
+        ready = http.get("/ready")
+        assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+        response = http.post("/graphql", json={"query": WINNER}, headers={"X-Request-ID": "op-1"})
+        assert response.headers["x-request-id"] == "op-1"
+        assert response.json() == {"data": {"election": {"winner": {"name": "Ilham Aliyev"}}}}
+        found = samples(http.get("/metrics").text)
+        assert (
+            found[sample("elections_graphql_requests_total", operation="Winner", status="200")] == 1
+        )
+        # The lifespan's database, seen from the request's task: one SQLite connection, or
+        # asyncpg's pool of up to 5.
+        assert found[sample("elections_database_connections_max")] == (
+            1 if BACKEND == "sqlite" else 5
+        )
+        output = served.output()
+
+    lines = output.splitlines()
+    # uvicorn logs two lines before the app starts; from then on, JSON only.
+    assert [line.split()[0] for line in lines[:2]] == ["INFO:", "INFO:"]
+    entries = [json.loads(line) for line in lines[2:]]
+    assert all(isinstance(entry, dict) for entry in entries)
+    [request] = [entry for entry in entries if entry.get("request_id") == "op-1"]
+    assert {key: request[key] for key in ("message", "operation", "status")} == {
+        "message": "POST /graphql 200",
+        "operation": "Winner",
+        "status": 200,
+    }
+    assert "Application startup complete." in [entry["message"] for entry in entries]

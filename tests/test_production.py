@@ -1,0 +1,426 @@
+"""Production mode: no introspection, GraphiQL or suggestions unless asked, and masked faults.
+
+APP_ENV=production changes the defaults of INTROSPECTION, GRAPHIQL and FIELD_SUGGESTIONS, and
+masks unexpected errors: the client reads a generic message with the request ID, and the log
+has the traceback under that ID. Expected errors (syntax, validation, limits, an argument out
+of range, an ID that does not decode) read the same in both modes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from tortoise.context import TortoiseContext
+
+import limits
+import models
+import server
+from limits import Limits
+from logs import JsonFormatter
+from server import GRAPHQL_RESPONSE_JSON, create_app
+from settings import Settings, load_settings
+
+SETTING_NAMES = (
+    "APP_ENV",
+    "HOST",
+    "PORT",
+    "DATABASE_URL",
+    "LOAD_FIXTURES",
+    "GRAPHIQL",
+    "CORS_ORIGINS",
+    "MAX_BODY_BYTES",
+    "INTROSPECTION",
+    "FIELD_SUGGESTIONS",
+    "MAX_DEPTH",
+    "MAX_ALIASES",
+    "MAX_TOKENS",
+    "MAX_DIRECTIVES",
+    "MAX_COST",
+    "COST_LIST_SIZE",
+    "EXECUTION_TIMEOUT",
+    "MAX_BATCH_OPERATIONS",
+    "METRICS",
+    "LOG_LEVEL",
+)
+
+
+def settings_from(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
+    """The settings `load_settings` reads from exactly this environment (and no .env file)."""
+    for name in SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return load_settings(env_file=None)
+
+
+def client(settings: Settings) -> httpx.AsyncClient:
+    app = create_app(settings, manage_database=False)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+PRODUCTION = Settings(
+    app_env="production", graphiql=False, introspection=False, field_suggestions=False
+)
+DEVELOPMENT = Settings()
+SECRET = 'no such table: "country" while running SELECT * FROM country in /srv/elections/db.sqlite3'
+
+
+@contextmanager
+def json_log(*loggers: str) -> Iterator[io.StringIO]:
+    """The JSON lines these loggers write while the block runs."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    saved = []
+    for name in loggers:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    try:
+        yield stream
+    finally:
+        for logger, level in saved:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+
+def lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+# --- Settings ---------------------------------------------------------------------------------
+
+
+def test_production_turns_introspection_graphiql_and_suggestions_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert settings_from(monkeypatch, APP_ENV="production") == Settings(
+        app_env="production", graphiql=False, introspection=False, field_suggestions=False
+    )
+    assert settings_from(monkeypatch) == Settings()
+    assert Settings() == DEVELOPMENT
+    assert (DEVELOPMENT.graphiql, DEVELOPMENT.introspection, DEVELOPMENT.field_suggestions) == (
+        True,
+        True,
+        True,
+    )
+
+
+def test_production_turns_each_back_on_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_from(
+        monkeypatch,
+        APP_ENV="production",
+        INTROSPECTION="true",
+        GRAPHIQL="true",
+        FIELD_SUGGESTIONS="true",
+    )
+    assert (settings.graphiql, settings.introspection, settings.field_suggestions) == (
+        True,
+        True,
+        True,
+    )
+    settings = settings_from(monkeypatch, INTROSPECTION="false", FIELD_SUGGESTIONS="false")
+    assert (settings.graphiql, settings.introspection, settings.field_suggestions) == (
+        True,
+        False,
+        False,
+    )
+
+
+def test_limits_and_observability_settings_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = settings_from(
+        monkeypatch,
+        MAX_DEPTH="5",
+        MAX_ALIASES="3",
+        MAX_TOKENS="200",
+        MAX_DIRECTIVES="4",
+        MAX_COST="1000",
+        COST_LIST_SIZE="25",
+        EXECUTION_TIMEOUT="2.5",
+        MAX_BATCH_OPERATIONS="4",
+        MAX_BODY_BYTES="2048",
+        METRICS="false",
+        LOG_LEVEL="WARNING",
+    )
+    assert settings == Settings(
+        max_body_bytes=2048,
+        limits=Limits(
+            max_depth=5,
+            max_aliases=3,
+            max_tokens=200,
+            max_directives=4,
+            max_cost=1000,
+            cost_list_size=25,
+            execution_timeout=2.5,
+            max_batch_operations=4,
+        ),
+        metrics=False,
+        log_level="warning",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("MAX_COST", "0", "MAX_COST must be a positive number, got 0"),
+        ("MAX_DEPTH", "-1", "MAX_DEPTH must be a positive number, got -1"),
+        (
+            "MAX_BATCH_OPERATIONS",
+            "-1",
+            "MAX_BATCH_OPERATIONS must be a non-negative number, got -1",
+        ),
+        ("EXECUTION_TIMEOUT", "0", "EXECUTION_TIMEOUT must be a positive number, got 0.0"),
+        (
+            "LOG_LEVEL",
+            "loud",
+            "LOG_LEVEL must be one of debug, info, warning, error, critical, got 'loud'",
+        ),
+        ("APP_ENV", "staging", "APP_ENV must be development or production, got 'staging'"),
+    ],
+)
+def test_bad_settings_are_refused_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        settings_from(monkeypatch, **{name: value})
+    assert str(refused.value) == message
+
+
+# --- Introspection, GraphiQL, suggestions -----------------------------------------------------
+
+
+async def test_introspection_is_refused_in_production(world: TortoiseContext) -> None:
+    async with client(PRODUCTION) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": '{ __type(name: "Election") { name } }'},
+            headers={"Accept": GRAPHQL_RESPONSE_JSON},
+        )
+        assert response.status_code == 400
+        assert response.json() == {
+            "errors": [
+                {
+                    "message": "GraphQL introspection has been disabled, but the requested "
+                    "query contained the field '__type'.",
+                    "locations": [{"line": 1, "column": 3}],
+                }
+            ]
+        }
+        # __typename is not introspection: clients such as Apollo add it everywhere.
+        response = await http.post("/graphql", json={"query": "{ __typename }"})
+        assert response.json() == {"data": {"__typename": "Query"}}
+
+    async with client(Settings(app_env="production", introspection=True)) as http:
+        response = await http.post(
+            "/graphql", json={"query": '{ __type(name: "Election") { name } }'}
+        )
+        assert response.json() == {"data": {"__type": {"name": "Election"}}}
+
+
+async def test_graphiql_is_not_served_in_production(world: TortoiseContext) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    async with client(PRODUCTION) as http:
+        response = await http.get("/graphql", headers={"Accept": browser})
+        assert response.status_code == 400
+        assert response.json() == {"errors": [{"message": "No GraphQL query found in the request"}]}
+    async with client(Settings(app_env="production", graphiql=True)) as http:
+        response = await http.get("/graphql", headers={"Accept": browser})
+        assert response.status_code == 200
+        assert "<title>Elections API · GraphiQL</title>" in response.text
+
+
+SUGGESTIONS = [
+    (
+        "{ nope }",
+        None,
+        "Cannot query field 'nope' on type 'Query'.",
+        " Did you mean 'node' or 'nodes'?",
+    ),
+    (
+        "{ elections(frist: 1) { key } }",
+        None,
+        "Unknown argument 'frist' on field 'Query.elections'.",
+        " Did you mean 'first'?",
+    ),
+    (
+        "{ elections(kind: PRESIDENTAL) { key } }",
+        None,
+        "Value 'PRESIDENTAL' does not exist in 'ElectionKind' enum.",
+        " Did you mean the enum value 'PRESIDENTIAL'?",
+    ),
+    (
+        "query ($k: ElectionKind) { elections(kind: $k) { key } }",
+        {"k": "PRESIDENTAL"},
+        "Variable '$k' has invalid value: Value 'PRESIDENTAL' does not exist in "
+        "'ElectionKind' enum.",
+        " Did you mean the enum value 'PRESIDENTIAL'?",
+    ),
+    (
+        "query ($k: ElectionKnd) { elections(kind: $k) { key } }",
+        None,
+        "Unknown type 'ElectionKnd'.",
+        " Did you mean 'ElectionKind' or 'Election'?",
+    ),
+]
+
+
+@pytest.mark.parametrize(("query", "variables", "message", "suggestion"), SUGGESTIONS)
+async def test_no_suggestions_in_production(
+    world: TortoiseContext,
+    query: str,
+    variables: dict[str, Any] | None,
+    message: str,
+    suggestion: str,
+) -> None:
+    for settings, expected in [(PRODUCTION, message), (DEVELOPMENT, message + suggestion)]:
+        async with client(settings) as http:
+            response = await http.post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Accept": GRAPHQL_RESPONSE_JSON},
+            )
+        assert response.status_code == 400
+        assert [error["message"] for error in response.json()["errors"]] == [expected]
+
+
+# --- Errors: expected ones stay, unexpected ones are masked -----------------------------------
+
+
+EXPECTED = [
+    ("{ people(first: 0) { name } }", "first must be between 1 and 100, got 0", ["people"]),
+    ('{ node(id: "garbage") { id } }', 'Value cannot represent a GlobalID: "garbage".', ["node"]),
+    ("{ nope", "Syntax Error: Expected Name, found <EOF>.", None),
+]
+
+
+@pytest.mark.parametrize(("query", "message", "path"), EXPECTED)
+async def test_expected_errors_read_the_same_in_production(
+    world: TortoiseContext, query: str, message: str, path: list[str] | None
+) -> None:
+    async with client(PRODUCTION) as http:
+        response = await http.post("/graphql", json={"query": query})
+    errors = response.json()["errors"]
+    assert [(error["message"], error.get("path")) for error in errors] == [(message, path)]
+
+
+def break_countries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `countries` fail as a broken database would, with SQL and a path in the message."""
+
+    def fail(cls: type[models.Country]) -> Any:
+        raise sqlite3.OperationalError(SECRET)
+
+    monkeypatch.setattr(models.Country, "all", classmethod(fail))
+
+
+async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(
+    world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    break_countries(monkeypatch)
+    with json_log("elections.graphql") as log:
+        async with client(PRODUCTION) as http:
+            response = await http.post(
+                "/graphql",
+                json={"query": "query Countries { countries { code } }"},
+                headers={"X-Request-ID": "req-42"},
+            )
+    assert response.status_code == 200  # it ran; one field failed
+    assert response.headers["x-request-id"] == "req-42"
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": "Internal server error (request ID req-42).",
+                "locations": [{"line": 1, "column": 19}],
+                "path": ["countries"],
+            }
+        ],
+    }
+    assert "sqlite" not in response.text and "SELECT" not in response.text
+    [entry] = lines(log)
+    assert {k: entry[k] for k in ("level", "logger", "message", "request_id")} == {
+        "level": "ERROR",
+        "logger": "elections.graphql",
+        "message": f"Unexpected error at countries: {SECRET}",
+        "request_id": "req-42",
+    }
+    assert entry["exception"].startswith("Traceback (most recent call last):")
+    assert entry["exception"].endswith(f"sqlite3.OperationalError: {SECRET}")
+
+
+async def test_in_development_an_unexpected_error_is_shown_and_logged(
+    world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    break_countries(monkeypatch)
+    with json_log("elections.graphql") as log:
+        async with client(DEVELOPMENT) as http:
+            response = await http.post("/graphql", json={"query": "{ countries { code } }"})
+    assert response.json()["errors"][0]["message"] == SECRET
+    assert [entry["level"] for entry in lines(log)] == ["ERROR"]
+
+
+async def test_expected_errors_are_not_logged(world: TortoiseContext) -> None:
+    with json_log("elections.graphql", "strawberry.execution") as log:
+        async with client(PRODUCTION) as http:
+            for query, _, _ in EXPECTED:
+                await http.post("/graphql", json={"query": query})
+    assert lines(log) == []
+
+
+async def test_a_fault_before_execution_is_a_masked_500(
+    world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_cost(*args: object) -> int:
+        raise RuntimeError("cost failed at /srv/elections/limits.py")
+
+    monkeypatch.setattr(limits, "cost", broken_cost)
+    with json_log("elections.graphql") as log:
+        async with client(PRODUCTION) as http:
+            for accept in ("application/json", GRAPHQL_RESPONSE_JSON):
+                response = await http.post(
+                    "/graphql",
+                    json={"query": "{ __typename }"},
+                    headers={"Accept": accept, "X-Request-ID": "req-7"},
+                )
+                assert response.status_code == 500
+                assert response.json() == {
+                    "errors": [{"message": "Internal server error (request ID req-7)."}]
+                }
+    assert [entry["message"] for entry in lines(log)] == [
+        "Unexpected error at (operation): cost failed at /srv/elections/limits.py"
+    ] * 2
+
+
+async def test_an_error_outside_graphql_is_a_masked_500(
+    world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("view failed at /srv/elections/server.py")
+
+    monkeypatch.setattr(server.GraphQLApp, "process_result", broken)
+    with json_log("elections.requests") as log:
+        async with client(PRODUCTION) as http:
+            response = await http.post(
+                "/graphql", json={"query": "{ __typename }"}, headers={"X-Request-ID": "req-9"}
+            )
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "req-9"
+    assert response.json() == {"errors": [{"message": "Internal server error (request ID req-9)."}]}
+    failure, access = lines(log)
+    assert failure["message"] == "Unhandled error in POST /graphql"
+    assert failure["exception"].endswith("RuntimeError: view failed at /srv/elections/server.py")
+    assert (access["message"], access["status"], access["request_id"]) == (
+        "POST /graphql 500",
+        500,
+        "req-9",
+    )
