@@ -1,4 +1,5 @@
-"""The `elections` command: serve the API; load, validate or dump fixture files."""
+"""The `elections` command: serve the API; migrate the database; load, validate or dump fixture
+files."""
 
 from __future__ import annotations
 
@@ -19,14 +20,14 @@ from tortoise.context import TortoiseContext
 from tortoise.exceptions import BaseORMException
 
 import loader
-from database import connected, tortoise_config
+from database import MigrationError, connected, tortoise_config
 from settings import ROOT, Settings, load_settings
 
 T = TypeVar("T")
 
 OK = 0
 FAILED = 1  # the fixtures have errors (nothing was written), or the dump could not be written
-USAGE = 2  # bad command line, bad setting, or a database that cannot be opened
+USAGE = 2  # bad command line, bad setting, or a database that cannot be opened or migrated
 
 # Sections with more records than this report their progress while they are written.
 PROGRESS_OVER = 1000
@@ -47,9 +48,10 @@ EPILOG = """\
 exit status:
   0  success
   1  the fixture files have errors (nothing was written), or the dump could not be written
-  2  usage error, bad setting, or a database that cannot be opened
+  2  usage error, bad setting, or a database that cannot be opened or migrated
 
 examples:
+  elections migrate                     create or update the database's tables
   elections load fixtures/              load the bundled fixtures into the database
   elections validate new-file.yaml      check a file against what the database holds
   elections dump backup/                write the database out as fixture files
@@ -126,13 +128,16 @@ def _reason(exc: BaseException) -> str:
 
 
 @asynccontextmanager
-async def _opened(url: str) -> AsyncIterator[None]:
-    """The database, tables created if missing; Failure if it cannot be opened."""
+async def _opened(url: str, report: Callable[[str], object] | None = None) -> AsyncIterator[None]:
+    """The database, migrated (what was done told to `report`); Failure if it cannot be
+    opened or migrated."""
     _check_sqlite_file(url)
     threads = set(threading.enumerate())
     async with AsyncExitStack() as stack:
         try:
-            await stack.enter_async_context(connected(url))
+            await stack.enter_async_context(connected(url, report))
+        except MigrationError as exc:
+            raise Failure(f"cannot migrate database {_redacted(url)}: {exc}") from exc
         except _CANNOT_OPEN as exc:
             # aiosqlite stops the worker thread of a connection that failed to open without
             # waiting for it: let it finish while this event loop can still take its answer.
@@ -143,13 +148,16 @@ async def _opened(url: str) -> AsyncIterator[None]:
         yield
 
 
-def _with_database(url: str, action: Callable[[], Awaitable[T]]) -> T:
-    """Run `action` on the database in an event loop of its own, connections closed after."""
+def _with_database(
+    url: str, action: Callable[[], Awaitable[T]], report: Callable[[str], object] | None = None
+) -> T:
+    """Run `action` on the database, migrated first, in an event loop of its own, connections
+    closed after."""
 
     async def run() -> T:
         # A Tortoise context of our own, so a caller's (a test's) is neither used nor closed.
         with TortoiseContext():
-            async with _opened(url):
+            async with _opened(url, report):
                 return await action()
 
     return asyncio.run(run())
@@ -192,6 +200,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"GraphQL API: {url} (GraphiQL is off: GRAPHIQL=false)", flush=True)
     options: dict[str, Any] = {"reload": True, "reload_dirs": [str(ROOT)]} if args.reload else {}
     uvicorn.run("server:app", host=host, port=port, **options)
+    return OK
+
+
+async def _nothing() -> None:
+    return None
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    url = _database_url(args.database_url)
+    done: list[str] = []
+    _with_database(url, _nothing, report=done.append)
+    for line in done:
+        print(line)
+    if not done:
+        print("up to date")
     return OK
 
 
@@ -247,6 +270,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
+    "migrate": cmd_migrate,
     "load": cmd_load,
     "validate": cmd_validate,
     "dump": cmd_dump,
@@ -293,6 +317,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--reload", action="store_true", help="restart when a Python file of the project changes"
     )
 
+    migrate = commands.add_parser(
+        "migrate",
+        help="create or update the database's tables",
+        description=(
+            "Apply the migrations (migrations/*.py) the database lacks, creating it if it is an\n"
+            "SQLite file that does not exist, and list them; `up to date` if there are none.\n"
+            "A database made before migrations existed, whose tables match the first one, has\n"
+            "it recorded as applied. `serve`, `load`, `validate` and `dump` migrate first too.\n"
+            "On PostgreSQL the migrations run in one transaction: all of them or none."
+        ),
+        formatter_class=formatter,
+    )
+    migrate.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
+
     load = commands.add_parser(
         "load",
         help="load fixture files into the database",
@@ -300,8 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Load fixture files into the database: rows are matched by their key, created or\n"
             "updated, and left alone when unchanged, so loading the same files twice changes\n"
             "nothing. Every file is checked first; if any has errors, all of them are listed\n"
-            "(file:line: path: message) and nothing is written. The database and its tables\n"
-            "are created if missing. Progress of long sections is shown on stderr."
+            "(file:line: path: message) and nothing is written. The database is created if\n"
+            "missing, and migrated. Progress of long sections is shown on stderr."
         ),
         formatter_class=formatter,
     )

@@ -1,7 +1,8 @@
-"""The Starlette app: /graphql (API and GraphiQL), /health, and GraphiQL's own files."""
+"""The Starlette app: /graphql (API and GraphiQL), /health, /ready, /metrics, GraphiQL's files."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -21,12 +22,18 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
+import errors
 import graphiql
 import loader
-from database import tortoise_config
-from schema import schema
+import logs
+from database import migrate, tortoise_config
+from metrics import Metrics
+from observability import REQUEST_ID_HEADER, RequestObserver
+from schema import build_schema
 from schema.context import Context
 from settings import Settings, load_settings
 
@@ -36,6 +43,8 @@ log = logging.getLogger("uvicorn.error")
 #: The media type of the GraphQL over HTTP spec, used when the client's Accept asks for it.
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
+#: How long /ready waits for the database to answer `SELECT 1`.
+READY_TIMEOUT = 2.0
 
 
 def response_media_type(accept: str) -> str:
@@ -60,15 +69,17 @@ def response_media_type(accept: str) -> str:
     return GRAPHQL_RESPONSE_JSON if wanted > 0 and wanted >= quality[JSON] else JSON
 
 
-def is_request_error(response: GraphQLHTTPResponse) -> bool:
-    """Tell whether a result failed before execution (syntax, validation, limits): it has
-    errors and no data, and none of its errors points at a field."""
-    errors = response.get("errors")
-    return (
-        response.get("data") is None
-        and bool(errors)
-        and all(isinstance(error, dict) and "path" not in error for error in errors or ())
-    )
+def failure(result: ExecutionResult) -> errors.ErrorKind | None:
+    """Why a result has no data, if it did not run: "request" for a query refused before
+    execution (syntax, validation, limits, variables), "internal" for a fault of ours there.
+    None for a result that ran, even if its data is null (a field error, the time limit)."""
+    found = result.errors or []
+    if result.data is not None or not found:
+        return None
+    kinds = [errors.kind(error) for error in found]
+    if "timeout" in kinds or any(error.path is not None for error in found):
+        return None  # it ran: an error in a field, null all the way up to the data
+    return "internal" if "internal" in kinds else "request"
 
 
 def error_response(
@@ -100,7 +111,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
-            schema,
+            build_schema(settings),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
             multipart_uploads_enabled=False,
@@ -131,6 +142,13 @@ class GraphQLApp(GraphQL[Context, None]):
             if declared.isdigit() and int(declared) > limit:
                 raise BodyTooLarge
             response = await self.run(request)
+            failures = getattr(request.state, "graphql_failures", [])
+            if failures == ["internal"]:
+                response.status_code = 500
+            elif failures == ["request"] and media_type == GRAPHQL_RESPONSE_JSON:
+                # With the GraphQL media type a request error is a 400 (GraphQL over HTTP
+                # spec); plain JSON keeps 200 for clients written before that media type.
+                response.status_code = 400
         except BodyTooLarge:
             response = error_response(
                 f"The request body is larger than the limit of {limit} bytes.", 413, media_type
@@ -154,22 +172,35 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         return SubResponse(response_media_type(request.headers.get("accept", "")))
 
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """The result as JSON: errors counted for the logs and metrics, unexpected ones
+        masked in production, and no "data" entry if the operation never ran."""
+        found = result.errors or []
+        info = logs.current_request.get()
+        if info is not None:
+            info.errors.update(errors.kind(error) for error in found)
+        failed = failure(result)
+        request.state.graphql_failures = [*getattr(request.state, "graphql_failures", []), failed]
+        if self.settings.production and found:
+            request_id = info.request_id if info else "unknown"
+            masked = errors.masked(found, request_id)
+            result = ExecutionResult(result.data, masked, result.extensions)
+        response = await super().process_result(request, result)
+        if failed:
+            # The request never ran, so its result has no "data" entry (GraphQL spec).
+            del response["data"]
+        return response
+
     def create_response(
         self,
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
         media_type = getattr(sub_response, "graphql_media_type", JSON)
-        request_error = isinstance(response_data, dict) and is_request_error(response_data)
-        if isinstance(response_data, dict) and request_error:
-            # The request never ran, so its result has no "data" entry (GraphQL spec).
-            response_data = {k: v for k, v in response_data.items() if k != "data"}  # type: ignore[assignment]
         response = super().create_response(response_data, sub_response)
         response.headers["content-type"] = f"{media_type}; charset=utf-8"
-        if request_error and media_type == GRAPHQL_RESPONSE_JSON and not sub_response.status_code:
-            # With the GraphQL media type that is a 400 (GraphQL over HTTP spec); plain JSON
-            # keeps 200 for clients written before that media type existed.
-            response.status_code = 400
         return response
 
     def parse_json(self, data: str | bytes) -> Any:
@@ -200,7 +231,24 @@ class GraphQLApp(GraphQL[Context, None]):
 
 
 async def health(request: Request) -> Response:
+    """The process is up (it says nothing of the database: that is /ready)."""
     return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> Response:
+    """Ready to serve: the database answers `SELECT 1` within READY_TIMEOUT, else 503."""
+    try:
+        async with asyncio.timeout(READY_TIMEOUT):
+            await connections.get("default").execute_query("SELECT 1")
+    except TimeoutError:
+        reason = f"The database did not answer within {READY_TIMEOUT:g} s."
+        log.warning("Not ready: %s", reason)
+    except Exception as error:  # whatever the driver raises, it is not ready
+        reason = f"The database did not answer: {type(error).__name__}."
+        log.warning("Not ready: %s: %s", type(error).__name__, error)
+    else:
+        return JSONResponse({"status": "ready"})
+    return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
 
 
 def create_app(settings: Settings | None = None, manage_database: bool = True) -> Starlette:
@@ -212,11 +260,14 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
         if not manage_database:
             yield
             return
+        # A real server: from here on every log line, uvicorn's too, is JSON.
+        logs.configure(settings.log_level)
         # RegisterTortoise turns on Tortoise's global fallback, without which request tasks
         # would not see the connection opened in this lifespan task.
-        async with RegisterTortoise(
-            app, config=tortoise_config(settings.database_url), generate_schemas=True
-        ):
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            # Tables come from the committed migrations, so every database has a history
+            # that `elections migrate` can continue.
+            await migrate(report=log.info)
             if settings.load_fixtures:
                 paths = list(settings.load_fixtures)
                 report = await loader.load(paths)
@@ -228,23 +279,28 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
             yield
 
     graphql_app = GraphQLApp(settings)
+    metrics = Metrics()
     routes = [
         Route("/health", health, methods=["GET"]),
+        Route("/ready", ready, methods=["GET"]),
+        *([Route("/metrics", metrics.endpoint, methods=["GET"])] if settings.metrics else []),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         *graphiql.routes,
     ]
-    middleware = [
-        Middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "Accept", "Authorization"],
-            max_age=600,
+    # The observer first, so that every response (CORS preflights too) has a request ID.
+    middleware = [Middleware(RequestObserver, metrics=metrics)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Content-Type", "Accept", "Authorization", REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER],
+                max_age=600,
+            )
         )
-    ]
-    return Starlette(
-        routes=routes, middleware=middleware if settings.cors_origins else [], lifespan=lifespan
-    )
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 app = create_app()

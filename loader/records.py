@@ -257,9 +257,7 @@ class StatementRecord(Record):
     @model_validator(mode="after")
     def _actor(self) -> StatementRecord:
         if self.person is None and self.organization is None and self.actor_description is None:
-            raise ValueError(
-                "a statement needs a person, an organization, or an actor_description"
-            )
+            raise ValueError("a statement needs a person, an organization, or an actor_description")
         return self
 
 

@@ -272,9 +272,9 @@ async def test_query_boycotted_elections(world: TortoiseContext) -> None:
         """The organization's name, or the description of actors the sources do not name."""
         assert statement["person"] is None
         if statement["organization"] is None:
-            return statement["actorDescription"]
+            return str(statement["actorDescription"])
         assert statement["actorDescription"] is None
-        return statement["organization"]["name"]
+        return str(statement["organization"]["name"])
 
     # Who boycotted, election by election.
     data = await run(query)

@@ -1,0 +1,365 @@
+"""Migrations: the committed ones build the schema the models describe, and `migrate` applies
+each of them once.
+
+Databases are of the run's backend (TEST_DATABASE): SQLite in memory or in files, or new
+PostgreSQL databases, dropped after. A schema is compared as `database.describe` reads it
+back from the database: tables, columns (type, nullability, default; comments on
+PostgreSQL), indexes, and unique, primary and foreign keys with their actions.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import shutil
+import sys
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+import pytest
+from tortoise.connection import get_connection
+from tortoise.context import TortoiseContext
+from tortoise.fields.relational import ManyToManyFieldInstance
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+import cli
+import database
+import loader
+from database import APP, HISTORY_TABLE, MigrationError, describe, migrate, tortoise_config
+from settings import BUNDLED_FIXTURES, ROOT
+from tests.conftest import BACKEND, POSTGRES_URL, database_url
+
+MIGRATIONS_FOLDER = ROOT / "migrations"
+INITIAL = f"{APP}.0001_initial"
+HOW_TO_MIGRATE = (
+    "make a migration for it: `.venv/bin/tortoise -c database.TORTOISE_ORM makemigrations"
+    " --name WHAT_CHANGED`, then `.venv/bin/ruff check --fix migrations`, `.venv/bin/ruff format"
+    " migrations`; review it and commit it with the model change (README: Migrations)"
+)
+
+
+@asynccontextmanager
+async def empty_database(purpose: str) -> AsyncIterator[TortoiseContext]:
+    """A TortoiseContext, current within, on a new database without any table, dropped after."""
+    url = database_url(purpose)
+    try:
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=tortoise_config(url), _create_db=True)
+            yield ctx
+    finally:
+        await drop(url)
+
+
+async def drop(url: str) -> None:
+    """Drops a PostgreSQL database (from a connection of its own); nothing for SQLite."""
+    if BACKEND == "postgres":
+        admin = await asyncpg.connect(POSTGRES_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+def model_tables(ctx: TortoiseContext) -> set[str]:
+    """The tables the models ask for: one per model, one per many-to-many relation."""
+    assert ctx.apps is not None
+    tables: set[str] = set()
+    for model in ctx.apps[APP].values():
+        tables.add(model._meta.db_table)
+        for name in model._meta.m2m_fields:
+            field = model._meta.fields_map[name]
+            assert isinstance(field, ManyToManyFieldInstance)
+            tables.add(field.through)
+    return tables
+
+
+# --- The migrations against the models ------------------------------------------------------
+
+
+async def test_migrating_an_empty_database_gives_the_schema_generate_schemas_does() -> None:
+    async with empty_database("generated") as ctx:
+        await ctx.generate_schemas(safe=False)
+        generated = await describe(get_connection("default"))
+        tables = model_tables(ctx)
+    async with empty_database("migrated"):
+        assert await migrate() == [f"applied {INITIAL}"]
+        migrated = await describe(get_connection("default"))
+
+    # The comparison means something: every table is there, with what it holds.
+    assert set(generated) == tables
+    assert all(table["columns"] and table["indexes"] for table in generated.values())
+    keys = "foreign_keys" if BACKEND == "sqlite" else "constraints"
+    assert sum(len(table[keys]) for table in generated.values()) > 30
+    # Migrating adds the history of migrations, and nothing else differs.
+    history = migrated.pop(HISTORY_TABLE)
+    assert set(history["columns"]) == {"id", "app", "name", "applied_at"}
+    assert migrated == generated
+
+
+async def test_the_migrations_match_the_models() -> None:
+    async with empty_database("models") as ctx:
+        assert ctx.apps is not None
+        # What `tortoise makemigrations` would write, without writing it.
+        writers = await MigrationAutodetector(ctx.apps, database._apps()).changes()
+    changes = [operation.describe() for writer in writers for operation in writer.operations]
+    assert not changes, (
+        f"The models differ from the migrations in {MIGRATIONS_FOLDER}: {'; '.join(changes)}."
+        f" To {HOW_TO_MIGRATE}."
+    )
+
+
+def test_the_migrations_load_with_the_packages_the_app_needs() -> None:
+    # makemigrations writes a JSONField's encoder and decoder, which Tortoise picks by whether
+    # orjson (a development package here) is installed: a migration naming them would not
+    # load in production. They are no part of the schema, so migrations leave them out.
+    for path in sorted(MIGRATIONS_FOLDER.glob("[0-9]*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword):
+                assert node.arg not in ("encoder", "decoder"), (
+                    f"{path.name}:{node.value.lineno}: remove the JSONField's {node.arg} (and"
+                    " its import): it is no part of the schema, and depends on what is installed"
+                )
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                else:
+                    names = [node.module or ""]
+                for name in names:
+                    top = name.split(".")[0]
+                    assert top in ("tortoise", "models") or top in sys.stdlib_module_names, (
+                        f"{path.name}:{node.lineno}: imports {name}, which the app does not need"
+                    )
+
+
+# --- Applying them ----------------------------------------------------------------------------
+
+
+async def test_migrate_twice_applies_once_and_the_fixtures_load() -> None:
+    async with empty_database("twice"):
+        connection = get_connection("default")
+        reported: list[str] = []
+        assert await migrate(report=reported.append) == [f"applied {INITIAL}"]
+        assert reported == [f"applied {INITIAL}"]
+        schema = await describe(connection)
+
+        assert await migrate(report=reported.append) == []
+        assert reported == [f"applied {INITIAL}"]
+        assert await describe(connection) == schema
+        _, rows = await connection.execute_query(f'SELECT app, name FROM "{HISTORY_TABLE}"')
+        assert [(row["app"], row["name"]) for row in rows] == [(APP, "0001_initial")]
+
+        assert (await loader.load([BUNDLED_FIXTURES])).changed > 0
+        assert (await loader.load([BUNDLED_FIXTURES])).changed == 0
+        assert await migrate() == []
+
+
+async def test_a_database_made_before_migrations_is_adopted() -> None:
+    async with empty_database("adopted") as ctx:
+        await ctx.generate_schemas(safe=False)
+        await loader.load([BUNDLED_FIXTURES])
+        schema = await describe(get_connection("default"))
+
+        (line,) = await migrate()
+        assert line.startswith(f"adopted {INITIAL}: its tables were already there")
+        assert await migrate() == []
+        adopted = await describe(get_connection("default"))
+        assert adopted.pop(HISTORY_TABLE)
+        assert adopted == schema
+        assert (await loader.load([BUNDLED_FIXTURES])).changed == 0
+
+
+async def test_a_database_made_before_migrations_that_differs_is_refused() -> None:
+    async with empty_database("differs") as ctx:
+        await ctx.generate_schemas(safe=False)
+        connection = get_connection("default")
+        await connection.execute_script(
+            'ALTER TABLE "statement" DROP COLUMN "actor_description"; DROP TABLE "legal_case_judge"'
+        )
+        with pytest.raises(MigrationError) as caught:
+            await migrate()
+        assert str(caught.value) == (
+            f"the database has tables made before migrations that differ from {INITIAL}: it"
+            " lacks table legal_case_judge, statement.actor_description. Load the data into a"
+            " new database instead"
+        )
+        # Nothing recorded (on PostgreSQL, not even the history table).
+        if HISTORY_TABLE in await describe(connection):
+            assert await connection.execute_query_dict(f'SELECT * FROM "{HISTORY_TABLE}"') == []
+
+
+SECOND_MIGRATION = """\
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
+
+
+class Migration(migrations.Migration):
+    dependencies = [("models", "0001_initial")]
+    operations = [{operation}]
+"""
+
+
+@pytest.fixture
+def second_migration(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[str], None]:
+    """Makes the app's migrations 0001_initial and 0002_second, whose one operation is given,
+    in a package of their own."""
+
+    def make(operation: str) -> None:
+        package = f"migrations_{uuid.uuid4().hex[:8]}"
+        folder = tmp_path / package
+        folder.mkdir()
+        (folder / "__init__.py").write_text("")
+        shutil.copy(MIGRATIONS_FOLDER / "0001_initial.py", folder)
+        (folder / "0002_second.py").write_text(SECOND_MIGRATION.format(operation=operation))
+        monkeypatch.syspath_prepend(str(tmp_path))
+        monkeypatch.setattr(database, "MIGRATIONS", package)
+
+    return make
+
+
+async def test_a_failing_migration_is_named(second_migration: Callable[[str], None]) -> None:
+    second_migration("ops.RunSQL('SELECT * FROM no_such_table')")
+    async with empty_database("broken"):
+        with pytest.raises(MigrationError) as caught:
+            await migrate()
+        message = str(caught.value)
+        tables = await describe(get_connection("default"))
+    assert "no_such_table" in message
+    if BACKEND == "postgres":
+        # One transaction: the initial migration, and the history, went with the failed one.
+        assert message.startswith(f"{APP}.0002_second failed (nothing was applied): ")
+        assert tables == {}
+    else:
+        assert message.startswith(f"{APP}.0002_second failed (applied before it: {INITIAL}): ")
+        assert {HISTORY_TABLE, "statement"} <= set(tables)
+
+
+async def test_altering_a_column_keeps_the_rows_referring_to_its_table(
+    second_migration: Callable[[str], None],
+) -> None:
+    # On SQLite Tortoise alters a column by copying its table and dropping the old one, which
+    # with foreign keys enforced would delete every tally line (ON DELETE CASCADE).
+    async with empty_database("alter"):
+        connection = get_connection("default")
+        assert await migrate() == [f"applied {INITIAL}"]
+        await loader.load([BUNDLED_FIXTURES])
+        count = "SELECT COUNT(*) AS n FROM tally_line"
+        lines = await connection.execute_query_dict(count)
+        second_migration(
+            "ops.AlterField(model_name='Tally', name='summary',"
+            " field=fields.CharField(max_length=2000, null=True))"
+        )
+        assert await migrate() == [f"applied {APP}.0002_second"]
+        assert await connection.execute_query_dict(count) == lines != [{"n": 0}]
+        assert (await describe(connection))["tally"]["columns"]["summary"]["type"] in (
+            "VARCHAR(2000)",
+            "character varying(2000)",
+        )
+        if BACKEND == "sqlite":
+            assert await connection.execute_query_dict("PRAGMA foreign_keys") == [
+                {"foreign_keys": 1}
+            ]
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="the migration lock is PostgreSQL's")
+async def test_servers_starting_together_migrate_once() -> None:
+    url = database_url("together")
+    name = url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+
+        async def start() -> list[str]:
+            with TortoiseContext() as ctx:
+                await ctx.init(config=tortoise_config(url))
+                try:
+                    return await migrate()
+                finally:
+                    await ctx.close_connections()
+
+        results = await asyncio.gather(start(), start(), start())
+        assert sorted(results) == [[], [], [f"applied {INITIAL}"]]
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+# --- elections migrate --------------------------------------------------------------------------
+# Plain (sync) tests: cli.main runs its own event loop.
+
+
+@pytest.fixture
+def new_database_url(tmp_path: Path) -> Iterator[str]:
+    """A URL for a database that is not there yet: an SQLite file, or a PostgreSQL database
+    created empty."""
+    if BACKEND == "sqlite":
+        yield f"sqlite://{tmp_path / 'db.sqlite3'}"
+        return
+    url = database_url("cli")
+    name = url.rsplit("/", 1)[1]
+
+    async def postgres(sql: str) -> None:
+        conn = await asyncpg.connect(POSTGRES_URL)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(postgres(f'CREATE DATABASE "{name}"'))
+    yield url
+    asyncio.run(postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_migrate_command(capsys: pytest.CaptureFixture[str], new_database_url: str) -> None:
+    url = new_database_url
+    assert cli.main(["migrate", "--database-url", url]) == 0
+    assert capsys.readouterr() == (f"applied {INITIAL}\n", "")
+    assert cli.main(["migrate", "--database-url", url]) == 0
+    assert capsys.readouterr() == ("up to date\n", "")
+
+    assert cli.main(["load", str(BUNDLED_FIXTURES), "--database-url", url]) == 0
+    out, err = capsys.readouterr()
+    assert out.endswith(" rows changed\n")
+    assert err == ""
+    assert cli.main(["migrate", "--database-url", url]) == 0
+    assert capsys.readouterr() == ("up to date\n", "")
+
+
+def test_migrate_command_help_and_bad_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--help"]) == 0
+    assert "\n    migrate " in capsys.readouterr().out
+    assert cli.main(["migrate", "--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: elections migrate [-h] [--database-url URL]")
+
+    assert cli.main(["migrate", "--database-url", "bogus"]) == 2
+    assert capsys.readouterr() == (
+        "",
+        "elections: bad database URL 'bogus': DATABASE_URL must start with sqlite:// or"
+        " postgres://, got 'bogus'\n",
+    )
+
+
+def test_migrate_command_refuses_a_database_it_cannot_adopt(
+    capsys: pytest.CaptureFixture[str], new_database_url: str
+) -> None:
+    async def made_before_migrations() -> None:
+        with TortoiseContext() as ctx:
+            await ctx.init(config=tortoise_config(new_database_url))
+            try:
+                await ctx.generate_schemas(safe=False)
+                await get_connection("default").execute_script('DROP TABLE "legal_case_judge"')
+            finally:
+                await ctx.close_connections()
+
+    asyncio.run(made_before_migrations())
+    assert cli.main(["migrate", "--database-url", new_database_url]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("elections: cannot migrate database ")
+    assert err.endswith(
+        f": the database has tables made before migrations that differ from {INITIAL}: it lacks"
+        " table legal_case_judge. Load the data into a new database instead\n"
+    )
