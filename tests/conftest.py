@@ -6,9 +6,12 @@ The backend is chosen by TEST_DATABASE: `sqlite` (the default, nothing to instal
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
@@ -19,6 +22,7 @@ from tortoise.context import TortoiseContext
 
 import loader
 from database import MODULES
+from logs import JsonFormatter
 from schema import schema
 from schema.context import Context
 from settings import BUNDLED_FIXTURES
@@ -91,3 +95,23 @@ async def run(query: str, variables: dict[str, Any] | None = None) -> dict[str, 
 @pytest.fixture
 def backend() -> str:
     return BACKEND
+
+
+@contextmanager
+def json_log(*loggers: str) -> Iterator[io.StringIO]:
+    """The JSON lines these loggers write while the block runs."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    saved = []
+    for name in loggers:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.level))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    try:
+        yield stream
+    finally:
+        for logger, level in saved:
+            logger.removeHandler(handler)
+            logger.setLevel(level)

@@ -8,13 +8,10 @@ every log line is JSON.
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import logging
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -30,7 +27,7 @@ from logs import JsonFormatter, RequestInfo, current_request
 from metrics import Metrics
 from server import GRAPHQL_RESPONSE_JSON, create_app
 from settings import Settings
-from tests.conftest import BACKEND
+from tests.conftest import BACKEND, json_log
 from tests.test_server import running_server, server_database  # noqa: F401 - a fixture
 
 SETTINGS = Settings(database_url="sqlite://:memory:")
@@ -41,26 +38,6 @@ HEX_ID = re.compile(r"[0-9a-f]{32}")
 def client(settings: Settings = SETTINGS) -> httpx.AsyncClient:
     app = create_app(settings, manage_database=False)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
-
-
-@contextmanager
-def json_log(*loggers: str) -> Iterator[io.StringIO]:
-    """The JSON lines these loggers write while the block runs."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    saved = []
-    for name in loggers:
-        logger = logging.getLogger(name)
-        saved.append((logger, logger.level))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-    try:
-        yield stream
-    finally:
-        for logger, level in saved:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
 
 
 def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:

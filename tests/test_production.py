@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -24,9 +21,9 @@ import limits
 import models
 import server
 from limits import Limits
-from logs import JsonFormatter
 from server import GRAPHQL_RESPONSE_JSON, create_app
 from settings import Settings, load_settings
+from tests.conftest import json_log
 
 SETTING_NAMES = (
     "APP_ENV",
@@ -71,26 +68,6 @@ PRODUCTION = Settings(
 )
 DEVELOPMENT = Settings()
 SECRET = 'no such table: "country" while running SELECT * FROM country in /srv/elections/db.sqlite3'
-
-
-@contextmanager
-def json_log(*loggers: str) -> Iterator[io.StringIO]:
-    """The JSON lines these loggers write while the block runs."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    saved = []
-    for name in loggers:
-        logger = logging.getLogger(name)
-        saved.append((logger, logger.level))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-    try:
-        yield stream
-    finally:
-        for logger, level in saved:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
 
 
 def lines(stream: io.StringIO) -> list[dict[str, Any]]:
