@@ -19,10 +19,10 @@ class Area(Entity):
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(AreaKind, max_length=20)
     country = fields.ForeignKeyField(
-        "models.Country", related_name="areas", on_delete=fields.RESTRICT
+        "models.Country", related_name="areas", on_delete=fields.RESTRICT, db_index=True
     )
     parent = fields.ForeignKeyField(
-        "models.Area", related_name="children", null=True, on_delete=fields.RESTRICT
+        "models.Area", related_name="children", null=True, on_delete=fields.RESTRICT, db_index=True
     )
 
     class Meta:

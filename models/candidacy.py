@@ -22,14 +22,22 @@ class CandidacyStatus(StrEnum):
 
 class Candidacy(Entity):
     election = fields.ForeignKeyField(
-        "models.Election", related_name="candidacies", on_delete=fields.CASCADE
+        "models.Election", related_name="candidacies", on_delete=fields.CASCADE, db_index=True
     )
     # A person's candidacy has `person`; a party list has only `party`.
     person = fields.ForeignKeyField(
-        "models.Person", related_name="candidacies", null=True, on_delete=fields.RESTRICT
+        "models.Person",
+        related_name="candidacies",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     party = fields.ForeignKeyField(
-        "models.Organization", related_name="candidacies", null=True, on_delete=fields.RESTRICT
+        "models.Organization",
+        related_name="candidacies",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     nomination = fields.CharEnumField(Nomination, max_length=20, null=True)
     incumbent = fields.BooleanField(default=False)

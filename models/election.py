@@ -15,7 +15,7 @@ class ElectionKind(StrEnum):
 
 class Election(Entity):
     country = fields.ForeignKeyField(
-        "models.Country", related_name="elections", on_delete=fields.RESTRICT
+        "models.Country", related_name="elections", on_delete=fields.RESTRICT, db_index=True
     )
     kind = fields.CharEnumField(ElectionKind, max_length=16)
     office = fields.CharField(max_length=200)
@@ -25,10 +25,18 @@ class Election(Entity):
     originally_due = fields.CharField(max_length=10, null=True)
     called_on = fields.DateField(null=True)
     called_by_person = fields.ForeignKeyField(
-        "models.Person", related_name="elections_called", null=True, on_delete=fields.RESTRICT
+        "models.Person",
+        related_name="elections_called",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     called_by_organization = fields.ForeignKeyField(
-        "models.Organization", related_name="elections_called", null=True, on_delete=fields.RESTRICT
+        "models.Organization",
+        related_name="elections_called",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     reason = fields.TextField(null=True)
     term_years = fields.IntField(null=True)

@@ -22,21 +22,30 @@ class Channel(StrEnum):
 
 class Endorsement(Entity):
     candidacy = fields.ForeignKeyField(
-        "models.Candidacy", related_name="endorsements", on_delete=fields.CASCADE
+        "models.Candidacy", related_name="endorsements", on_delete=fields.CASCADE, db_index=True
     )
     kind = fields.CharEnumField(EndorsementKind, max_length=16)
     endorser_person = fields.ForeignKeyField(
-        "models.Person", related_name="endorsements_given", null=True, on_delete=fields.RESTRICT
+        "models.Person",
+        related_name="endorsements_given",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     endorser_organization = fields.ForeignKeyField(
         "models.Organization",
         related_name="endorsements_given",
         null=True,
         on_delete=fields.RESTRICT,
+        db_index=True,
     )
     # The country the endorser speaks for, if any.
     country = fields.ForeignKeyField(
-        "models.Country", related_name="endorsements_given", null=True, on_delete=fields.RESTRICT
+        "models.Country",
+        related_name="endorsements_given",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     date = fields.DateField(null=True)
     channel = fields.CharEnumField(Channel, max_length=12, null=True)

@@ -8,16 +8,17 @@ from models.base import Entity
 
 class ExitPoll(Entity):
     election = fields.ForeignKeyField(
-        "models.Election", related_name="exit_polls", on_delete=fields.CASCADE
+        "models.Election", related_name="exit_polls", on_delete=fields.CASCADE, db_index=True
     )
     pollster = fields.ForeignKeyField(
-        "models.Organization", related_name="exit_polls", on_delete=fields.RESTRICT
+        "models.Organization", related_name="exit_polls", on_delete=fields.RESTRICT, db_index=True
     )
     commissioned_by = fields.ForeignKeyField(
         "models.Organization",
         related_name="exit_polls_commissioned",
         null=True,
         on_delete=fields.RESTRICT,
+        db_index=True,
     )
     released = fields.DateField()
     # Local time of release as published ("20:00"), when the source gives it.
@@ -37,10 +38,10 @@ class ExitPoll(Entity):
 class ExitPollLine(Model):
     id = fields.IntField(primary_key=True)
     exit_poll = fields.ForeignKeyField(
-        "models.ExitPoll", related_name="lines", on_delete=fields.CASCADE
+        "models.ExitPoll", related_name="lines", on_delete=fields.CASCADE, db_index=True
     )
     candidacy = fields.ForeignKeyField(
-        "models.Candidacy", related_name="exit_poll_lines", on_delete=fields.CASCADE
+        "models.Candidacy", related_name="exit_poll_lines", on_delete=fields.CASCADE, db_index=True
     )
     share = fields.FloatField(null=True)
     # "under 5 %" and the like: the poll gave only a bound.

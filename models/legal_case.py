@@ -16,11 +16,14 @@ class Outcome(StrEnum):
 
 class LegalCase(Entity):
     election = fields.ForeignKeyField(
-        "models.Election", related_name="legal_cases", on_delete=fields.CASCADE
+        "models.Election", related_name="legal_cases", on_delete=fields.CASCADE, db_index=True
     )
     # The court, or the election commission for an administrative decision.
     court = fields.ForeignKeyField(
-        "models.Organization", related_name="cases_decided", on_delete=fields.RESTRICT
+        "models.Organization",
+        related_name="cases_decided",
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     judges = fields.ManyToManyField(
         "models.Person", related_name="cases_judged", through="legal_case_judge"
@@ -34,7 +37,11 @@ class LegalCase(Entity):
         through="legal_case_claimant_organization",
     )
     appeal_of = fields.ForeignKeyField(
-        "models.LegalCase", related_name="appeals", null=True, on_delete=fields.RESTRICT
+        "models.LegalCase",
+        related_name="appeals",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     filed = fields.DateField(null=True)
     decided = fields.DateField(null=True)

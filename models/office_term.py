@@ -15,18 +15,22 @@ class TermStart(StrEnum):
 
 class OfficeTerm(Entity):
     person = fields.ForeignKeyField(
-        "models.Person", related_name="office_terms", on_delete=fields.RESTRICT
+        "models.Person", related_name="office_terms", on_delete=fields.RESTRICT, db_index=True
     )
     office = fields.CharField(max_length=200, db_index=True)
     country = fields.ForeignKeyField(
-        "models.Country", related_name="office_terms", on_delete=fields.RESTRICT
+        "models.Country", related_name="office_terms", on_delete=fields.RESTRICT, db_index=True
     )
     # ISO 8601 at the precision the sources give ("2003-10" when only the month is known).
     started = fields.CharField(max_length=10)
     ended = fields.CharField(max_length=10, null=True)
     began_by = fields.CharEnumField(TermStart, max_length=10)
     election = fields.ForeignKeyField(
-        "models.Election", related_name="office_terms", null=True, on_delete=fields.RESTRICT
+        "models.Election",
+        related_name="office_terms",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     summary = fields.TextField(null=True)
     sources = fields.ManyToManyField(

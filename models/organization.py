@@ -26,7 +26,11 @@ class Organization(Entity):
     kind = fields.CharEnumField(OrganizationKind, max_length=24)
     # None for international bodies such as OSCE/ODIHR.
     country = fields.ForeignKeyField(
-        "models.Country", related_name="organizations", null=True, on_delete=fields.RESTRICT
+        "models.Country",
+        related_name="organizations",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     # A bloc's component parties.
     members = fields.ManyToManyField(

@@ -7,11 +7,15 @@ from models.base import Entity
 
 class PollingStations(Entity):
     election = fields.ForeignKeyField(
-        "models.Election", related_name="polling_stations", on_delete=fields.CASCADE
+        "models.Election", related_name="polling_stations", on_delete=fields.CASCADE, db_index=True
     )
     # None: the whole country.
     area = fields.ForeignKeyField(
-        "models.Area", related_name="polling_stations", null=True, on_delete=fields.RESTRICT
+        "models.Area",
+        related_name="polling_stations",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     count = fields.IntField()
     summary = fields.TextField(null=True)

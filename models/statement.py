@@ -17,15 +17,23 @@ class StatementKind(StrEnum):
 
 class Statement(Entity):
     election = fields.ForeignKeyField(
-        "models.Election", related_name="statements", on_delete=fields.CASCADE
+        "models.Election", related_name="statements", on_delete=fields.CASCADE, db_index=True
     )
     kind = fields.CharEnumField(StatementKind, max_length=20)
     # Who spoke: a person, an organization, or a person speaking for an organization.
     person = fields.ForeignKeyField(
-        "models.Person", related_name="statements", null=True, on_delete=fields.RESTRICT
+        "models.Person",
+        related_name="statements",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     organization = fields.ForeignKeyField(
-        "models.Organization", related_name="statements", null=True, on_delete=fields.RESTRICT
+        "models.Organization",
+        related_name="statements",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
     )
     # For actors the sources describe but do not name ("five opposition leaders").
     actor_description = fields.CharField(max_length=300, null=True)

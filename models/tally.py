@@ -16,7 +16,7 @@ class Stage(StrEnum):
 
 class Tally(Entity):
     election = fields.ForeignKeyField(
-        "models.Election", related_name="tallies", on_delete=fields.CASCADE
+        "models.Election", related_name="tallies", on_delete=fields.CASCADE, db_index=True
     )
     round = fields.IntField(default=1)
     stage = fields.CharEnumField(Stage, max_length=12)
@@ -46,9 +46,11 @@ class Tally(Entity):
 
 class TallyLine(Model):
     id = fields.IntField(primary_key=True)
-    tally = fields.ForeignKeyField("models.Tally", related_name="lines", on_delete=fields.CASCADE)
+    tally = fields.ForeignKeyField(
+        "models.Tally", related_name="lines", on_delete=fields.CASCADE, db_index=True
+    )
     candidacy = fields.ForeignKeyField(
-        "models.Candidacy", related_name="lines", on_delete=fields.CASCADE
+        "models.Candidacy", related_name="lines", on_delete=fields.CASCADE, db_index=True
     )
     votes = fields.BigIntField(null=True)
     share = fields.FloatField(null=True)
