@@ -18,9 +18,11 @@ import asyncpg
 import pytest
 import pytest_asyncio
 from tortoise.backends.base.config_generator import generate_config
+from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
 
 import loader
+import models
 from database import MODULES
 from logs import JsonFormatter
 from schema import schema
@@ -115,3 +117,33 @@ def json_log(*loggers: str) -> Iterator[io.StringIO]:
         for logger, level in saved:
             logger.removeHandler(handler)
             logger.setLevel(level)
+
+
+def link_tables() -> tuple[str, ...]:
+    """The tables of every many-to-many relation (sources, members, judges, areas…)."""
+    tables = {
+        model._meta.fields_map[name].through  # type: ignore[attr-defined]
+        for model in models.__models__
+        for name in model._meta.m2m_fields
+    }
+    return tuple(sorted(tables))
+
+
+Snapshot = dict[str, list[dict[str, Any]]]
+
+
+async def snapshot(timestamps: bool = True) -> Snapshot:
+    """Every row of every table, in id order (link tables sorted): to prove what did not change."""
+    tables: Snapshot = {}
+    for model in models.__models__:
+        rows = await model.all().order_by("id").values()
+        if not timestamps:
+            for row in rows:
+                row.pop("created_at", None)
+                row.pop("updated_at", None)
+        tables[model._meta.db_table] = rows
+    conn = get_connection("default")
+    for table in link_tables():
+        rows = await conn.execute_query_dict(f'SELECT * FROM "{table}"')
+        tables[table] = sorted((dict(row) for row in rows), key=lambda r: sorted(r.items()))
+    return tables

@@ -10,21 +10,18 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
 import yaml
-from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
-from tortoise.fields.relational import ManyToManyFieldInstance
 
 import loader
 import models
 from loader.sections import SECTIONS, Section
 from loader.write import _Writer
 from settings import BUNDLED_FIXTURES
-from tests.conftest import close_database, open_database
+from tests.conftest import Snapshot, close_database, link_tables, open_database, snapshot
 
 # A small world touching every section: two countries, a region and its city, a bloc with a
 # member party, one election with two candidacies, a preferred final tally with lines, a
@@ -153,37 +150,8 @@ sources:
 """
 
 
-def _through_tables() -> tuple[str, ...]:
-    tables = []
-    for section in SECTIONS:
-        for name in section.links:
-            field = section.model._meta.fields_map[name]
-            assert isinstance(field, ManyToManyFieldInstance)
-            tables.append(field.through)
-    return tuple(sorted(set(tables)))
-
-
-# Many-to-many tables: the loader writes them directly, so a snapshot must cover them too.
-THROUGH_TABLES = _through_tables()
-
-Snapshot = dict[str, list[dict[str, Any]]]
-
-
-async def snapshot(timestamps: bool = True) -> Snapshot:
-    """Every row of every table, in id order (link tables sorted)."""
-    tables: Snapshot = {}
-    for model in models.__models__:
-        rows = await model.all().order_by("id").values()
-        if not timestamps:
-            for row in rows:
-                row.pop("created_at", None)
-                row.pop("updated_at", None)
-        tables[model._meta.db_table] = rows
-    conn = get_connection("default")
-    for table in THROUGH_TABLES:
-        rows = await conn.execute_query_dict(f'SELECT * FROM "{table}"')
-        tables[table] = sorted((dict(row) for row in rows), key=lambda r: sorted(r.items()))
-    return tables
+# Many-to-many tables: the loader writes them directly, so snapshots cover them too.
+LINK_TABLES = link_tables()
 
 
 async def row_counts() -> dict[str, int]:
@@ -775,7 +743,7 @@ def changed_rows(before: Snapshot, after: Snapshot) -> set[tuple[str, int]]:
     """(table, id) of rows that differ; fails if rows appeared or disappeared."""
     changed: set[tuple[str, int]] = set()
     for table, rows in before.items():
-        if table in THROUGH_TABLES:
+        if table in LINK_TABLES:
             assert after[table] == rows, table
             continue
         assert [row["id"] for row in after[table]] == [row["id"] for row in rows], table
@@ -807,8 +775,8 @@ async def test_links_and_parents_count_as_updates(base: Path, tmp_path: Path) ->
 
 def changed_rows_without_links(before: Snapshot, after: Snapshot) -> set[tuple[str, int]]:
     return changed_rows(
-        {t: rows for t, rows in before.items() if t not in THROUGH_TABLES},
-        {t: rows for t, rows in after.items() if t not in THROUGH_TABLES},
+        {t: rows for t, rows in before.items() if t not in LINK_TABLES},
+        {t: rows for t, rows in after.items() if t not in LINK_TABLES},
     )
 
 

@@ -20,6 +20,7 @@ from tortoise.context import TortoiseContext
 import loader
 import models
 from loader import LoadError
+from tests.conftest import link_tables, snapshot
 
 # A small valid world with a record in every section, the new ones included.
 BASE = """
@@ -230,15 +231,6 @@ def all_models() -> list[type[Any]]:
     return list(models.__models__)
 
 
-def link_tables() -> list[str]:
-    """The tables of every many-to-many relation (sources, judges, claimants, areas…)."""
-    tables: set[str] = set()
-    for model in all_models():
-        for name in model._meta.m2m_fields:
-            tables.add(model._meta.fields_map[name].through)
-    return sorted(tables)
-
-
 async def counts() -> dict[str, int]:
     """Rows per model and per link table."""
     found = {model.__name__: await model.all().count() for model in all_models()}
@@ -247,12 +239,6 @@ async def counts() -> dict[str, int]:
         rows = await db.execute_query_dict(f'SELECT COUNT(*) AS n FROM "{table}"')
         found[table] = int(rows[0]["n"])
     return found
-
-
-async def snapshot() -> dict[str, Any]:
-    """The counts, and every row of every model, to see changes as well as additions."""
-    rows = {model.__name__: await model.all().order_by("id").values() for model in all_models()}
-    return {"counts": await counts(), "rows": rows}
 
 
 BASE_COUNTS = {
