@@ -94,6 +94,11 @@ async def run(query: str, variables: dict[str, Any] | None = None) -> dict[str, 
     return result.data
 
 
+def nodes(connection: dict[str, Any]) -> list[Any]:
+    """The items of a connection's page, as `nodes { … }` selected them."""
+    return connection["nodes"]  # type: ignore[no-any-return]
+
+
 @pytest.fixture
 def backend() -> str:
     return BACKEND

@@ -6,7 +6,7 @@ import base64
 
 from tortoise.context import TortoiseContext
 
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 AREA = "query ($id: ID!) { node(id: $id) { ... on Area { %s } } }"
 
@@ -18,7 +18,7 @@ def area_id(key: str) -> str:
 async def test_khankendi_lies_in_nagorno_karabakh(world: TortoiseContext) -> None:
     data = await run(
         AREA % "id key name kind country { code } parent { key name kind parent { key } }"
-        " children { key }",
+        " children { nodes { key } }",
         {"id": area_id("khankendi")},
     )
     assert data["node"] == {
@@ -33,42 +33,44 @@ async def test_khankendi_lies_in_nagorno_karabakh(world: TortoiseContext) -> Non
             "kind": "DISPUTED_TERRITORY",
             "parent": None,
         },
-        "children": [],
+        "children": {"nodes": []},
     }
 
 
 async def test_nagorno_karabakh_contains_khankendi(world: TortoiseContext) -> None:
     data = await run(
-        AREA % "name kind parent { key } children { key name kind parent { key } }",
+        AREA % "name kind parent { key } children { nodes { key name kind parent { key } } }",
         {"id": area_id("nagorno-karabakh")},
     )
     assert data["node"] == {
         "name": "Nagorno-Karabakh",
         "kind": "DISPUTED_TERRITORY",
         "parent": None,
-        "children": [
-            {
-                "key": "khankendi",
-                "name": "Khankendi",
-                "kind": "CITY",
-                "parent": {"key": "nagorno-karabakh"},
-            }
-        ],
+        "children": {
+            "nodes": [
+                {
+                    "key": "khankendi",
+                    "name": "Khankendi",
+                    "kind": "CITY",
+                    "parent": {"key": "nagorno-karabakh"},
+                }
+            ]
+        },
     }
 
 
 async def test_georgian_areas_have_no_parent(world: TortoiseContext) -> None:
     data = await run(
-        '{ country(code: "GE") { areas {'
-        " key kind country { code } parent { key } children { key } } } }"
+        '{ country(code: "GE") { areas { nodes {'
+        " key kind country { code } parent { key } children { nodes { key } } } } } }"
     )
-    assert data["country"]["areas"] == [
+    assert nodes(data["country"]["areas"]) == [
         {
             "key": key,
             "kind": kind,
             "country": {"code": "GE"},
             "parent": None,
-            "children": [],
+            "children": {"nodes": []},
         }
         for key, kind in (
             ("abkhazia", "DISPUTED_TERRITORY"),
@@ -80,8 +82,12 @@ async def test_georgian_areas_have_no_parent(world: TortoiseContext) -> None:
 
 
 async def test_every_area_reaches_back_to_its_country(world: TortoiseContext) -> None:
-    data = await run("{ countries { code areas { key country { code } } } }")
-    pairs = [(c["code"], a["country"]["code"]) for c in data["countries"] for a in c["areas"]]
+    data = await run("{ countries { nodes { code areas { nodes { key country { code } } } } } }")
+    pairs = [
+        (c["code"], a["country"]["code"])
+        for c in nodes(data["countries"])
+        for a in nodes(c["areas"])
+    ]
     assert len(pairs) == 6
     assert all(code == back for code, back in pairs)
 

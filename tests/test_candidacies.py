@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tortoise.context import TortoiseContext
 
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 CANDIDACY = "query ($key: String!) { candidacy(key: $key) { %s } }"
 
@@ -51,8 +51,10 @@ async def test_ilham_aliyev_2024_whole(world: TortoiseContext) -> None:
 async def test_age_at_election_from_the_birth_date(world: TortoiseContext) -> None:
     # Born 24 December 1961: 41 when first elected in 2003 (the seed article's "62 in 2003"
     # is wrong), 62 at the February 2024 vote, before his birthday.
-    data = await run('{ person(key: "ilham-aliyev") { candidacies { key ageAtElection } } }')
-    assert [(c["key"], c["ageAtElection"]) for c in data["person"]["candidacies"]] == [
+    data = await run(
+        '{ person(key: "ilham-aliyev") { candidacies { nodes { key ageAtElection } } } }'
+    )
+    assert [(c["key"], c["ageAtElection"]) for c in nodes(data["person"]["candidacies"])] == [
         ("az-president-2003/ilham-aliyev", 41),
         ("az-president-2008/ilham-aliyev", 46),
         ("az-president-2013/ilham-aliyev", 51),
@@ -103,9 +105,10 @@ async def test_zahid_oruj_2024_self_nominated_mp(world: TortoiseContext) -> None
 
 async def test_final_2024_shares_and_votes_of_every_candidate(world: TortoiseContext) -> None:
     data = await run(
-        '{ election(key: "az-president-2024") { candidacies { name nomination share votes won } } }'
+        '{ election(key: "az-president-2024") {'
+        " candidacies { nodes { name nomination share votes won } } } }"
     )
-    assert [tuple(c.values()) for c in data["election"]["candidacies"]] == [
+    assert [tuple(c.values()) for c in nodes(data["election"]["candidacies"])] == [
         ("Ilham Aliyev", "PARTY", 92.12, 4567458, True),
         ("Zahid Oruj", "SELF", 2.17, 107632, False),
         # Party and nomination are not confirmed by the sources for these four.
@@ -168,9 +171,9 @@ async def test_candidacy_missing_from_the_final_tally(world: TortoiseContext) ->
 
 async def test_2018_candidates_outside_the_final_tally(world: TortoiseContext) -> None:
     data = await run(
-        '{ election(key: "az-president-2018") { candidacies { key share votes won } } }'
+        '{ election(key: "az-president-2018") { candidacies { nodes { key share votes won } } } }'
     )
-    assert [tuple(c.values()) for c in data["election"]["candidacies"]] == [
+    assert [tuple(c.values()) for c in nodes(data["election"]["candidacies"])] == [
         ("az-president-2018/ilham-aliyev", 86.02, 3394898, True),
         ("az-president-2018/zahid-oruj", 3.12, 122956, False),
         # The preferred final tally lists only the two leaders; the rest follow by key.
@@ -185,10 +188,10 @@ async def test_2018_candidates_outside_the_final_tally(world: TortoiseContext) -
 
 async def test_endorsements_of_a_candidacy(world: TortoiseContext) -> None:
     data = await run(
-        CANDIDACY % "endorsements { key date channel country { code } }",
+        CANDIDACY % "endorsements { nodes { key date channel country { code } } }",
         {"key": "az-president-2024/ilham-aliyev"},
     )
-    endorsements = data["candidacy"]["endorsements"]
+    endorsements = nodes(data["candidacy"]["endorsements"])
     # None is dated, so all come in key order.
     assert [
         (e["key"].split("/")[1], e["date"], e["channel"], e["country"] and e["country"]["code"])
@@ -207,8 +210,10 @@ async def test_endorsements_of_a_candidacy(world: TortoiseContext) -> None:
         ("congratulation-uzbekistan", None, "CALL", "UZ"),
         ("congratulation-venezuela", None, "LETTER", "VE"),
     ]
-    oruj = await run(CANDIDACY % "endorsements { key }", {"key": "az-president-2024/zahid-oruj"})
-    assert oruj["candidacy"]["endorsements"] == []
+    oruj = await run(
+        CANDIDACY % "endorsements { nodes { key } }", {"key": "az-president-2024/zahid-oruj"}
+    )
+    assert nodes(oruj["candidacy"]["endorsements"]) == []
 
 
 @pytest.mark.parametrize(

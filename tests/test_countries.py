@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from tortoise.context import TortoiseContext
 
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 AZ_ELECTIONS = [f"az-president-{year}" for year in (1992, 1993, 1998, 2003, 2008, 2013, 2018, 2024)]
 
 
 async def test_every_country_by_name_with_its_code(world: TortoiseContext) -> None:
-    data = await run("{ countries { code name } }")
-    assert data["countries"] == [
+    data = await run("{ countries { nodes { code name } } }")
+    assert nodes(data["countries"]) == [
         {"code": "AZ", "name": "Azerbaijan"},
         {"code": "BY", "name": "Belarus"},
         {"code": "CN", "name": "China"},
@@ -45,8 +45,8 @@ async def test_unknown_country_code_gives_null(world: TortoiseContext) -> None:
 
 
 async def test_azerbaijan_elections_oldest_first(world: TortoiseContext) -> None:
-    data = await run('{ country(code: "AZ") { elections { key date kind } } }')
-    elections = data["country"]["elections"]
+    data = await run('{ country(code: "AZ") { elections { nodes { key date kind } } } }')
+    elections = nodes(data["country"]["elections"])
     assert [e["key"] for e in elections] == AZ_ELECTIONS
     assert [e["date"] for e in elections] == [
         "1992-06-07",
@@ -63,25 +63,25 @@ async def test_azerbaijan_elections_oldest_first(world: TortoiseContext) -> None
 
 async def test_georgia_and_a_country_without_elections(world: TortoiseContext) -> None:
     data = await run(
-        '{ ge: country(code: "GE") { elections { key date kind seats } }'
-        ' ru: country(code: "RU") { name elections { key } areas { key } } }'
+        '{ ge: country(code: "GE") { elections { nodes { key date kind seats } } }'
+        ' ru: country(code: "RU") { name elections { nodes { key } } areas { nodes { key } } } }'
     )
-    assert data["ge"]["elections"] == [
+    assert nodes(data["ge"]["elections"]) == [
         {"key": "ge-parliament-2024", "date": "2024-10-26", "kind": "PARLIAMENTARY", "seats": 150}
     ]
-    assert data["ru"] == {"name": "Russia", "elections": [], "areas": []}
+    assert data["ru"] == {"name": "Russia", "elections": {"nodes": []}, "areas": {"nodes": []}}
 
 
 async def test_areas_of_a_country_by_name(world: TortoiseContext) -> None:
     data = await run(
-        '{ az: country(code: "AZ") { areas { key name kind } }'
-        ' ge: country(code: "GE") { areas { key name kind } } }'
+        '{ az: country(code: "AZ") { areas { nodes { key name kind } } }'
+        ' ge: country(code: "GE") { areas { nodes { key name kind } } } }'
     )
-    assert data["az"]["areas"] == [
+    assert nodes(data["az"]["areas"]) == [
         {"key": "khankendi", "name": "Khankendi", "kind": "CITY"},
         {"key": "nagorno-karabakh", "name": "Nagorno-Karabakh", "kind": "DISPUTED_TERRITORY"},
     ]
-    assert data["ge"]["areas"] == [
+    assert nodes(data["ge"]["areas"]) == [
         {"key": "abkhazia", "name": "Abkhazia", "kind": "DISPUTED_TERRITORY"},
         {"key": "marneuli", "name": "Marneuli", "kind": "MUNICIPALITY"},
         {"key": "tetritskaro", "name": "Tetritskaro", "kind": "MUNICIPALITY"},
@@ -91,13 +91,15 @@ async def test_areas_of_a_country_by_name(world: TortoiseContext) -> None:
 
 async def test_elections_filtered_by_country_code_in_any_case(world: TortoiseContext) -> None:
     data = await run(
-        '{ az: elections(country: "az") { key } ge: elections(country: "Ge") { key }'
-        ' none: elections(country: "ZZ") { key } alpha3: elections(country: "AZE") { key } }'
+        '{ az: elections(filter: {country: "az"}) { nodes { key } }'
+        ' ge: elections(filter: {country: "Ge"}) { nodes { key } }'
+        ' none: elections(filter: {country: "ZZ"}) { nodes { key } }'
+        ' alpha3: elections(filter: {country: "AZE"}) { nodes { key } } }'
     )
-    assert [e["key"] for e in data["az"]] == AZ_ELECTIONS
-    assert data["ge"] == [{"key": "ge-parliament-2024"}]
-    assert data["none"] == []
-    assert data["alpha3"] == []
+    assert [e["key"] for e in nodes(data["az"])] == AZ_ELECTIONS
+    assert nodes(data["ge"]) == [{"key": "ge-parliament-2024"}]
+    assert nodes(data["none"]) == []
+    assert nodes(data["alpha3"]) == []
 
 
 async def test_country_id_is_built_from_the_iso_code(world: TortoiseContext) -> None:

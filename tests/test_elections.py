@@ -11,7 +11,7 @@ from tortoise.context import TortoiseContext
 from schema import schema
 from schema.context import Context
 from settings import BUNDLED_FIXTURES
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 AZ_ELECTIONS = [f"az-president-{year}" for year in (1992, 1993, 1998, 2003, 2008, 2013, 2018, 2024)]
 
@@ -57,10 +57,10 @@ async def test_reason_and_summary_of_the_2024_election(world: TortoiseContext) -
 
 async def test_how_each_election_was_called(world: TortoiseContext) -> None:
     data = await run(
-        """{ elections { key early originallyDue calledOn
-            calledByPerson { key } calledByOrganization { key } termYears } }"""
+        """{ elections { nodes { key early originallyDue calledOn
+            calledByPerson { key } calledByOrganization { key } termYears } } }"""
     )
-    called = {e.pop("key"): e for e in data["elections"]}
+    called = {e.pop("key"): e for e in nodes(data["elections"])}
     regular = {
         "early": False,
         "originallyDue": None,
@@ -132,7 +132,7 @@ async def test_2024_result_turnout_winner_and_margin(world: TortoiseContext) -> 
 
 async def test_computed_result_of_every_election(world: TortoiseContext) -> None:
     data = await run(
-        "{ elections { key turnout margin result { key } winner { name share votes } } }"
+        "{ elections { nodes { key turnout margin result { key } winner { name share votes } } } }"
     )
     table = {
         e["key"]: (
@@ -143,7 +143,7 @@ async def test_computed_result_of_every_election(world: TortoiseContext) -> None
             e["margin"],
             e["turnout"],
         )
-        for e in data["elections"]
+        for e in nodes(data["elections"])
     }
     assert table == {
         # Turnout is null where the preferred tally has neither counts nor a percentage.
@@ -177,10 +177,12 @@ async def test_computed_result_of_every_election(world: TortoiseContext) -> None
 
 async def test_ilham_aliyev_average_share_2003_to_2018(world: TortoiseContext) -> None:
     # The reference facts derive "about 85 %" from the official shares: 84.0 for 2003-2018.
-    data = await run('{ elections(country: "AZ") { date winner { name share } } }')
+    data = await run(
+        '{ elections(filter: {country: "AZ"}) { nodes { date winner { name share } } } }'
+    )
     shares = [
         e["winner"]["share"]
-        for e in data["elections"]
+        for e in nodes(data["elections"])
         if e["winner"]["name"] == "Ilham Aliyev" and e["date"] < "2024"
     ]
     assert shares == [76.84, 88.73, 84.54, 86.02]
@@ -189,10 +191,10 @@ async def test_ilham_aliyev_average_share_2003_to_2018(world: TortoiseContext) -
 
 async def test_candidacies_in_result_order_then_the_rest_by_key(world: TortoiseContext) -> None:
     data = await run(
-        """{ az: election(key: "az-president-2024") { candidacies { key } }
-             ge: election(key: "ge-parliament-2024") { candidacies { key share } } }"""
+        """{ az: election(key: "az-president-2024") { candidacies { nodes { key } } }
+             ge: election(key: "ge-parliament-2024") { candidacies { nodes { key share } } } }"""
     )
-    assert [c["key"].split("/")[1] for c in data["az"]["candidacies"]] == [
+    assert [c["key"].split("/")[1] for c in nodes(data["az"]["candidacies"])] == [
         "ilham-aliyev",
         "zahid-oruj",
         "fazil-mustafa",
@@ -201,7 +203,7 @@ async def test_candidacies_in_result_order_then_the_rest_by_key(world: TortoiseC
         "musayev",
         "f-aliyev",
     ]
-    assert [(c["key"].split("/")[1], c["share"]) for c in data["ge"]["candidacies"]] == [
+    assert [(c["key"].split("/")[1], c["share"]) for c in nodes(data["ge"]["candidacies"])] == [
         ("georgian-dream", 53.93),
         ("coalition-for-change", 11.03),
         ("unity-national-movement", 10.17),
@@ -217,8 +219,10 @@ async def test_candidacies_in_result_order_then_the_rest_by_key(world: TortoiseC
 async def test_endorsements_all_undated_so_by_key(world: TortoiseContext) -> None:
     # No 2024 congratulation has a known date (the European Commission's letter only a
     # date it was reported on), so they come in key order.
-    data = await run('{ election(key: "az-president-2024") { endorsements { key date kind } } }')
-    endorsements = data["election"]["endorsements"]
+    data = await run(
+        '{ election(key: "az-president-2024") { endorsements { nodes { key date kind } } } }'
+    )
+    endorsements = nodes(data["election"]["endorsements"])
     assert [(e["key"].split("/")[1], e["date"]) for e in endorsements] == [
         ("congratulation-belarus", None),
         ("congratulation-china", None),
@@ -234,8 +238,8 @@ async def test_endorsements_all_undated_so_by_key(world: TortoiseContext) -> Non
         ("congratulation-venezuela", None),
     ]
     assert {e["kind"] for e in endorsements} == {"CONGRATULATION"}
-    none = await run('{ election(key: "az-president-2013") { endorsements { key } } }')
-    assert none["election"]["endorsements"] == []
+    none = await run('{ election(key: "az-president-2013") { endorsements { nodes { key } } } }')
+    assert nodes(none["election"]["endorsements"]) == []
 
 
 def fixture_sources(path: str) -> tuple[list[str], list[str]]:
@@ -286,32 +290,38 @@ async def test_all_sources_of_2024_include_tallies_and_endorsements(
 
 async def test_elections_by_kind_and_country(world: TortoiseContext) -> None:
     data = await run(
-        """{ parliamentary: elections(kind: PARLIAMENTARY) { key }
-             presidential: elections(kind: PRESIDENTIAL, country: "AZ") { key }
-             referendums: elections(kind: REFERENDUM) { key }
-             georgianPresidential: elections(country: "GE", kind: PRESIDENTIAL) { key } }"""
+        """{ parliamentary: elections(filter: {kind: PARLIAMENTARY}) { nodes { key } }
+             presidential: elections(filter: {kind: PRESIDENTIAL, country: "AZ"}) {
+               nodes { key } }
+             referendums: elections(filter: {kind: REFERENDUM}) { nodes { key } }
+             georgianPresidential: elections(filter: {country: "GE", kind: PRESIDENTIAL}) {
+               nodes { key } } }"""
     )
     assert data == {
-        "parliamentary": [{"key": "ge-parliament-2024"}],
-        "presidential": [{"key": key} for key in AZ_ELECTIONS],
-        "referendums": [],
-        "georgianPresidential": [],
+        "parliamentary": {"nodes": [{"key": "ge-parliament-2024"}]},
+        "presidential": {"nodes": [{"key": key} for key in AZ_ELECTIONS]},
+        "referendums": {"nodes": []},
+        "georgianPresidential": {"nodes": []},
     }
 
 
 async def test_elections_oldest_first_and_first_n(world: TortoiseContext) -> None:
-    data = await run("{ all: elections { key } three: elections(first: 3) { key } }")
-    assert [e["key"] for e in data["all"]] == [*AZ_ELECTIONS, "ge-parliament-2024"]
-    assert [e["key"] for e in data["three"]] == AZ_ELECTIONS[:3]
-    one = await run("{ elections(first: 1) { key } hundred: elections(first: 100) { key } }")
-    assert one["elections"] == [{"key": "az-president-1992"}]
-    assert len(one["hundred"]) == 9
+    data = await run(
+        "{ all: elections { nodes { key } } three: elections(first: 3) { nodes { key } } }"
+    )
+    assert [e["key"] for e in nodes(data["all"])] == [*AZ_ELECTIONS, "ge-parliament-2024"]
+    assert [e["key"] for e in nodes(data["three"])] == AZ_ELECTIONS[:3]
+    one = await run(
+        "{ elections(first: 1) { nodes { key } } hundred: elections(first: 100) { nodes { key } } }"
+    )
+    assert nodes(one["elections"]) == [{"key": "az-president-1992"}]
+    assert len(nodes(one["hundred"])) == 9
 
 
 @pytest.mark.parametrize("first", [0, -1, 101, 1000])
 async def test_first_outside_1_to_100_is_a_clear_error(world: TortoiseContext, first: int) -> None:
-    assert await errors_of(f"{{ elections(first: {first}) {{ key }} }}") == [
-        f"first must be between 1 and 100, got {first}"
+    assert await errors_of(f"{{ elections(first: {first}) {{ nodes {{ key }} }} }}") == [
+        f"`first` must be between 1 and 100, got {first}."
     ]
 
 

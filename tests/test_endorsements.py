@@ -6,7 +6,7 @@ import base64
 
 from tortoise.context import TortoiseContext
 
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 FIELDS = """key kind date reportedOn channel summary country { code name }
     endorserPerson { key name } endorserOrganization { key name }
@@ -15,9 +15,9 @@ FIELDS = """key kind date reportedOn channel summary country { code name }
 
 async def test_2024_congratulations_by_country_and_channel(world: TortoiseContext) -> None:
     data = await run(
-        """{ election(key: "az-president-2024") { endorsements {
+        """{ election(key: "az-president-2024") { endorsements { nodes {
             key country { code } channel endorserPerson { name } endorserOrganization { key }
-        } } }"""
+        } } } }"""
     )
     rows = [
         (
@@ -27,7 +27,7 @@ async def test_2024_congratulations_by_country_and_channel(world: TortoiseContex
             e["endorserPerson"] and e["endorserPerson"]["name"],
             e["endorserOrganization"] and e["endorserOrganization"]["key"],
         )
-        for e in data["election"]["endorsements"]
+        for e in nodes(data["election"]["endorsements"])
     ]
     assert rows == [
         ("congratulation-belarus", "BY", "CALL", "Alexander Lukashenko", None),
@@ -55,11 +55,11 @@ async def test_the_seed_articles_six_countries_all_congratulated(world: Tortoise
     # Russia, Turkey, Kazakhstan, Hungary, Venezuela and Belarus, as the seed article says,
     # each backed by the article and by another source.
     data = await run(
-        """{ election(key: "az-president-2024") { endorsements {
-            country { code } sources { key } } } }"""
+        """{ election(key: "az-president-2024") { endorsements { nodes {
+            country { code } sources { key } } } } }"""
     )
     by_country: dict[str, set[str]] = {}
-    for e in data["election"]["endorsements"]:
+    for e in nodes(data["election"]["endorsements"]):
         if e["country"]:
             by_country.setdefault(e["country"]["code"], set()).update(
                 s["key"] for s in e["sources"]
@@ -99,10 +99,10 @@ async def test_reported_on_is_the_earliest_published_date_among_sources(
     world: TortoiseContext,
 ) -> None:
     data = await run(
-        """{ election(key: "az-president-2024") { endorsements {
-            key date reportedOn sources { key published } } } }"""
+        """{ election(key: "az-president-2024") { endorsements { nodes {
+            key date reportedOn sources { key published } } } } }"""
     )
-    endorsements = {e["key"].split("/")[1]: e for e in data["election"]["endorsements"]}
+    endorsements = {e["key"].split("/")[1]: e for e in nodes(data["election"]["endorsements"])}
     # Erdoğan's call: Hürriyet published it on 8 February 2024; its other three sources
     # carry no date, so they do not count. The call itself stays undated.
     turkey = endorsements["congratulation-turkey"]
@@ -134,8 +134,10 @@ async def test_reported_on_is_the_earliest_published_date_among_sources(
 
 
 async def test_putins_call_whole(world: TortoiseContext) -> None:
-    data = await run(f'{{ person(key: "vladimir-putin") {{ endorsementsGiven {{ {FIELDS} }} }} }}')
-    assert data["person"]["endorsementsGiven"] == [
+    data = await run(
+        f'{{ person(key: "vladimir-putin") {{ endorsementsGiven {{ nodes {{ {FIELDS} }} }} }} }}'
+    )
+    assert nodes(data["person"]["endorsementsGiven"]) == [
         {
             "key": "az-president-2024/congratulation-russia",
             "kind": "CONGRATULATION",
@@ -158,22 +160,31 @@ async def test_putins_call_whole(world: TortoiseContext) -> None:
 
 async def test_endorsements_given_and_received(world: TortoiseContext) -> None:
     data = await run(
-        """{ lukashenko: person(key: "alexander-lukashenko") { endorsementsGiven { key } }
-             aliyev: person(key: "ilham-aliyev") { endorsementsGiven { key } }
-             oruj: candidacy(key: "az-president-2024/zahid-oruj") { endorsements { key } } }"""
+        """{ lukashenko: person(key: "alexander-lukashenko") {
+               endorsementsGiven { nodes { key } } }
+             aliyev: person(key: "ilham-aliyev") { endorsementsGiven { nodes { key } } }
+             oruj: candidacy(key: "az-president-2024/zahid-oruj") {
+               endorsements { nodes { key } } } }"""
     )
     assert data == {
-        "lukashenko": {"endorsementsGiven": [{"key": "az-president-2024/congratulation-belarus"}]},
-        "aliyev": {"endorsementsGiven": []},
-        "oruj": {"endorsements": []},
+        "lukashenko": {
+            "endorsementsGiven": {"nodes": [{"key": "az-president-2024/congratulation-belarus"}]}
+        },
+        "aliyev": {"endorsementsGiven": {"nodes": []}},
+        "oruj": {"endorsements": {"nodes": []}},
     }
 
 
 async def test_every_endorsement_is_a_2024_congratulation(world: TortoiseContext) -> None:
-    data = await run("{ elections { key endorsements { kind candidacy { key } } } }")
-    counts = {e["key"]: len(e["endorsements"]) for e in data["elections"]}
+    data = await run(
+        "{ elections { nodes { key"
+        " endorsements { totalCount nodes { kind candidacy { key } } } } } }"
+    )
+    elections = nodes(data["elections"])
+    counts = {e["key"]: e["endorsements"]["totalCount"] for e in elections}
     assert counts == {key: 0 for key in counts} | {"az-president-2024": 12}
-    (election,) = [e for e in data["elections"] if e["endorsements"]]
-    assert {(e["kind"], e["candidacy"]["key"]) for e in election["endorsements"]} == {
+    assert all(len(nodes(e["endorsements"])) == counts[e["key"]] for e in elections)
+    (election,) = [e for e in elections if nodes(e["endorsements"])]
+    assert {(e["kind"], e["candidacy"]["key"]) for e in nodes(election["endorsements"])} == {
         ("CONGRATULATION", "az-president-2024/ilham-aliyev")
     }

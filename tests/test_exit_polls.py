@@ -127,7 +127,9 @@ GEORGIA_EXIT_POLLS = [
 
 async def test_query_georgia_2024_exit_poll_gaps(world: TortoiseContext) -> None:
     query = (QUERIES / "georgia-2024-exit-poll-gaps.graphql").read_text(encoding="utf-8")
-    expected = {"election": {"key": "ge-parliament-2024", "exitPolls": GEORGIA_EXIT_POLLS}}
+    expected = {
+        "election": {"key": "ge-parliament-2024", "exitPolls": {"nodes": GEORGIA_EXIT_POLLS}}
+    }
     assert await run(query) == expected
     assert await run(query, {"key": "ge-parliament-2024"}) == expected
     # The facts the question is about.
@@ -210,10 +212,12 @@ EXIT_POLLS = """
 query ExitPolls($key: String!) {
   election(key: $key) {
     exitPolls {
-      key
-      meanAbsoluteDiscrepancy
-      largestDiscrepancy
-      lines { share officialShare discrepancy }
+      nodes {
+        key
+        meanAbsoluteDiscrepancy
+        largestDiscrepancy
+        lines { share officialShare discrepancy }
+      }
     }
   }
 }
@@ -262,18 +266,20 @@ async def test_exit_poll_discrepancies(
     data = await run(EXIT_POLLS, {"key": election})
     assert data == {
         "election": {
-            "exitPolls": [
-                {
-                    "key": f"{election}/{key}",
-                    "meanAbsoluteDiscrepancy": mean,
-                    "largestDiscrepancy": largest,
-                    "lines": [
-                        {"share": share, "officialShare": official, "discrepancy": gap}
-                        for share, official, gap in lines
-                    ],
-                }
-                for key, mean, largest, lines in expected
-            ]
+            "exitPolls": {
+                "nodes": [
+                    {
+                        "key": f"{election}/{key}",
+                        "meanAbsoluteDiscrepancy": mean,
+                        "largestDiscrepancy": largest,
+                        "lines": [
+                            {"share": share, "officialShare": official, "discrepancy": gap}
+                            for share, official, gap in lines
+                        ],
+                    }
+                    for key, mean, largest, lines in expected
+                ]
+            }
         }
     }
 

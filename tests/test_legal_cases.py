@@ -115,17 +115,19 @@ async def test_election_legal_cases(world: TortoiseContext) -> None:
     query Cases($key: String!) {
       election(key: $key) {
         legalCases {
-          key
-          court { key }
-          claimantPeople { key }
-          claimantOrganizations { key }
-          judges { key }
-          filed
-          decided
-          outcome
-          precinctsAnnulled
-          annulledAreas { key }
-          election { key }
+          nodes {
+            key
+            court { key }
+            claimantPeople { key }
+            claimantOrganizations { key }
+            judges { key }
+            filed
+            decided
+            outcome
+            precinctsAnnulled
+            annulledAreas { key }
+            election { key }
+          }
         }
       }
     }
@@ -162,78 +164,89 @@ async def test_election_legal_cases(world: TortoiseContext) -> None:
     # By decision date (filing date when undecided), undated ones last, ties by key.
     assert await run(query, {"key": "ge-parliament-2024"}) == {
         "election": {
-            "legalCases": [
-                case(
-                    "case-tetritskaro-vote-secrecy",
-                    "tetritskaro-district-court",
-                    "GRANTED",
-                    decided="2024-11-04",
-                    organizations=("future-academy", "gyla", "open-space-caucasus", "ti-georgia"),
-                    judges=("vladimer-khuchua",),
-                    precincts=30,
-                    areas=("tetritskaro", "tsalka"),
-                ),
-                case(
-                    "case-summary-protocol",
-                    "ge-appellate-court-unnamed",
-                    "REJECTED",
-                    filed="2024-11-18",
-                    decided="2024-11-22",
-                    organizations=(
-                        "gakharia-for-georgia",
-                        "gyla",
-                        "strong-georgia",
-                        "unity-national-movement",
+            "legalCases": {
+                "nodes": [
+                    case(
+                        "case-tetritskaro-vote-secrecy",
+                        "tetritskaro-district-court",
+                        "GRANTED",
+                        decided="2024-11-04",
+                        organizations=(
+                            "future-academy",
+                            "gyla",
+                            "open-space-caucasus",
+                            "ti-georgia",
+                        ),
+                        judges=("vladimer-khuchua",),
+                        precincts=30,
+                        areas=("tetritskaro", "tsalka"),
                     ),
-                    judges=("khatia-ardazishvili", "natia-merabishvili", "nino-chalidze"),
-                ),
-                case(
-                    "case-constitutional-opposition-mps",
-                    "constitutional-court-georgia",
-                    "REFUSED",
-                    decided="2024-11-29",
-                ),
-                case(
-                    "case-constitutional-president",
-                    "constitutional-court-georgia",
-                    "REFUSED",
-                    filed="2024-11-19",
-                    decided="2024-11-29",
-                    people=("salome-zourabichvili",),
-                ),
-                case(
-                    "case-tetritskaro-appeal",
-                    "tbilisi-court-of-appeal",
-                    "GRANTED",
-                    organizations=("cec-georgia",),
-                    judges=("davit-akhalbedashvili", "dimitri-gvritishvili", "gocha-didava"),
-                ),
-                # A commission's decision is a case too: the CEC is its "court".
-                case(
-                    "cec-marneuli-69",
-                    "cec-georgia",
-                    "GRANTED",
-                    precincts=1,
-                    areas=("marneuli",),
-                ),
-            ]
+                    case(
+                        "case-summary-protocol",
+                        "ge-appellate-court-unnamed",
+                        "REJECTED",
+                        filed="2024-11-18",
+                        decided="2024-11-22",
+                        organizations=(
+                            "gakharia-for-georgia",
+                            "gyla",
+                            "strong-georgia",
+                            "unity-national-movement",
+                        ),
+                        judges=("khatia-ardazishvili", "natia-merabishvili", "nino-chalidze"),
+                    ),
+                    case(
+                        "case-constitutional-opposition-mps",
+                        "constitutional-court-georgia",
+                        "REFUSED",
+                        decided="2024-11-29",
+                    ),
+                    case(
+                        "case-constitutional-president",
+                        "constitutional-court-georgia",
+                        "REFUSED",
+                        filed="2024-11-19",
+                        decided="2024-11-29",
+                        people=("salome-zourabichvili",),
+                    ),
+                    case(
+                        "case-tetritskaro-appeal",
+                        "tbilisi-court-of-appeal",
+                        "GRANTED",
+                        organizations=("cec-georgia",),
+                        judges=("davit-akhalbedashvili", "dimitri-gvritishvili", "gocha-didava"),
+                    ),
+                    # A commission's decision is a case too: the CEC is its "court".
+                    case(
+                        "cec-marneuli-69",
+                        "cec-georgia",
+                        "GRANTED",
+                        precincts=1,
+                        areas=("marneuli",),
+                    ),
+                ]
+            }
         }
     }
     assert await run(query, {"key": "az-president-2008"}) == {
         "election": {
-            "legalCases": [
-                # Eight polling stations annulled by the CEC; where is not recorded.
-                case(
-                    "cec-annulled-8-stations",
-                    "cec-azerbaijan",
-                    "GRANTED",
-                    precincts=8,
-                    election="az-president-2008",
-                )
-            ]
+            "legalCases": {
+                "nodes": [
+                    # Eight polling stations annulled by the CEC; where is not recorded.
+                    case(
+                        "cec-annulled-8-stations",
+                        "cec-azerbaijan",
+                        "GRANTED",
+                        precincts=8,
+                        election="az-president-2008",
+                    )
+                ]
+            }
         }
     }
-    assert await run(query, {"key": "az-president-2024"}) == {"election": {"legalCases": []}}
+    assert await run(query, {"key": "az-president-2024"}) == {
+        "election": {"legalCases": {"nodes": []}}
+    }
 
 
 async def test_legal_case_text_and_sources(world: TortoiseContext) -> None:
@@ -357,16 +370,18 @@ async def test_chain_of_several_appeals(empty_db: TortoiseContext, tmp_path: Pat
         "legalCase": {"chain": [{"key": "e/pending"}], "appeals": []}
     }
     # Undecided: ordered by its filing date among the election's cases.
-    data = await run('{ election(key: "e") { legalCases { key outcome } } }')
+    data = await run('{ election(key: "e") { legalCases { nodes { key outcome } } } }')
     assert data == {
         "election": {
-            "legalCases": [
-                {"key": "e/first", "outcome": "GRANTED"},
-                {"key": "e/appeal-by-commission", "outcome": "GRANTED"},
-                {"key": "e/pending", "outcome": "PENDING"},
-                {"key": "e/cassation", "outcome": "REJECTED"},
-                {"key": "e/appeal-by-party", "outcome": "REFUSED"},
-            ]
+            "legalCases": {
+                "nodes": [
+                    {"key": "e/first", "outcome": "GRANTED"},
+                    {"key": "e/appeal-by-commission", "outcome": "GRANTED"},
+                    {"key": "e/pending", "outcome": "PENDING"},
+                    {"key": "e/cassation", "outcome": "REJECTED"},
+                    {"key": "e/appeal-by-party", "outcome": "REFUSED"},
+                ]
+            }
         }
     }
 

@@ -76,11 +76,12 @@ def test_the_defaults_are_the_documented_ones() -> None:
 
 
 def nested(depth: int) -> str:
-    """election > country > elections > country > ... > id, `depth` levels below the root
-    field (depth as the limiter counts it)."""
+    """election > country > elections > nodes > country > elections > nodes > ... > id,
+    `depth` levels below the root field (depth as the limiter counts it); one election a
+    page, so that only the depth can refuse it."""
     inner = "id"
     for level in range(depth - 1, 0, -1):
-        inner = f"{'country' if level % 2 else 'elections'} {{ {inner} }}"
+        inner = f"{('country', 'elections(first: 1)', 'nodes')[(level - 1) % 3]} {{ {inner} }}"
     return f'{{ election(key: "az-president-2024") {{ {inner} }} }}'
 
 
@@ -88,10 +89,11 @@ async def test_depth_ten_runs_and_eleven_is_a_400(world: TortoiseContext) -> Non
     async with client() as http:
         response = await post(http, nested(10))
         assert response.status_code == 200
-        level = response.json()["data"]["election"]["country"]
-        for _ in range(4):
-            level = level["elections"][0]["country"]
-        assert level == {"id": base64.b64encode(b"Country:AZ").decode()}
+        level = response.json()["data"]["election"]
+        for _ in range(3):
+            level = level["country"]["elections"]["nodes"][0]
+        # The ID of Azerbaijan's first election, the first of its list.
+        assert level == {"id": base64.b64encode(b"Election:az-president-1992").decode()}
 
         response = await post(http, nested(11))
     assert response.status_code == 400
@@ -152,13 +154,13 @@ async def test_first_outside_one_to_a_hundred_is_an_error_in_the_field(
 ) -> None:
     async with client() as http:
         for first in (0, 101):
-            response = await post(http, f"{{ people(first: {first}) {{ name }} }}")
+            response = await post(http, f"{{ people(first: {first}) {{ nodes {{ name }} }} }}")
             assert response.status_code == 200  # it ran: a field error, not a request error
             assert response.json() == {
                 "data": None,
                 "errors": [
                     {
-                        "message": f"first must be between 1 and 100, got {first}",
+                        "message": f"`first` must be between 1 and 100, got {first}.",
                         "locations": [{"line": 1, "column": 3}],
                         "path": ["people"],
                     }
@@ -177,32 +179,48 @@ def cost(query: str, variables: dict[str, Any] | None = None, list_size: int = 1
 
 
 def test_cost_counts_every_field_times_the_lists_above_it() -> None:
-    # countries has no `first`: 10 countries of 2 fields each, and the list itself.
-    assert cost("{ countries { code name } }") == 10 * (1 + 2)
-    assert cost("{ countries { code } }", list_size=20) == 20 * (1 + 1)
-    # elections' `first` defaults to 100; given, it counts as given.
-    assert cost("{ elections { key } }") == 100 * 2
-    assert cost("{ elections(first: 5) { key date } }") == 5 * 3
-    # One country, its elections and their candidacies (neither takes a `first`).
-    assert cost('{ country(code: "AZ") { elections { candidacies { name } } } }') == 1 + 10 * (
-        1 + 10 * 2
+    # A plain list (no `first`): 10 sources of 2 fields each, and the list itself.
+    sources = '{ election(key: "e") { sources { key url } } }'
+    assert cost(sources) == 1 + 10 * (1 + 2)
+    assert cost(sources, list_size=20) == 1 + 20 * (1 + 2)
+    # A connection counts as its largest page, 100, whatever the list size; given a
+    # `first`, as given. Its `nodes` count once per item, not once more per page.
+    assert cost("{ countries { nodes { code name } } }") == 100 * (1 + 1 + 2)
+    assert cost("{ countries { nodes { code } } }", list_size=20) == 100 * (1 + 1 + 1)
+    assert cost("{ elections { nodes { key } } }") == 100 * (1 + 1 + 1)
+    assert cost("{ elections(first: 5) { nodes { key date } } }") == 5 * (1 + 1 + 2)
+    assert cost("{ elections(last: 5) { nodes { key date } } }") == 5 * (1 + 1 + 2)
+    # Edges the same: each edge's cursor and node once per item, as are the total and
+    # pageInfo.
+    edges = "totalCount pageInfo { hasNextPage } edges { cursor node { key } }"
+    assert cost(f"{{ elections(first: 5) {{ {edges} }} }}") == 5 * (
+        1 + 1 + (1 + 1) + (1 + 1 + (1 + 1))
+    )
+    # One country, its elections and their candidacies (neither with a `first`).
+    assert cost(
+        '{ country(code: "AZ") { elections { nodes { candidacies { nodes { name } } } } } }'
+    ) == 1 + 100 * (1 + 1 + 100 * (1 + 1 + 1))
+    # A plain list inside a connection: multiplied by the page and by the list size.
+    assert cost("{ elections(first: 5) { nodes { sources { key } } } }") == 5 * (
+        1 + 1 + 10 * (1 + 1)
     )
     assert cost("{ __typename }") == 1
 
 
 def test_cost_takes_first_from_the_variables() -> None:
-    query = "query ($n: Int = 3) { elections(first: $n) { key } }"
-    assert cost(query, {"n": 7}) == 7 * 2
-    assert cost(query) == 3 * 2  # the variable's default
-    assert cost("query ($n: Int!) { elections(first: $n) { key } }", {}) == 100 * 2
-    assert cost(query, {"n": "7"}) == 100 * 2  # not an Int: the argument's default
+    query = "query ($n: Int = 3) { elections(first: $n) { nodes { key } } }"
+    assert cost(query, {"n": 7}) == 7 * 3
+    assert cost(query) == 3 * 3  # the variable's default
+    assert cost("query ($n: Int!) { elections(first: $n) { nodes { key } } }", {}) == 100 * 3
+    assert cost(query, {"n": "7"}) == 100 * 3  # not an Int: the largest page
+    assert cost("query ($n: Int) { elections(last: $n) { nodes { key } } }", {"n": 4}) == 4 * 3
 
 
 def test_cost_of_fragments_counts_each_spread() -> None:
-    inline = '{ node(id: "x") { ... on Election { key candidacies { name } } } }'
+    inline = '{ node(id: "x") { ... on Election { key sources { key } } } }'
     assert cost(inline) == 1 + 1 + 10 * 2
-    spread = "{ elections(first: 2) { ...E ...E } } fragment E on Election { key }"
-    assert cost(spread) == 2 * (1 + 1 + 1)
+    spread = "{ elections(first: 2) { nodes { ...E ...E } } } fragment E on Election { key }"
+    assert cost(spread) == 2 * (1 + 1 + 1 + 1)
 
 
 def test_cost_of_a_fragment_chain_is_counted_once_per_fragment() -> None:
@@ -223,44 +241,61 @@ def test_introspection_counts_one_per_field() -> None:
 
 def explosion(aliases: int, first: int) -> str:
     """Elections, their candidates, the candidates' other candidacies, those elections'
-    candidates: each list multiplies the ones above it."""
+    candidates, ten a page: each list multiplies the ones above it."""
     inner = (
-        "candidacies { person { candidacies { election { candidacies { person { name } } } } } }"
+        "candidacies(first: 10) { nodes { person { candidacies(first: 10) { nodes {"
+        " election { candidacies(first: 10) { nodes { name } } } } } } } }"
     )
     return (
         "{ "
-        + " ".join(f"e{i}: elections(first: {first}) {{ {inner} }}" for i in range(aliases))
+        + " ".join(
+            f"e{i}: elections(first: {first}) {{ nodes {{ {inner} }} }}" for i in range(aliases)
+        )
         + " }"
     )
 
 
 async def test_a_query_over_the_cost_limit_is_a_400(world: TortoiseContext) -> None:
-    # One alias: 100 * (1 + 10 * (1 + 1 * (1 + 10 * (1 + 1 * (1 + 10 * (1 + 1 * 2)))))).
-    assert cost(explosion(1, 100)) == 322_100
-    assert cost(explosion(2, 100)) == 644_200
+    # One alias: each page's items, each with its connection, `nodes` and one field more.
+    assert cost(explosion(1, 100)) == 100 * (
+        1 + 1 + 10 * (1 + 1 + 1 + 10 * (1 + 1 + 1 + 10 * (1 + 1 + 1)))
+    )
+    assert cost(explosion(1, 100)) == 333_200
+    assert cost(explosion(2, 100)) == 666_400
     async with client() as http:
         response = await post(http, explosion(2, 100))
         assert response.status_code == 400
         assert response.json() == error(
-            "'anonymous' could return up to 644,200 fields, over the limit of 500,000; "
+            "'anonymous' could return up to 666,400 fields, over the limit of 500,000; "
             "ask for fewer fields, or for fewer items with `first`.",
             1,
             1,
         )
         # With first: 10 the same query costs a tenth, and runs.
+        assert cost(explosion(2, 10)) == 66_640
         response = await post(http, explosion(2, 10))
     assert response.status_code == 200
     body = response.json()
     assert list(body) == ["data"]
-    assert len(body["data"]["e0"]) == len(body["data"]["e1"]) == 9  # every bundled election
+    # Every bundled election.
+    assert len(body["data"]["e0"]["nodes"]) == len(body["data"]["e1"]["nodes"]) == 9
 
 
 async def test_the_cost_limit_and_list_size_come_from_the_settings(world: TortoiseContext) -> None:
     settings = Settings(limits=Limits(max_cost=199, cost_list_size=100))
+    query = 'query Terms { officeTerms(country: "AZ", office: "President") { key } }'
     async with client(settings) as http:
-        response = await post(http, "query Countries { countries { code } }")
+        response = await post(http, query)
+        assert response.json() == error(
+            "'Terms' could return up to 200 fields, over the limit of 199; "
+            "ask for fewer fields, or for fewer items with `first`.",
+            1,
+            1,
+        )
+        # A connection counts as its largest page (100), not as the list size.
+        response = await post(http, "query Countries { countries { nodes { code } } }")
     assert response.json() == error(
-        "'Countries' could return up to 200 fields, over the limit of 199; "
+        "'Countries' could return up to 300 fields, over the limit of 199; "
         "ask for fewer fields, or for fewer items with `first`.",
         1,
         1,
@@ -332,12 +367,10 @@ async def test_an_operation_over_the_time_limit_is_stopped() -> None:
 
 
 class SlowQuerySet:
-    """Stands for `models.Country.all()`: its query takes 30 s, unless it is cancelled."""
+    """Stands for `models.Country.filter(…)`, which reads a page's rows: its query takes
+    30 s, unless it is cancelled."""
 
     cancelled = False
-
-    def order_by(self, *fields: str) -> SlowQuerySet:
-        return self
 
     def __await__(self) -> Any:
         return self.wait().__await__()
@@ -354,11 +387,16 @@ class SlowQuerySet:
 async def test_a_slow_resolver_is_cut_off_over_http(
     world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(models.Country, "all", classmethod(lambda cls: SlowQuerySet()))
+    def slow(cls: type[models.Country], /, *args: object, **kwargs: object) -> SlowQuerySet:
+
+        return SlowQuerySet()
+
+    monkeypatch.setattr(models.Country, "filter", classmethod(slow))
     settings = Settings(limits=Limits(execution_timeout=0.2))
     started = time.perf_counter()
     async with client(settings) as http:
-        response = await post(http, "query Countries { countries { code } }")
+        response = await post(http, "query Countries { countries { nodes { code } } }")
+
     assert time.perf_counter() - started < 2
     assert SlowQuerySet.cancelled
     # It ran and was stopped: a result with null data, so a 200 (GraphQL over HTTP spec).
@@ -454,20 +492,20 @@ def test_the_cost_of_each_docs_query() -> None:
         assert operation is not None and operation.name is not None
         costs[operation.name.value] = cost(text, example_variables(text))
     assert costs == {
-        "Azerbaijan2024Objections": 903,
-        "BoycottedElections": 9_500,
-        "ElectionResult": 625,
+        "Azerbaijan2024Objections": 9_303,
+        "BoycottedElections": 2_240,
+        "ElectionResult": 6_215,
         "ElectionSchedule": 11,
         "ElectionSources": 61,
-        "Georgia2024ExitPollGaps": 922,
-        "IlhamAliyevAverageShare": 64,
-        "IlhamAliyevTerms": 163,
-        "KarabakhPollingStations2024": 255,
-        "ParliamentResult": 276,
-        "PersonCandidacies": 5_602,
-        "PresidentialElections": 700,
+        "Georgia2024ExitPollGaps": 9_302,
+        "IlhamAliyevAverageShare": 704,
+        "IlhamAliyevTerms": 1_803,
+        "KarabakhPollingStations2024": 2_605,
+        "ParliamentResult": 3_076,
+        "PersonCandidacies": 8_512,
+        "PresidentialElections": 280,
         "TetritskaroCourtChain": 911,
-        "WinnerCongratulations": 113,
+        "WinnerCongratulations": 1_203,
     }
     assert max(costs.values()) * 50 < Limits().max_cost
 
@@ -478,6 +516,6 @@ async def test_the_in_process_schema_has_the_limits_too(world: TortoiseContext) 
 
     result = await schema.execute(explosion(2, 100), context_value=Context())
     assert [error.message for error in result.errors or ()] == [
-        "'anonymous' could return up to 644,200 fields, over the limit of 500,000; "
+        "'anonymous' could return up to 666,400 fields, over the limit of 500,000; "
         "ask for fewer fields, or for fewer items with `first`."
     ]

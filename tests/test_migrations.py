@@ -30,10 +30,15 @@ import database
 import loader
 from database import APP, HISTORY_TABLE, MigrationError, describe, migrate, tortoise_config
 from settings import BUNDLED_FIXTURES, ROOT
-from tests.conftest import BACKEND, POSTGRES_URL, database_url
+from tests.conftest import BACKEND, POSTGRES_URL, database_url, snapshot
 
 MIGRATIONS_FOLDER = ROOT / "migrations"
 INITIAL = f"{APP}.0001_initial"
+SEARCH_NAMES = f"{APP}.0002_search_names"
+#: What migrating a new database reports: every committed migration, in order.
+APPLIED_ALL = [f"applied {INITIAL}", f"applied {SEARCH_NAMES}"]
+#: The tables to which SEARCH_NAMES adds a `search_name` column: databases made before lack it.
+SEARCH_NAME_TABLES = ("area", "organization", "person")
 HOW_TO_MIGRATE = (
     "make a migration for it: `.venv/bin/tortoise -c database.TORTOISE_ORM makemigrations"
     " --name WHAT_CHANGED`, then `.venv/bin/ruff check --fix migrations`, `.venv/bin/ruff format"
@@ -85,7 +90,7 @@ async def test_migrating_an_empty_database_gives_the_schema_generate_schemas_doe
         generated = await describe(get_connection("default"))
         tables = model_tables(ctx)
     async with empty_database("migrated"):
-        assert await migrate() == [f"applied {INITIAL}"]
+        assert await migrate() == APPLIED_ALL
         migrated = await describe(get_connection("default"))
 
     # The comparison means something: every table is there, with what it holds.
@@ -142,15 +147,18 @@ async def test_migrate_twice_applies_once_and_the_fixtures_load() -> None:
     async with empty_database("twice"):
         connection = get_connection("default")
         reported: list[str] = []
-        assert await migrate(report=reported.append) == [f"applied {INITIAL}"]
-        assert reported == [f"applied {INITIAL}"]
+        assert await migrate(report=reported.append) == APPLIED_ALL
+        assert reported == APPLIED_ALL
         schema = await describe(connection)
 
         assert await migrate(report=reported.append) == []
-        assert reported == [f"applied {INITIAL}"]
+        assert reported == APPLIED_ALL
         assert await describe(connection) == schema
         _, rows = await connection.execute_query(f'SELECT app, name FROM "{HISTORY_TABLE}"')
-        assert [(row["app"], row["name"]) for row in rows] == [(APP, "0001_initial")]
+        assert [(row["app"], row["name"]) for row in rows] == [
+            (APP, "0001_initial"),
+            (APP, "0002_search_names"),
+        ]
 
         assert (await loader.load([BUNDLED_FIXTURES])).changed > 0
         assert (await loader.load([BUNDLED_FIXTURES])).changed == 0
@@ -161,18 +169,47 @@ async def test_a_database_made_before_migrations_is_adopted() -> None:
     async with empty_database("adopted") as ctx:
         await ctx.generate_schemas(safe=False)
         await loader.load([BUNDLED_FIXTURES])
-        schema = await describe(get_connection("default"))
+        connection = get_connection("default")
+        schema = await describe(connection)
+        rows = await snapshot(timestamps=True)
+        # As such a database was made: before the search names, so without their columns.
+        for table in SEARCH_NAME_TABLES:
+            await connection.execute_script(f'ALTER TABLE "{table}" DROP COLUMN "search_name"')
 
-        (line,) = await migrate()
-        assert line.startswith(f"adopted {INITIAL}: its tables were already there")
+        adopted_line, search_names_line = await migrate()
+        assert adopted_line.startswith(f"adopted {INITIAL}: its tables were already there")
+        # The later migrations run: the names are folded as the loader folds them.
+        assert search_names_line == f"applied {SEARCH_NAMES}"
         assert await migrate() == []
-        adopted = await describe(get_connection("default"))
+        adopted = await describe(connection)
         assert adopted.pop(HISTORY_TABLE)
         assert adopted == schema
+        assert await snapshot(timestamps=True) == rows
         assert (await loader.load([BUNDLED_FIXTURES])).changed == 0
 
 
+async def test_search_names_are_filled_in_for_the_rows_already_there() -> None:
+    # A database at 0001_initial with data in it, as every one was before 0002_search_names.
+    async with empty_database("upgrade"):
+        connection = get_connection("default")
+        assert await migrate() == APPLIED_ALL
+        await loader.load([BUNDLED_FIXTURES])
+        schema = await describe(connection)
+        rows = await snapshot(timestamps=True)
+        assert {row["search_name"] for row in rows["person"]} >= {"ilham aliev", "zahid oruc"}
+        for table in SEARCH_NAME_TABLES:
+            await connection.execute_script(f'ALTER TABLE "{table}" DROP COLUMN "search_name"')
+        await connection.execute_script(
+            f"DELETE FROM \"{HISTORY_TABLE}\" WHERE name = '0002_search_names'"
+        )
+
+        assert await migrate() == [f"applied {SEARCH_NAMES}"]
+        assert await describe(connection) == schema
+        assert await snapshot(timestamps=True) == rows
+
+
 async def test_a_database_made_before_migrations_that_differs_is_refused() -> None:
+
     async with empty_database("differs") as ctx:
         await ctx.generate_schemas(safe=False)
         connection = get_connection("default")
@@ -244,7 +281,7 @@ async def test_altering_a_column_keeps_the_rows_referring_to_its_table(
     # with foreign keys enforced would delete every tally line (ON DELETE CASCADE).
     async with empty_database("alter"):
         connection = get_connection("default")
-        assert await migrate() == [f"applied {INITIAL}"]
+        assert await migrate() == APPLIED_ALL
         await loader.load([BUNDLED_FIXTURES])
         count = "SELECT COUNT(*) AS n FROM tally_line"
         lines = await connection.execute_query_dict(count)
@@ -281,7 +318,7 @@ async def test_servers_starting_together_migrate_once() -> None:
                     await ctx.close_connections()
 
         results = await asyncio.gather(start(), start(), start())
-        assert sorted(results) == [[], [], [f"applied {INITIAL}"]]
+        assert sorted(results) == [[], [], APPLIED_ALL]
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
@@ -316,7 +353,8 @@ def new_database_url(tmp_path: Path) -> Iterator[str]:
 def test_migrate_command(capsys: pytest.CaptureFixture[str], new_database_url: str) -> None:
     url = new_database_url
     assert cli.main(["migrate", "--database-url", url]) == 0
-    assert capsys.readouterr() == (f"applied {INITIAL}\n", "")
+    assert capsys.readouterr() == ("".join(f"{line}\n" for line in APPLIED_ALL), "")
+
     assert cli.main(["migrate", "--database-url", url]) == 0
     assert capsys.readouterr() == ("up to date\n", "")
 

@@ -77,25 +77,29 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     (
         "Organization",
         "coalition-for-change",
-        "key kind members { key }",
+        "key kind members { nodes { key } }",
         {
             "key": "coalition-for-change",
             "kind": "BLOC",
-            "members": [{"key": "akhali"}, {"key": "droa"}, {"key": "girchi-more-freedom"}],
+            "members": {
+                "nodes": [{"key": "akhali"}, {"key": "droa"}, {"key": "girchi-more-freedom"}]
+            },
         },
     ),
     (
         "Person",
         "zahid-oruj",
-        "key name candidacies { key }",
+        "key name candidacies { nodes { key } }",
         {
             "key": "zahid-oruj",
             "name": "Zahid Oruj",
-            "candidacies": [
-                {"key": "az-president-2013/zahid-oruj"},
-                {"key": "az-president-2018/zahid-oruj"},
-                {"key": "az-president-2024/zahid-oruj"},
-            ],
+            "candidacies": {
+                "nodes": [
+                    {"key": "az-president-2013/zahid-oruj"},
+                    {"key": "az-president-2018/zahid-oruj"},
+                    {"key": "az-president-2024/zahid-oruj"},
+                ]
+            },
         },
     ),
     (
@@ -282,8 +286,9 @@ async def test_node_id_in_the_query_text(world: TortoiseContext) -> None:
 
 STABLE = """{ country(code: "AZ") { id }
     election(key: "az-president-2024") { id winner { id } result { id }
-        endorsements { id } allSources { id } candidacies { id person { id } party { id } } }
-    organization(key: "coalition-for-change") { id members { id } } }"""
+        endorsements { nodes { id } } allSources { id }
+        candidacies { nodes { id person { id } party { id } } } }
+    organization(key: "coalition-for-change") { id members { nodes { id } } } }"""
 
 
 @pytest_asyncio.fixture

@@ -16,7 +16,7 @@ from tortoise.context import TortoiseContext
 
 import loader
 from schema.office_term import first_day
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 PRESIDENT = "President of Azerbaijan"
@@ -54,35 +54,39 @@ async def test_query_ilham_aliyev_terms(world: TortoiseContext) -> None:
         "person": {
             "name": "Ilham Aliyev",
             "birthDate": "1961-12-24",
-            "officeTerms": [
-                term(1, "2003-10", "2008-10", "az-president-2003", "2003-10-15"),
-                term(2, "2008-10", "2013-10", "az-president-2008", "2008-10-15"),
-                term(3, "2013-10", "2018-04", "az-president-2013", "2013-10-09"),
-                term(4, "2018-04", "2024-02", "az-president-2018", "2018-04-11"),
-                term(5, "2024-02", None, "az-president-2024", "2024-02-07"),
-            ],
+            "officeTerms": {
+                "nodes": [
+                    term(1, "2003-10", "2008-10", "az-president-2003", "2003-10-15"),
+                    term(2, "2008-10", "2013-10", "az-president-2008", "2008-10-15"),
+                    term(3, "2013-10", "2018-04", "az-president-2013", "2013-10-09"),
+                    term(4, "2018-04", "2024-02", "az-president-2018", "2018-04-11"),
+                    term(5, "2024-02", None, "az-president-2024", "2024-02-07"),
+                ]
+            },
             # 41 in 2003, not 62 as the seed article has it; 62 in 2024.
-            "candidacies": [
-                candidacy("az-president-2003", 41),
-                candidacy("az-president-2008", 46),
-                candidacy("az-president-2013", 51),
-                candidacy("az-president-2018", 56),
-                candidacy("az-president-2024", 62),
-            ],
+            "candidacies": {
+                "nodes": [
+                    candidacy("az-president-2003", 41),
+                    candidacy("az-president-2008", 46),
+                    candidacy("az-president-2013", 51),
+                    candidacy("az-president-2018", 56),
+                    candidacy("az-president-2024", 62),
+                ]
+            },
         }
     }
     assert await run(query) == expected
     data = await run(query, {"key": "ilham-aliyev"})
     assert data == expected
-    ages = [c["ageAtElection"] for c in data["person"]["candidacies"]]
+    ages = [c["ageAtElection"] for c in nodes(data["person"]["candidacies"])]
     assert ages == [41, 46, 51, 56, 62]
-    assert data["person"]["officeTerms"][-1]["consecutiveTerm"] == 5
+    assert nodes(data["person"]["officeTerms"])[-1]["consecutiveTerm"] == 5
 
     # His father: two terms, the first after Elchibey.
     heydar = await run(query, {"key": "heydar-aliyev"})
     assert [
         (t["started"], t["ended"], t["consecutiveTerm"], t["predecessor"])
-        for t in heydar["person"]["officeTerms"]
+        for t in nodes(heydar["person"]["officeTerms"])
     ] == [
         ("1993-10", "1998-10", 1, {"name": "Abulfaz Elchibey"}),
         ("1998-10", "2003-10", 2, {"name": "Abulfaz Elchibey"}),
@@ -106,13 +110,15 @@ async def test_query_ilham_aliyev_average_share(world: TortoiseContext) -> None:
             "beforeCutoff": 84.03,
             # (336.13 + 92.12) / 5 = 85.65
             "allElections": 85.65,
-            "candidacies": [
-                won("az-president-2003", "2003-10-15", 76.84),
-                won("az-president-2008", "2008-10-15", 88.73),
-                won("az-president-2013", "2013-10-09", 84.54),
-                won("az-president-2018", "2018-04-11", 86.02),
-                won("az-president-2024", "2024-02-07", 92.12),
-            ],
+            "candidacies": {
+                "nodes": [
+                    won("az-president-2003", "2003-10-15", 76.84),
+                    won("az-president-2008", "2008-10-15", 88.73),
+                    won("az-president-2013", "2013-10-09", 84.54),
+                    won("az-president-2018", "2018-04-11", 86.02),
+                    won("az-president-2024", "2024-02-07", 92.12),
+                ]
+            },
         }
     }
     assert await run(query) == expected
@@ -266,63 +272,69 @@ async def test_heydar_aliyev_terms_and_successor(world: TortoiseContext) -> None
     {
       person(key: "heydar-aliyev") {
         officeTerms {
-          key beganBy consecutiveTerm yearsInOffice
-          predecessor { name } successor { name }
-          previousTerm { person { name } } nextTerm { person { name } }
-          summary
-          sources { key }
+          nodes {
+            key beganBy consecutiveTerm yearsInOffice
+            predecessor { name } successor { name }
+            previousTerm { person { name } } nextTerm { person { name } }
+            summary
+            sources { key }
+          }
         }
       }
     }
     """
     assert await run(query) == {
         "person": {
-            "officeTerms": [
-                {
-                    "key": az(1993, "heydar-aliyev"),
-                    "beganBy": "ELECTED",
-                    "consecutiveTerm": 1,
-                    "yearsInOffice": 5.0,
-                    "predecessor": {"name": "Abulfaz Elchibey"},
-                    "successor": {"name": "Ilham Aliyev"},
-                    "previousTerm": {"person": {"name": "Abulfaz Elchibey"}},
-                    "nextTerm": {"person": {"name": "Heydar Aliyev"}},
-                    "summary": (
-                        "Began with Heydar Aliyev's win at the early election of 3 October 1993; "
-                        "a five-year term, renewed at the election of October 1998."
-                    ),
-                    "sources": [
-                        {"key": "aliyev-heritage-cec-1993"},
-                        {"key": "wikimili-az-1993"},
-                        {"key": "wp-mirror-eudic-az-1998"},
-                    ],
-                },
-                {
-                    "key": az(1998, "heydar-aliyev"),
-                    "beganBy": "ELECTED",
-                    "consecutiveTerm": 2,
-                    "yearsInOffice": 5.0,
-                    "predecessor": {"name": "Abulfaz Elchibey"},
-                    "successor": {"name": "Ilham Aliyev"},
-                    "previousTerm": {"person": {"name": "Heydar Aliyev"}},
-                    "nextTerm": {"person": {"name": "Ilham Aliyev"}},
-                    "summary": (
-                        "Second term, won on 11 October 1998; it ended when his son Ilham Aliyev "
-                        "took over after the election of October 2003."
-                    ),
-                    "sources": [
-                        {"key": "wikipedia-mobile-az-2003"},
-                        {"key": "wp-mirror-eudic-az-1998"},
-                    ],
-                },
-            ]
+            "officeTerms": {
+                "nodes": [
+                    {
+                        "key": az(1993, "heydar-aliyev"),
+                        "beganBy": "ELECTED",
+                        "consecutiveTerm": 1,
+                        "yearsInOffice": 5.0,
+                        "predecessor": {"name": "Abulfaz Elchibey"},
+                        "successor": {"name": "Ilham Aliyev"},
+                        "previousTerm": {"person": {"name": "Abulfaz Elchibey"}},
+                        "nextTerm": {"person": {"name": "Heydar Aliyev"}},
+                        "summary": (
+                            "Began with Heydar Aliyev's win at the early election of 3 October "
+                            "1993; a five-year term, renewed at the election of October 1998."
+                        ),
+                        "sources": [
+                            {"key": "aliyev-heritage-cec-1993"},
+                            {"key": "wikimili-az-1993"},
+                            {"key": "wp-mirror-eudic-az-1998"},
+                        ],
+                    },
+                    {
+                        "key": az(1998, "heydar-aliyev"),
+                        "beganBy": "ELECTED",
+                        "consecutiveTerm": 2,
+                        "yearsInOffice": 5.0,
+                        "predecessor": {"name": "Abulfaz Elchibey"},
+                        "successor": {"name": "Ilham Aliyev"},
+                        "previousTerm": {"person": {"name": "Heydar Aliyev"}},
+                        "nextTerm": {"person": {"name": "Ilham Aliyev"}},
+                        "summary": (
+                            "Second term, won on 11 October 1998; it ended when his son Ilham "
+                            "Aliyev took over after the election of October 2003."
+                        ),
+                        "sources": [
+                            {"key": "wikipedia-mobile-az-2003"},
+                            {"key": "wp-mirror-eudic-az-1998"},
+                        ],
+                    },
+                ]
+            }
         }
     }
 
 
 async def test_office_term_node_and_election(world: TortoiseContext) -> None:
-    data = await run('{ person(key: "ilham-aliyev") { officeTerms { id key election { key } } } }')
-    first = data["person"]["officeTerms"][0]
+    data = await run(
+        '{ person(key: "ilham-aliyev") { officeTerms { nodes { id key election { key } } } } }'
+    )
+    first = nodes(data["person"]["officeTerms"])[0]
     query = """
     query Node($id: ID!) {
       node(id: $id) { id ... on OfficeTerm { key office person { name } election { key } } }
@@ -417,5 +429,5 @@ async def test_line_of_holders(empty_db: TortoiseContext, tmp_path: Path) -> Non
     alone = row("ge/pm", "carla", "2002", "2003", 1, 1.0, *[None] * 4, began_by="SUCCEEDED")
     data = await run(TERMS, {"country": "GE", "office": pm})
     assert data == {"officeTerms": [alone]}
-    data = await run('{ person(key: "anna") { officeTerms { key } } }')
-    assert data == {"person": {"officeTerms": [{"key": f"ge/{n}"} for n in (1, 2, 4)]}}
+    data = await run('{ person(key: "anna") { officeTerms { nodes { key } } } }')
+    assert data == {"person": {"officeTerms": {"nodes": [{"key": f"ge/{n}"} for n in (1, 2, 4)]}}}

@@ -228,7 +228,8 @@ async def test_metrics_count_requests_errors_and_latency_by_operation(
     async with client() as http:
         await http.post("/graphql", json={"query": WINNER})
         await http.post("/graphql", json={"query": "{ nope }"})
-        await http.post("/graphql", json={"query": "{ people(first: 0) { name } }"})
+        await http.post("/graphql", json={"query": "{ people(first: 0) { nodes { name } } }"})
+
         await http.post(
             "/graphql", json={"query": "{ nope }"}, headers={"Accept": GRAPHQL_RESPONSE_JSON}
         )

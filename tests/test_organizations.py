@@ -7,7 +7,7 @@ from tortoise.context import TortoiseContext
 
 from schema import schema
 from schema.context import Context
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 ORGANIZATION = "query ($key: String!) { organization(key: $key) { %s } }"
 
@@ -20,10 +20,12 @@ async def errors_of(query: str) -> list[str]:
 
 async def test_georgian_blocs_with_their_member_parties(world: TortoiseContext) -> None:
     data = await run(
-        "{ organizations(kind: BLOC) { key name country { code } members { key name kind } } }"
+        "{ organizations(filter: {kind: BLOC}) { nodes {"
+        " key name country { code } members { nodes { key name kind } } } } }"
     )
-    georgian = [o for o in data["organizations"] if o["country"] == {"code": "GE"}]
-    assert [(o["key"], o["name"], o["members"]) for o in georgian] == [
+    blocs = nodes(data["organizations"])
+    georgian = [o for o in blocs if o["country"] == {"code": "GE"}]
+    assert [(o["key"], o["name"], nodes(o["members"])) for o in georgian] == [
         (
             "coalition-for-change",
             "Coalition for Change",
@@ -65,20 +67,20 @@ async def test_georgian_blocs_with_their_member_parties(world: TortoiseContext) 
             ],
         ),
     ]
-    assert {o["key"] for o in data["organizations"]} >= {"national-council-democratic-forces"}
+    assert {o["key"] for o in blocs} >= {"national-council-democratic-forces"}
 
 
 async def test_member_parties_know_their_bloc(world: TortoiseContext) -> None:
     data = await run(
-        """{ lelo: organization(key: "lelo") { memberOf { key } members { key } }
+        """{ lelo: organization(key: "lelo") { memberOf { key } members { nodes { key } } }
              unm: organization(key: "united-national-movement") { shortName memberOf { key } }
-             gd: organization(key: "georgian-dream") { memberOf { key } members { key } }
+             gd: organization(key: "georgian-dream") { memberOf { key } members { nodes { key } } }
              girchi: organization(key: "girchi") { memberOf { key } } }"""
     )
     assert data == {
-        "lelo": {"memberOf": [{"key": "strong-georgia"}], "members": []},
+        "lelo": {"memberOf": [{"key": "strong-georgia"}], "members": {"nodes": []}},
         "unm": {"shortName": "UNM", "memberOf": [{"key": "unity-national-movement"}]},
-        "gd": {"memberOf": [], "members": []},
+        "gd": {"memberOf": [], "members": {"nodes": []}},
         # Girchi (Iago Khvichia's party) is not Girchi-More Freedom, the bloc member.
         "girchi": {"memberOf": []},
     }
@@ -86,10 +88,10 @@ async def test_member_parties_know_their_bloc(world: TortoiseContext) -> None:
 
 async def test_bloc_stood_as_a_list(world: TortoiseContext) -> None:
     data = await run(
-        ORGANIZATION % "candidacies { key nomination share result { seats } }",
+        ORGANIZATION % "candidacies { nodes { key nomination share result { seats } } }",
         {"key": "strong-georgia"},
     )
-    assert data["organization"]["candidacies"] == [
+    assert nodes(data["organization"]["candidacies"]) == [
         {
             "key": "ge-parliament-2024/strong-georgia",
             "nomination": "BLOC",
@@ -101,8 +103,8 @@ async def test_bloc_stood_as_a_list(world: TortoiseContext) -> None:
 
 async def test_new_azerbaijan_party_whole(world: TortoiseContext) -> None:
     data = await run(
-        ORGANIZATION % "key name shortName kind country { code } members { key } memberOf { key }"
-        " candidacies { key election { date } won }",
+        ORGANIZATION % "key name shortName kind country { code } members { nodes { key } }"
+        " memberOf { key } candidacies { nodes { key election { date } won } }",
         {"key": "new-azerbaijan-party"},
     )
     assert data["organization"] == {
@@ -111,41 +113,43 @@ async def test_new_azerbaijan_party_whole(world: TortoiseContext) -> None:
         "shortName": "YAP",
         "kind": "PARTY",
         "country": {"code": "AZ"},
-        "members": [],
+        "members": {"nodes": []},
         "memberOf": [],
         # Ilham Aliyev's 2003 candidacy was put forward by an initiative group, not the party.
-        "candidacies": [
-            {
-                "key": "az-president-1993/heydar-aliyev",
-                "election": {"date": "1993-10-03"},
-                "won": True,
-            },
-            {
-                "key": "az-president-1998/heydar-aliyev",
-                "election": {"date": "1998-10-11"},
-                "won": True,
-            },
-            {
-                "key": "az-president-2008/ilham-aliyev",
-                "election": {"date": "2008-10-15"},
-                "won": True,
-            },
-            {
-                "key": "az-president-2013/ilham-aliyev",
-                "election": {"date": "2013-10-09"},
-                "won": True,
-            },
-            {
-                "key": "az-president-2018/ilham-aliyev",
-                "election": {"date": "2018-04-11"},
-                "won": True,
-            },
-            {
-                "key": "az-president-2024/ilham-aliyev",
-                "election": {"date": "2024-02-07"},
-                "won": True,
-            },
-        ],
+        "candidacies": {
+            "nodes": [
+                {
+                    "key": "az-president-1993/heydar-aliyev",
+                    "election": {"date": "1993-10-03"},
+                    "won": True,
+                },
+                {
+                    "key": "az-president-1998/heydar-aliyev",
+                    "election": {"date": "1998-10-11"},
+                    "won": True,
+                },
+                {
+                    "key": "az-president-2008/ilham-aliyev",
+                    "election": {"date": "2008-10-15"},
+                    "won": True,
+                },
+                {
+                    "key": "az-president-2013/ilham-aliyev",
+                    "election": {"date": "2013-10-09"},
+                    "won": True,
+                },
+                {
+                    "key": "az-president-2018/ilham-aliyev",
+                    "election": {"date": "2018-04-11"},
+                    "won": True,
+                },
+                {
+                    "key": "az-president-2024/ilham-aliyev",
+                    "election": {"date": "2024-02-07"},
+                    "won": True,
+                },
+            ]
+        },
     }
 
 
@@ -179,31 +183,36 @@ async def test_the_assembly_called_the_1993_election(world: TortoiseContext) -> 
 
 async def test_search_by_name_case_insensitive(world: TortoiseContext) -> None:
     data = await run(
-        """{ a: organizations(search: "MUSAVAT") { key name }
-             b: organizations(search: "georgian dream", kind: PARTY) { key }
-             c: organizations(search: "georgian dream", kind: BLOC) { key } }"""
+        """{ a: organizations(filter: {search: "MUSAVAT"}) { nodes { key name } }
+             b: organizations(filter: {search: "georgian dream", kind: PARTY}) { nodes { key } }
+             c: organizations(filter: {search: "georgian dream", kind: BLOC}) { nodes { key } } }"""
     )
     assert data == {
-        "a": [
-            {"key": "modern-musavat", "name": "Modern Musavat"},
-            {"key": "musavat", "name": "Musavat"},
-        ],
-        "b": [{"key": "georgian-dream"}],
-        "c": [],
+        "a": {
+            "nodes": [
+                {"key": "modern-musavat", "name": "Modern Musavat"},
+                {"key": "musavat", "name": "Musavat"},
+            ]
+        },
+        "b": {"nodes": [{"key": "georgian-dream"}]},
+        "c": {"nodes": []},
     }
 
 
 async def test_organizations_by_name_and_first(world: TortoiseContext) -> None:
-    data = await run("{ all: organizations { name } three: organizations(first: 3) { name } }")
-    names = [o["name"] for o in data["all"]]
+    data = await run(
+        "{ all: organizations { nodes { name } }"
+        " three: organizations(first: 3) { nodes { name } } }"
+    )
+    names = [o["name"] for o in nodes(data["all"])]
     assert names == sorted(names)
-    assert data["three"] == [{"name": name} for name in names[:3]]
+    assert nodes(data["three"]) == [{"name": name} for name in names[:3]]
 
 
 @pytest.mark.parametrize("first", [0, 101])
 async def test_first_outside_1_to_100_is_a_clear_error(world: TortoiseContext, first: int) -> None:
-    assert await errors_of(f"{{ organizations(first: {first}) {{ key }} }}") == [
-        f"first must be between 1 and 100, got {first}"
+    assert await errors_of(f"{{ organizations(first: {first}) {{ nodes {{ key }} }} }}") == [
+        f"`first` must be between 1 and 100, got {first}."
     ]
 
 

@@ -11,7 +11,7 @@ import pytest
 from tortoise.context import TortoiseContext
 
 import loader
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 
@@ -23,32 +23,35 @@ async def test_query_karabakh_polling_stations_2024(world: TortoiseContext) -> N
             "key": "az-president-2024",
             "date": "2024-02-07",
             "country": {"name": "Azerbaijan"},
-            "pollingStations": [
-                {
-                    "area": None,
-                    "count": 6537,
-                    "sources": [{"key": "cec-az-news-1285"}, {"key": "menafn-1107837909"}],
-                },
-                {
-                    "area": {"name": "Nagorno-Karabakh", "kind": "DISPUTED_TERRITORY"},
-                    "count": 26,
-                    "sources": [
-                        {"key": "hurriyet-190507"},
-                        {"key": "menafn-1107837909"},
-                        {"key": "seed-article-2024-02"},
-                    ],
-                },
-            ],
+            "pollingStations": {
+                "nodes": [
+                    {
+                        "area": None,
+                        "count": 6537,
+                        "sources": [{"key": "cec-az-news-1285"}, {"key": "menafn-1107837909"}],
+                    },
+                    {
+                        "area": {"name": "Nagorno-Karabakh", "kind": "DISPUTED_TERRITORY"},
+                        "count": 26,
+                        "sources": [
+                            {"key": "hurriyet-190507"},
+                            {"key": "menafn-1107837909"},
+                            {"key": "seed-article-2024-02"},
+                        ],
+                    },
+                ]
+            },
         }
     }
     assert await run(query) == expected
     data = await run(query, {"key": "az-president-2024"})
     assert data == expected
     # 26 of 6,537: the answer to the question.
-    whole, karabakh = data["election"]["pollingStations"]
+    whole, karabakh = nodes(data["election"]["pollingStations"])
     assert (karabakh["count"], whole["count"]) == (26, 6537)
     # Georgia: only the country-wide count.
-    assert (await run(query, {"key": "ge-parliament-2024"}))["election"]["pollingStations"] == [
+    georgia = await run(query, {"key": "ge-parliament-2024"})
+    assert nodes(georgia["election"]["pollingStations"]) == [
         {"area": None, "count": 3111, "sources": [{"key": "news-az-georgia-preliminary"}]}
     ]
 
@@ -80,25 +83,27 @@ async def test_polling_stations_of_each_election(
 ) -> None:
     query = """
     query Stations($key: String!) {
-      election(key: $key) { pollingStations { key area { key } count } }
+      election(key: $key) { pollingStations { nodes { key area { key } count } } }
     }
     """
     data = await run(query, {"key": election})
     assert data == {
         "election": {
-            "pollingStations": [
-                {"key": key, "area": None if area is None else {"key": area}, "count": count}
-                for key, area, count in counts
-            ]
+            "pollingStations": {
+                "nodes": [
+                    {"key": key, "area": None if area is None else {"key": area}, "count": count}
+                    for key, area, count in counts
+                ]
+            }
         }
     }
 
 
 async def test_polling_stations_node(world: TortoiseContext) -> None:
     data = await run(
-        '{ election(key: "az-president-2024") { pollingStations { id key summary } } }'
+        '{ election(key: "az-president-2024") { pollingStations { nodes { id key summary } } } }'
     )
-    whole, karabakh = data["election"]["pollingStations"]
+    whole, karabakh = nodes(data["election"]["pollingStations"])
     assert karabakh["summary"] == (
         'Stations opened in Nagorno-Karabakh (called the "liberated territories" in some '
         "reports), included in the country-wide 6,537."
@@ -147,13 +152,17 @@ async def test_whole_country_first_then_areas_by_key(
     path = tmp_path / "stations.yaml"
     path.write_text(textwrap.dedent(STATIONS), encoding="utf-8")
     await loader.load([path])
-    data = await run('{ election(key: "e") { pollingStations { key area { name } count } } }')
+    data = await run(
+        '{ election(key: "e") { pollingStations { nodes { key area { name } count } } } }'
+    )
     assert data == {
         "election": {
-            "pollingStations": [
-                {"key": "e/z-country", "area": None, "count": 3111},
-                {"key": "e/a-marneuli", "area": {"name": "Marneuli"}, "count": 80},
-                {"key": "e/b-tsalka", "area": {"name": "Tsalka"}, "count": 39},
-            ]
+            "pollingStations": {
+                "nodes": [
+                    {"key": "e/z-country", "area": None, "count": 3111},
+                    {"key": "e/a-marneuli", "area": {"name": "Marneuli"}, "count": 80},
+                    {"key": "e/b-tsalka", "area": {"name": "Tsalka"}, "count": 39},
+                ]
+            }
         }
     }

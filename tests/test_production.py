@@ -225,29 +225,29 @@ SUGGESTIONS = [
         " Did you mean 'node' or 'nodes'?",
     ),
     (
-        "{ elections(frist: 1) { key } }",
+        "{ elections(frist: 1) { nodes { key } } }",
         None,
         "Unknown argument 'frist' on field 'Query.elections'.",
-        " Did you mean 'first'?",
+        " Did you mean 'first' or 'last'?",
     ),
     (
-        "{ elections(kind: PRESIDENTAL) { key } }",
+        "{ elections(filter: {kind: PRESIDENTAL}) { nodes { key } } }",
         None,
         "Value 'PRESIDENTAL' does not exist in 'ElectionKind' enum.",
         " Did you mean the enum value 'PRESIDENTIAL'?",
     ),
     (
-        "query ($k: ElectionKind) { elections(kind: $k) { key } }",
+        "query ($k: ElectionKind) { elections(filter: {kind: $k}) { nodes { key } } }",
         {"k": "PRESIDENTAL"},
         "Variable '$k' has invalid value: Value 'PRESIDENTAL' does not exist in "
         "'ElectionKind' enum.",
         " Did you mean the enum value 'PRESIDENTIAL'?",
     ),
     (
-        "query ($k: ElectionKnd) { elections(kind: $k) { key } }",
+        "query ($k: ElectionKnd) { elections(filter: {kind: $k}) { nodes { key } } }",
         None,
         "Unknown type 'ElectionKnd'.",
-        " Did you mean 'ElectionKind' or 'Election'?",
+        " Did you mean 'ElectionKind', 'Election', 'ElectionEdge', or 'ElectionOrder'?",
     ),
 ]
 
@@ -275,7 +275,11 @@ async def test_no_suggestions_in_production(
 
 
 EXPECTED = [
-    ("{ people(first: 0) { name } }", "first must be between 1 and 100, got 0", ["people"]),
+    (
+        "{ people(first: 0) { nodes { name } } }",
+        "`first` must be between 1 and 100, got 0.",
+        ["people"],
+    ),
     ('{ node(id: "garbage") { id } }', 'Value cannot represent a GlobalID: "garbage".', ["node"]),
     ("{ nope", "Syntax Error: Expected Name, found <EOF>.", None),
 ]
@@ -292,12 +296,14 @@ async def test_expected_errors_read_the_same_in_production(
 
 
 def break_countries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make `countries` fail as a broken database would, with SQL and a path in the message."""
+    """Make `countries` fail as a broken database would, with SQL and a path in the message:
+    reading the page's rows fails."""
 
-    def fail(cls: type[models.Country]) -> Any:
+    def fail(cls: type[models.Country], /, *args: object, **kwargs: object) -> Any:
+
         raise sqlite3.OperationalError(SECRET)
 
-    monkeypatch.setattr(models.Country, "all", classmethod(fail))
+    monkeypatch.setattr(models.Country, "filter", classmethod(fail))
 
 
 async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(
@@ -308,7 +314,7 @@ async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(
         async with client(PRODUCTION) as http:
             response = await http.post(
                 "/graphql",
-                json={"query": "query Countries { countries { code } }"},
+                json={"query": "query Countries { countries { nodes { code } } }"},
                 headers={"X-Request-ID": "req-42"},
             )
     assert response.status_code == 200  # it ran; one field failed
@@ -341,7 +347,10 @@ async def test_in_development_an_unexpected_error_is_shown_and_logged(
     break_countries(monkeypatch)
     with json_log("elections.graphql") as log:
         async with client(DEVELOPMENT) as http:
-            response = await http.post("/graphql", json={"query": "{ countries { code } }"})
+            response = await http.post(
+                "/graphql", json={"query": "{ countries { nodes { code } } }"}
+            )
+
     assert response.json()["errors"][0]["message"] == SECRET
     assert [entry["level"] for entry in lines(log)] == ["ERROR"]
 

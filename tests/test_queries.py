@@ -21,7 +21,7 @@ from graphql import OperationDefinitionNode, OperationType, parse, validate
 from tortoise.context import TortoiseContext
 
 from schema import schema
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 QUERY_FILES = sorted(QUERIES.glob("*.graphql"))
@@ -164,77 +164,85 @@ async def test_query_election_result(world: TortoiseContext, query: str) -> None
             },
             # Stage by stage (preliminary, then final); within a stage by date, undated ones
             # (the sources do not say when they were published) last, then by share counted.
-            "tallies": [
-                tally(
-                    "preliminary-54",
-                    "PRELIMINARY",
-                    "2024-02-07",
-                    counted_share=54.47,
-                    registered=6478623,
-                    lines=stage_lines([92.1, 2.2, 1.99, 1.78, 0.79, 0.66, 0.48]),
-                ),
-                tally(
-                    "preliminary-93",
-                    "PRELIMINARY",
-                    "2024-02-08",
-                    counted_share=93.35,
-                    stations=(6102, 6537),
-                    valid=4651473,
-                    lines=stage_lines(
-                        [92.05, 2.19, 2.0, 1.76, 0.8, 0.67, 0.53],
-                        [4281625, 101851, 92980, 81799, 37386, 31033, 24799],
+            "tallies": {
+                "nodes": [
+                    tally(
+                        "preliminary-54",
+                        "PRELIMINARY",
+                        "2024-02-07",
+                        counted_share=54.47,
+                        registered=6478623,
+                        lines=stage_lines([92.1, 2.2, 1.99, 1.78, 0.79, 0.66, 0.48]),
                     ),
-                ),
-                tally(
-                    "preliminary-seed",
-                    "PRELIMINARY",
-                    "2024-02-08",
-                    turnout=77.0,
-                    lines=[
-                        {"candidacy": {"name": "Ilham Aliyev"}, "share": 92.0, "votes": None},
-                        {"candidacy": {"name": "Zahid Oruj"}, "share": 2.2, "votes": None},
-                    ],
-                ),
-                tally("turnout-cec-press-conference", "PRELIMINARY", "2024-02-08", turnout=67.7),
-                tally(
-                    "final-cec",
-                    "FINAL",
-                    "2024-02-13",
-                    preferred=True,
-                    turnout=76.43,
-                    lines=stage_lines([92.12, 2.17, 1.99, 1.72, 0.8, 0.66, 0.54], final_cec_votes),
-                ),
-                tally(
-                    "final-ispd",
-                    "FINAL",
-                    None,
-                    lines=stage_lines(
-                        [92.12, 2.17, 1.98, 1.72, 0.8, 0.66, 0.53],
-                        [4577693, 107877, 98623, 85607, 39727, 32956, 26561],
+                    tally(
+                        "preliminary-93",
+                        "PRELIMINARY",
+                        "2024-02-08",
+                        counted_share=93.35,
+                        stations=(6102, 6537),
+                        valid=4651473,
+                        lines=stage_lines(
+                            [92.05, 2.19, 2.0, 1.76, 0.8, 0.67, 0.53],
+                            [4281625, 101851, 92980, 81799, 37386, 31033, 24799],
+                        ),
                     ),
-                ),
-                tally("turnout-hogan-lovells", "FINAL", None, turnout=76.68),
-                tally("turnout-tag24", "FINAL", None, turnout=76.7),
-                tally(
-                    "turnout-wikipedia-current",
-                    "FINAL",
-                    None,
-                    registered=6514222,
-                    turnout=76.26,
-                ),
-                tally(
-                    "turnout-wikipedia-th-mirror",
-                    "FINAL",
-                    None,
-                    registered=6478840,
-                    turnout=76.68,
-                ),
-            ],
+                    tally(
+                        "preliminary-seed",
+                        "PRELIMINARY",
+                        "2024-02-08",
+                        turnout=77.0,
+                        lines=[
+                            {"candidacy": {"name": "Ilham Aliyev"}, "share": 92.0, "votes": None},
+                            {"candidacy": {"name": "Zahid Oruj"}, "share": 2.2, "votes": None},
+                        ],
+                    ),
+                    tally(
+                        "turnout-cec-press-conference", "PRELIMINARY", "2024-02-08", turnout=67.7
+                    ),
+                    tally(
+                        "final-cec",
+                        "FINAL",
+                        "2024-02-13",
+                        preferred=True,
+                        turnout=76.43,
+                        lines=stage_lines(
+                            [92.12, 2.17, 1.99, 1.72, 0.8, 0.66, 0.54], final_cec_votes
+                        ),
+                    ),
+                    tally(
+                        "final-ispd",
+                        "FINAL",
+                        None,
+                        lines=stage_lines(
+                            [92.12, 2.17, 1.98, 1.72, 0.8, 0.66, 0.53],
+                            [4577693, 107877, 98623, 85607, 39727, 32956, 26561],
+                        ),
+                    ),
+                    tally("turnout-hogan-lovells", "FINAL", None, turnout=76.68),
+                    tally("turnout-tag24", "FINAL", None, turnout=76.7),
+                    tally(
+                        "turnout-wikipedia-current",
+                        "FINAL",
+                        None,
+                        registered=6514222,
+                        turnout=76.26,
+                    ),
+                    tally(
+                        "turnout-wikipedia-th-mirror",
+                        "FINAL",
+                        None,
+                        registered=6478840,
+                        turnout=76.68,
+                    ),
+                ]
+            },
         }
     }
     # The 93.35 % stage: its candidates' votes add up exactly to its valid votes.
     (stage_93,) = [
-        t for t in data["election"]["tallies"] if t["key"] == "az-president-2024/preliminary-93"
+        t
+        for t in nodes(data["election"]["tallies"])
+        if t["key"] == "az-president-2024/preliminary-93"
     ]
     assert sum(line["votes"] for line in stage_93["lines"]) == stage_93["valid"] == 4651473
 
@@ -251,21 +259,53 @@ async def test_query_presidential_elections(world: TortoiseContext, query: str) 
         ("az-president-2018", "2018-04-11", True, "Ilham Aliyev", 86.02),
         ("az-president-2024", "2024-02-07", True, "Ilham Aliyev", 92.12),
     ]
-    assert data == {
-        "elections": [
-            {"key": key, "date": date, "early": early, "winner": {"name": name, "share": share}}
-            for key, date, early, name, share in expected
-        ]
+    edges = data["elections"]["edges"]
+    assert [edge["node"] for edge in edges] == [
+        {"key": key, "date": date, "early": early, "winner": {"name": name, "share": share}}
+        for key, date, early, name, share in expected
+    ]
+    # One page holds them all: nothing follows it.
+    assert data["elections"]["totalCount"] == 8
+    assert data["elections"]["pageInfo"] == {
+        "hasNextPage": False,
+        "endCursor": edges[-1]["cursor"],
     }
+    # Three at a time, each page starting after the last one's end cursor: the same eight.
+    pages: list[list[str]] = []
+    after = None
+    while True:
+        page = (await run(query, {"country": "AZ", "first": 3, "after": after}))["elections"]
+        assert page["totalCount"] == 8
+        pages.append([edge["node"]["key"] for edge in page["edges"]])
+        assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert pages == [
+        ["az-president-1992", "az-president-1993", "az-president-1998"],
+        ["az-president-2003", "az-president-2008", "az-president-2013"],
+        ["az-president-2018", "az-president-2024"],
+    ]
+    # The cursors are those of the single page, item by item.
+    assert [edge["cursor"] for edge in edges][2::3] == [
+        (await run(query, {"country": "AZ", "first": 3 * i}))["elections"]["pageInfo"]["endCursor"]
+        for i in (1, 2)
+    ]
     # Georgia's parliamentary election is not presidential; Georgia has no presidential one here.
-    assert await run(query, {"country": "ge"}) == {"elections": []}
+    assert await run(query, {"country": "ge"}) == {
+        "elections": {
+            "totalCount": 0,
+            "pageInfo": {"hasNextPage": False, "endCursor": None},
+            "edges": [],
+        }
+    }
 
 
 async def test_query_person_candidacies(world: TortoiseContext, query: str) -> None:
     data = await run(query, {"key": "zahid-oruj"})
     person = data["person"]
     assert person["name"] == "Zahid Oruj"
-    candidacies = person["candidacies"]
+    candidacies = nodes(person["candidacies"])
     # Without the tallies: what the preferred final tally of each election says about him.
     assert [
         {k: v for k, v in candidacy.items() if k != "election"} for candidacy in candidacies
@@ -310,7 +350,7 @@ async def test_query_person_candidacies(world: TortoiseContext, query: str) -> N
             if line["candidacy"]["key"] == candidacy["key"]
         ]
         for candidacy in candidacies
-        for tally in candidacy["election"]["tallies"]
+        for tally in nodes(candidacy["election"]["tallies"])
     }
     assert his_lines == {
         # 2013: only the CEC's preliminary figures of polling night include him.
@@ -358,28 +398,35 @@ async def test_query_winner_congratulations(world: TortoiseContext, query: str) 
             "winner": {
                 "name": "Ilham Aliyev",
                 # Dated ones first, then undated ones by key: none of them has a date.
-                "endorsements": [
-                    congratulation(("BY", "Belarus"), "CALL", "Alexander Lukashenko"),
-                    congratulation(("CN", "China"), None),
-                    congratulation(("CU", "Cuba"), "POST", "Miguel Díaz-Canel"),
-                    congratulation(None, "LETTER", "Ursula von der Leyen", "European Commission"),
-                    congratulation(("HU", "Hungary"), None),
-                    congratulation(("IR", "Iran"), None),
-                    congratulation(("KZ", "Kazakhstan"), None),
-                    congratulation(("RU", "Russia"), "CALL", "Vladimir Putin"),
-                    congratulation(("TR", "Turkey"), "CALL", "Recep Tayyip Erdoğan"),
-                    congratulation(
-                        ("TR", "Turkey"), "STATEMENT", None, "Ministry of Foreign Affairs of Turkey"
-                    ),
-                    congratulation(("UZ", "Uzbekistan"), "CALL", "Shavkat Mirziyoyev"),
-                    congratulation(("VE", "Venezuela"), "LETTER", "Nicolás Maduro"),
-                ],
+                "endorsements": {
+                    "nodes": [
+                        congratulation(("BY", "Belarus"), "CALL", "Alexander Lukashenko"),
+                        congratulation(("CN", "China"), None),
+                        congratulation(("CU", "Cuba"), "POST", "Miguel Díaz-Canel"),
+                        congratulation(
+                            None, "LETTER", "Ursula von der Leyen", "European Commission"
+                        ),
+                        congratulation(("HU", "Hungary"), None),
+                        congratulation(("IR", "Iran"), None),
+                        congratulation(("KZ", "Kazakhstan"), None),
+                        congratulation(("RU", "Russia"), "CALL", "Vladimir Putin"),
+                        congratulation(("TR", "Turkey"), "CALL", "Recep Tayyip Erdoğan"),
+                        congratulation(
+                            ("TR", "Turkey"),
+                            "STATEMENT",
+                            None,
+                            "Ministry of Foreign Affairs of Turkey",
+                        ),
+                        congratulation(("UZ", "Uzbekistan"), "CALL", "Shavkat Mirziyoyev"),
+                        congratulation(("VE", "Venezuela"), "LETTER", "Nicolás Maduro"),
+                    ]
+                },
             }
         }
     }
     # The countries, each once, with every channel its congratulations came by.
     channels: dict[str, set[str | None]] = {}
-    for item in data["election"]["winner"]["endorsements"]:
+    for item in nodes(data["election"]["winner"]["endorsements"]):
         if item["country"] is not None:
             channels.setdefault(item["country"]["name"], set()).add(item["channel"])
     assert channels == {
@@ -453,7 +500,7 @@ async def test_query_parliament_result(world: TortoiseContext, query: str) -> No
     ) -> dict[str, Any]:
         party = {
             "kind": "PARTY" if members is None else "BLOC",
-            "members": [{"name": member} for member in members or []],
+            "members": {"nodes": [{"name": member} for member in members or []]},
         }
         return {"candidacy": {"name": name, "party": party}, "share": share, "seats": seats}
 

@@ -179,10 +179,12 @@ def test_limits_are_the_documented_ones() -> None:
 
 def nested(depth: int, name: str | None = None) -> str:
     """A query of the given depth as the limiter counts it (the root field is at depth 0):
-    election > country > elections > country > ... > id."""
+    election > country > elections > nodes > country > elections > nodes > ... > id, one
+    election a page, so that only the depth can refuse it."""
     inner = "id"
     for level in range(depth - 1, 0, -1):
-        inner = f"{'country' if level % 2 else 'elections'} {{ {inner} }}"
+        inner = f"{('country', 'elections(first: 1)', 'nodes')[(level - 1) % 3]} {{ {inner} }}"
+
     head = f"query {name} " if name else ""
     return f'{head}{{ election(key: "az-president-2024") {{ {inner} }} }}'
 
@@ -192,10 +194,11 @@ async def test_depth_ten_runs(world: TortoiseContext) -> None:
     # The operation's braces and ten selection sets: fields at depths 0 (election) to 10 (id).
     assert query.count("{") == 11
     data = await run(query)
-    level = data["election"]["country"]
-    for _ in range(4):
-        level = level["elections"][0]["country"]
-    assert level == {"id": base64.b64encode(b"Country:AZ").decode()}
+    level = data["election"]
+    for _ in range(3):
+        level = level["country"]["elections"]["nodes"][0]
+    # The ID of Azerbaijan's first election, the first of its list.
+    assert level == {"id": base64.b64encode(b"Election:az-president-1992").decode()}
 
 
 async def test_depth_eleven_is_refused() -> None:
@@ -206,9 +209,9 @@ async def test_depth_eleven_is_refused() -> None:
 async def test_depth_through_fragments_counts_too() -> None:
     query = (
         'query Frag { election(key: "az-president-2024") { ...E } }\n'
-        "fragment E on Election { country { elections { country { elections { country {"
-        " elections { country { elections { country { ...C } } } } } } } } } }\n"
-        "fragment C on Country { elections { id } }"
+        "fragment E on Election { country { elections { nodes { country { elections { nodes {"
+        " country { ...C } } } } } } } }\n"
+        "fragment C on Country { elections { nodes { country { id } } } }"
     )
     assert await refused(query) == ["'Frag' exceeds maximum operation depth of 10"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tortoise.context import TortoiseContext
 
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 SOURCE = "query ($key: String!) { source(key: $key) { %s } }"
 FIELDS = "key url publisher title published"
@@ -69,8 +69,9 @@ async def test_source_urls(world: TortoiseContext, key: str, url: str) -> None:
 async def test_every_source_behind_the_results_has_an_http_address(
     world: TortoiseContext,
 ) -> None:
-    data = await run("{ elections { allSources { key url } } }")
-    sources = {s["key"]: s["url"] for e in data["elections"] for s in e["allSources"]}
+    data = await run("{ elections { nodes { allSources { key url } } } }")
+    sources = {s["key"]: s["url"] for e in nodes(data["elections"]) for s in e["allSources"]}
+
     without = sorted(key for key, url in sources.items() if url is None)
     assert without == ["seed-article-2024-02", "wikipedia-az-2024-snapshot-2024-01"]
     assert all(url.startswith(("https://", "http://")) for url in sources.values() if url)

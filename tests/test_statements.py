@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from tortoise.context import TortoiseContext
 
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 
@@ -38,76 +38,82 @@ async def test_query_azerbaijan_2024_objections(world: TortoiseContext) -> None:
         "election": {
             "key": "az-president-2024",
             "date": "2024-02-07",
-            "rejections": [
-                {
-                    "key": "az-president-2024/rejection-apfp",
-                    "date": None,
-                    "person": None,
-                    "organization": APFP,
-                    "actorDescription": None,
-                    "summary": (
-                        "According to the Georgian news report of the result, the Azerbaijani "
-                        "Popular Front Party called the outcome of the 7 February vote "
-                        "illegitimate and not a reflection of what voters wanted, pointing to "
-                        "the lack of any real competition and to pressure, fear and threats "
-                        "surrounding the ballot."
-                    ),
-                    "sources": [{"key": "seed-article-2024-02"}],
-                }
-            ],
-            "fraudAllegations": [
-                {
-                    # A person speaking for an organization: both are given.
-                    "key": "az-president-2024/fraud-allegation-emin-huseynov",
-                    "date": None,
-                    "person": {"name": "Emin Huseynov"},
-                    "organization": org("Azerbaijani Civil Coalition in Exile", "AZEX"),
-                    "actorDescription": None,
-                    "summary": (
-                        "In an interview with Kavkazsky Uzel, quoted in the same Georgian "
-                        "report, AZEX co-chair Emin Huseynov said the state had mobilised civil "
-                        'servants and, for the first time, students for "carousel" voting to '
-                        "produce a score above 90 %, against an average of about 85 % for "
-                        "Aliyev in earlier elections; in his view the vote served to give "
-                        "Aliyev seven more years in power."
-                    ),
-                    "sources": [{"key": "seed-article-2024-02"}],
-                }
-            ],
+            "rejections": {
+                "nodes": [
+                    {
+                        "key": "az-president-2024/rejection-apfp",
+                        "date": None,
+                        "person": None,
+                        "organization": APFP,
+                        "actorDescription": None,
+                        "summary": (
+                            "According to the Georgian news report of the result, the Azerbaijani "
+                            "Popular Front Party called the outcome of the 7 February vote "
+                            "illegitimate and not a reflection of what voters wanted, pointing to "
+                            "the lack of any real competition and to pressure, fear and threats "
+                            "surrounding the ballot."
+                        ),
+                        "sources": [{"key": "seed-article-2024-02"}],
+                    }
+                ]
+            },
+            "fraudAllegations": {
+                "nodes": [
+                    {
+                        # A person speaking for an organization: both are given.
+                        "key": "az-president-2024/fraud-allegation-emin-huseynov",
+                        "date": None,
+                        "person": {"name": "Emin Huseynov"},
+                        "organization": org("Azerbaijani Civil Coalition in Exile", "AZEX"),
+                        "actorDescription": None,
+                        "summary": (
+                            "In an interview with Kavkazsky Uzel, quoted in the same Georgian "
+                            "report, AZEX co-chair Emin Huseynov said the state had mobilised "
+                            'civil servants and, for the first time, students for "carousel" '
+                            "voting to produce a score above 90 %, against an average of about "
+                            "85 % for Aliyev in earlier elections; in his view the vote served "
+                            "to give Aliyev seven more years in power."
+                        ),
+                        "sources": [{"key": "seed-article-2024-02"}],
+                    }
+                ]
+            },
             # Dated first; ODIHR's findings carry no date of their own, so they come last.
-            "observerAssessments": [
-                {
-                    "key": "az-president-2024/emds-preliminary",
-                    "date": "2024-02-08",
-                    "person": None,
-                    "organization": org("EMDS"),
-                    "actorDescription": None,
-                    "summary": (
-                        "The domestic monitor EMDS found that the election lacked genuine "
-                        "competition and reported group and multiple voting, interference by "
-                        "local executive authorities, pressure on observers, and gaps between "
-                        "the turnout its observers saw and the official figures."
-                    ),
-                    "sources": [{"key": "epde-emds-preliminary"}],
-                },
-                {
-                    "key": "az-president-2024/odihr-preliminary",
-                    "date": None,
-                    "person": None,
-                    "organization": ODIHR,
-                    "actorDescription": None,
-                    "summary": (
-                        "OSCE/ODIHR's preliminary findings, as relayed by the EU's EEAS on 9 "
-                        "February 2024, described a restrictive political climate: "
-                        "preparations were handled efficiently, but critical voices were "
-                        "silenced and voters had no genuine alternative. Polling day was calm "
-                        "and mostly orderly, yet observers noted frequent disregard of "
-                        "mandatory procedures, little transparency and many serious "
-                        "irregularities. The findings' own release date is not given."
-                    ),
-                    "sources": [{"key": "einpresswire-687428779"}],
-                },
-            ],
+            "observerAssessments": {
+                "nodes": [
+                    {
+                        "key": "az-president-2024/emds-preliminary",
+                        "date": "2024-02-08",
+                        "person": None,
+                        "organization": org("EMDS"),
+                        "actorDescription": None,
+                        "summary": (
+                            "The domestic monitor EMDS found that the election lacked genuine "
+                            "competition and reported group and multiple voting, interference by "
+                            "local executive authorities, pressure on observers, and gaps between "
+                            "the turnout its observers saw and the official figures."
+                        ),
+                        "sources": [{"key": "epde-emds-preliminary"}],
+                    },
+                    {
+                        "key": "az-president-2024/odihr-preliminary",
+                        "date": None,
+                        "person": None,
+                        "organization": ODIHR,
+                        "actorDescription": None,
+                        "summary": (
+                            "OSCE/ODIHR's preliminary findings, as relayed by the EU's EEAS on 9 "
+                            "February 2024, described a restrictive political climate: "
+                            "preparations were handled efficiently, but critical voices were "
+                            "silenced and voters had no genuine alternative. Polling day was calm "
+                            "and mostly orderly, yet observers noted frequent disregard of "
+                            "mandatory procedures, little transparency and many serious "
+                            "irregularities. The findings' own release date is not given."
+                        ),
+                        "sources": [{"key": "einpresswire-687428779"}],
+                    },
+                ]
+            },
         }
     }
     assert await run(query) == expected
@@ -118,7 +124,7 @@ async def test_objections_of_other_elections(world: TortoiseContext) -> None:
     query = query_text("azerbaijan-2024-objections")
 
     def who(
-        items: list[dict[str, Any]],
+        connection: dict[str, Any],
     ) -> list[tuple[str | None, str | None, str | None, str | None]]:
         return [
             (
@@ -127,7 +133,7 @@ async def test_objections_of_other_elections(world: TortoiseContext) -> None:
                 item["organization"] and item["organization"]["name"],
                 item["actorDescription"],
             )
-            for item in items
+            for item in nodes(connection)
         ]
 
     georgia = (await run(query, {"key": "ge-parliament-2024"}))["election"]
@@ -148,9 +154,9 @@ async def test_objections_of_other_elections(world: TortoiseContext) -> None:
     assert (await run(query, {"key": "az-president-1993"}))["election"] == {
         "key": "az-president-1993",
         "date": "1993-10-03",
-        "rejections": [],
-        "fraudAllegations": [],
-        "observerAssessments": [],
+        "rejections": {"nodes": []},
+        "fraudAllegations": {"nodes": []},
+        "observerAssessments": {"nodes": []},
     }
     assert await run(query, {"key": "no-such-election"}) == {"election": None}
 
@@ -186,87 +192,123 @@ BOYCOTTED: list[dict[str, Any]] = [
         "date": "1998-10-11",
         "country": {"code": "AZ"},
         # Nobody named: the source describes the boycotters without naming them.
-        "statements": [
-            boycott(
-                None,
-                None,
-                "Five of the main opposition leaders stayed out of the race after their demand "
-                "for a third of the seats on the Central Election Commission was turned down.",
-                actor_description="five leading opposition politicians",
-            ),
-        ],
+        "statements": {
+            "nodes": [
+                boycott(
+                    None,
+                    None,
+                    "Five of the main opposition leaders stayed out of the race after their demand "
+                    "for a third of the seats on the Central Election Commission was turned down.",
+                    actor_description="five leading opposition politicians",
+                ),
+            ]
+        },
     },
     {
         "key": "az-president-2008",
         "date": "2008-10-15",
         "country": {"code": "AZ"},
         # Dated announcements first, then the undated ones by key.
-        "statements": [
-            boycott(
-                "2008-07-20",
-                org("Azadliq bloc"),
-                "The opposition Azadliq bloc resolved on 20 July 2008 to stay out of the "
-                "presidential election, according to the European Stability Initiative.",
-            ),
-            boycott(
-                "2008-08-04",
-                MUSAVAT,
-                "Musavat announced its boycott on 4 August 2008, the same day the ruling party "
-                "put Ilham Aliyev forward for a second term.",
-            ),
-            boycott(None, APFP, listed_2008("Azerbaijani Popular Front Party")),
-            boycott(
-                None, org("Citizen and Progress Party"), listed_2008("Citizen and Progress Party")
-            ),
-            boycott(None, org("Democratic Party", "ADP"), listed_2008("Democratic Party")),
-            boycott(None, org("Liberal Party"), listed_2008("Liberal Party")),
-        ],
+        "statements": {
+            "nodes": [
+                boycott(
+                    "2008-07-20",
+                    org("Azadliq bloc"),
+                    "The opposition Azadliq bloc resolved on 20 July 2008 to stay out of the "
+                    "presidential election, according to the European Stability Initiative.",
+                ),
+                boycott(
+                    "2008-08-04",
+                    MUSAVAT,
+                    "Musavat announced its boycott on 4 August 2008, the same day the ruling party "
+                    "put Ilham Aliyev forward for a second term.",
+                ),
+                boycott(None, APFP, listed_2008("Azerbaijani Popular Front Party")),
+                boycott(
+                    None,
+                    org("Citizen and Progress Party"),
+                    listed_2008("Citizen and Progress Party"),
+                ),
+                boycott(None, org("Democratic Party", "ADP"), listed_2008("Democratic Party")),
+                boycott(None, org("Liberal Party"), listed_2008("Liberal Party")),
+            ]
+        },
     },
     {
         "key": "az-president-2018",
         "date": "2018-04-11",
         "country": {"code": "AZ"},
-        "statements": [
-            boycott(
-                "2018-02-10",
-                MUSAVAT,
-                "Musavat declared on 10 February 2018, five days after the early vote was "
-                "called, that it would boycott it.",
-            ),
-            boycott(
-                None,
-                org("National Council of Democratic Forces", "NCDF"),
-                "The National Council of Democratic Forces (NCDF) boycotted the snap election.",
-            ),
-        ],
+        "statements": {
+            "nodes": [
+                boycott(
+                    "2018-02-10",
+                    MUSAVAT,
+                    "Musavat declared on 10 February 2018, five days after the early vote was "
+                    "called, that it would boycott it.",
+                ),
+                boycott(
+                    None,
+                    org("National Council of Democratic Forces", "NCDF"),
+                    "The National Council of Democratic Forces (NCDF) boycotted the snap election.",
+                ),
+            ]
+        },
     },
     {
         "key": "az-president-2024",
         "date": "2024-02-07",
         "country": {"code": "AZ"},
-        "statements": [
-            boycott(
-                None,
-                APFP,
-                "The Azerbaijani Popular Front Party put up no candidate and called on its "
-                "supporters not to vote.",
-            ),
-            boycott(
-                None,
-                MUSAVAT,
-                "Musavat put up no candidate and called on its supporters not to vote.",
-            ),
-        ],
+        "statements": {
+            "nodes": [
+                boycott(
+                    None,
+                    APFP,
+                    "The Azerbaijani Popular Front Party put up no candidate and called on its "
+                    "supporters not to vote.",
+                ),
+                boycott(
+                    None,
+                    MUSAVAT,
+                    "Musavat put up no candidate and called on its supporters not to vote.",
+                ),
+            ]
+        },
     },
 ]
 
 
 async def test_query_boycotted_elections(world: TortoiseContext) -> None:
     query = query_text("boycotted-elections")
-    assert await run(query) == {"elections": BOYCOTTED}
-    assert await run(query, {"country": "az"}) == {"elections": BOYCOTTED}
+
+    def whole(connection: dict[str, Any]) -> list[dict[str, Any]]:
+        """The page's items, once it is checked to be the whole list, ending at endCursor."""
+        edges = connection["edges"]
+        assert connection["totalCount"] == len(edges)
+        assert connection["pageInfo"] == {
+            "hasNextPage": False,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+        }
+        return [edge["node"] for edge in edges]
+
+    assert whole((await run(query))["elections"]) == BOYCOTTED
+    assert whole((await run(query, {"country": "az"}))["elections"]) == BOYCOTTED
     # Georgia's opposition rejected the 2024 result but did not boycott the vote.
-    assert await run(query, {"country": "GE"}) == {"elections": []}
+    assert await run(query, {"country": "GE"}) == {
+        "elections": {
+            "totalCount": 0,
+            "pageInfo": {"hasNextPage": False, "endCursor": None},
+            "edges": [],
+        }
+    }
+    # Two at a time: the second page starts after the first one's end cursor.
+    first = (await run(query, {"first": 2}))["elections"]
+    assert first["totalCount"] == 4
+    assert first["pageInfo"] == {"hasNextPage": True, "endCursor": first["edges"][1]["cursor"]}
+    after = first["pageInfo"]["endCursor"]
+    second = (await run(query, {"first": 2, "after": after}))["elections"]
+    assert second["totalCount"] == 4
+    assert second["pageInfo"] == {"hasNextPage": False, "endCursor": second["edges"][1]["cursor"]}
+    assert [edge["node"] for edge in first["edges"] + second["edges"]] == BOYCOTTED
 
     def who(statement: dict[str, Any]) -> str:
         """The organization's name, or the description of actors the sources do not name."""
@@ -279,8 +321,8 @@ async def test_query_boycotted_elections(world: TortoiseContext) -> None:
     # Who boycotted, election by election.
     data = await run(query)
     assert {
-        election["key"][-4:]: sorted(who(s) for s in election["statements"])
-        for election in data["elections"]
+        edge["node"]["key"][-4:]: sorted(who(s) for s in nodes(edge["node"]["statements"]))
+        for edge in data["elections"]["edges"]
     } == {
         "1998": ["five leading opposition politicians"],
         "2008": [
@@ -303,12 +345,14 @@ ALL_STATEMENTS = """
 query Statements($key: String!, $kind: StatementKind) {
   election(key: $key) {
     statements(kind: $kind) {
-      key
-      kind
-      date
-      person { key }
-      organization { key }
-      election { key }
+      nodes {
+        key
+        kind
+        date
+        person { key }
+        organization { key }
+        election { key }
+      }
     }
   }
 }
@@ -332,22 +376,28 @@ async def test_statements_by_date_then_undated_by_key(world: TortoiseContext) ->
 
     assert data == {
         "election": {
-            "statements": [
-                statement("emds-preliminary", "OBSERVER_ASSESSMENT", "2024-02-08", None, "emds"),
-                statement("boycott-apfp", "BOYCOTT", None, None, "azerbaijani-popular-front-party"),
-                statement("boycott-musavat", "BOYCOTT", None, None, "musavat"),
-                statement(
-                    "fraud-allegation-emin-huseynov",
-                    "FRAUD_ALLEGATION",
-                    None,
-                    "emin-huseynov",
-                    "azex",
-                ),
-                statement("odihr-preliminary", "OBSERVER_ASSESSMENT", None, None, "osce-odihr"),
-                statement(
-                    "rejection-apfp", "REJECTS", None, None, "azerbaijani-popular-front-party"
-                ),
-            ]
+            "statements": {
+                "nodes": [
+                    statement(
+                        "emds-preliminary", "OBSERVER_ASSESSMENT", "2024-02-08", None, "emds"
+                    ),
+                    statement(
+                        "boycott-apfp", "BOYCOTT", None, None, "azerbaijani-popular-front-party"
+                    ),
+                    statement("boycott-musavat", "BOYCOTT", None, None, "musavat"),
+                    statement(
+                        "fraud-allegation-emin-huseynov",
+                        "FRAUD_ALLEGATION",
+                        None,
+                        "emin-huseynov",
+                        "azex",
+                    ),
+                    statement("odihr-preliminary", "OBSERVER_ASSESSMENT", None, None, "osce-odihr"),
+                    statement(
+                        "rejection-apfp", "REJECTS", None, None, "azerbaijani-popular-front-party"
+                    ),
+                ]
+            }
         }
     }
 
@@ -365,7 +415,7 @@ async def test_statements_by_date_then_undated_by_key(world: TortoiseContext) ->
 )
 async def test_statements_kind_filter(world: TortoiseContext, kind: str, keys: list[str]) -> None:
     data = await run(ALL_STATEMENTS, {"key": "az-president-2024", "kind": kind})
-    statements = data["election"]["statements"]
+    statements = nodes(data["election"]["statements"])
     assert [s["key"] for s in statements] == [f"az-president-2024/{key}" for key in keys]
     assert {s["kind"] for s in statements} <= {kind}
 
@@ -373,59 +423,70 @@ async def test_statements_kind_filter(world: TortoiseContext, kind: str, keys: l
 async def test_statements_of_1998_and_2003(world: TortoiseContext) -> None:
     query = """
     {
-      a: election(key: "az-president-1998") { statements { key kind date actorDescription } }
-      b: election(key: "az-president-2003") { statements { key kind date actorDescription } }
+      a: election(key: "az-president-1998") {
+        statements { nodes { key kind date actorDescription } }
+      }
+      b: election(key: "az-president-2003") {
+        statements { nodes { key kind date actorDescription } }
+      }
     }
     """
     assert await run(query) == {
         "a": {
-            "statements": [
-                {
-                    "key": "az-president-1998/osce-chairman-in-office",
-                    "kind": "OBSERVER_ASSESSMENT",
-                    "date": "1998-10-16",
-                    "actorDescription": None,
-                },
-                # Undated, by key: the boycott before the rejection.
-                {
-                    "key": "az-president-1998/boycott-opposition-leaders",
-                    "kind": "BOYCOTT",
-                    "date": None,
-                    "actorDescription": "five leading opposition politicians",
-                },
-                {
-                    "key": "az-president-1998/rejection-etibar-mammadov",
-                    "kind": "REJECTS",
-                    "date": None,
-                    "actorDescription": None,
-                },
-            ]
+            "statements": {
+                "nodes": [
+                    {
+                        "key": "az-president-1998/osce-chairman-in-office",
+                        "kind": "OBSERVER_ASSESSMENT",
+                        "date": "1998-10-16",
+                        "actorDescription": None,
+                    },
+                    # Undated, by key: the boycott before the rejection.
+                    {
+                        "key": "az-president-1998/boycott-opposition-leaders",
+                        "kind": "BOYCOTT",
+                        "date": None,
+                        "actorDescription": "five leading opposition politicians",
+                    },
+                    {
+                        "key": "az-president-1998/rejection-etibar-mammadov",
+                        "kind": "REJECTS",
+                        "date": None,
+                        "actorDescription": None,
+                    },
+                ]
+            }
         },
         "b": {
-            "statements": [
-                {
-                    "key": "az-president-2003/odihr-final-report",
-                    "kind": "OBSERVER_ASSESSMENT",
-                    "date": "2003-11-12",
-                    "actorDescription": None,
-                },
-                {
-                    "key": "az-president-2003/rejection-isa-gambar",
-                    "kind": "REJECTS",
-                    "date": None,
-                    "actorDescription": None,
-                },
-            ]
+            "statements": {
+                "nodes": [
+                    {
+                        "key": "az-president-2003/odihr-final-report",
+                        "kind": "OBSERVER_ASSESSMENT",
+                        "date": "2003-11-12",
+                        "actorDescription": None,
+                    },
+                    {
+                        "key": "az-president-2003/rejection-isa-gambar",
+                        "kind": "REJECTS",
+                        "date": None,
+                        "actorDescription": None,
+                    },
+                ]
+            }
         },
     }
 
 
-# --- Root elections(statementKind:) ----------------------------------------------------------
+# --- Root elections(filter: {hasStatement:}) ---------------------------------------------------
 
 
 ELECTIONS_WITH = """
 query Elections($kind: StatementKind, $country: String, $first: Int = 100) {
-  elections(statementKind: $kind, country: $country, first: $first) { key }
+  elections(filter: {hasStatement: $kind, country: $country}, first: $first) {
+    totalCount
+    nodes { key }
+  }
 }
 """
 
@@ -475,25 +536,28 @@ async def test_elections_by_statement_kind(
     world: TortoiseContext, kind: str, country: str | None, keys: list[str]
 ) -> None:
     data = await run(ELECTIONS_WITH, {"kind": kind, "country": country})
-    assert data == {"elections": [{"key": key} for key in keys]}
+    assert data == {"elections": {"totalCount": len(keys), "nodes": [{"key": key} for key in keys]}}
 
 
 async def test_elections_by_statement_kind_counts_distinct_elections(
     world: TortoiseContext,
 ) -> None:
     # `first` limits elections, not joined statement rows: 2008's six boycotts are one row,
-    # so the third election is 2018's, not 2008's again.
+    # so the third election is 2018's, not 2008's again; the total counts elections too.
     data = await run(ELECTIONS_WITH, {"kind": "BOYCOTT", "first": 3})
     assert data == {
-        "elections": [
-            {"key": "az-president-1998"},
-            {"key": "az-president-2008"},
-            {"key": "az-president-2018"},
-        ]
+        "elections": {
+            "totalCount": 4,
+            "nodes": [
+                {"key": "az-president-1998"},
+                {"key": "az-president-2008"},
+                {"key": "az-president-2018"},
+            ],
+        }
     }
     # Without the filter, every election.
     data = await run(ELECTIONS_WITH, {"kind": None})
-    assert len(data["elections"]) == 9
+    assert data["elections"]["totalCount"] == len(nodes(data["elections"])) == 9
 
 
 # --- Person.statements and the statement's own fields ---------------------------------------
@@ -502,47 +566,54 @@ async def test_elections_by_statement_kind_counts_distinct_elections(
 async def test_person_statements(world: TortoiseContext) -> None:
     query = """
     query PersonStatements($key: String!) {
-      person(key: $key) { statements { key kind election { key } } }
+      person(key: $key) { statements { nodes { key kind election { key } } } }
     }
     """
     assert await run(query, {"key": "emin-huseynov"}) == {
         "person": {
-            "statements": [
-                {
-                    "key": "az-president-2024/fraud-allegation-emin-huseynov",
-                    "kind": "FRAUD_ALLEGATION",
-                    "election": {"key": "az-president-2024"},
-                }
-            ]
+            "statements": {
+                "nodes": [
+                    {
+                        "key": "az-president-2024/fraud-allegation-emin-huseynov",
+                        "kind": "FRAUD_ALLEGATION",
+                        "election": {"key": "az-president-2024"},
+                    }
+                ]
+            }
         }
     }
     assert await run(query, {"key": "etibar-mammadov"}) == {
         "person": {
-            "statements": [
-                {
-                    "key": "az-president-1998/rejection-etibar-mammadov",
-                    "kind": "REJECTS",
-                    "election": {"key": "az-president-1998"},
-                }
-            ]
+            "statements": {
+                "nodes": [
+                    {
+                        "key": "az-president-1998/rejection-etibar-mammadov",
+                        "kind": "REJECTS",
+                        "election": {"key": "az-president-1998"},
+                    }
+                ]
+            }
         }
     }
     # Statements by organizations are not the statements of a person: Ilham Aliyev made none.
-    assert await run(query, {"key": "ilham-aliyev"}) == {"person": {"statements": []}}
+    assert await run(query, {"key": "ilham-aliyev"}) == {"person": {"statements": {"nodes": []}}}
 
 
 async def test_statement_sources(world: TortoiseContext) -> None:
     query = """
     {
       election(key: "az-president-2008") {
-        statements(kind: BOYCOTT) { key sources { key } }
+        statements(kind: BOYCOTT) { nodes { key sources { key } } }
       }
     }
     """
     data = await run(query)
     musavat = [
-        s for s in data["election"]["statements"] if s["key"] == "az-president-2008/boycott-musavat"
+        s
+        for s in nodes(data["election"]["statements"])
+        if s["key"] == "az-president-2008/boycott-musavat"
     ]
+
     # Sources by key.
     assert musavat == [
         {

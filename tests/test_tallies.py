@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tortoise.context import TortoiseContext
 
-from tests.conftest import run
+from tests.conftest import nodes, run
 
 TALLY = "query ($key: String!) { tally(key: $key) { %s } }"
 COUNTS = """round stage asOf countedShare stationsReported stationsTotal registered cast valid
@@ -15,9 +15,9 @@ COUNTS = """round stage asOf countedShare stationsReported stationsTotal registe
 async def test_2024_tallies_in_stage_order(world: TortoiseContext) -> None:
     data = await run(
         """{ election(key: "az-president-2024") {
-            tallies { key round stage asOf countedShare preferred } } }"""
+            tallies { nodes { key round stage asOf countedShare preferred } } } }"""
     )
-    assert [tuple(t.values()) for t in data["election"]["tallies"]] == [
+    assert [tuple(t.values()) for t in nodes(data["election"]["tallies"])] == [
         # Preliminary counts, by date, then by share counted (unknown counts as 100).
         ("az-president-2024/preliminary-54", 1, "PRELIMINARY", "2024-02-07", 54.47, False),
         ("az-president-2024/preliminary-93", 1, "PRELIMINARY", "2024-02-08", 93.35, False),
@@ -46,8 +46,10 @@ async def test_2003_preliminary_count_comes_before_the_undated_finals(
 ) -> None:
     # RFE/RL reported the 91 % count on 18 October; the final figures have no date, as
     # their publication date is unknown, and follow it by key.
-    data = await run('{ election(key: "az-president-2003") { tallies { key stage asOf } } }')
-    assert [tuple(t.values()) for t in data["election"]["tallies"]] == [
+    data = await run(
+        '{ election(key: "az-president-2003") { tallies { nodes { key stage asOf } } } }'
+    )
+    assert [tuple(t.values()) for t in nodes(data["election"]["tallies"])] == [
         ("az-president-2003/preliminary-rferl-91", "PRELIMINARY", "2003-10-18"),
         ("az-president-2003/final-cnn", "FINAL", None),
         ("az-president-2003/final-fact-index", "FINAL", None),
@@ -57,11 +59,14 @@ async def test_2003_preliminary_count_comes_before_the_undated_finals(
 
 
 async def test_one_preferred_tally_per_election(world: TortoiseContext) -> None:
-    data = await run("{ elections { key result { key } tallies { key preferred } } }")
-    for election in data["elections"]:
-        preferred = [t["key"] for t in election["tallies"] if t["preferred"]]
+    data = await run(
+        "{ elections { nodes { key result { key } tallies { nodes { key preferred } } } } }"
+    )
+    elections = nodes(data["elections"])
+    for election in elections:
+        preferred = [t["key"] for t in nodes(election["tallies"]) if t["preferred"]]
         assert preferred == [election["result"]["key"]], election["key"]
-    assert {e["key"]: e["result"]["key"] for e in data["elections"]} == {
+    assert {e["key"]: e["result"]["key"] for e in elections} == {
         "az-president-1992": "az-president-1992/final-nohlen",
         "az-president-1993": "az-president-1993/final-cec",
         "az-president-1998": "az-president-1998/final-nohlen",
@@ -177,8 +182,8 @@ async def test_turnout_of_each_kind_of_tally(
 
 
 async def test_every_2024_turnout_variant(world: TortoiseContext) -> None:
-    data = await run('{ election(key: "az-president-2024") { tallies { key turnout } } }')
-    turnouts = {t["key"].split("/")[1]: t["turnout"] for t in data["election"]["tallies"]}
+    data = await run('{ election(key: "az-president-2024") { tallies { nodes { key turnout } } } }')
+    turnouts = {t["key"].split("/")[1]: t["turnout"] for t in nodes(data["election"]["tallies"])}
     assert {k: v for k, v in turnouts.items() if v is not None} == {
         "preliminary-seed": 77.0,
         "turnout-cec-press-conference": 67.7,
@@ -258,9 +263,10 @@ async def test_georgia_final_seats(world: TortoiseContext) -> None:
 
 async def test_georgia_tallies_in_stage_order(world: TortoiseContext) -> None:
     data = await run(
-        '{ election(key: "ge-parliament-2024") { tallies { key stage asOf countedShare } } }'
+        '{ election(key: "ge-parliament-2024") {'
+        " tallies { nodes { key stage asOf countedShare } } } }"
     )
-    assert [tuple(t.values()) for t in data["election"]["tallies"]] == [
+    assert [tuple(t.values()) for t in nodes(data["election"]["tallies"])] == [
         ("ge-parliament-2024/preliminary-70", "PRELIMINARY", "2024-10-26", 70.91),
         ("ge-parliament-2024/preliminary-manual-99", "PRELIMINARY", "2024-10-27", 99.64),
         ("ge-parliament-2024/preliminary-3110", "PRELIMINARY", "2024-10-27", None),
