@@ -15,6 +15,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
 )
@@ -160,6 +161,8 @@ def build_schema(settings: Settings | None = None) -> Schema:
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        # Parsed documents kept by query text and parse options (the token limit among them).
+        lambda: ParserCache(maxsize=1024),
         *([] if settings.introspection else [DisableIntrospection]),
         # After the limiters above, which add their rules when the operation starts.
         lambda: Validation(limits, suggestions=settings.field_suggestions),

@@ -158,7 +158,9 @@ async def test_cursor_stays_valid_when_rows_are_added_before_it(bundled: Tortois
     # The nested list's cursor holds the row's key, so it survives the insert as well.
     nested = """
     query ($after: String) {
-      country(code: "AZ") { elections(first: 2, after: $after) { nodes { key } pageInfo { endCursor } } }
+      country(code: "AZ") {
+        elections(first: 2, after: $after) { nodes { key } pageInfo { endCursor } }
+      }
     }
     """
     start = (await run(nested))["country"]["elections"]
@@ -186,7 +188,9 @@ async def test_cursor_of_a_deleted_row(bundled: TortoiseContext) -> None:
     assert keys(first) == ["az-president-1992", "az-president-1993", "az-test-1995"]
     nested = """
     query ($after: String) {
-      country(code: "AZ") { elections(first: 3, after: $after) { nodes { key } pageInfo { endCursor } } }
+      country(code: "AZ") {
+        elections(first: 3, after: $after) { nodes { key } pageInfo { endCursor } }
+      }
     }
     """
     start = (await run(nested))["country"]["elections"]

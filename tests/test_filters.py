@@ -186,8 +186,8 @@ async def test_updated_since_is_a_change_feed(bundled: TortoiseContext) -> None:
             "filter.and[0].date: `from` (2020-01-01) is after `to` (2010-01-01).",
         ),
         (
-            '{ elections(filter: {or: [{early: true}, {not: {updatedSince: "2024-01-01T00:00:00"}}]}) '
-            "{ totalCount } }",
+            "{ elections(filter: {or: [{early: true}, "
+            '{not: {updatedSince: "2024-01-01T00:00:00"}}]}) { totalCount } }',
             "filter.or[1].not.updatedSince: give a time zone, e.g. 2024-02-07T00:00:00Z.",
         ),
         (

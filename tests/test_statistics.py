@@ -27,7 +27,7 @@ async def test_person_statistics(world: TortoiseContext) -> None:
         'oruj: person(key: "zahid-oruj") { statistics { candidacies wins averageShare } } }'
     )
     assert data == {
-        # 2003–2024: 76.84, 88.73, 84.54, 86.02, 92.12.
+        # 2003 to 2024: 76.84, 88.73, 84.54, 86.02, 92.12.
         "ilham": {"statistics": {"candidacies": 5, "wins": 5, "averageShare": 85.65}},
         "heydar": {"statistics": {"candidacies": 2, "wins": 2, "averageShare": 88.2}},
         # 2013, 2018, 2024, none won; shares 3.12 and 2.17 (2013's preferred tally has no
