@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     DirectiveNode,
@@ -206,10 +207,11 @@ def directives_rule(limit: int) -> type[ValidationRule]:
     return MaxDirectives
 
 
-#: Documents validated lately: (schema, query text) -> the rules' errors. Validation took
+#: Documents validated lately, per schema: query text -> the rules' errors. Validation took
 #: four fifths of a small query's time; the answer depends only on the document and on the
-#: schema with its settings (one object per configuration), so it is kept per both.
-_VALIDATED: OrderedDict[tuple[int, str], list[GraphQLError]] = OrderedDict()
+#: schema with its settings (one object per configuration), so it is kept per both, and
+#: goes with the schema object.
+_VALIDATED: WeakKeyDictionary[Any, OrderedDict[str, list[GraphQLError]]] = WeakKeyDictionary()
 VALIDATED_SIZE = 1024
 
 
@@ -237,16 +239,17 @@ class Validation(SchemaExtension):
                 OneOfInputValidationRule,
                 self.directives,
             )
-            key = (id(context.schema), context.query or "")
-            errors = _VALIDATED.get(key) if context.query else None
+            validated = _VALIDATED.setdefault(context.schema, OrderedDict())
+            query = context.query or ""
+            errors = validated.get(query) if query else None
             if errors is None:
                 errors = validate(schema, document, rules, hide_suggestions=not self.suggestions)
-                if context.query:
-                    _VALIDATED[key] = errors
-                    if len(_VALIDATED) > VALIDATED_SIZE:
-                        _VALIDATED.popitem(last=False)
+                if query:
+                    validated[query] = errors
+                    if len(validated) > VALIDATED_SIZE:
+                        validated.popitem(last=False)
             else:
-                _VALIDATED.move_to_end(key)
+                validated.move_to_end(query)
             operation = get_operation_ast(document, context.operation_name)
             if not errors and operation is not None:
                 count = cost(
