@@ -282,9 +282,13 @@ class GraphQLApp(GraphQL[Context, None]):
         if not self.graphql_ide:
             return False
         accept = request.headers.get("accept", "")
-        return graphiql.wants_page(request.method, accept) or super().should_render_graphql_ide(
-            request
-        )
+        if graphiql.wants_page(request.method, accept):
+            return True
+        # A GET by persisted-query hash has no `query`, yet it is an API call, also with
+        # Apollo Client 3's `Accept: */*`, which Strawberry's own test takes for a browser.
+        if "extensions" in request.query_params:
+            return False
+        return super().should_render_graphql_ide(request)
 
 
 async def health(request: Request) -> Response:
