@@ -34,6 +34,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+#: The largest page of a connection: `first` and `last` must be between 1 and this.
+MAX_PAGE = 100
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -60,10 +63,11 @@ def _list_size(
     defaults: Mapping[str, int],
     list_size: int,
 ) -> int:
-    """What a list field counts for: its `first` as the request gives it (a literal, a
-    variable's value or default), else the argument's own default, else `list_size`."""
+    """What a list or connection field counts for: its `first` or `last` as the request
+    gives it (a literal, a variable's value or default), else the argument's own default,
+    else a connection's largest page, else `list_size`."""
     for argument in field.arguments or ():
-        if argument.name.value != "first":
+        if argument.name.value not in ("first", "last"):
             continue
         value = argument.value
         if isinstance(value, IntValueNode):
@@ -77,6 +81,7 @@ def _list_size(
         default = first.default.value if first.default is not None else first.default_value
         if isinstance(default, int) and not isinstance(default, bool):
             return default
+        return MAX_PAGE
     return list_size
 
 
@@ -90,8 +95,9 @@ def cost(
     """The worst-case number of fields `operation` can return: every field counts 1 for
     each time it can appear, list sizes multiplied through the nesting.
 
-    A list counts as its `first` argument when the request gives one, else as that
-    argument's default (100 for the root lists), else as `list_size`. Introspection
+    A connection counts as its `first` or `last` argument when the request gives one, else
+    as its largest page (100), and its `edges` or `nodes` list counts 1 more; a list counts as
+    `list_size`. Introspection
     (`__schema`, `__type`) counts 1 per field: its size is fixed by the schema, and
     graphql-core refuses the deeply nested introspection that could grow.
     The document must be valid: unknown fields or fragments are not expected here.
@@ -129,11 +135,18 @@ def cost(
                     continue
                 count = 1
                 type_: Any = definition.type
+                # A connection counts its page size once, for its edges and what they hold.
+                connection = get_named_type(type_).name.endswith("Connection")
+                if connection and field_multiply:
+                    count *= _list_size(selection, definition.args, variables, defaults, list_size)
+                edges = name in ("edges", "nodes") and getattr(parent, "name", "").endswith(
+                    "Connection"
+                )
                 while True:
                     if is_non_null_type(type_):
                         type_ = type_.of_type
                     elif is_list_type(type_):
-                        if field_multiply:
+                        if field_multiply and not edges:
                             count *= _list_size(
                                 selection, definition.args, variables, defaults, list_size
                             )

@@ -49,6 +49,8 @@ class Section:
     links: dict[str, str] = field(default_factory=dict)
     # the record's `lines`, stored as rows of their own
     lines: Lines | None = None
+    # record fields whose names, folded, fill the `search_name` column (models.base.Named)
+    search: tuple[str, ...] = ()
 
     @property
     def columns(self) -> list[str]:
@@ -63,14 +65,27 @@ _SOURCES = {"sources": "sources"}
 SECTIONS: list[Section] = [
     Section("sources", models.Source, SourceRecord),
     Section("countries", models.Country, CountryRecord, natural_key="code"),
-    Section("areas", models.Area, AreaRecord, refs={"country": "countries", "parent": "areas"}),
-    Section("people", models.Person, PersonRecord, links=_SOURCES),
+    Section(
+        "areas",
+        models.Area,
+        AreaRecord,
+        refs={"country": "countries", "parent": "areas"},
+        search=("name",),
+    ),
+    Section(
+        "people",
+        models.Person,
+        PersonRecord,
+        links=_SOURCES,
+        search=("name", "also_known_as"),
+    ),
     Section(
         "organizations",
         models.Organization,
         OrganizationRecord,
         refs={"country": "countries"},
         links={"members": "organizations"},
+        search=("name", "short_name"),
     ),
     Section(
         "elections",

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from loader.sections import BY_NAME, SECTIONS, Lines, Section
 from loader.validate import CHUNK, Batch
+from search import search_name
 
 Progress = Callable[[str, int, int], None]
 
@@ -95,6 +96,12 @@ class _Writer:
 
     def desired(self, section: Section, record: Any, deferred: bool) -> dict[str, Any]:
         values = {} if deferred else {name: getattr(record, name) for name in section.columns}
+        if section.search and not deferred:
+            names: list[str | None] = []
+            for name in section.search:
+                value = getattr(record, name)
+                names.extend(value if isinstance(value, list) else [value])
+            values["search_name"] = search_name(names)
         for name, target in section.refs.items():
             # A reference to the same section waits until all of its rows exist.
             if (target == section.name) != deferred:
@@ -114,6 +121,8 @@ class _Writer:
         columns = section.columns + [
             f"{name}_id" for name, target in section.refs.items() if target != section.name
         ]
+        if section.search:
+            columns.append("search_name")
         existing: dict[str, dict[str, Any]] = {}
         for chunk in _chunks([getattr(i.record, nk) for i in items]):
             query = section.model.filter(**{f"{nk}__in": chunk}).using_db(self.conn)

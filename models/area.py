@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
-from models.base import Entity
+from models.base import Named
 
 
 class AreaKind(StrEnum):
@@ -15,7 +15,7 @@ class AreaKind(StrEnum):
     DISPUTED_TERRITORY = "disputed_territory"
 
 
-class Area(Entity):
+class Area(Named):
     name = fields.CharField(max_length=200)
     kind = fields.CharEnumField(AreaKind, max_length=20)
     country = fields.ForeignKeyField(

@@ -1,7 +1,11 @@
 """The abstract row every stored entity shares: an integer id, a natural key and timestamps."""
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
+
+from search import search_name
 
 
 class Entity(Model):
@@ -13,6 +17,24 @@ class Entity(Model):
     )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Named(Entity):
+    """An entity found by name search: `search_name` holds its names folded (search.py)."""
+
+    search_name = fields.TextField(default="", description="Names folded for search")
+
+    def names(self) -> list[str | None]:
+        """The names searched: the name, and any other spellings."""
+        return [getattr(self, "name", None)]
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        # Rows made by the loader get it from there; rows saved one by one get it here.
+        self.search_name = search_name(self.names())
+        await super().save(*args, **kwargs)
 
     class Meta:
         abstract = True

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
-from models.base import Entity
+from models.base import Named
 
 
 class OrganizationKind(StrEnum):
@@ -20,7 +20,7 @@ class OrganizationKind(StrEnum):
     INTERNATIONAL = "international"
 
 
-class Organization(Entity):
+class Organization(Named):
     name = fields.CharField(max_length=200)
     short_name = fields.CharField(max_length=60, null=True)
     kind = fields.CharEnumField(OrganizationKind, max_length=24)
@@ -40,6 +40,9 @@ class Organization(Entity):
         forward_key="member_id",
         backward_key="bloc_id",
     )
+
+    def names(self) -> list[str | None]:
+        return [self.name, self.short_name]
 
     class Meta:
         table = "organization"

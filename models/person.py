@@ -2,10 +2,10 @@
 
 from tortoise import fields
 
-from models.base import Entity
+from models.base import Named
 
 
-class Person(Entity):
+class Person(Named):
     name = fields.CharField(max_length=200)
     # Other spellings and transliterations, kept for search ("Əliyev", "Aliev").
     also_known_as = fields.JSONField(default=list)
@@ -14,6 +14,9 @@ class Person(Entity):
     sources = fields.ManyToManyField(
         "models.Source", related_name="people", through="person_source"
     )
+
+    def names(self) -> list[str | None]:
+        return [self.name, *self.also_known_as]
 
     class Meta:
         table = "person"

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.node import ModelNode
 
 if TYPE_CHECKING:
@@ -58,6 +59,18 @@ class Area(ModelNode):
         return None if row is None else Area.from_model(row)
 
     @strawberry.field(description="Areas inside this one, by name.")
-    async def children(self, info: Info) -> list[Area]:
+    async def children(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Area]:
         rows = await info.context.loaders.children(models.Area, "parent").load(self.row.pk)
-        return [Area.from_model(row) for row in sorted(rows, key=lambda r: (r.name, r.key))]
+        return list_connection(
+            sorted(rows, key=lambda r: (r.name, r.key)),
+            Area.from_model,
+            "Area.children",
+            Page.of(first, after, last, before),
+        )

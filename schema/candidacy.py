@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
 from schema.person import Person, person_by_id
@@ -144,14 +145,24 @@ class Candidacy(ModelNode):
         description="Endorsements before the vote and congratulations after, by date."
     )
     async def endorsements(
-        self, info: Info
-    ) -> list[Annotated[Endorsement, strawberry.lazy("schema.endorsement")]]:
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Endorsement, strawberry.lazy("schema.endorsement")]]:
         from schema.endorsement import Endorsement, by_date
 
         rows = await info.context.loaders.children(models.Endorsement, "candidacy").load(
             self.row.pk
         )
-        return [Endorsement.from_model(row) for row in by_date(rows)]
+        return list_connection(
+            by_date(rows),
+            Endorsement.from_model,
+            "Candidacy.endorsements",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description="Sources that name this candidacy.")
     async def sources(self, info: Info) -> list[Source]:

@@ -31,6 +31,10 @@ class Loaders:
             self._loaders[key] = DataLoader(load_fn=load)
         return self._loaders[key]
 
+    def batched(self, name: str, load: Any) -> DataLoader[Any, Any]:
+        """A loader of its own, such as the per-country statistics (schema/statistics.py)."""
+        return self._get(("batched", name), load)
+
     def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
         async def load(ids: Sequence[int]) -> list[M | None]:
             rows = {row.pk: row for row in await model.filter(id__in=list(ids))}

@@ -8,11 +8,13 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.node import ModelNode
 
 if TYPE_CHECKING:
     from schema.area import Area
     from schema.election import Election
+    from schema.statistics import ElectionStatistics
 
 
 @strawberry.type(description="A country, identified by its ISO 3166-1 alpha-2 code.")
@@ -30,19 +32,51 @@ class Country(ModelNode):
 
     @strawberry.field(description="Elections held in this country, oldest first.")
     async def elections(
-        self, info: Info
-    ) -> list[Annotated[Election, strawberry.lazy("schema.election")]]:
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Election, strawberry.lazy("schema.election")]]:
         from schema.election import Election, by_date
 
         rows = await info.context.loaders.children(models.Election, "country").load(self.row.pk)
-        return [Election.from_model(row) for row in by_date(rows)]
+        return list_connection(
+            by_date(rows),
+            Election.from_model,
+            "Country.elections",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description="Regions, districts and other areas of this country, by name.")
-    async def areas(self, info: Info) -> list[Annotated[Area, strawberry.lazy("schema.area")]]:
+    async def areas(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Area, strawberry.lazy("schema.area")]]:
         from schema.area import Area
 
         rows = await info.context.loaders.children(models.Area, "country").load(self.row.pk)
-        return [Area.from_model(row) for row in sorted(rows, key=lambda r: (r.name, r.key))]
+        return list_connection(
+            sorted(rows, key=lambda r: (r.name, r.key)),
+            Area.from_model,
+            "Country.areas",
+            Page.of(first, after, last, before),
+        )
+
+    @strawberry.field(
+        description="How many elections it held, their average turnout and winner's share."
+    )
+    async def statistics(
+        self, info: Info
+    ) -> Annotated[ElectionStatistics, strawberry.lazy("schema.statistics")]:
+        from schema.statistics import country_statistics
+
+        return await country_statistics(info, self.row.pk)
 
 
 async def country_by_id(info: Info, country_id: int | None) -> Country | None:

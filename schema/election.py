@@ -13,6 +13,7 @@ from strawberry import Info, relay
 import models
 from schema import endorsement, legal_case, statement
 from schema.candidacy import Candidacy, preferred_lines
+from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.country import Country, country_by_id
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
@@ -93,23 +94,47 @@ class Election(ModelNode):
         description="Every candidacy: those in the preferred final tally first, from first "
         "place down, then the rest by key."
     )
-    async def candidacies(self, info: Info) -> list[Candidacy]:
+    async def candidacies(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Candidacy]:
         rows = await info.context.loaders.children(models.Candidacy, "election").load(self.row.pk)
         place = {
             line.candidacy_id: i  # type: ignore[attr-defined]
             for i, line in enumerate(await preferred_lines(info, self.row.pk))
         }
         ordered = sorted(rows, key=lambda r: (place.get(r.pk, len(place)), r.key))
-        return [Candidacy.from_model(row) for row in ordered]
+        return list_connection(
+            ordered,
+            Candidacy.from_model,
+            "Election.candidacies",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(
         description="Every published result, round by round and stage by stage: preliminary "
         "counts, then final figures (conflicting versions side by side), then certified "
         "ones; within a stage, by date and share counted."
     )
-    async def tallies(self, info: Info) -> list[Tally]:
+    async def tallies(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Tally]:
         rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
-        return [Tally.from_model(row) for row in in_stage_order(rows)]
+        return list_connection(
+            in_stage_order(rows),
+            Tally.from_model,
+            "Election.tallies",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description='The preferred final tally: what "the result" means.')
     async def result(self, info: Info) -> Tally | None:
@@ -131,6 +156,11 @@ class Election(ModelNode):
         row = await info.context.loaders.by_id(models.Candidacy).load(lines[0].candidacy_id)  # type: ignore[attr-defined]
         return Candidacy.from_model(row)
 
+    @strawberry.field(description="The winner's share in percent, from the preferred final tally.")
+    async def winner_share(self, info: Info) -> float | None:
+        lines = await preferred_lines(info, self.row.pk)
+        return lines[0].share if lines else None
+
     @strawberry.field(
         description="Winner's share minus runner-up's, in percentage points, from the "
         "preferred final tally."
@@ -142,15 +172,25 @@ class Election(ModelNode):
         return round(lines[0].share - lines[1].share, 2)
 
     @strawberry.field(description="Endorsements and congratulations of all candidacies, by date.")
-    async def endorsements(self, info: Info) -> list[Endorsement]:
+    async def endorsements(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Endorsement]:
         loaders = info.context.loaders
         candidacies = await loaders.children(models.Candidacy, "election").load(self.row.pk)
         groups = await loaders.children(models.Endorsement, "candidacy").load_many(
             [c.pk for c in candidacies]
         )
-        return [
-            Endorsement.from_model(r) for r in endorsement.by_date(r for g in groups for r in g)
-        ]
+        return list_connection(
+            endorsement.by_date(r for g in groups for r in g),
+            Endorsement.from_model,
+            "Election.endorsements",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description="Sources for the election's own facts (date, schedule, reason).")
     async def sources(self, info: Info) -> list[Source]:
@@ -192,31 +232,76 @@ class Election(ModelNode):
         kind: Annotated[
             StatementKind | None, strawberry.argument(description="Only statements of this kind.")
         ] = None,
-    ) -> list[Statement]:
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Statement]:
         rows = await info.context.loaders.children(models.Statement, "election").load(self.row.pk)
         chosen = [r for r in rows if kind is None or r.kind.value == kind.value]
-        return [Statement.from_model(row) for row in statement.by_date(chosen)]
+        return list_connection(
+            statement.by_date(chosen),
+            Statement.from_model,
+            "Election.statements",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description="Exit polls of this election, by release date and key.")
-    async def exit_polls(self, info: Info) -> list[ExitPoll]:
+    async def exit_polls(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ExitPoll]:
         rows = await info.context.loaders.children(models.ExitPoll, "election").load(self.row.pk)
-        return [ExitPoll.from_model(r) for r in sorted(rows, key=lambda r: (r.released, r.key))]
+        return list_connection(
+            sorted(rows, key=lambda r: (r.released, r.key)),
+            ExitPoll.from_model,
+            "Election.exitPolls",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description="Court and commission decisions about this election, by date.")
-    async def legal_cases(self, info: Info) -> list[LegalCase]:
+    async def legal_cases(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[LegalCase]:
         rows = await info.context.loaders.children(models.LegalCase, "election").load(self.row.pk)
-        return [LegalCase.from_model(row) for row in legal_case.by_date(rows)]
+        return list_connection(
+            legal_case.by_date(rows),
+            LegalCase.from_model,
+            "Election.legalCases",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(
         description="Polling station counts: the whole country first (area null), "
         "then areas by key."
     )
-    async def polling_stations(self, info: Info) -> list[PollingStations]:
+    async def polling_stations(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[PollingStations]:
         rows = await info.context.loaders.children(models.PollingStations, "election").load(
             self.row.pk
         )
         ordered = sorted(rows, key=lambda r: (r.area_id is not None, r.key))
-        return [PollingStations.from_model(row) for row in ordered]
+        return list_connection(
+            ordered,
+            PollingStations.from_model,
+            "Election.pollingStations",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(
         description="How far each candidacy's share moved across the published tallies of "

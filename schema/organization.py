@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.node import ModelNode
 
 if TYPE_CHECKING:
@@ -66,9 +67,21 @@ class Organization(ModelNode):
         return await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="For a bloc: its component parties, by key.")
-    async def members(self, info: Info) -> list[Organization]:
+    async def members(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Organization]:
         rows = await info.context.loaders.links(models.Organization, "members").load(self.row.pk)
-        return [Organization.from_model(row) for row in rows]
+        return list_connection(
+            rows,
+            Organization.from_model,
+            "Organization.members",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description="Blocs this organization is a component of, by key.")
     async def member_of(self, info: Info) -> list[Organization]:
@@ -77,12 +90,22 @@ class Organization(ModelNode):
 
     @strawberry.field(description="Candidacies it nominated or stood as a list, by election date.")
     async def candidacies(
-        self, info: Info
-    ) -> list[Annotated[Candidacy, strawberry.lazy("schema.candidacy")]]:
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Candidacy, strawberry.lazy("schema.candidacy")]]:
         from schema.candidacy import Candidacy, by_election_date
 
         rows = await info.context.loaders.children(models.Candidacy, "party").load(self.row.pk)
-        return [Candidacy.from_model(row) for row in await by_election_date(info, rows)]
+        return list_connection(
+            await by_election_date(info, rows),
+            Candidacy.from_model,
+            "Organization.candidacies",
+            Page.of(first, after, last, before),
+        )
 
 
 async def organization_by_id(info: Info, organization_id: int | None) -> Organization | None:

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.node import ModelNode
 from schema.source import Source, sources_of
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from schema.endorsement import Endorsement
     from schema.office_term import OfficeTerm
     from schema.statement import Statement
+    from schema.statistics import CandidacyStatistics
 
 
 @strawberry.type(description="A person: one row across every election they took part in.")
@@ -46,41 +48,81 @@ class Person(ModelNode):
 
     @strawberry.field(description="Every candidacy of this person, by election date.")
     async def candidacies(
-        self, info: Info
-    ) -> list[Annotated[Candidacy, strawberry.lazy("schema.candidacy")]]:
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Candidacy, strawberry.lazy("schema.candidacy")]]:
         from schema.candidacy import Candidacy, by_election_date
 
         rows = await info.context.loaders.children(models.Candidacy, "person").load(self.row.pk)
-        return [Candidacy.from_model(row) for row in await by_election_date(info, rows)]
+        return list_connection(
+            await by_election_date(info, rows),
+            Candidacy.from_model,
+            "Person.candidacies",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description="Endorsements and congratulations this person gave, by date.")
     async def endorsements_given(
-        self, info: Info
-    ) -> list[Annotated[Endorsement, strawberry.lazy("schema.endorsement")]]:
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Endorsement, strawberry.lazy("schema.endorsement")]]:
         from schema.endorsement import Endorsement, by_date
 
         rows = await info.context.loaders.children(models.Endorsement, "endorser_person").load(
             self.row.pk
         )
-        return [Endorsement.from_model(row) for row in by_date(rows)]
+        return list_connection(
+            by_date(rows),
+            Endorsement.from_model,
+            "Person.endorsementsGiven",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description="Terms in office, earliest first.")
     async def office_terms(
-        self, info: Info
-    ) -> list[Annotated[OfficeTerm, strawberry.lazy("schema.office_term")]]:
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[OfficeTerm, strawberry.lazy("schema.office_term")]]:
         from schema.office_term import OfficeTerm
 
         rows = await info.context.loaders.children(models.OfficeTerm, "person").load(self.row.pk)
-        return [OfficeTerm.from_model(r) for r in sorted(rows, key=lambda r: (r.started, r.key))]
+        return list_connection(
+            sorted(rows, key=lambda r: (r.started, r.key)),
+            OfficeTerm.from_model,
+            "Person.officeTerms",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description="Statements this person made about elections, by date.")
     async def statements(
-        self, info: Info
-    ) -> list[Annotated[Statement, strawberry.lazy("schema.statement")]]:
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Statement, strawberry.lazy("schema.statement")]]:
         from schema.statement import Statement, by_date
 
         rows = await info.context.loaders.children(models.Statement, "person").load(self.row.pk)
-        return [Statement.from_model(row) for row in by_date(rows)]
+        return list_connection(
+            by_date(rows),
+            Statement.from_model,
+            "Person.statements",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(
         description="Mean of this person's shares in the elections they won (first place in "
@@ -114,6 +156,16 @@ class Person(ModelNode):
             if lines and lines[0].candidacy_id == row.pk and lines[0].share is not None:  # type: ignore[attr-defined]
                 shares.append(lines[0].share)
         return round(sum(shares) / len(shares), 2) if shares else None
+
+    @strawberry.field(
+        description="Their record: candidacies, wins and average share in the preferred tallies."
+    )
+    async def statistics(
+        self, info: Info
+    ) -> Annotated[CandidacyStatistics, strawberry.lazy("schema.statistics")]:
+        from schema.statistics import person_statistics
+
+        return await person_statistics(info, self.row.pk)
 
     @strawberry.field(description="Sources for the facts about this person (e.g. the birth date).")
     async def sources(self, info: Info) -> list[Source]:

@@ -2,37 +2,63 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import Info, relay
-from tortoise.queryset import QuerySet
+from tortoise import connections
 
 import models
-from errors import ClientError
+from schema.area import Area
 from schema.candidacy import Candidacy
+from schema.connection import After, Before, Connection, First, Last, Page
 from schema.country import Country
-from schema.election import Election, ElectionKind
+from schema.election import Election
+from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
+from schema.filters import (
+    AreaFilter,
+    CandidacyFilter,
+    CountryFilter,
+    ElectionFilter,
+    EndorsementFilter,
+    Filter,
+    OrganizationFilter,
+    PersonFilter,
+)
+from schema.keyset import TRUE, Dialect, Sql, table_connection
 from schema.legal_case import LegalCase
 from schema.office_term import OfficeTerm
-from schema.organization import Organization, OrganizationKind
+from schema.ordering import (
+    AreaOrder,
+    CandidacyOrder,
+    CountryOrder,
+    ElectionOrder,
+    EndorsementOrder,
+    OrganizationOrder,
+    PersonOrder,
+    sort_keys,
+)
+from schema.organization import Organization
 from schema.person import Person
 from schema.source import Source
-from schema.statement import StatementKind
+from schema.statistics import ElectionStatistics, election_statistics
 from schema.tally import Tally
 
-MAX_FIRST = 100
+
+def _where(filter_: Filter | None) -> Sql:
+    return TRUE if filter_ is None else filter_.sql(Dialect(connections.get("default")))
 
 
-def _first(first: int) -> int:
-    if not 1 <= first <= MAX_FIRST:
-        raise ClientError(f"first must be between 1 and {MAX_FIRST}, got {first}")
-    return first
+def _filter(description: str) -> Any:
+    return strawberry.argument(description=description)
 
 
-def _search(queryset: QuerySet[models.Person] | QuerySet[models.Organization], text: str | None):  # type: ignore[no-untyped-def]
-    return queryset if not text else queryset.filter(name__icontains=text.strip())
+def _order(what: str, default: str) -> Any:
+    return strawberry.argument(
+        description=f"The order, key by key; {default} when not given. The natural key "
+        f"always breaks ties, so the order of {what} is total."
+    )
 
 
 @strawberry.type(description="The root of every query.")
@@ -44,11 +70,21 @@ class Query:
         description="Objects by their global IDs, in the same order; null where there is none."
     )
 
-    @strawberry.field(description="Every country, by name.")
-    async def countries(self) -> list[Country]:
-        return [
-            Country.from_model(row) for row in await models.Country.all().order_by("name", "code")
-        ]
+    @strawberry.field(description="Countries, by name unless ordered otherwise.")
+    async def countries(
+        self,
+        filter: Annotated[CountryFilter | None, _filter("Which countries.")] = None,
+        order_by: Annotated[list[CountryOrder] | None, _order("countries", "by name")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Country]:
+        page = Page.of(first, after, last, before)
+        keys = sort_keys("country", order_by, ["name"], natural_key="code")
+        return await table_connection(
+            models.Country, Country.from_model, _where(filter), keys, "countries", page
+        )
 
     @strawberry.field(description="A country by its ISO 3166-1 alpha-2 code; null if unknown.")
     async def country(
@@ -61,42 +97,70 @@ class Query:
         row = await info.context.loaders.by_key(models.Country, "code").load(code.strip().upper())
         return None if row is None else Country.from_model(row)
 
-    @strawberry.field(description="Elections, oldest first, optionally of one country and kind.")
+    @strawberry.field(description="Elections, oldest first unless ordered otherwise.")
     async def elections(
         self,
-        info: Info,
-        country: Annotated[
-            str | None, strawberry.argument(description="Only this country's (ISO code).")
+        filter: Annotated[ElectionFilter | None, _filter("Which elections.")] = None,
+        order_by: Annotated[list[ElectionOrder] | None, _order("elections", "oldest first")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Election]:
+        page = Page.of(first, after, last, before)
+        keys = sort_keys("election", order_by, ["date"])
+        return await table_connection(
+            models.Election, Election.from_model, _where(filter), keys, "elections", page
+        )
+
+    @strawberry.field(
+        description="How many elections a filter matches, their average turnout and winner's "
+        "share, and how the winners' shares spread."
+    )
+    async def election_statistics(
+        self,
+        filter: Annotated[ElectionFilter | None, _filter("Which elections.")] = None,
+    ) -> ElectionStatistics:
+        return await election_statistics(_where(filter))
+
+    @strawberry.field(description="Candidacies, by election date unless ordered otherwise.")
+    async def candidacies(
+        self,
+        filter: Annotated[CandidacyFilter | None, _filter("Which candidacies.")] = None,
+        order_by: Annotated[
+            list[CandidacyOrder] | None, _order("candidacies", "by election date")
         ] = None,
-        kind: Annotated[
-            ElectionKind | None, strawberry.argument(description="Only this kind.")
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Candidacy]:
+        page = Page.of(first, after, last, before)
+        keys = sort_keys("candidacy", order_by, ["election_date"])
+        return await table_connection(
+            models.Candidacy, Candidacy.from_model, _where(filter), keys, "candidacies", page
+        )
+
+    @strawberry.field(
+        description="Endorsements and congratulations, by date (undated last) unless ordered "
+        "otherwise."
+    )
+    async def endorsements(
+        self,
+        filter: Annotated[EndorsementFilter | None, _filter("Which endorsements.")] = None,
+        order_by: Annotated[
+            list[EndorsementOrder] | None, _order("endorsements", "by date, undated last")
         ] = None,
-        first: Annotated[
-            int, strawberry.argument(description="At most this many, 1–100.")  # noqa: RUF001
-        ] = MAX_FIRST,
-        statement_kind: Annotated[
-            StatementKind | None,
-            strawberry.argument(
-                description="Only elections with at least one statement of this kind, e.g. BOYCOTT."
-            ),
-        ] = None,
-    ) -> list[Election]:
-        limit = _first(first)
-        queryset = models.Election.all()
-        if country is not None:
-            # Through the loader, so an unknown code of any length gives [], not an error.
-            found = await info.context.loaders.by_key(models.Country, "code").load(
-                country.strip().upper()
-            )
-            if found is None:
-                return []
-            queryset = queryset.filter(country_id=found.pk)
-        if kind is not None:
-            queryset = queryset.filter(kind=kind.value)
-        if statement_kind is not None:
-            queryset = queryset.filter(statements__kind=statement_kind.value).distinct()
-        rows = await queryset.order_by("date", "key").limit(limit)
-        return [Election.from_model(row) for row in rows]
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Endorsement]:
+        page = Page.of(first, after, last, before)
+        keys = sort_keys("endorsement", order_by, ["date"])
+        return await table_connection(
+            models.Endorsement, Endorsement.from_model, _where(filter), keys, "endorsements", page
+        )
 
     @strawberry.field(
         description='An election by its key, e.g. "az-president-2024"; null if unknown.'
@@ -109,20 +173,23 @@ class Query:
         row = await info.context.loaders.by_key(models.Election).load(key)
         return None if row is None else Election.from_model(row)
 
-    @strawberry.field(description="People by name, alphabetically; all when no search is given.")
+    @strawberry.field(description="People, by name unless ordered otherwise.")
     async def people(
         self,
-        search: Annotated[
-            str | None, strawberry.argument(description="Part of the name, case-insensitive.")
+        filter: Annotated[
+            PersonFilter | None, _filter("Which people, e.g. by name search.")
         ] = None,
-        first: Annotated[
-            int, strawberry.argument(description="At most this many, 1–100.")  # noqa: RUF001
-        ] = MAX_FIRST,
-    ) -> list[Person]:
-        rows = (
-            await _search(models.Person.all(), search).order_by("name", "key").limit(_first(first))
+        order_by: Annotated[list[PersonOrder] | None, _order("people", "by name")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Person]:
+        page = Page.of(first, after, last, before)
+        keys = sort_keys("person", order_by, ["name"])
+        return await table_connection(
+            models.Person, Person.from_model, _where(filter), keys, "people", page
         )
-        return [Person.from_model(row) for row in rows]
 
     @strawberry.field(description='A person by key, e.g. "zahid-oruj"; null if unknown.')
     async def person(
@@ -133,24 +200,44 @@ class Query:
         row = await info.context.loaders.by_key(models.Person).load(key)
         return None if row is None else Person.from_model(row)
 
-    @strawberry.field(description="Organizations by name, alphabetically, optionally of one kind.")
+    @strawberry.field(description="Organizations, by name unless ordered otherwise.")
     async def organizations(
         self,
-        search: Annotated[
-            str | None, strawberry.argument(description="Part of the name, case-insensitive.")
+        filter: Annotated[OrganizationFilter | None, _filter("Which organizations.")] = None,
+        order_by: Annotated[
+            list[OrganizationOrder] | None, _order("organizations", "by name")
         ] = None,
-        kind: Annotated[
-            OrganizationKind | None, strawberry.argument(description="Only this kind.")
-        ] = None,
-        first: Annotated[
-            int, strawberry.argument(description="At most this many, 1–100.")  # noqa: RUF001
-        ] = MAX_FIRST,
-    ) -> list[Organization]:
-        queryset = _search(models.Organization.all(), search)
-        if kind is not None:
-            queryset = queryset.filter(kind=kind.value)
-        rows = await queryset.order_by("name", "key").limit(_first(first))
-        return [Organization.from_model(row) for row in rows]
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Organization]:
+        page = Page.of(first, after, last, before)
+        keys = sort_keys("organization", order_by, ["name"])
+        return await table_connection(
+            models.Organization,
+            Organization.from_model,
+            _where(filter),
+            keys,
+            "organizations",
+            page,
+        )
+
+    @strawberry.field(description="Regions, districts, cities…, by name unless ordered otherwise.")
+    async def areas(
+        self,
+        filter: Annotated[AreaFilter | None, _filter("Which areas.")] = None,
+        order_by: Annotated[list[AreaOrder] | None, _order("areas", "by name")] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Area]:
+        page = Page.of(first, after, last, before)
+        keys = sort_keys("area", order_by, ["name"])
+        return await table_connection(
+            models.Area, Area.from_model, _where(filter), keys, "areas", page
+        )
 
     @strawberry.field(description="An organization by key; null if unknown.")
     async def organization(

@@ -1,0 +1,159 @@
+"""Connections: Relay pages of any list that can grow, with opaque cursors and a total."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+import strawberry
+
+from errors import ClientError
+from limits import MAX_PAGE
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="Where a page sits in its list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
+    start_cursor: str | None = strawberry.field(description="The first edge's cursor.")
+    end_cursor: str | None = strawberry.field(description="The last edge's cursor.")
+
+
+@strawberry.type(description="One item of a page and the cursor that points at it.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after` or `before` to page from here.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of a list: its edges, where it sits, and the whole count.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many items the whole list has (all pages, filter applied).")
+    async def total_count(self) -> int:
+        # Counted only when asked for: a root list counts with one more SQL statement.
+        return await self.count()
+
+    @strawberry.field(description="The items of this page, in order, without their cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+# The page arguments every connection field takes, with their descriptions.
+First = Annotated[
+    int | None,
+    strawberry.argument(description=f"The first this many items (1–{MAX_PAGE}) after `after`."),  # noqa: RUF001
+]
+After = Annotated[
+    str | None, strawberry.argument(description="Start after the item with this cursor.")
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(description=f"The last this many items (1–{MAX_PAGE}) before `before`."),  # noqa: RUF001
+]
+Before = Annotated[
+    str | None, strawberry.argument(description="End before the item with this cursor.")
+]
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a client asked of a list: a size, a direction and the cursors to start from."""
+
+    size: int
+    backward: bool
+    after: str | None
+    before: str | None
+
+    @classmethod
+    def of(cls, first: int | None, after: str | None, last: int | None, before: str | None) -> Page:
+        """The page the arguments ask for: the first 100 when neither `first` nor `last`."""
+        if first is not None and last is not None:
+            raise ClientError("Give `first` or `last`, not both.")
+        for name, value in (("first", first), ("last", last)):
+            if value is not None and not 1 <= value <= MAX_PAGE:
+                raise ClientError(f"`{name}` must be between 1 and {MAX_PAGE}, got {value}.")
+        if last is not None:
+            return cls(last, True, after, before)
+        return cls(first if first is not None else MAX_PAGE, False, after, before)
+
+
+def encode_cursor(tag: str, values: Sequence[Any]) -> str:
+    """An opaque cursor: the list it belongs to and the item's position in that list."""
+    raw = json.dumps([tag, *values], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(tag: str, cursor: str, argument: str, length: int) -> list[Any]:
+    """The values in `cursor`, refused with a ClientError when it was not made for `tag`."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (binascii.Error, UnicodeError, ValueError):
+        decoded = None
+    if not (isinstance(decoded, list) and len(decoded) == length + 1 and decoded[0] == tag):
+        raise ClientError(f"`{argument}` is not a cursor of this list: {cursor!r}.")
+    return decoded[1:]
+
+
+def page_of_list(
+    rows: Sequence[Any], key: Callable[[Any], str], tag: str, page: Page
+) -> tuple[list[tuple[str, Any]], PageInfo]:
+    """A page of a list already in order, each row paired with its cursor.
+
+    A cursor holds the row's natural key, so it stays valid when rows are added anywhere;
+    one whose row is gone is refused, as the list can no longer say where it was.
+    """
+    index = {key(row): i for i, row in enumerate(rows)}
+
+    def position(cursor: str, argument: str) -> int:
+        (value,) = decode_cursor(tag, cursor, argument, 1)
+        if value not in index:
+            raise ClientError(f"`{argument}` points at an item no longer in this list.")
+        return index[value]
+
+    start = position(page.after, "after") + 1 if page.after is not None else 0
+    end = position(page.before, "before") if page.before is not None else len(rows)
+    end = max(start, end)
+    if page.backward:
+        chosen = range(max(start, end - page.size), end)
+    else:
+        chosen = range(start, min(end, start + page.size))
+    pairs = [(encode_cursor(tag, [key(rows[i])]), rows[i]) for i in chosen]
+    info = PageInfo(
+        # Known exactly, whichever way the client pages, as the whole list is at hand.
+        has_next_page=chosen.stop < len(rows),
+        has_previous_page=chosen.start > 0,
+        start_cursor=pairs[0][0] if pairs else None,
+        end_cursor=pairs[-1][0] if pairs else None,
+    )
+    return pairs, info
+
+
+async def _constant(value: int) -> int:
+    return value
+
+
+def list_connection(
+    rows: Sequence[Any],
+    node: Callable[[Any], T],
+    tag: str,
+    page: Page,
+    key: Callable[[Any], str] = lambda row: str(row.key),
+) -> Connection[T]:
+    """A connection over rows already loaded and ordered (the nested lists)."""
+    pairs, info = page_of_list(rows, key, tag, page)
+    total = len(rows)
+    return Connection(
+        edges=[Edge(cursor=cursor, node=node(row)) for cursor, row in pairs],
+        page_info=info,
+        count=lambda: _constant(total),
+    )

@@ -1,0 +1,348 @@
+"""Filters: input objects for the root lists, combined with `and`, `or` and `not`, and
+compiled to SQL over the list's table (alias `t`).
+
+Within one filter object every field given must hold; `and` adds filters that must all
+hold, `or` filters of which at least one must, `not` one that must not. An unknown key or
+code in a filter matches nothing rather than failing, as a list that happens to be empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+import strawberry
+
+from errors import ClientError
+from schema import computed
+from schema.candidacy import Nomination
+from schema.election import ElectionKind
+from schema.endorsement import EndorsementKind
+from schema.keyset import Dialect, Kind, Sql, all_of, any_of, negate
+from schema.organization import OrganizationKind
+from schema.statement import StatementKind
+from search import fold
+
+
+@strawberry.input(description="Days from `from` to `to`, both included; either may be left out.")
+class DateRange:
+    from_: dt.date | None = strawberry.field(name="from", default=None, description="First day.")
+    to: dt.date | None = strawberry.field(default=None, description="Last day.")
+
+
+@strawberry.input(description="Numbers from `min` to `max`, both included; either may be left out.")
+class NumberRange:
+    min: float | None = strawberry.field(default=None, description="The smallest.")
+    max: float | None = strawberry.field(default=None, description="The largest.")
+
+
+def _between(
+    expression: str, bounds: DateRange | NumberRange, kind: Kind, dialect: Dialect, path: str
+) -> Sql:
+    low: Any
+    high: Any
+    if isinstance(bounds, DateRange):
+        (low, high), names = (bounds.from_, bounds.to), ("from", "to")
+    else:
+        (low, high), names = (bounds.min, bounds.max), ("min", "max")
+    if low is not None and high is not None and low > high:
+        raise ClientError(f"{path}: `{names[0]}` ({low}) is after `{names[1]}` ({high}).")
+    parts = []
+    if low is not None:
+        parts.append(Sql(f"{expression} >= ?", (dialect.value(kind, low),)))
+    if high is not None:
+        parts.append(Sql(f"{expression} <= ?", (dialect.value(kind, high),)))
+    # A value that is not there is in no range.
+    return all_of([Sql(f"{expression} IS NOT NULL"), *parts])
+
+
+def _equals(expression: str, value: Any, kind: Kind, dialect: Dialect) -> Sql:
+    return Sql(f"{expression} = ?", (dialect.value(kind, value),))
+
+
+def _by_key(column: str, table: str, key: str, natural_key: str = "key") -> Sql:
+    return Sql(f"{column} IN (SELECT r.id FROM {table} r WHERE r.{natural_key} = ?)", (key,))
+
+
+def _country(column: str, code: str) -> Sql:
+    return _by_key(column, "country", code.strip().upper(), "code")
+
+
+def _search(text: str, path: str) -> Sql:
+    folded = fold(text)
+    if not folded:
+        raise ClientError(f"{path}: nothing to search for in {text!r}; give letters or digits.")
+    return Sql("t.search_name LIKE ?", (f"%{folded}%",))
+
+
+def _updated_since(since: dt.datetime, dialect: Dialect, path: str) -> Sql:
+    if since.tzinfo is None:
+        raise ClientError(f"{path}: give a time zone, e.g. 2024-02-07T00:00:00Z.")
+    return Sql("t.updated_at >= ?", (dialect.value("datetime", since),))
+
+
+class Filter(Protocol):
+    def sql(self, dialect: Dialect, path: str = "filter") -> Sql: ...
+
+
+class _Combined:
+    """The `and`, `or` and `not` of a filter, around the conditions of its own fields."""
+
+    # Each filter declares `and_`, `or_` and `not_` as fields of its own type.
+
+    def own(self, dialect: Dialect, path: str) -> list[Sql]:
+        raise NotImplementedError
+
+    def sql(self, dialect: Dialect, path: str = "filter") -> Sql:
+        parts = self.own(dialect, path)
+        every: list[Any] | None = getattr(self, "and_", None)
+        some: list[Any] | None = getattr(self, "or_", None)
+        neither: Any | None = getattr(self, "not_", None)
+        if every is not None:
+            parts.extend(f.sql(dialect, f"{path}.and[{i}]") for i, f in enumerate(every))
+        if some is not None:
+            parts.append(any_of(f.sql(dialect, f"{path}.or[{i}]") for i, f in enumerate(some)))
+        if neither is not None:
+            parts.append(negate(neither.sql(dialect, f"{path}.not")))
+        return all_of(parts)
+
+
+_AND = "Filters that must all hold as well."
+_OR = "Filters of which at least one must hold as well."
+_NOT = "A filter that must not hold."
+_UPDATED = "Only rows changed at or after this time (with a time zone): a change feed."
+
+
+@strawberry.input(description="Which elections to list.")
+class ElectionFilter(_Combined):
+    country: str | None = strawberry.field(default=None, description='ISO code, e.g. "AZ".')
+    kind: ElectionKind | None = strawberry.field(default=None, description="What it chose.")
+    date: DateRange | None = strawberry.field(default=None, description="Polling day.")
+    early: bool | None = strawberry.field(default=None, description="Snap elections, or not.")
+    turnout: NumberRange | None = strawberry.field(
+        default=None, description="Turnout in percent, from the preferred final tally."
+    )
+    winner_share: NumberRange | None = strawberry.field(
+        default=None, description="The winner's share in percent, from the preferred tally."
+    )
+    has_statement: StatementKind | None = strawberry.field(
+        default=None, description="Only those with at least one statement of this kind."
+    )
+    updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
+    and_: list[ElectionFilter] | None = strawberry.field(name="and", default=None, description=_AND)
+    or_: list[ElectionFilter] | None = strawberry.field(name="or", default=None, description=_OR)
+    not_: ElectionFilter | None = strawberry.field(name="not", default=None, description=_NOT)
+
+    def own(self, dialect: Dialect, path: str) -> list[Sql]:
+        parts = []
+        if self.country is not None:
+            parts.append(_country("t.country_id", self.country))
+        if self.kind is not None:
+            parts.append(_equals("t.kind", self.kind.value, "text", dialect))
+        if self.date is not None:
+            parts.append(_between("t.date", self.date, "date", dialect, f"{path}.date"))
+        if self.early is not None:
+            parts.append(_equals("t.early", self.early, "bool", dialect))
+        if self.turnout is not None:
+            parts.append(
+                _between(
+                    computed.turnout("t.id"), self.turnout, "number", dialect, f"{path}.turnout"
+                )
+            )
+        if self.winner_share is not None:
+            parts.append(
+                _between(
+                    computed.winner_share("t.id"),
+                    self.winner_share,
+                    "number",
+                    dialect,
+                    f"{path}.winnerShare",
+                )
+            )
+        if self.has_statement is not None:
+            parts.append(
+                Sql(
+                    "EXISTS (SELECT 1 FROM statement s WHERE s.election_id = t.id AND s.kind = ?)",
+                    (self.has_statement.value,),
+                )
+            )
+        if self.updated_since is not None:
+            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
+        return parts
+
+
+@strawberry.input(description="Which candidacies to list.")
+class CandidacyFilter(_Combined):
+    election: str | None = strawberry.field(default=None, description="The election's key.")
+    country: str | None = strawberry.field(
+        default=None, description="The election's country (ISO code)."
+    )
+    person: str | None = strawberry.field(default=None, description="The candidate's key.")
+    party: str | None = strawberry.field(default=None, description="The party list's key.")
+    nomination: Nomination | None = strawberry.field(default=None, description="How nominated.")
+    incumbent: bool | None = strawberry.field(default=None, description="Held the office, or not.")
+    won: bool | None = strawberry.field(
+        default=None,
+        description="Came first in the preferred final tally, or not (elections without one "
+        "match neither).",
+    )
+    updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
+    and_: list[CandidacyFilter] | None = strawberry.field(
+        name="and", default=None, description=_AND
+    )
+    or_: list[CandidacyFilter] | None = strawberry.field(name="or", default=None, description=_OR)
+    not_: CandidacyFilter | None = strawberry.field(name="not", default=None, description=_NOT)
+
+    def own(self, dialect: Dialect, path: str) -> list[Sql]:
+        parts = []
+        if self.election is not None:
+            parts.append(_by_key("t.election_id", "election", self.election))
+        if self.country is not None:
+            parts.append(
+                Sql(
+                    "t.election_id IN (SELECT e.id FROM election e JOIN country c "
+                    "ON c.id = e.country_id WHERE c.code = ?)",
+                    (self.country.strip().upper(),),
+                )
+            )
+        if self.person is not None:
+            parts.append(_by_key("t.person_id", "person", self.person))
+        if self.party is not None:
+            parts.append(_by_key("t.party_id", "organization", self.party))
+        if self.nomination is not None:
+            parts.append(_equals("t.nomination", self.nomination.value, "text", dialect))
+        if self.incumbent is not None:
+            parts.append(_equals("t.incumbent", self.incumbent, "bool", dialect))
+        if self.won is not None:
+            parts.append(Sql(f"{computed.won('t')} = ?", (int(self.won),)))
+        if self.updated_since is not None:
+            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
+        return parts
+
+
+@strawberry.input(description="Which endorsements and congratulations to list.")
+class EndorsementFilter(_Combined):
+    kind: EndorsementKind | None = strawberry.field(
+        default=None, description="Support before the vote, or congratulations after."
+    )
+    endorser_country: str | None = strawberry.field(
+        default=None, description="The country the endorser speaks for (ISO code)."
+    )
+    date: DateRange | None = strawberry.field(
+        default=None, description="When it was given (undated ones are in no range)."
+    )
+    election: str | None = strawberry.field(default=None, description="The election's key.")
+    candidacy: str | None = strawberry.field(default=None, description="The candidacy's key.")
+    updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
+    and_: list[EndorsementFilter] | None = strawberry.field(
+        name="and", default=None, description=_AND
+    )
+    or_: list[EndorsementFilter] | None = strawberry.field(name="or", default=None, description=_OR)
+    not_: EndorsementFilter | None = strawberry.field(name="not", default=None, description=_NOT)
+
+    def own(self, dialect: Dialect, path: str) -> list[Sql]:
+        parts = []
+        if self.kind is not None:
+            parts.append(_equals("t.kind", self.kind.value, "text", dialect))
+        if self.endorser_country is not None:
+            parts.append(_country("t.country_id", self.endorser_country))
+        if self.date is not None:
+            parts.append(_between("t.date", self.date, "date", dialect, f"{path}.date"))
+        if self.election is not None:
+            parts.append(
+                Sql(
+                    "t.candidacy_id IN (SELECT k.id FROM candidacy k JOIN election e "
+                    "ON e.id = k.election_id WHERE e.key = ?)",
+                    (self.election,),
+                )
+            )
+        if self.candidacy is not None:
+            parts.append(_by_key("t.candidacy_id", "candidacy", self.candidacy))
+        if self.updated_since is not None:
+            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
+        return parts
+
+
+_SEARCH = (
+    "Part of a name, in any case, with or without accents, in any usual transliteration "
+    '("aliyev" finds Əliyev, "oruc" finds Oruj).'
+)
+
+
+@strawberry.input(description="Which people to list.")
+class PersonFilter(_Combined):
+    search: str | None = strawberry.field(default=None, description=_SEARCH)
+    updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
+    and_: list[PersonFilter] | None = strawberry.field(name="and", default=None, description=_AND)
+    or_: list[PersonFilter] | None = strawberry.field(name="or", default=None, description=_OR)
+    not_: PersonFilter | None = strawberry.field(name="not", default=None, description=_NOT)
+
+    def own(self, dialect: Dialect, path: str) -> list[Sql]:
+        parts = []
+        if self.search is not None:
+            parts.append(_search(self.search, f"{path}.search"))
+        if self.updated_since is not None:
+            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
+        return parts
+
+
+@strawberry.input(description="Which organizations to list.")
+class OrganizationFilter(_Combined):
+    search: str | None = strawberry.field(
+        default=None, description=f"{_SEARCH[:-2]}; short names too)."
+    )
+    kind: OrganizationKind | None = strawberry.field(default=None, description="Only this kind.")
+    country: str | None = strawberry.field(default=None, description="Based in (ISO code).")
+    updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
+    and_: list[OrganizationFilter] | None = strawberry.field(
+        name="and", default=None, description=_AND
+    )
+    or_: list[OrganizationFilter] | None = strawberry.field(
+        name="or", default=None, description=_OR
+    )
+    not_: OrganizationFilter | None = strawberry.field(name="not", default=None, description=_NOT)
+
+    def own(self, dialect: Dialect, path: str) -> list[Sql]:
+        parts = []
+        if self.search is not None:
+            parts.append(_search(self.search, f"{path}.search"))
+        if self.kind is not None:
+            parts.append(_equals("t.kind", self.kind.value, "text", dialect))
+        if self.country is not None:
+            parts.append(_country("t.country_id", self.country))
+        if self.updated_since is not None:
+            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
+        return parts
+
+
+@strawberry.input(description="Which areas to list.")
+class AreaFilter(_Combined):
+    search: str | None = strawberry.field(default=None, description=_SEARCH)
+    country: str | None = strawberry.field(default=None, description="In this country (ISO code).")
+    updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
+    and_: list[AreaFilter] | None = strawberry.field(name="and", default=None, description=_AND)
+    or_: list[AreaFilter] | None = strawberry.field(name="or", default=None, description=_OR)
+    not_: AreaFilter | None = strawberry.field(name="not", default=None, description=_NOT)
+
+    def own(self, dialect: Dialect, path: str) -> list[Sql]:
+        parts = []
+        if self.search is not None:
+            parts.append(_search(self.search, f"{path}.search"))
+        if self.country is not None:
+            parts.append(_country("t.country_id", self.country))
+        if self.updated_since is not None:
+            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
+        return parts
+
+
+@strawberry.input(description="Which countries to list.")
+class CountryFilter(_Combined):
+    updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
+    and_: list[CountryFilter] | None = strawberry.field(name="and", default=None, description=_AND)
+    or_: list[CountryFilter] | None = strawberry.field(name="or", default=None, description=_OR)
+    not_: CountryFilter | None = strawberry.field(name="not", default=None, description=_NOT)
+
+    def own(self, dialect: Dialect, path: str) -> list[Sql]:
+        if self.updated_since is None:
+            return []
+        return [_updated_since(self.updated_since, dialect, f"{path}.updatedSince")]

@@ -1,0 +1,211 @@
+"""Ordering: a list of fields, each with a direction and where nulls go, for the root lists.
+
+The natural key always comes last, so the order is total and cursors are exact. Nulls go
+last unless asked otherwise, whichever the direction; text is ordered by code point. Both
+hold the same on SQLite and PostgreSQL (schema/keyset.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import Enum
+from typing import Protocol
+
+import strawberry
+
+from schema import computed
+from schema.keyset import Kind, SortKey
+
+
+@strawberry.enum(description="Which way a field orders a list.")
+class Direction(Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@strawberry.enum(description="Where items without a value go, in either direction.")
+class Nulls(Enum):
+    FIRST = "first"
+    LAST = "last"
+
+
+_DIRECTION = "Ascending (the default) or descending."
+_NULLS = "Where items without a value go: LAST (the default) or FIRST."
+
+
+@strawberry.enum(description="What elections can be ordered by.")
+class ElectionOrderField(Enum):
+    DATE = "date"
+    COUNTRY = "country"
+    KIND = "kind"
+    TURNOUT = "turnout"
+    WINNER_SHARE = "winner_share"
+    CALLED_ON = "called_on"
+    UPDATED_AT = "updated_at"
+    KEY = "key"
+
+
+@strawberry.enum(description="What candidacies can be ordered by.")
+class CandidacyOrderField(Enum):
+    ELECTION_DATE = "election_date"
+    SHARE = "share"
+    UPDATED_AT = "updated_at"
+    KEY = "key"
+
+
+@strawberry.enum(description="What endorsements can be ordered by.")
+class EndorsementOrderField(Enum):
+    DATE = "date"
+    UPDATED_AT = "updated_at"
+    KEY = "key"
+
+
+@strawberry.enum(description="What people can be ordered by.")
+class PersonOrderField(Enum):
+    NAME = "name"
+    BIRTH_DATE = "birth_date"
+    UPDATED_AT = "updated_at"
+    KEY = "key"
+
+
+@strawberry.enum(description="What organizations can be ordered by.")
+class OrganizationOrderField(Enum):
+    NAME = "name"
+    KIND = "kind"
+    UPDATED_AT = "updated_at"
+    KEY = "key"
+
+
+@strawberry.enum(description="What areas can be ordered by.")
+class AreaOrderField(Enum):
+    NAME = "name"
+    KEY = "key"
+
+
+@strawberry.enum(description="What countries can be ordered by.")
+class CountryOrderField(Enum):
+    NAME = "name"
+    CODE = "code"
+
+
+@strawberry.input(description="One key of an election order.")
+class ElectionOrder:
+    field: ElectionOrderField
+    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
+    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+
+
+@strawberry.input(description="One key of a candidacy order.")
+class CandidacyOrder:
+    field: CandidacyOrderField
+    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
+    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+
+
+@strawberry.input(description="One key of an endorsement order.")
+class EndorsementOrder:
+    field: EndorsementOrderField
+    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
+    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+
+
+@strawberry.input(description="One key of a person order.")
+class PersonOrder:
+    field: PersonOrderField
+    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
+    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+
+
+@strawberry.input(description="One key of an organization order.")
+class OrganizationOrder:
+    field: OrganizationOrderField
+    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
+    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+
+
+@strawberry.input(description="One key of an area order.")
+class AreaOrder:
+    field: AreaOrderField
+    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
+    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+
+
+@strawberry.input(description="One key of a country order.")
+class CountryOrder:
+    field: CountryOrderField
+    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
+    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+
+
+class Order(Protocol):
+    @property
+    def field(self) -> Enum: ...
+    @property
+    def direction(self) -> Direction: ...
+    @property
+    def nulls(self) -> Nulls: ...
+
+
+#: Per list: what each order field means in SQL over `t`, and how it compares.
+EXPRESSIONS: dict[str, dict[str, tuple[str, Kind]]] = {
+    "election": {
+        "date": ("t.date", "date"),
+        "country": ("(SELECT o.code FROM country o WHERE o.id = t.country_id)", "text"),
+        "kind": ("t.kind", "text"),
+        "turnout": (computed.turnout("t.id"), "number"),
+        "winner_share": (computed.winner_share("t.id"), "number"),
+        "called_on": ("t.called_on", "date"),
+        "updated_at": ("t.updated_at", "datetime"),
+        "key": ("t.key", "text"),
+    },
+    "candidacy": {
+        "election_date": ("(SELECT o.date FROM election o WHERE o.id = t.election_id)", "date"),
+        "share": (computed.share("t"), "number"),
+        "updated_at": ("t.updated_at", "datetime"),
+        "key": ("t.key", "text"),
+    },
+    "endorsement": {
+        "date": ("t.date", "date"),
+        "updated_at": ("t.updated_at", "datetime"),
+        "key": ("t.key", "text"),
+    },
+    "person": {
+        "name": ("t.name", "text"),
+        "birth_date": ("t.birth_date", "date"),
+        "updated_at": ("t.updated_at", "datetime"),
+        "key": ("t.key", "text"),
+    },
+    "organization": {
+        "name": ("t.name", "text"),
+        "kind": ("t.kind", "text"),
+        "updated_at": ("t.updated_at", "datetime"),
+        "key": ("t.key", "text"),
+    },
+    "area": {"name": ("t.name", "text"), "key": ("t.key", "text")},
+    "country": {"name": ("t.name", "text"), "code": ("t.code", "text")},
+}
+
+
+def sort_keys(
+    table: str, orders: Sequence[Order] | None, default: Sequence[str], natural_key: str = "key"
+) -> list[SortKey]:
+    """The keys to order `table` by: those asked for (else `default`), then the natural key."""
+    expressions: Mapping[str, tuple[str, Kind]] = EXPRESSIONS[table]
+    keys = []
+    if orders:
+        for order in orders:
+            expression, kind = expressions[order.field.value]
+            keys.append(
+                SortKey(
+                    order.field.value,
+                    expression,
+                    kind,
+                    descending=order.direction is Direction.DESC,
+                    nulls_first=order.nulls is Nulls.FIRST,
+                )
+            )
+    else:
+        keys = [SortKey(name, *expressions[name]) for name in default]
+    expression, kind = expressions[natural_key]
+    keys.append(SortKey(natural_key, expression, kind))
+    return keys
