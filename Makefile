@@ -49,8 +49,10 @@ schema: setup
 	$(BIN)/python -c "from schema import schema; open('schema.graphql','w').write(schema.as_str() + '\n')"
 
 # The manifest of the operations in docs/queries ({sha256: text}, as JSON on stdout), for
-# PERSISTED_QUERIES=allow-list: `make -s manifest > manifest.json`.
-manifest: setup
+# PERSISTED_QUERIES=allow-list: `make manifest > manifest.json`.
+# Setup's own output goes to stderr, so that stdout is the manifest alone.
+manifest:
+	@$(MAKE) --no-print-directory setup >&2
 	@$(BIN)/python -m persisted_queries docs/queries
 
 # Benchmarks (BENCHMARKS.md): the API against hand-written floors, in-process and over HTTP
