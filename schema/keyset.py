@@ -59,7 +59,9 @@ def any_of(parts: Iterable[Sql]) -> Sql:
 
 
 def negate(part: Sql) -> Sql:
-    return Sql(f"NOT ({part.text})", part.params)
+    # Unknown (a comparison with null) counts as false before negating, so that `not`
+    # keeps the rows its filter does not match, those without a value included.
+    return Sql(f"(CASE WHEN ({part.text}) THEN 1 ELSE 0 END) = 0", part.params)
 
 
 @dataclass(frozen=True)
