@@ -74,6 +74,8 @@ class Rows:
         model = section.model
         refs = list(section.refs)
         columns = ["id", section.natural_key, *section.columns, *(f"{r}_id" for r in refs)]
+        if section.search:
+            columns.append("search_name")
         table = self._table(model._meta.db_table, [*columns, "created_at", "updated_at"])
         defaults = {name: section.record.model_fields[name].default for name in section.columns}
         known = self.ids[section.name]
@@ -85,6 +87,8 @@ class Rows:
             for name in refs:
                 key = record.get(name)
                 row.append(None if key is None else self.ids[section.refs[name]][key])
+            if section.search:
+                row.append(section.search_name(lambda name: record.get(name)))  # noqa: B023
             row += [STAMP, STAMP]
             table.rows.append(tuple(row))
         if section.lines is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -13,6 +14,12 @@ import aiosqlite
 Row = sqlite3.Row
 Data = dict[str, Any]
 STAGE_ORDER = {"preliminary": 0, "final": 1, "certified": 2}
+
+# The page sizes the operations ask for (bench/operations.py): the nested connections need
+# a `first` to stay under the cost limit, and the generator makes no more than these.
+CANDIDACIES = 12
+ENDORSEMENTS = 5
+TALLIES = 5
 
 
 def global_id(type_name: str, key: str) -> str:
@@ -48,6 +55,23 @@ def group(rows: Iterable[Row], column: str) -> dict[Any, list[Row]]:
     for row in rows:
         out[row[column]].append(row)
     return out
+
+
+def page(items: Iterable[Data], size: int = 100) -> Data:
+    """A connection's first page as the operations ask for it: `nodes` of the first `size`."""
+    return {"nodes": list(itertools.islice(items, size))}
+
+
+def candidacy_page(items: Iterable[Data]) -> Data:
+    return page(items, CANDIDACIES)
+
+
+def endorsement_page(items: Iterable[Data]) -> Data:
+    return page(items, ENDORSEMENTS)
+
+
+def tally_page(items: Iterable[Data]) -> Data:
+    return page(items, TALLIES)
 
 
 def enum(value: str | None) -> str | None:
@@ -222,7 +246,7 @@ async def election_page(conn: aiosqlite.Connection, variables: Data) -> Data:
                 }
                 for s in election_sources.get(e["id"], [])
             ],
-            "candidacies": [
+            "candidacies": candidacy_page(
                 {
                     "id": global_id("Candidacy", c["key"]),
                     "key": c["key"],
@@ -244,7 +268,7 @@ async def election_page(conn: aiosqlite.Connection, variables: Data) -> Data:
                         "shortName": c["party_short"],
                     },
                     "sources": [{"key": s["key"]} for s in candidacy_sources.get(c["id"], [])],
-                    "endorsements": [
+                    "endorsements": endorsement_page(
                         {
                             "key": x["key"],
                             "kind": enum(x["kind"]),
@@ -266,11 +290,11 @@ async def election_page(conn: aiosqlite.Connection, variables: Data) -> Data:
                             ],
                         }
                         for x in by_date(endorsements.get(c["id"], []))
-                    ],
+                    ),
                 }
                 for c in ordered
-            ],
-            "tallies": [
+            ),
+            "tallies": tally_page(
                 {
                     "key": t["key"],
                     "round": t["round"],
@@ -297,7 +321,7 @@ async def election_page(conn: aiosqlite.Connection, variables: Data) -> Data:
                     ],
                 }
                 for t in in_stage_order(results.tallies.get(e["id"], []))
-            ],
+            ),
         }
     }
 
@@ -345,7 +369,7 @@ async def country_history(conn: aiosqlite.Connection, variables: Data) -> Data:
             "result": None
             if preferred is None
             else {"key": preferred["key"], "asOf": preferred["as_of"]},
-            "candidacies": [
+            "candidacies": candidacy_page(
                 {
                     "key": c["key"],
                     "name": name_of(c),
@@ -354,8 +378,8 @@ async def country_history(conn: aiosqlite.Connection, variables: Data) -> Data:
                     "won": None if not lines else lines[0]["candidacy_id"] == c["id"],
                 }
                 for c in ordered
-            ],
-            "tallies": [
+            ),
+            "tallies": tally_page(
                 {
                     "key": t["key"],
                     "stage": enum(t["stage"]),
@@ -370,14 +394,14 @@ async def country_history(conn: aiosqlite.Connection, variables: Data) -> Data:
                     ],
                 }
                 for t in in_stage_order(results.tallies.get(e["id"], []))
-            ],
+            ),
         }
 
     return {
         "country": {
             "code": country["code"],
             "name": country["name"],
-            "elections": [election(e) for e in elections],
+            "elections": page(election(e) for e in elections),
         }
     }
 
@@ -414,14 +438,14 @@ async def elections_page(conn: aiosqlite.Connection, variables: Data) -> Data:
             "kind": enum(e["kind"]),
             "country": {"code": e["country_code"]},
             "turnout": None if preferred is None else turnout(preferred),
-            "candidacies": [
+            "candidacies": candidacy_page(
                 {
                     "key": c["key"],
                     "name": name_of(c),
                     "share": own[c["id"]]["share"] if c["id"] in own else None,
                     "votes": own[c["id"]]["votes"] if c["id"] in own else None,
                     "party": None if c["party_id"] is None else {"key": c["party_key"]},
-                    "endorsements": [
+                    "endorsements": endorsement_page(
                         {
                             "key": x["key"],
                             "kind": enum(x["kind"]),
@@ -435,11 +459,11 @@ async def elections_page(conn: aiosqlite.Connection, variables: Data) -> Data:
                             ],
                         }
                         for x in by_date(endorsements.get(c["id"], []))
-                    ],
+                    ),
                 }
                 for c in ordered
-            ],
-            "tallies": [
+            ),
+            "tallies": tally_page(
                 {
                     "key": t["key"],
                     "stage": enum(t["stage"]),
@@ -452,10 +476,10 @@ async def elections_page(conn: aiosqlite.Connection, variables: Data) -> Data:
                     "sources": [{"key": s["key"]} for s in tally_sources.get(t["id"], [])],
                 }
                 for t in in_stage_order(results.tallies.get(e["id"], []))
-            ],
+            ),
         }
 
-    return {"elections": [election(e) for e in elections]}
+    return {"elections": page(election(e) for e in elections)}
 
 
 #: The statement the small query runs, as the API runs it: the whole row, by natural key.

@@ -17,23 +17,29 @@ query ElectionPage($key: String!) {
     id key kind office date early originallyDue seats summary turnout
     country { code name }
     sources { key url publisher title published }
-    candidacies {
-      id key name nomination incumbent status share votes won
-      person { key name }
-      party { key name shortName }
-      sources { key }
-      endorsements {
-        key kind date channel summary
-        country { code }
-        endorserPerson { key name }
-        endorserOrganization { key name }
-        sources { key url }
+    candidacies(first: 12) {
+      nodes {
+        id key name nomination incumbent status share votes won
+        person { key name }
+        party { key name shortName }
+        sources { key }
+      endorsements(first: 5) {
+        nodes {
+          key kind date channel summary
+          country { code }
+          endorserPerson { key name }
+          endorserOrganization { key name }
+          sources { key url }
+        }
+      }
       }
     }
-    tallies {
-      key round stage asOf countedShare registered cast valid invalid turnout preferred
-      sources { key url }
-      lines { votes share seats candidacy { key } }
+    tallies(first: 5) {
+      nodes {
+        key round stage asOf countedShare registered cast valid invalid turnout preferred
+        sources { key url }
+        lines { votes share seats candidacy { key } }
+      }
     }
   }
 }
@@ -43,12 +49,14 @@ COUNTRY_HISTORY = """
 query CountryHistory($code: String!) {
   country(code: $code) {
     code name
-    elections {
-      key kind date early turnout margin
-      winner { key name }
-      result { key asOf }
-      candidacies { key name share votes won }
-      tallies { key stage asOf lines { share votes candidacy { key } } }
+    elections(first: 100) {
+      nodes {
+        key kind date early turnout margin
+        winner { key name }
+        result { key asOf }
+        candidacies(first: 12) { nodes { key name share votes won } }
+        tallies(first: 5) { nodes { key stage asOf lines { share votes candidacy { key } } } }
+      }
     }
   }
 }
@@ -57,15 +65,23 @@ query CountryHistory($code: String!) {
 ELECTIONS_PAGE = """
 query ElectionsPage($first: Int!) {
   elections(first: $first) {
-    key date kind
-    country { code }
-    turnout
-    candidacies {
-      key name share votes
-      party { key }
-      endorsements { key kind date channel country { code } sources { key } }
+    nodes {
+      key date kind
+      country { code }
+      turnout
+      candidacies(first: 12) {
+        nodes {
+          key name share votes
+          party { key }
+          endorsements(first: 5) {
+            nodes { key kind date channel country { code } sources { key } }
+          }
+        }
+      }
+      tallies(first: 5) {
+        nodes { key stage asOf turnout lines { votes share seats } sources { key } }
+      }
     }
-    tallies { key stage asOf turnout lines { votes share seats } sources { key } }
   }
 }
 """

@@ -112,17 +112,21 @@ def _yes(ok: bool | None) -> str:
 def _objects(op: Operation, data: dict[str, Any]) -> str:
     """A short account of what one answer holds, to compare pages across sizes."""
     if op.name == "elections":
-        elections = data["elections"]
+        elections = data["elections"]["nodes"]
     elif op.name == "country":
-        elections = data["country"]["elections"]
+        elections = data["country"]["elections"]["nodes"]
     elif op.name == "election":
         elections = [data["election"]]
     else:
         return "1 election"
-    candidacies = sum(len(e["candidacies"]) for e in elections)
-    tallies = sum(len(e["tallies"]) for e in elections)
-    lines = sum(len(t["lines"]) for e in elections for t in e["tallies"])
-    endorsements = sum(len(c.get("endorsements", [])) for e in elections for c in e["candidacies"])
+    candidacies = sum(len(e["candidacies"]["nodes"]) for e in elections)
+    tallies = sum(len(e["tallies"]["nodes"]) for e in elections)
+    lines = sum(len(t["lines"]) for e in elections for t in e["tallies"]["nodes"])
+    endorsements = sum(
+        len(c["endorsements"]["nodes"]) if "endorsements" in c else 0
+        for e in elections
+        for c in e["candidacies"]["nodes"]
+    )
     text = (
         f"{len(elections)} elections, {candidacies} candidacies, {tallies} tallies, {lines} lines"
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from tortoise.models import Model
 
@@ -24,6 +26,7 @@ from loader.records import (
     StatementRecord,
     TallyRecord,
 )
+from search import search_name
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,14 @@ class Section:
     lines: Lines | None = None
     # record fields whose names, folded, fill the `search_name` column (models.base.Named)
     search: tuple[str, ...] = ()
+
+    def search_name(self, value: Callable[[str], Any]) -> str:
+        """The `search_name` of a record whose fields `value` gives by name."""
+        names: list[str | None] = []
+        for name in self.search:
+            found = value(name)
+            names.extend(found if isinstance(found, list) else [found])
+        return search_name(names)
 
     @property
     def columns(self) -> list[str]:

@@ -14,7 +14,6 @@ from tortoise.transactions import in_transaction
 
 from loader.sections import BY_NAME, SECTIONS, Lines, Section
 from loader.validate import CHUNK, Batch
-from search import search_name
 
 Progress = Callable[[str, int, int], None]
 
@@ -97,11 +96,7 @@ class _Writer:
     def desired(self, section: Section, record: Any, deferred: bool) -> dict[str, Any]:
         values = {} if deferred else {name: getattr(record, name) for name in section.columns}
         if section.search and not deferred:
-            names: list[str | None] = []
-            for name in section.search:
-                value = getattr(record, name)
-                names.extend(value if isinstance(value, list) else [value])
-            values["search_name"] = search_name(names)
+            values["search_name"] = section.search_name(lambda name: getattr(record, name))
         for name, target in section.refs.items():
             # A reference to the same section waits until all of its rows exist.
             if (target == section.name) != deferred:
