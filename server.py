@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -19,13 +19,14 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
+import caching
 import errors
 import graphiql
 import loader
@@ -33,6 +34,7 @@ import logs
 from database import migrate, tortoise_config
 from metrics import Metrics
 from observability import REQUEST_ID_HEADER, RequestObserver
+from persisted_queries import PersistedQueries, PersistedQueryError
 from schema import build_schema
 from schema.context import Context
 from settings import Settings, load_settings
@@ -83,10 +85,18 @@ def failure(result: ExecutionResult) -> errors.ErrorKind | None:
 
 
 def error_response(
-    message: str, status_code: int, media_type: str, headers: dict[str, str] | None = None
+    message: str,
+    status_code: int,
+    media_type: str,
+    headers: dict[str, str] | None = None,
+    code: str | None = None,
 ) -> Response:
-    """A GraphQL-shaped error (`{"errors": [{"message": …}]}`) for a request that did not run."""
-    body = json.dumps({"errors": [{"message": message}]}, separators=(",", ":"))
+    """A GraphQL-shaped error (`{"errors": [{"message": …}]}`, with `extensions.code` if
+    given) for a request that did not run."""
+    error: dict[str, Any] = {"message": message}
+    if code is not None:
+        error["extensions"] = {"code": code}
+    body = json.dumps({"errors": [error]}, separators=(",", ":"))
     return Response(body, status_code, headers=headers, media_type=f"{media_type}; charset=utf-8")
 
 
@@ -107,7 +117,8 @@ class BodyTooLarge(Exception):
 
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context, our offline GraphiQL page, GraphQL-shaped
-    errors for bad requests, and the media types of the GraphQL over HTTP spec."""
+    errors for bad requests, the media types of the GraphQL over HTTP spec, persisted
+    queries, and HTTP caching of GET results."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -117,6 +128,11 @@ class GraphQLApp(GraphQL[Context, None]):
             multipart_uploads_enabled=False,
         )
         self.settings = settings
+        self.persisted_queries = PersistedQueries(
+            settings.persisted_queries,
+            settings.persisted_queries_cache_size,
+            settings.registered_operations,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -153,12 +169,24 @@ class GraphQLApp(GraphQL[Context, None]):
             response = error_response(
                 f"The request body is larger than the limit of {limit} bytes.", 413, media_type
             )
+        except PersistedQueryError as error:
+            response = error_response(error.message, error.status_code, media_type, code=error.code)
         except HTTPException as error:
             if isinstance(error.__cause__, InvalidOperationTypeError) and request.method == "GET":
                 # The GraphQL over HTTP spec: a mutation sent by GET is 405, and POST is allowed.
                 response = error_response(error.reason, 405, media_type, {"Allow": "POST"})
             else:
                 response = error_response(error.reason, error.status_code, media_type)
+        if getattr(request.state, "graphql_ide", False):
+            response.headers["vary"] = caching.VARY  # GraphiQL's page keeps its own caching
+        else:
+            cacheable = request.method == "GET" and getattr(request.state, "cacheable", False)
+            response = caching.for_query(
+                response,
+                cacheable,
+                self.settings.cache_max_age,
+                request.headers.get("if-none-match"),
+            )
         await response(scope, receive, send)
 
     async def get_context(
@@ -172,12 +200,40 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         return SubResponse(response_media_type(request.headers.get("accept", "")))
 
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        """Runs the operation, or each of a batch, with the query its persisted-query hash
+        names; a query sent with its hash is kept once it has run without a request error."""
+        batch = request_data if isinstance(request_data, list) else [request_data]
+        to_keep: list[tuple[str, str] | None] = []
+        for data in batch:
+            data.query, digest = self.persisted_queries.resolve(data.query, data.extensions)
+            to_keep.append((digest, data.query) if digest and data.query else None)
+        result = await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+        results = result if isinstance(result, list) else [result]
+        for keep, ran in zip(to_keep, results, strict=True):
+            # Only queries that parse and validate are kept: the store is for operations.
+            if keep is not None and isinstance(ran, ExecutionResult) and failure(ran) is None:
+                self.persisted_queries.keep(*keep)
+        return result
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         """The result as JSON: errors counted for the logs and metrics, unexpected ones
         masked in production, and no "data" entry if the operation never ran."""
         found = result.errors or []
+        # Only an answer without errors may be cached: an error may not outlive its cause.
+        request.state.cacheable = not found and not hasattr(request.state, "cacheable")
         info = logs.current_request.get()
         if info is not None:
             info.errors.update(errors.kind(error) for error in found)
@@ -218,6 +274,7 @@ class GraphQLApp(GraphQL[Context, None]):
         return value
 
     async def render_graphql_ide(self, request: Request) -> Response:
+        request.state.graphql_ide = True
         return graphiql.graphiql_page()
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
@@ -225,9 +282,13 @@ class GraphQLApp(GraphQL[Context, None]):
         if not self.graphql_ide:
             return False
         accept = request.headers.get("accept", "")
-        return graphiql.wants_page(request.method, accept) or super().should_render_graphql_ide(
-            request
-        )
+        if graphiql.wants_page(request.method, accept):
+            return True
+        # A GET by persisted-query hash has no `query`, yet it is an API call, also with
+        # Apollo Client 3's `Accept: */*`, which Strawberry's own test takes for a browser.
+        if "extensions" in request.query_params:
+            return False
+        return super().should_render_graphql_ide(request)
 
 
 async def health(request: Request) -> Response:

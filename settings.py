@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,12 +11,17 @@ from starlette.datastructures import CommaSeparatedStrings
 
 from limits import Limits
 from logs import LEVELS
+from persisted_queries import MODES, Mode, read_manifest
 
 ROOT = Path(__file__).resolve().parent
 BUNDLED_FIXTURES = ROOT / "fixtures"
 
 #: The largest request body the API reads (1 MiB); a larger one is refused with 413.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+#: How long browsers and shared caches may keep a query result fetched by GET, in seconds.
+DEFAULT_CACHE_MAX_AGE = 60
+#: How many automatic persisted queries each process keeps (the least recently used go).
+DEFAULT_PERSISTED_QUERIES_CACHE_SIZE = 1000
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,13 @@ class Settings:
     #: Serve Prometheus metrics at /metrics.
     metrics: bool = True
     log_level: str = "info"
+    #: Seconds a GET's result may be cached (`Cache-Control: public, max-age=N`).
+    cache_max_age: int = DEFAULT_CACHE_MAX_AGE
+    #: `automatic` (APQ), `allow-list` (registered operations only) or `off`.
+    persisted_queries: Mode = "automatic"
+    persisted_queries_cache_size: int = DEFAULT_PERSISTED_QUERIES_CACHE_SIZE
+    #: The registered operations by the SHA-256 of their text (from PERSISTED_QUERIES_FILE).
+    registered_operations: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def production(self) -> bool:
@@ -71,6 +84,26 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     log_level: str = config("LOG_LEVEL", default="info").lower()
     if log_level not in LEVELS:
         raise ValueError(f"LOG_LEVEL must be one of {', '.join(LEVELS)}, got {log_level!r}")
+    persisted_queries: str = config("PERSISTED_QUERIES", default="automatic").lower()
+    if persisted_queries not in MODES:
+        raise ValueError(
+            f"PERSISTED_QUERIES must be one of {', '.join(MODES)}, got {persisted_queries!r}"
+        )
+    manifest: str = config("PERSISTED_QUERIES_FILE", default="")
+    if persisted_queries == "allow-list" and not manifest:
+        raise ValueError(
+            "PERSISTED_QUERIES=allow-list needs PERSISTED_QUERIES_FILE, the manifest of the "
+            "registered operations"
+        )
+    if manifest and persisted_queries != "allow-list":
+        raise ValueError(
+            "PERSISTED_QUERIES_FILE is read only with PERSISTED_QUERIES=allow-list, "
+            f"and PERSISTED_QUERIES is {persisted_queries!r}"
+        )
+    try:
+        registered = read_manifest(Path(manifest)) if manifest else {}
+    except ValueError as error:
+        raise ValueError(f"PERSISTED_QUERIES_FILE: {error}") from error
     return Settings(
         app_env=app_env,
         host=config("HOST", default="127.0.0.1"),
@@ -96,4 +129,10 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         ),
         metrics=config("METRICS", cast=bool, default=True),
         log_level=log_level,
+        cache_max_age=positive("CACHE_MAX_AGE", DEFAULT_CACHE_MAX_AGE, minimum=0),
+        persisted_queries=persisted_queries,
+        persisted_queries_cache_size=positive(
+            "PERSISTED_QUERIES_CACHE_SIZE", DEFAULT_PERSISTED_QUERIES_CACHE_SIZE
+        ),
+        registered_operations=registered,
     )

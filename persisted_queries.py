@@ -1,0 +1,253 @@
+"""Persisted queries: Apollo's automatic persisted queries, or registered operations only.
+
+A request names a query by the SHA-256 of its text in
+`extensions.persistedQuery = {"version": 1, "sha256Hash": "<64 hex digits>"}` (in the JSON
+body, or JSON-encoded in the `extensions` parameter of a GET). The modes (PERSISTED_QUERIES):
+
+- `automatic` (APQ, as Apollo Client's persisted-queries link and urql's persistedExchange
+  speak it): an unknown hash sent alone is answered `PersistedQueryNotFound`, the client
+  sends the hash with the query, the server checks the hash, runs the query and keeps it (the
+  most recently used `PERSISTED_QUERIES_CACHE_SIZE`, per process), and later requests send
+  the hash alone, by GET if they like, which caches well.
+- `allow-list`: only the operations of a manifest run; free query text and unknown hashes are
+  refused, and nothing is registered by sending it.
+- `off`: a request with a persistedQuery is answered `PersistedQueryNotSupported`, which tells
+  the clients to send their queries in full from then on.
+
+Run `python -m persisted_queries FOLDER` to print the manifest of a folder of .graphql files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+Mode = Literal["off", "automatic", "allow-list"]
+MODES: tuple[Mode, ...] = ("off", "automatic", "allow-list")
+VERSION = 1
+#: The format name of the manifests Apollo's generate-persisted-query-manifest writes.
+APOLLO_MANIFEST = "apollo-persisted-query-manifest"
+SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+
+# The messages and codes the clients match on. Apollo Client's link and urql's exchange
+# retry with the query on PersistedQueryNotFound and stop hashing on PersistedQueryNotSupported.
+NOT_FOUND = "PersistedQueryNotFound"
+NOT_FOUND_CODE = "PERSISTED_QUERY_NOT_FOUND"
+NOT_SUPPORTED = "PersistedQueryNotSupported"
+NOT_SUPPORTED_CODE = "PERSISTED_QUERY_NOT_SUPPORTED"
+# The allow-list refusals use codes neither client acts on, so a client neither stops hashing
+# (which would turn every later request into a refused free query) nor retries in vain.
+ONLY_REGISTERED = "Only registered operations are accepted"
+ID_REQUIRED_CODE = "PERSISTED_QUERY_ID_REQUIRED"
+NOT_IN_LIST_CODE = "PERSISTED_QUERY_NOT_IN_LIST"
+
+
+def sha256(query: str) -> str:
+    """The hash clients send for a query: SHA-256 of its UTF-8 text, in lowercase hex."""
+    return hashlib.sha256(query.encode()).hexdigest()
+
+
+class PersistedQueryError(Exception):
+    """A request the persisted-query protocol refuses: one GraphQL error, and its HTTP status."""
+
+    def __init__(self, message: str, status_code: int = 400, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+
+
+# The status of the two protocol answers is 200 whatever the media type: Apollo Client 3's
+# link stops using persisted queries altogether on a 400 or 500 (Apollo Server answers 200).
+def not_found() -> PersistedQueryError:
+    return PersistedQueryError(NOT_FOUND, 200, NOT_FOUND_CODE)
+
+
+def not_supported() -> PersistedQueryError:
+    return PersistedQueryError(NOT_SUPPORTED, 200, NOT_SUPPORTED_CODE)
+
+
+class QueryStore:
+    """Queries by hash, at most `size` of them: the least recently used one goes first."""
+
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError(f"a query store holds at least 1 query, got {size}")
+        self.size = size
+        self._queries: OrderedDict[str, str] = OrderedDict()
+
+    def get(self, digest: str) -> str | None:
+        query = self._queries.get(digest)
+        if query is not None:
+            self._queries.move_to_end(digest)
+        return query
+
+    def add(self, digest: str, query: str) -> None:
+        self._queries[digest] = query
+        self._queries.move_to_end(digest)
+        while len(self._queries) > self.size:
+            self._queries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+    def __contains__(self, digest: object) -> bool:
+        return digest in self._queries
+
+
+def requested_hash(persisted: Any) -> str:
+    """The hash an `extensions.persistedQuery` value names, in lowercase; PersistedQueryError
+    if it is not `{"version": 1, "sha256Hash": "<64 hex digits>"}`."""
+    where = "extensions.persistedQuery"
+    if not isinstance(persisted, dict):
+        raise PersistedQueryError(
+            f"{where} must be an object with version and sha256Hash, got {json.dumps(persisted)}"
+        )
+    version = persisted.get("version")
+    # bool is an int in Python, and `true` is no version.
+    if version != VERSION or isinstance(version, bool):
+        raise PersistedQueryError(
+            f"Unsupported persisted query version: {where}.version must be {VERSION}, "
+            f"got {json.dumps(version)}"
+        )
+    digest = persisted.get("sha256Hash")
+    if not isinstance(digest, str) or not SHA256_HEX.fullmatch(digest):
+        raise PersistedQueryError(
+            f"{where}.sha256Hash must be the SHA-256 of the query as 64 hexadecimal digits, "
+            f"got {json.dumps(digest)}"
+        )
+    return digest.lower()
+
+
+class PersistedQueries:
+    """Finds the query a request runs, as the mode says; one per app, so the store of
+    automatic persisted queries lives as long as the process."""
+
+    def __init__(
+        self, mode: Mode, cache_size: int, registered: Mapping[str, str] | None = None
+    ) -> None:
+        self.mode = mode
+        self.store = QueryStore(cache_size)
+        self.registered = dict(registered or {})
+
+    def resolve(
+        self, query: str | None, extensions: Mapping[str, Any] | None
+    ) -> tuple[str | None, str | None]:
+        """The query to run, and the hash to keep it under once it has run (None: nothing to
+        keep). Raises PersistedQueryError for a request the mode refuses."""
+        persisted = (extensions or {}).get("persistedQuery")
+        if persisted is None:
+            if self.mode == "allow-list":
+                raise PersistedQueryError(
+                    f"{ONLY_REGISTERED}: the request has a query but no "
+                    "extensions.persistedQuery.sha256Hash naming a registered operation.",
+                    400,
+                    ID_REQUIRED_CODE,
+                )
+            return query, None
+        if self.mode == "off":
+            raise not_supported()
+        digest = requested_hash(persisted)
+        if query is not None and (actual := sha256(query)) != digest:
+            raise PersistedQueryError(
+                "provided sha does not match query: extensions.persistedQuery.sha256Hash is "
+                f'"{digest}", but the SHA-256 of the query is "{actual}"'
+            )
+        if self.mode == "allow-list":
+            registered = self.registered.get(digest)
+            if registered is None:
+                refusal = ", and this server registers no operation sent to it" if query else ""
+                raise PersistedQueryError(
+                    f'{ONLY_REGISTERED}: no operation is registered with sha256Hash "{digest}"'
+                    f"{refusal}.",
+                    404,
+                    NOT_IN_LIST_CODE,
+                )
+            return registered, None
+        if query is not None:
+            return query, digest
+        stored = self.store.get(digest)
+        if stored is None:
+            raise not_found()
+        return stored, None
+
+    def keep(self, digest: str, query: str) -> None:
+        """Keeps a query a client sent with its hash, once it has run."""
+        self.store.add(digest, query)
+
+
+# --- Manifests ------------------------------------------------------------------------------
+
+
+def read_manifest(path: Path) -> dict[str, str]:
+    """The operations of a manifest file, by hash: either a JSON object `{hash: query}`, or
+    the manifest Apollo's generate-persisted-query-manifest writes. ValueError says what is
+    wrong, and where."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValueError(f"cannot read the manifest {path}: {error.strerror}") from error
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"the manifest {path} is not valid JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise ValueError(f"the manifest {path} must be a JSON object, got {type(value).__name__}")
+    entries: list[tuple[str, Any, str]]
+    if value.get("format") == APOLLO_MANIFEST:
+        operations = value.get("operations")
+        if not isinstance(operations, list):
+            raise ValueError(f"{path}: operations must be a list")
+        entries = []
+        for index, operation in enumerate(operations):
+            where = f"{path}: operations[{index}]"
+            if not isinstance(operation, dict):
+                raise ValueError(f"{where} must be an object with id and body")
+            entries.append((str(operation.get("id")), operation.get("body"), f"{where}.body"))
+    else:
+        entries = [(str(key), query, f'{path}: "{key}"') for key, query in value.items()]
+    operations_by_hash: dict[str, str] = {}
+    for key, query, where in entries:
+        if not isinstance(query, str):
+            raise ValueError(f"{where} must be the text of a GraphQL operation")
+        if key.lower() != sha256(query):
+            raise ValueError(
+                f'{where}: "{key}" is not the SHA-256 of the query, which is "{sha256(query)}"'
+            )
+        operations_by_hash[key.lower()] = query
+    if not operations_by_hash:
+        raise ValueError(f"the manifest {path} registers no operation")
+    return operations_by_hash
+
+
+def manifest(folder: Path) -> dict[str, str]:
+    """`{hash: query}` for every .graphql file in a folder, by file name; a client sends each
+    file's text exactly as it is (comments included), or only its hash."""
+    return {
+        sha256(text): text
+        for text in (path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.graphql")))
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m persisted_queries FOLDER`: the manifest of FOLDER's .graphql files as JSON."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1 or not Path(args[0]).is_dir():
+        print("usage: python -m persisted_queries FOLDER (of .graphql files)", file=sys.stderr)
+        return 2
+    operations = manifest(Path(args[0]))
+    if not operations:
+        print(f"no .graphql file in {args[0]}", file=sys.stderr)
+        return 1
+    print(json.dumps(operations, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
