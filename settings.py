@@ -16,6 +16,8 @@ BUNDLED_FIXTURES = ROOT / "fixtures"
 
 #: The largest request body the API reads (1 MiB); a larger one is refused with 413.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+#: Seconds a write waits for SQLite's write lock (Python's sqlite3 waits 5 s too).
+DEFAULT_SQLITE_BUSY_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Settings:
     #: Serve Prometheus metrics at /metrics.
     metrics: bool = True
     log_level: str = "info"
+    #: Seconds a write waits for SQLite's lock held by another process before it fails.
+    sqlite_busy_timeout: float = DEFAULT_SQLITE_BUSY_TIMEOUT
 
     @property
     def production(self) -> bool:
@@ -68,6 +72,11 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     )
     if not execution_timeout > 0:
         raise ValueError(f"EXECUTION_TIMEOUT must be a positive number, got {execution_timeout}")
+    busy_timeout: float = config(
+        "SQLITE_BUSY_TIMEOUT", cast=float, default=DEFAULT_SQLITE_BUSY_TIMEOUT
+    )
+    if not busy_timeout >= 0:
+        raise ValueError(f"SQLITE_BUSY_TIMEOUT must be a number of seconds, got {busy_timeout}")
     log_level: str = config("LOG_LEVEL", default="info").lower()
     if log_level not in LEVELS:
         raise ValueError(f"LOG_LEVEL must be one of {', '.join(LEVELS)}, got {log_level!r}")
@@ -96,4 +105,5 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         ),
         metrics=config("METRICS", cast=bool, default=True),
         log_level=log_level,
+        sqlite_busy_timeout=busy_timeout,
     )
