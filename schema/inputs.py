@@ -72,12 +72,12 @@ class CreateElectionInput:
 
 @strawberry.input(description="Changes to an election: only the fields given change.")
 class UpdateElectionInput:
-    country: Maybe[str] = strawberry.field(description=_ELECTION["country"])
-    kind: Maybe[ElectionKind] = strawberry.field(description=_ELECTION["kind"])
-    office: Maybe[str] = strawberry.field(description=_ELECTION["office"])
-    date: Maybe[str] = strawberry.field(description=_ELECTION["date"])
-    sources: Maybe[list[str]] = strawberry.field(description=_SOURCES)
-    early: Maybe[bool] = strawberry.field(description=_ELECTION["early"])
+    country: Maybe[str | None] = strawberry.field(description=_ELECTION["country"])
+    kind: Maybe[ElectionKind | None] = strawberry.field(description=_ELECTION["kind"])
+    office: Maybe[str | None] = strawberry.field(description=_ELECTION["office"])
+    date: Maybe[str | None] = strawberry.field(description=_ELECTION["date"])
+    sources: Maybe[list[str] | None] = strawberry.field(description=_SOURCES)
+    early: Maybe[bool | None] = strawberry.field(description=_ELECTION["early"])
     originally_due: Maybe[str | None] = strawberry.field(description=_ELECTION["originally_due"])
     called_on: Maybe[str | None] = strawberry.field(description=_ELECTION["called_on"])
     called_by_person: Maybe[str | None] = strawberry.field(
@@ -126,14 +126,14 @@ class CreateCandidacyInput:
 
 @strawberry.input(description="Changes to a candidacy: only the fields given change.")
 class UpdateCandidacyInput:
-    election: Maybe[str] = strawberry.field(description=_CANDIDACY["election"])
-    sources: Maybe[list[str]] = strawberry.field(description=_SOURCES)
+    election: Maybe[str | None] = strawberry.field(description=_CANDIDACY["election"])
+    sources: Maybe[list[str] | None] = strawberry.field(description=_SOURCES)
     person: Maybe[str | None] = strawberry.field(description=_CANDIDACY["person"])
     party: Maybe[str | None] = strawberry.field(description=_CANDIDACY["party"])
     nomination: Maybe[Nomination | None] = strawberry.field(description=_CANDIDACY["nomination"])
-    incumbent: Maybe[bool] = strawberry.field(description=_CANDIDACY["incumbent"])
+    incumbent: Maybe[bool | None] = strawberry.field(description=_CANDIDACY["incumbent"])
     role: Maybe[str | None] = strawberry.field(description=_CANDIDACY["role"])
-    status: Maybe[CandidacyStatus] = strawberry.field(description=_CANDIDACY["status"])
+    status: Maybe[CandidacyStatus | None] = strawberry.field(description=_CANDIDACY["status"])
 
 
 # --- Tallies --------------------------------------------------------------------------------
@@ -205,10 +205,10 @@ class CreateTallyInput:
 
 @strawberry.input(description="Changes to a tally: only the fields given change.")
 class UpdateTallyInput:
-    election: Maybe[str] = strawberry.field(description=_TALLY["election"])
-    stage: Maybe[Stage] = strawberry.field(description=_TALLY["stage"])
-    sources: Maybe[list[str]] = strawberry.field(description=_SOURCES)
-    round: Maybe[int] = strawberry.field(description=_TALLY["round"])
+    election: Maybe[str | None] = strawberry.field(description=_TALLY["election"])
+    stage: Maybe[Stage | None] = strawberry.field(description=_TALLY["stage"])
+    sources: Maybe[list[str] | None] = strawberry.field(description=_SOURCES)
+    round: Maybe[int | None] = strawberry.field(description=_TALLY["round"])
     as_of: Maybe[str | None] = strawberry.field(description=_TALLY["as_of"])
     counted_share: Maybe[float | None] = strawberry.field(description=_TALLY["counted_share"])
     stations_reported: Maybe[int | None] = strawberry.field(description=_TALLY["stations_reported"])
@@ -219,9 +219,9 @@ class UpdateTallyInput:
     invalid: Maybe[int | None] = strawberry.field(description=_TALLY["invalid"])
     against_all: Maybe[int | None] = strawberry.field(description=_TALLY["against_all"])
     turnout_reported: Maybe[float | None] = strawberry.field(description=_TALLY["turnout_reported"])
-    preferred: Maybe[bool] = strawberry.field(description=_TALLY["preferred"])
+    preferred: Maybe[bool | None] = strawberry.field(description=_TALLY["preferred"])
     summary: Maybe[str | None] = strawberry.field(description=_SUMMARY)
-    lines: Maybe[list[TallyLineInput]] = strawberry.field(description=_TALLY["lines"])
+    lines: Maybe[list[TallyLineInput] | None] = strawberry.field(description=_TALLY["lines"])
 
 
 # --- Endorsements ---------------------------------------------------------------------------
@@ -258,10 +258,10 @@ class CreateEndorsementInput:
 
 @strawberry.input(description="Changes to an endorsement: only the fields given change.")
 class UpdateEndorsementInput:
-    candidacy: Maybe[str] = strawberry.field(description=_ENDORSEMENT["candidacy"])
-    kind: Maybe[EndorsementKind] = strawberry.field(description=_ENDORSEMENT["kind"])
-    summary: Maybe[str] = strawberry.field(description=_ENDORSEMENT["summary"])
-    sources: Maybe[list[str]] = strawberry.field(description=_SOURCES)
+    candidacy: Maybe[str | None] = strawberry.field(description=_ENDORSEMENT["candidacy"])
+    kind: Maybe[EndorsementKind | None] = strawberry.field(description=_ENDORSEMENT["kind"])
+    summary: Maybe[str | None] = strawberry.field(description=_ENDORSEMENT["summary"])
+    sources: Maybe[list[str] | None] = strawberry.field(description=_SOURCES)
     endorser_person: Maybe[str | None] = strawberry.field(
         description=_ENDORSEMENT["endorser_person"]
     )
@@ -306,10 +306,10 @@ class CreateStatementInput:
 
 @strawberry.input(description="Changes to a statement: only the fields given change.")
 class UpdateStatementInput:
-    election: Maybe[str] = strawberry.field(description=_STATEMENT["election"])
-    kind: Maybe[StatementKind] = strawberry.field(description=_STATEMENT["kind"])
-    summary: Maybe[str] = strawberry.field(description=_STATEMENT["summary"])
-    sources: Maybe[list[str]] = strawberry.field(description=_SOURCES)
+    election: Maybe[str | None] = strawberry.field(description=_STATEMENT["election"])
+    kind: Maybe[StatementKind | None] = strawberry.field(description=_STATEMENT["kind"])
+    summary: Maybe[str | None] = strawberry.field(description=_STATEMENT["summary"])
+    sources: Maybe[list[str] | None] = strawberry.field(description=_SOURCES)
     person: Maybe[str | None] = strawberry.field(description=_STATEMENT["person"])
     organization: Maybe[str | None] = strawberry.field(description=_STATEMENT["organization"])
     actor_description: Maybe[str | None] = strawberry.field(
