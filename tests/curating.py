@@ -1,4 +1,4 @@
-"""Helpers for the tests that change data through the API: tokens, and running operations
+"""What the tests that change data through the API share: tokens, and running operations
 with one."""
 
 from __future__ import annotations
