@@ -1,5 +1,5 @@
 """The `elections` command: serve the API; migrate the database; load, validate or dump fixture
-files."""
+files; create, list and revoke API tokens."""
 
 from __future__ import annotations
 
@@ -19,14 +19,20 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.exceptions import BaseORMException
 
+import audit
+import auth
+import curation
 import loader
 from database import MigrationError, connected, tortoise_config
+from models import Scope
 from settings import ROOT, Settings, load_settings
 
 T = TypeVar("T")
 
 OK = 0
-FAILED = 1  # the fixtures have errors (nothing was written), or the dump could not be written
+# The fixtures have errors (nothing was written), the dump could not be written, or a token
+# command was refused (a name taken, no such token).
+FAILED = 1
 USAGE = 2  # bad command line, bad setting, or a database that cannot be opened or migrated
 
 # Sections with more records than this report their progress while they are written.
@@ -47,7 +53,8 @@ file in the current folder (see .env.example), else from their defaults."""
 EPILOG = """\
 exit status:
   0  success
-  1  the fixture files have errors (nothing was written), or the dump could not be written
+  1  the fixture files have errors (nothing was written), the dump could not be written, or
+     a token command was refused (a name already taken, no such token)
   2  usage error, bad setting, or a database that cannot be opened or migrated
 
 examples:
@@ -56,6 +63,7 @@ examples:
   elections validate new-file.yaml      check a file against what the database holds
   elections dump backup/                write the database out as fixture files
   elections serve --reload              serve the API while you edit the code
+  elections token create alice --scope write   a token for the API's mutations
 
 Run `elections COMMAND --help` for a command's options."""
 
@@ -223,7 +231,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     prune: bool = args.prune
     url = _database_url(args.database_url)
     try:
-        report = _with_database(url, lambda: loader.load(paths, prune=prune, progress=_progress))
+        report = _with_database(
+            url,
+            lambda: curation.load_paths(paths, audit.COMMAND_LINE, prune=prune, progress=_progress),
+        )
     except loader.LoadError as error:
         return _refused(error, "nothing was written")
     if str(report):
@@ -268,12 +279,48 @@ def cmd_dump(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    url = _database_url(args.database_url)
+    try:
+        if args.action == "create":
+            scope = Scope(args.scope)
+            token = _with_database(url, lambda: auth.create(args.name, scope))
+            print(token)
+            print(
+                f"Token {args.name!r} ({scope.value} scope) created. It is shown only this once,"
+                " and only its SHA-256 digest is stored: keep it now.",
+                file=sys.stderr,
+            )
+        elif args.action == "revoke":
+            row = _with_database(url, lambda: auth.revoke(args.name))
+            print(f"Token {row.name!r} revoked ({row.revoked_at:%Y-%m-%d %H:%M:%S} UTC).")
+        else:
+            rows = _with_database(url, auth.tokens)
+            if not rows:
+                print("no tokens")
+            table = [("NAME", "SCOPE", "STARTS WITH", "CREATED (UTC)", "REVOKED (UTC)")]
+            for row in rows:
+                revoked = "-" if row.revoked_at is None else f"{row.revoked_at:%Y-%m-%d %H:%M}"
+                created = f"{row.created_at:%Y-%m-%d %H:%M}"
+                table.append((row.name, row.scope.value, row.prefix, created, revoked))
+            widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+            for line in table if rows else []:
+                print(
+                    "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+                )
+    except ValueError as exc:
+        print(f"elections: {exc}", file=sys.stderr)
+        return FAILED
+    return OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "migrate": cmd_migrate,
     "load": cmd_load,
     "validate": cmd_validate,
     "dump": cmd_dump,
+    "token": cmd_token,
 }
 
 
@@ -288,6 +335,13 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text}")
     return port
+
+
+def _token_name(text: str) -> str:
+    try:
+        return auth.check_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -384,6 +438,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dump.add_argument("folder", type=Path, metavar="FOLDER", help="folder to write the files into")
     dump.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
+
+    token = commands.add_parser(
+        "token",
+        help="create, list or revoke tokens for the API",
+        description=(
+            "Bearer tokens for the API (`Authorization: Bearer <token>`). Queries need none;\n"
+            "reading the audit log needs one of read or write scope, mutations one of write\n"
+            "scope. A token is printed once, when created: only its SHA-256 digest is stored.\n"
+            "A revoked token is refused from then on; its name is never reused, so the audit\n"
+            "log's names stay unambiguous."
+        ),
+        formatter_class=formatter,
+    )
+    actions = token.add_subparsers(dest="action", title="actions", metavar="ACTION", required=True)
+    create = actions.add_parser(
+        "create",
+        help="make a token and print it (once)",
+        description="Make a token named NAME and print it on stdout; it is not shown again.",
+    )
+    create.add_argument("name", type=_token_name, metavar="NAME", help="a name for whom it is for")
+    create.add_argument(
+        "--scope",
+        choices=[scope.value for scope in Scope],
+        required=True,
+        help="read: the audit log; write: mutations too",
+    )
+    create.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
+    listing = actions.add_parser(
+        "list",
+        help="list the tokens, revoked ones too",
+        description="List every token: name, scope, first characters, created, revoked.",
+    )
+    listing.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
+    revoke = actions.add_parser(
+        "revoke",
+        help="revoke a token",
+        description="Revoke the token named NAME: requests with it are refused from now on.",
+    )
+    revoke.add_argument("name", metavar="NAME", help="the token's name")
+    revoke.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
     return parser
 
 

@@ -45,12 +45,19 @@ def _apps() -> dict[str, dict[str, Any]]:
     }
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
-    """The Tortoise config for a URL: sqlite://path.sqlite3 or postgres://user@host:port/db."""
+def tortoise_config(database_url: str, sqlite_busy_timeout: float | None = None) -> dict[str, Any]:
+    """The Tortoise config for a URL: sqlite://path.sqlite3 or postgres://user@host:port/db.
+
+    With `sqlite_busy_timeout` (seconds), an SQLite write waits that long for a lock another
+    process holds (Tortoise runs each URL parameter as a PRAGMA); the default is sqlite3's 5 s.
+    """
     if not database_url.startswith(("sqlite://", "postgres://", "asyncpg://")):
         raise ValueError(
             f"DATABASE_URL must start with sqlite:// or postgres://, got {database_url!r}"
         )
+    if sqlite_busy_timeout is not None and database_url.startswith("sqlite://"):
+        joiner = "&" if "?" in database_url else "?"
+        database_url += f"{joiner}busy_timeout={round(sqlite_busy_timeout * 1000)}"
     return {
         "connections": {"default": database_url},
         "apps": _apps(),

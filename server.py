@@ -26,11 +26,13 @@ from strawberry.types import ExecutionResult
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
+import audit
 import caching
+import curation
 import errors
 import graphiql
-import loader
 import logs
+from auth import AuthError
 from database import migrate, tortoise_config
 from metrics import Metrics
 from observability import REQUEST_ID_HEADER, RequestObserver
@@ -159,7 +161,13 @@ class GraphQLApp(GraphQL[Context, None]):
                 raise BodyTooLarge
             response = await self.run(request)
             failures = getattr(request.state, "graphql_failures", [])
-            if failures == ["internal"]:
+            refusal: AuthError | None = getattr(request.state, "auth_refusal", None)
+            if refusal is not None:
+                # Refused for its token before it ran (no data): 401 or 403 with the
+                # challenge, whatever the media type, as HTTP clients and proxies expect.
+                response.status_code = refusal.status
+                response.headers["WWW-Authenticate"] = refusal.challenge
+            elif failures == ["internal"]:
                 response.status_code = 500
             elif failures == ["request"] and media_type == GRAPHQL_RESPONSE_JSON:
                 # With the GraphQL media type a request error is a 400 (GraphQL over HTTP
@@ -180,7 +188,12 @@ class GraphQLApp(GraphQL[Context, None]):
         if getattr(request.state, "graphql_ide", False):
             response.headers["vary"] = caching.VARY  # GraphiQL's page keeps its own caching
         else:
-            cacheable = request.method == "GET" and getattr(request.state, "cacheable", False)
+            # An answer to a request with a token (the audit log) is that client's alone.
+            cacheable = (
+                request.method == "GET"
+                and getattr(request.state, "cacheable", False)
+                and "authorization" not in request.headers
+            )
             response = caching.for_query(
                 response,
                 cacheable,
@@ -195,7 +208,9 @@ class GraphQLApp(GraphQL[Context, None]):
         # Only an HTTP route serves this app, so neither is ever a WebSocket.
         if not isinstance(request, Request) or not isinstance(response, Response):
             raise TypeError("GraphQL over WebSocket is not served")
-        return Context(request=request, response=response)
+        return Context(
+            request=request, response=response, authorization=request.headers.get("authorization")
+        )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         return SubResponse(response_media_type(request.headers.get("accept", "")))
@@ -325,13 +340,14 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
         logs.configure(settings.log_level)
         # RegisterTortoise turns on Tortoise's global fallback, without which request tasks
         # would not see the connection opened in this lifespan task.
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+        config = tortoise_config(settings.database_url, settings.sqlite_busy_timeout)
+        async with RegisterTortoise(app, config=config):
             # Tables come from the committed migrations, so every database has a history
             # that `elections migrate` can continue.
             await migrate(report=log.info)
             if settings.load_fixtures:
                 paths = list(settings.load_fixtures)
-                report = await loader.load(paths)
+                report = await curation.load_paths(paths, audit.AT_START)
                 log.info(
                     "Fixtures loaded from %s: %s",
                     ", ".join(str(path) for path in paths),

@@ -22,6 +22,8 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_CACHE_MAX_AGE = 60
 #: How many automatic persisted queries each process keeps (the least recently used go).
 DEFAULT_PERSISTED_QUERIES_CACHE_SIZE = 1000
+#: Seconds a write waits for SQLite's write lock (Python's sqlite3 waits 5 s too).
+DEFAULT_SQLITE_BUSY_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Settings:
     persisted_queries_cache_size: int = DEFAULT_PERSISTED_QUERIES_CACHE_SIZE
     #: The registered operations by the SHA-256 of their text (from PERSISTED_QUERIES_FILE).
     registered_operations: Mapping[str, str] = field(default_factory=dict)
+    #: Seconds a write waits for SQLite's lock held by another process before it fails.
+    sqlite_busy_timeout: float = DEFAULT_SQLITE_BUSY_TIMEOUT
 
     @property
     def production(self) -> bool:
@@ -81,6 +85,11 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     )
     if not execution_timeout > 0:
         raise ValueError(f"EXECUTION_TIMEOUT must be a positive number, got {execution_timeout}")
+    busy_timeout: float = config(
+        "SQLITE_BUSY_TIMEOUT", cast=float, default=DEFAULT_SQLITE_BUSY_TIMEOUT
+    )
+    if not busy_timeout >= 0:
+        raise ValueError(f"SQLITE_BUSY_TIMEOUT must be a number of seconds, got {busy_timeout}")
     log_level: str = config("LOG_LEVEL", default="info").lower()
     if log_level not in LEVELS:
         raise ValueError(f"LOG_LEVEL must be one of {', '.join(LEVELS)}, got {log_level!r}")
@@ -135,4 +144,5 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             "PERSISTED_QUERIES_CACHE_SIZE", DEFAULT_PERSISTED_QUERIES_CACHE_SIZE
         ),
         registered_operations=registered,
+        sqlite_busy_timeout=busy_timeout,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -12,14 +13,22 @@ import yaml
 from loader.sections import BY_NAME, SECTIONS, Section
 
 
-async def _rows(section: Section) -> list[dict[str, Any]]:
-    """Every row of a section as a fixture record, in natural-key order."""
+async def _rows(section: Section, keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Every row of a section (or those of the natural keys given) as a fixture record, in
+    natural-key order."""
     nk = section.natural_key
     refs = {name: f"{name}__{BY_NAME[target].natural_key}" for name, target in section.refs.items()}
-    rows = await section.model.all().order_by(nk).values(nk, *section.columns, *refs.values())
+    wanted = {} if keys is None else {f"{nk}__in": list(keys)}
+    rows = (
+        await section.model.filter(**wanted)
+        .order_by(nk)
+        .values(nk, *section.columns, *refs.values())
+    )
     links: dict[str, dict[str, list[str]]] = {}
     for name, target in section.links.items():
-        pairs = await section.model.all().values_list(nk, f"{name}__{BY_NAME[target].natural_key}")
+        pairs = await section.model.filter(**wanted).values_list(
+            nk, f"{name}__{BY_NAME[target].natural_key}"
+        )
         linked: dict[str, list[str]] = defaultdict(list)
         for owner, key in pairs:
             if key is not None:
@@ -39,8 +48,9 @@ async def _rows(section: Section) -> list[dict[str, Any]]:
         spec = section.lines
         lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
         owner = f"{spec.parent}__{nk}"
+        owned = {} if keys is None else {f"{owner}__in": list(keys)}
         rows = (
-            await spec.model.all()
+            await spec.model.filter(**owned)
             .order_by(owner, "candidacy__key")
             .values(owner, "candidacy__key", *spec.columns)
         )
@@ -61,6 +71,13 @@ def _clean(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+async def record(section: Section, key: str) -> dict[str, Any] | None:
+    """The stored row of one natural key as a fixture record (absent values left out), or
+    None if there is none."""
+    found = await _rows(section, [key])
+    return _clean(found[0]) if found else None
 
 
 async def dump(folder: Path) -> list[Path]:

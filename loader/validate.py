@@ -403,6 +403,22 @@ async def check(paths: Sequence[Path], prune: bool = False) -> Batch:
     references to stored rows outside the batch are errors too.
     """
     batch, errors = read_batch(paths)
+    return await _check_batch(batch, errors, prune)
+
+
+async def check_documents(docs: Sequence[Document], prune: bool = False) -> Batch:
+    """`check` for fixture data already in memory (parsed with `parse_text`, or records
+    built by the API): the same rules, the same errors, located by each document's name."""
+    batch = Batch()
+    errors: list[FixtureError] = []
+    for doc in docs:
+        errors += doc.errors
+        if not doc.errors:
+            errors += _records(doc, batch)
+    return await _check_batch(batch, errors, prune)
+
+
+async def _check_batch(batch: Batch, errors: list[FixtureError], prune: bool) -> Batch:
     errors += _check_unique(batch)
     stored = _Stored() if prune else await _load_stored(batch)
     errors += _check_references(batch, stored)

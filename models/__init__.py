@@ -1,6 +1,7 @@
 """The Tortoise models: one module per stored entity."""
 
 from models.area import Area, AreaKind
+from models.audit import AuditAction, AuditEntry
 from models.candidacy import Candidacy, CandidacyStatus, Nomination
 from models.country import Country
 from models.election import Election, ElectionKind
@@ -14,6 +15,7 @@ from models.polling_stations import PollingStations
 from models.source import Source
 from models.statement import Statement, StatementKind
 from models.tally import Stage, Tally, TallyLine
+from models.token import ApiToken, Scope
 
 __models__ = [
     Source,
@@ -32,11 +34,16 @@ __models__ = [
     LegalCase,
     PollingStations,
     OfficeTerm,
+    ApiToken,
+    AuditEntry,
 ]
 
 __all__ = [
+    "ApiToken",
     "Area",
     "AreaKind",
+    "AuditAction",
+    "AuditEntry",
     "Candidacy",
     "CandidacyStatus",
     "Channel",
@@ -55,6 +62,7 @@ __all__ = [
     "Outcome",
     "Person",
     "PollingStations",
+    "Scope",
     "Source",
     "Stage",
     "Statement",

@@ -26,13 +26,16 @@ from strawberry.types.graphql import OperationType
 from errors import OperationTimeout, is_expected
 from limits import Limits, Validation
 from observability import OperationName
+from schema.access import Access
 from schema.area import Area
+from schema.audit import AuditLogQuery
 from schema.candidacy import Candidacy
 from schema.country import Country
 from schema.election import Election
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
 from schema.legal_case import LegalCase
+from schema.mutation import Mutation
 from schema.office_term import OfficeTerm
 from schema.organization import Organization
 from schema.person import Person
@@ -167,11 +170,22 @@ def build_schema(settings: Settings | None = None) -> Schema:
         # After the limiters above, which add their rules when the operation starts.
         lambda: Validation(limits, suggestions=settings.field_suggestions),
         OperationName,
+        Access,
     ]
     return _TYPES_ONLY.configured(extensions, limits, settings.field_suggestions)
 
 
-_TYPES_ONLY = Schema(query=Query, types=TYPES, config=StrawberryConfig(auto_camel_case=True))
+@strawberry.type(name="Query", description="The root of every query.")
+class RootQuery(Query, AuditLogQuery):
+    """The lookups of `schema.query`, and the audit log (kept apart: it needs a token)."""
+
+
+_TYPES_ONLY = Schema(
+    query=RootQuery,
+    mutation=Mutation,
+    types=TYPES,
+    config=StrawberryConfig(auto_camel_case=True),
+)
 
 #: The schema with the development defaults: what the tests run in-process and what
 #: `make schema` prints (settings change no type, so the SDL is the same for all).

@@ -1,4 +1,5 @@
-"""The per-request context: batching loaders, so each relation costs one query per level."""
+"""The per-request context: batching loaders, so each relation costs one query per level, and
+the identity of the request's token."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
+
+import auth
+from auth import AuthError, Identity
 
 M = TypeVar("M", bound=Model)
 
@@ -100,3 +104,20 @@ class Context:
     request: Request | None = None
     response: Response | None = None
     loaders: Loaders = field(default_factory=Loaders)
+    #: The request's Authorization header, if it sent one.
+    authorization: str | None = None
+    _identity: Identity | AuthError | None = field(default=None, init=False, repr=False)
+    _checked: bool = field(default=False, init=False, repr=False)
+
+    async def identity(self) -> Identity | None:
+        """Who the request's token says it is (None without a token), looked up once; raises
+        auth.Unauthenticated for a token that is malformed, unknown or revoked."""
+        if not self._checked:
+            try:
+                self._identity = await auth.authenticate(self.authorization)
+            except AuthError as error:
+                self._identity = error
+            self._checked = True
+        if isinstance(self._identity, AuthError):
+            raise self._identity
+        return self._identity

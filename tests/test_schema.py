@@ -97,6 +97,35 @@ def test_sdl_covers_every_node_type() -> None:
         assert f"type {name} implements Node {{" in sdl, name
 
 
+def test_sdl_covers_the_mutations_and_their_types() -> None:
+    sdl = printed_sdl()
+    # The root types have their default names, so the SDL needs no `schema { … }`.
+    assert "type Query {" in sdl
+    assert "type Mutation {" in sdl
+    for entity in ("Election", "Candidacy", "Tally", "Endorsement", "Statement"):
+        field = entity[0].lower() + entity[1:]
+        assert f"  create{entity}(\n" in sdl, entity
+        assert f"  update{entity}(\n" in sdl, entity
+        assert f"  delete{entity}(\n" in sdl, entity
+        assert f"input Create{entity}Input {{" in sdl, entity
+        assert f"input Update{entity}Input {{" in sdl, entity
+        assert f"type {entity}Payload {{" in sdl, entity
+        assert f"  {field}: {entity}\n" in sdl, entity
+    for type_ in (
+        "type FieldError {",
+        "type DeletePayload {",
+        "type LoadFixturesPayload {",
+        "type SectionCounts {",
+        "input TallyLineInput {",
+        "enum FixtureFormat {",
+        "type AuditEntry {",
+        "enum AuditAction {",
+    ):
+        assert type_ in sdl, type_
+    assert "  loadFixtures(\n" in sdl
+    assert "  auditLog(\n" in sdl
+
+
 # --- Descriptions -----------------------------------------------------------------------
 
 

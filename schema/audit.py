@@ -1,0 +1,106 @@
+"""The audit log in GraphQL: its entries, and the `auditLog` root field (a token needed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Any, Self
+
+import strawberry
+from strawberry import Info
+from strawberry.scalars import JSON
+
+import models
+from audit import FIXTURES
+from auth import require
+from curation import ENTITIES
+from errors import ClientError
+from models import Scope
+
+MAX_FIRST = 100
+#: The entities an entry can be about.
+AUDITED = sorted([*ENTITIES.values(), FIXTURES])
+
+
+@strawberry.enum(description="What a change did.")
+class AuditAction(Enum):
+    CREATE = strawberry.enum_value("create", description="Created a record.")
+    UPDATE = strawberry.enum_value("update", description="Changed fields of a record.")
+    DELETE = strawberry.enum_value("delete", description="Deleted a record.")
+    LOAD = strawberry.enum_value("load", description="Loaded fixtures.")
+
+
+@strawberry.type(description="One change to the data: who made it, when, and what it changed.")
+class AuditEntry:
+    at: dt.datetime = strawberry.field(description="When the change was committed (UTC).")
+    actor: str = strawberry.field(
+        description="The name of the token that made it, or, in parentheses, what made it "
+        'without one: "(command line)" for `elections load`, "(LOAD_FIXTURES at start)".'
+    )
+    action: AuditAction = strawberry.field(description="What the change did.")
+    entity: str = strawberry.field(
+        description=f"The type changed: {', '.join(AUDITED)} (a fixture load)."
+    )
+    key: str | None = strawberry.field(
+        description="The natural key of the record changed; null for a fixture load."
+    )
+    changes: JSON = strawberry.field(
+        description='What changed: `{"field": {"before": …, "after": …}}` for each field that '
+        "changed, in the fixture format's names and values (null before a create, after a "
+        'delete); for a load, `{"prune": …, "sections": {"elections": {"created": …, '
+        '"updated": …, "unchanged": …, "deleted": …}, …}}`.'
+    )
+
+    @classmethod
+    def from_model(cls, row: models.AuditEntry) -> Self:
+        changes: Any = row.changes
+        return cls(
+            at=row.at,
+            actor=row.actor,
+            action=AuditAction(row.action.value),
+            entity=row.entity,
+            key=row.key,
+            changes=changes,
+        )
+
+
+@strawberry.type(description="The audit log's root field.")
+class AuditLogQuery:
+    @strawberry.field(
+        description="Changes to the data, newest first. Needs `Authorization: Bearer <token>` "
+        "with a token of read or write scope."
+    )
+    async def audit_log(
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description="At most this many, 1–100.")  # noqa: RUF001
+        ] = MAX_FIRST,
+        entity: Annotated[
+            str | None,
+            strawberry.argument(description=f"Only changes to this type: {', '.join(AUDITED)}."),
+        ] = None,
+        key: Annotated[
+            str | None, strawberry.argument(description="Only changes to the record of this key.")
+        ] = None,
+        since: Annotated[
+            dt.datetime | None,
+            strawberry.argument(
+                description="Only changes at or after this time (ISO 8601; UTC if no offset)."
+            ),
+        ] = None,
+    ) -> list[AuditEntry]:
+        require(await info.context.identity(), Scope.READ, "The audit log")
+        if not 1 <= first <= MAX_FIRST:
+            raise ClientError(f"first must be between 1 and {MAX_FIRST}, got {first}")
+        query = models.AuditEntry.all()
+        if entity is not None:
+            if entity not in AUDITED:
+                raise ClientError(f"entity must be one of {', '.join(AUDITED)}; got {entity!r}")
+            query = query.filter(entity=entity)
+        if key is not None:
+            query = query.filter(key=key)
+        if since is not None:
+            query = query.filter(at__gte=since if since.tzinfo else since.replace(tzinfo=dt.UTC))
+        rows = await query.order_by("-at", "-id").limit(first)
+        return [AuditEntry.from_model(row) for row in rows]
