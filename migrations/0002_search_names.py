@@ -48,17 +48,17 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="Area",
             name="search_name",
-            field=fields.TextField(default="", description="Names folded for search", unique=False),
+            field=fields.TextField(null=True, default="", unique=False),
         ),
         ops.AddField(
             model_name="Organization",
             name="search_name",
-            field=fields.TextField(default="", description="Names folded for search", unique=False),
+            field=fields.TextField(null=True, default="", unique=False),
         ),
         ops.AddField(
             model_name="Person",
             name="search_name",
-            field=fields.TextField(default="", description="Names folded for search", unique=False),
+            field=fields.TextField(null=True, default="", unique=False),
         ),
         ops.RunPython(fill, ops.RunPython.noop),
     ]

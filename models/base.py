@@ -25,7 +25,9 @@ class Entity(Model):
 class Named(Entity):
     """An entity found by name search: `search_name` holds its names folded (search.py)."""
 
-    search_name = fields.TextField(default="", description="Names folded for search")
+    # Nullable only so that SQLite can add it to a table that has rows (its ALTER TABLE
+    # refuses NOT NULL without a database default); every row gets a value.
+    search_name = fields.TextField(null=True, default="")
 
     def names(self) -> list[str | None]:
         """The names searched: the name, and any other spellings."""

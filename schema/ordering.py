@@ -19,14 +19,18 @@ from schema.keyset import Kind, SortKey
 
 @strawberry.enum(description="Which way a field orders a list.")
 class Direction(Enum):
-    ASC = "asc"
-    DESC = "desc"
+    ASC = strawberry.enum_value(
+        "asc", description="Smallest, earliest or first in code point order first."
+    )
+    DESC = strawberry.enum_value(
+        "desc", description="Largest, latest or last in code point order first."
+    )
 
 
 @strawberry.enum(description="Where items without a value go, in either direction.")
 class Nulls(Enum):
-    FIRST = "first"
-    LAST = "last"
+    FIRST = strawberry.enum_value("first", description="Items without a value before the rest.")
+    LAST = strawberry.enum_value("last", description="Items without a value after the rest.")
 
 
 _DIRECTION = "Ascending (the default) or descending."
@@ -35,104 +39,122 @@ _NULLS = "Where items without a value go: LAST (the default) or FIRST."
 
 @strawberry.enum(description="What elections can be ordered by.")
 class ElectionOrderField(Enum):
-    DATE = "date"
-    COUNTRY = "country"
-    KIND = "kind"
-    TURNOUT = "turnout"
-    WINNER_SHARE = "winner_share"
-    CALLED_ON = "called_on"
-    UPDATED_AT = "updated_at"
-    KEY = "key"
+    DATE = strawberry.enum_value(
+        "date", description="The date (polling day; for endorsements, the day given)."
+    )
+    COUNTRY = strawberry.enum_value("country", description="The country's ISO code.")
+    KIND = strawberry.enum_value("kind", description="The kind, by its name.")
+    TURNOUT = strawberry.enum_value("turnout", description="Turnout in the preferred final tally.")
+    WINNER_SHARE = strawberry.enum_value(
+        "winner_share", description="The winner's share in the preferred final tally."
+    )
+    CALLED_ON = strawberry.enum_value("called_on", description="The day it was called.")
+    UPDATED_AT = strawberry.enum_value(
+        "updated_at", description="When the row was last created or changed."
+    )
+    KEY = strawberry.enum_value("key", description="The natural key.")
 
 
 @strawberry.enum(description="What candidacies can be ordered by.")
 class CandidacyOrderField(Enum):
-    ELECTION_DATE = "election_date"
-    SHARE = "share"
-    UPDATED_AT = "updated_at"
-    KEY = "key"
+    ELECTION_DATE = strawberry.enum_value(
+        "election_date", description="The election's polling day."
+    )
+    SHARE = strawberry.enum_value("share", description="The share in the preferred final tally.")
+    UPDATED_AT = strawberry.enum_value(
+        "updated_at", description="When the row was last created or changed."
+    )
+    KEY = strawberry.enum_value("key", description="The natural key.")
 
 
 @strawberry.enum(description="What endorsements can be ordered by.")
 class EndorsementOrderField(Enum):
-    DATE = "date"
-    UPDATED_AT = "updated_at"
-    KEY = "key"
+    DATE = strawberry.enum_value(
+        "date", description="The date (polling day; for endorsements, the day given)."
+    )
+    UPDATED_AT = strawberry.enum_value(
+        "updated_at", description="When the row was last created or changed."
+    )
+    KEY = strawberry.enum_value("key", description="The natural key.")
 
 
 @strawberry.enum(description="What people can be ordered by.")
 class PersonOrderField(Enum):
-    NAME = "name"
-    BIRTH_DATE = "birth_date"
-    UPDATED_AT = "updated_at"
-    KEY = "key"
+    NAME = strawberry.enum_value("name", description="The name, in code point order.")
+    BIRTH_DATE = strawberry.enum_value("birth_date", description="The date of birth.")
+    UPDATED_AT = strawberry.enum_value(
+        "updated_at", description="When the row was last created or changed."
+    )
+    KEY = strawberry.enum_value("key", description="The natural key.")
 
 
 @strawberry.enum(description="What organizations can be ordered by.")
 class OrganizationOrderField(Enum):
-    NAME = "name"
-    KIND = "kind"
-    UPDATED_AT = "updated_at"
-    KEY = "key"
+    NAME = strawberry.enum_value("name", description="The name, in code point order.")
+    KIND = strawberry.enum_value("kind", description="The kind, by its name.")
+    UPDATED_AT = strawberry.enum_value(
+        "updated_at", description="When the row was last created or changed."
+    )
+    KEY = strawberry.enum_value("key", description="The natural key.")
 
 
 @strawberry.enum(description="What areas can be ordered by.")
 class AreaOrderField(Enum):
-    NAME = "name"
-    KEY = "key"
+    NAME = strawberry.enum_value("name", description="The name, in code point order.")
+    KEY = strawberry.enum_value("key", description="The natural key.")
 
 
 @strawberry.enum(description="What countries can be ordered by.")
 class CountryOrderField(Enum):
-    NAME = "name"
-    CODE = "code"
+    NAME = strawberry.enum_value("name", description="The name, in code point order.")
+    CODE = strawberry.enum_value("code", description="The ISO code.")
 
 
 @strawberry.input(description="One key of an election order.")
 class ElectionOrder:
-    field: ElectionOrderField
+    field: ElectionOrderField = strawberry.field(description="What to order by.")
     direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
     nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
 
 
 @strawberry.input(description="One key of a candidacy order.")
 class CandidacyOrder:
-    field: CandidacyOrderField
+    field: CandidacyOrderField = strawberry.field(description="What to order by.")
     direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
     nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
 
 
 @strawberry.input(description="One key of an endorsement order.")
 class EndorsementOrder:
-    field: EndorsementOrderField
+    field: EndorsementOrderField = strawberry.field(description="What to order by.")
     direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
     nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
 
 
 @strawberry.input(description="One key of a person order.")
 class PersonOrder:
-    field: PersonOrderField
+    field: PersonOrderField = strawberry.field(description="What to order by.")
     direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
     nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
 
 
 @strawberry.input(description="One key of an organization order.")
 class OrganizationOrder:
-    field: OrganizationOrderField
+    field: OrganizationOrderField = strawberry.field(description="What to order by.")
     direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
     nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
 
 
 @strawberry.input(description="One key of an area order.")
 class AreaOrder:
-    field: AreaOrderField
+    field: AreaOrderField = strawberry.field(description="What to order by.")
     direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
     nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
 
 
 @strawberry.input(description="One key of a country order.")
 class CountryOrder:
-    field: CountryOrderField
+    field: CountryOrderField = strawberry.field(description="What to order by.")
     direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
     nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
 
