@@ -264,7 +264,8 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
         logs.configure(settings.log_level)
         # RegisterTortoise turns on Tortoise's global fallback, without which request tasks
         # would not see the connection opened in this lifespan task.
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+        config = tortoise_config(settings.database_url, settings.pool)
+        async with RegisterTortoise(app, config=config):
             # Tables come from the committed migrations, so every database has a history
             # that `elections migrate` can continue.
             await migrate(report=log.info)
