@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sqlite3
 import sys
 import threading
@@ -207,8 +208,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         print(f"GraphQL API: {url} (GraphiQL is off: GRAPHIQL=false)", flush=True)
     options: dict[str, Any] = {"reload": True, "reload_dirs": [str(ROOT)]} if args.reload else {}
-    uvicorn.run("server:app", host=host, port=port, **options)
+    # On SIGTERM uvicorn stops accepting connections, lets the requests in flight finish (for
+    # up to SHUTDOWN_TIMEOUT seconds, then cancels them), runs the lifespan's exit (which
+    # closes the database), and then raises the signal again for the handler that was there
+    # before it. With the default handler the process would then die of the signal (status
+    # 143) after a clean stop; with this one a stop asked for and done exits 0. A SIGTERM
+    # before uvicorn has set up its own handler stops at once, as there is nothing to finish.
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        uvicorn.run(
+            "server:app",
+            host=host,
+            port=port,
+            timeout_graceful_shutdown=settings.shutdown_timeout,
+            **options,
+        )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return OK
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(OK)
 
 
 async def _nothing() -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connection
 from tortoise.fields.relational import ManyToManyFieldInstance
 from tortoise.migrations.executor import MigrationExecutor
@@ -45,8 +47,35 @@ def _apps() -> dict[str, dict[str, Any]]:
     }
 
 
-def tortoise_config(database_url: str, sqlite_busy_timeout: float | None = None) -> dict[str, Any]:
-    """The Tortoise config for a URL: sqlite://path.sqlite3 or postgres://user@host:port/db.
+@dataclass(frozen=True)
+class Pool:
+    """The PostgreSQL connections: how many the pool keeps and may open, and how long
+    connecting and each statement may take. SQLite has one connection and no use for them."""
+
+    #: Connections opened at start and kept open.
+    min_size: int = 1
+    #: The most connections open at once; a request finding them all busy waits for one.
+    max_size: int = 5
+    #: Seconds to open a connection (asyncpg's default, 60, is longer than a request may
+    #: run): with the database unreachable, a request fails after this long.
+    connect_timeout: float = 5.0
+    #: Seconds one SQL statement may run before it is cancelled; 0 for no limit but the
+    #: operation's own (EXECUTION_TIMEOUT).
+    statement_timeout: float = 0.0
+
+
+# What Tortoise and asyncpg would read from DATABASE_URL's query string for the pool: the
+# Pool settings say it instead, in one place.
+_POOL_PARAMETERS = frozenset(
+    {"minsize", "maxsize", "min_size", "max_size", "timeout", "command_timeout"}
+)
+
+
+def tortoise_config(
+    database_url: str, pool: Pool | None = None, sqlite_busy_timeout: float | None = None
+) -> dict[str, Any]:
+    """The Tortoise config for a URL: sqlite://path.sqlite3 or postgres://user@host:port/db,
+    with `pool` (default: Pool()) for PostgreSQL's connections.
 
     With `sqlite_busy_timeout` (seconds), an SQLite write waits that long for a lock another
     process holds (Tortoise runs each URL parameter as a PRAGMA); the default is sqlite3's 5 s.
@@ -58,8 +87,27 @@ def tortoise_config(database_url: str, sqlite_busy_timeout: float | None = None)
     if sqlite_busy_timeout is not None and database_url.startswith("sqlite://"):
         joiner = "&" if "?" in database_url else "?"
         database_url += f"{joiner}busy_timeout={round(sqlite_busy_timeout * 1000)}"
+    connection: str | dict[str, Any] = database_url
+    if not database_url.startswith("sqlite://"):
+        pool = pool or Pool()
+        connection = expand_db_url(database_url)
+        credentials: dict[str, Any] = connection["credentials"]
+        given = sorted(_POOL_PARAMETERS & credentials.keys())
+        if given:
+            raise ValueError(
+                f"DATABASE_URL must not set {', '.join(given)}: the pool and its timeouts are "
+                "DB_POOL_MIN, DB_POOL_MAX, DB_CONNECT_TIMEOUT and DB_STATEMENT_TIMEOUT"
+            )
+        # Tortoise's names for the pool's size; the rest go to asyncpg as they are.
+        credentials.update(
+            minsize=pool.min_size, maxsize=pool.max_size, timeout=pool.connect_timeout
+        )
+        if pool.statement_timeout:
+            # asyncpg's: on expiry it cancels the statement on the server and raises
+            # TimeoutError; it also ends the wait on a server that stopped answering.
+            credentials["command_timeout"] = pool.statement_timeout
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": _apps(),
         "use_tz": True,
         "timezone": "UTC",
@@ -77,7 +125,8 @@ else:
         if name == "TORTOISE_ORM":
             from settings import load_settings
 
-            return tortoise_config(load_settings().database_url)
+            settings = load_settings()
+            return tortoise_config(settings.database_url, settings.pool)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

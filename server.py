@@ -340,7 +340,9 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
         logs.configure(settings.log_level)
         # RegisterTortoise turns on Tortoise's global fallback, without which request tasks
         # would not see the connection opened in this lifespan task.
-        config = tortoise_config(settings.database_url, settings.sqlite_busy_timeout)
+        config = tortoise_config(
+            settings.database_url, settings.pool, sqlite_busy_timeout=settings.sqlite_busy_timeout
+        )
         async with RegisterTortoise(app, config=config):
             # Tables come from the committed migrations, so every database has a history
             # that `elections migrate` can continue.

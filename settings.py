@@ -9,6 +9,7 @@ from pathlib import Path
 from starlette.config import Config
 from starlette.datastructures import CommaSeparatedStrings
 
+from database import Pool
 from limits import Limits
 from logs import LEVELS
 from persisted_queries import MODES, Mode, read_manifest
@@ -24,6 +25,10 @@ DEFAULT_CACHE_MAX_AGE = 60
 DEFAULT_PERSISTED_QUERIES_CACHE_SIZE = 1000
 #: Seconds a write waits for SQLite's write lock (Python's sqlite3 waits 5 s too).
 DEFAULT_SQLITE_BUSY_TIMEOUT = 5.0
+#: Seconds a stopping server waits for the requests in flight: longer than an operation may
+#: run (EXECUTION_TIMEOUT, 10 s), shorter than a supervisor's wait before it kills (30 s in
+#: Kubernetes, 90 s in systemd).
+DEFAULT_SHUTDOWN_TIMEOUT = 15
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str = "sqlite://elections.sqlite3"
+    #: PostgreSQL's connection pool and timeouts.
+    pool: Pool = field(default_factory=Pool)
     load_fixtures: tuple[Path, ...] = ()
     graphiql: bool = True
     cors_origins: tuple[str, ...] = ()
@@ -56,6 +63,8 @@ class Settings:
     registered_operations: Mapping[str, str] = field(default_factory=dict)
     #: Seconds a write waits for SQLite's lock held by another process before it fails.
     sqlite_busy_timeout: float = DEFAULT_SQLITE_BUSY_TIMEOUT
+    #: Seconds `elections serve` waits, once told to stop, for the requests in flight.
+    shutdown_timeout: int = DEFAULT_SHUTDOWN_TIMEOUT
 
     @property
     def production(self) -> bool:
@@ -79,6 +88,13 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             )
         return value
 
+    def seconds(name: str, default: float, zero: bool = False) -> float:
+        value: float = config(name, cast=float, default=default)
+        if not (value >= 0 if zero else value > 0) or value == float("inf"):
+            kind = "non-negative" if zero else "positive"
+            raise ValueError(f"{name} must be a {kind} number of seconds, got {value}")
+        return value
+
     defaults = Limits()
     execution_timeout: float = config(
         "EXECUTION_TIMEOUT", cast=float, default=defaults.execution_timeout
@@ -90,6 +106,16 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     )
     if not busy_timeout >= 0:
         raise ValueError(f"SQLITE_BUSY_TIMEOUT must be a number of seconds, got {busy_timeout}")
+    pool = Pool(
+        min_size=positive("DB_POOL_MIN", Pool.min_size, minimum=0),
+        max_size=positive("DB_POOL_MAX", Pool.max_size),
+        connect_timeout=seconds("DB_CONNECT_TIMEOUT", Pool.connect_timeout),
+        statement_timeout=seconds("DB_STATEMENT_TIMEOUT", Pool.statement_timeout, zero=True),
+    )
+    if pool.min_size > pool.max_size:
+        raise ValueError(
+            f"DB_POOL_MIN ({pool.min_size}) must not be more than DB_POOL_MAX ({pool.max_size})"
+        )
     log_level: str = config("LOG_LEVEL", default="info").lower()
     if log_level not in LEVELS:
         raise ValueError(f"LOG_LEVEL must be one of {', '.join(LEVELS)}, got {log_level!r}")
@@ -118,6 +144,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         host=config("HOST", default="127.0.0.1"),
         port=config("PORT", cast=int, default=8000),
         database_url=config("DATABASE_URL", default="sqlite://elections.sqlite3"),
+        pool=pool,
         load_fixtures=tuple(BUNDLED_FIXTURES if p == "bundled" else Path(p) for p in fixtures),
         graphiql=config("GRAPHIQL", cast=bool, default=development),
         cors_origins=tuple(config("CORS_ORIGINS", cast=CommaSeparatedStrings, default="")),
@@ -145,4 +172,6 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         ),
         registered_operations=registered,
         sqlite_busy_timeout=busy_timeout,
+        # Whole seconds, as uvicorn takes them.
+        shutdown_timeout=positive("SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
     )

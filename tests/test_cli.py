@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -32,7 +33,15 @@ from settings import BUNDLED_FIXTURES
 from tests.conftest import BACKEND, POSTGRES_URL, database_url
 
 COMMANDS = ("serve", "load", "validate", "dump")
-SETTINGS = ("APP_ENV", "HOST", "PORT", "DATABASE_URL", "LOAD_FIXTURES", "GRAPHIQL")
+SETTINGS = (
+    "APP_ENV",
+    "HOST",
+    "PORT",
+    "DATABASE_URL",
+    "LOAD_FIXTURES",
+    "GRAPHIQL",
+    "SHUTDOWN_TIMEOUT",
+)
 
 # Three problems: a reference to a country nowhere to be found, a key and a kind out of format.
 BAD_FIXTURE = """\
@@ -449,9 +458,14 @@ def uvicorn_runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[Any, ...],
 def test_serve_defaults(
     capsys: pytest.CaptureFixture[str], uvicorn_runs: list[tuple[tuple[Any, ...], dict[str, Any]]]
 ) -> None:
+    handler = signal.getsignal(signal.SIGTERM)
     code, out, _ = run(capsys, "serve")
     assert (code, out) == (0, "GraphiQL: http://127.0.0.1:8000/graphql\n")
-    assert uvicorn_runs == [(("server:app",), {"host": "127.0.0.1", "port": 8000})]
+    assert uvicorn_runs == [
+        (("server:app",), {"host": "127.0.0.1", "port": 8000, "timeout_graceful_shutdown": 15})
+    ]
+    # Its SIGTERM handler (a stop exits 0) is only for while it serves.
+    assert signal.getsignal(signal.SIGTERM) is handler
 
 
 def test_serve_options_and_settings(
@@ -462,12 +476,16 @@ def test_serve_options_and_settings(
     monkeypatch.setenv("HOST", "0.0.0.0")
     monkeypatch.setenv("PORT", "9000")
     monkeypatch.setenv("GRAPHIQL", "false")
+    monkeypatch.setenv("SHUTDOWN_TIMEOUT", "40")
     off = "(GraphiQL is off: GRAPHIQL=false)"
     code, out, _ = run(capsys, "serve")
     assert (code, out) == (0, f"GraphQL API: http://localhost:9000/graphql {off}\n")
     code, out, _ = run(capsys, "serve", "--host", "::1", "--port", "8080", "--reload")
     assert (code, out) == (0, f"GraphQL API: http://[::1]:8080/graphql {off}\n")
-    assert uvicorn_runs[0] == (("server:app",), {"host": "0.0.0.0", "port": 9000})
+    assert uvicorn_runs[0] == (
+        ("server:app",),
+        {"host": "0.0.0.0", "port": 9000, "timeout_graceful_shutdown": 40},
+    )
     args, kwargs = uvicorn_runs[1]
     assert args == ("server:app",)
     assert (kwargs["host"], kwargs["port"], kwargs["reload"]) == ("::1", 8080, True)

@@ -119,10 +119,10 @@ def test_the_busy_timeout_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValueError, match="SQLITE_BUSY_TIMEOUT must be a number of seconds, got -1"):
         load_settings(env_file=None)
     # Tortoise runs each parameter of an SQLite URL as a PRAGMA.
-    config = tortoise_config("sqlite://e.sqlite3", 0.25)
+    config = tortoise_config("sqlite://e.sqlite3", sqlite_busy_timeout=0.25)
     assert config["connections"]["default"] == "sqlite://e.sqlite3?busy_timeout=250"
-    config = tortoise_config("postgres://u@h:5432/db", 0.25)
-    assert config["connections"]["default"] == "postgres://u@h:5432/db"
+    config = tortoise_config("postgres://u@h:5432/db", sqlite_busy_timeout=0.25)
+    assert "busy_timeout" not in config["connections"]["default"]["credentials"]
 
 
 @pytest.mark.skipif(
