@@ -9,6 +9,7 @@ from typing import Annotated, Any, Self
 import strawberry
 from strawberry import Info
 from strawberry.scalars import JSON
+from tortoise import connections
 
 import models
 from audit import FIXTURES
@@ -16,8 +17,9 @@ from auth import require
 from curation import ENTITIES
 from errors import ClientError
 from models import Scope
+from schema.connection import After, Before, Connection, First, Last, Page
+from schema.keyset import Dialect, SortKey, Sql, all_of, table_connection
 
-MAX_FIRST = 100
 #: The entities an entry can be about.
 AUDITED = sorted([*ENTITIES.values(), FIXTURES])
 
@@ -73,9 +75,6 @@ class AuditLogQuery:
     async def audit_log(
         self,
         info: Info,
-        first: Annotated[
-            int, strawberry.argument(description="At most this many, 1–100.")  # noqa: RUF001
-        ] = MAX_FIRST,
         entity: Annotated[
             str | None,
             strawberry.argument(description=f"Only changes to this type: {', '.join(AUDITED)}."),
@@ -89,18 +88,29 @@ class AuditLogQuery:
                 description="Only changes at or after this time (ISO 8601; UTC if no offset)."
             ),
         ] = None,
-    ) -> list[AuditEntry]:
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[AuditEntry]:
         require(await info.context.identity(), Scope.READ, "The audit log")
-        if not 1 <= first <= MAX_FIRST:
-            raise ClientError(f"first must be between 1 and {MAX_FIRST}, got {first}")
-        query = models.AuditEntry.all()
+        page = Page.of(first, after, last, before)
+        dialect = Dialect(connections.get("default"))
+        parts = []
         if entity is not None:
             if entity not in AUDITED:
                 raise ClientError(f"entity must be one of {', '.join(AUDITED)}; got {entity!r}")
-            query = query.filter(entity=entity)
+            parts.append(Sql("t.entity = ?", (entity,)))
         if key is not None:
-            query = query.filter(key=key)
+            parts.append(Sql("t.key = ?", (key,)))
         if since is not None:
-            query = query.filter(at__gte=since if since.tzinfo else since.replace(tzinfo=dt.UTC))
-        rows = await query.order_by("-at", "-id").limit(first)
-        return [AuditEntry.from_model(row) for row in rows]
+            moment = since if since.tzinfo else since.replace(tzinfo=dt.UTC)
+            parts.append(Sql("t.at >= ?", (dialect.value("datetime", moment),)))
+        # Newest first; the id orders the entries of one instant as they were written.
+        keys = [
+            SortKey("at", "t.at", "datetime", descending=True),
+            SortKey("id", "t.id", "number", descending=True),
+        ]
+        return await table_connection(
+            models.AuditEntry, AuditEntry.from_model, all_of(parts), keys, "auditLog", page
+        )

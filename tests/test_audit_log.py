@@ -29,7 +29,7 @@ from tests.test_mutations import CREATE_ELECTION, DELETE_ELECTION, LOAD, UPDATE_
 LOG = """
 query Log($first: Int, $entity: String, $key: String, $since: DateTime) {
   auditLog(first: $first, entity: $entity, key: $key, since: $since) {
-    at actor action entity key changes
+    nodes { at actor action entity key changes }
   }
 }
 """
@@ -41,7 +41,7 @@ async def tokens(empty_db: TortoiseContext) -> Tokens:
 
 
 async def log(token: str, **arguments: Any) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = (await run_as(token, LOG, arguments))["auditLog"]
+    entries: list[dict[str, Any]] = (await run_as(token, LOG, arguments))["auditLog"]["nodes"]
     return entries
 
 
@@ -184,8 +184,8 @@ async def test_the_arguments_filter_and_bound_the_list(tokens: Tokens) -> None:
     assert await log(tokens.read, since="2999-01-01T00:00:00+00:00") == []
 
     refusals: list[tuple[dict[str, Any], str]] = [
-        ({"first": 0}, "first must be between 1 and 100, got 0"),
-        ({"first": 101}, "first must be between 1 and 100, got 101"),
+        ({"first": 0}, "`first` must be between 1 and 100, got 0."),
+        ({"first": 101}, "`first` must be between 1 and 100, got 101."),
         (
             {"entity": "Elections"},
             "entity must be one of Candidacy, Election, Endorsement, Fixtures, Statement, Tally;"

@@ -231,7 +231,7 @@ async def test_queries_stay_public_and_never_look_at_the_token(tokens: Tokens) -
 
 
 async def test_the_audit_log_needs_a_token_of_either_scope(tokens: Tokens) -> None:
-    query = "{ auditLog { action } }"
+    query = "{ auditLog { nodes { action } } }"
     async with client(SETTINGS) as http:
         response = await http.post("/graphql", json={"query": query})
         assert response.status_code == 401
@@ -247,7 +247,7 @@ async def test_the_audit_log_needs_a_token_of_either_scope(tokens: Tokens) -> No
         # Through a fragment and beside a public field, it is still the audit log.
         sneaky = (
             '{ election(key: "az-president-2024") { date } ...F }'
-            " fragment F on Query { auditLog { action } }"
+            " fragment F on Query { auditLog { nodes { action } } }"
         )
         response = await http.post("/graphql", json={"query": sneaky})
         assert response.status_code == 401
@@ -255,7 +255,7 @@ async def test_the_audit_log_needs_a_token_of_either_scope(tokens: Tokens) -> No
             response = await http.post(
                 "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
             )
-            assert (response.status_code, response.json()) == (200, {"data": {"auditLog": []}})
+            assert (response.status_code, response.json()) == (200, {"data": {"auditLog": {"nodes": []}}})
 
 
 async def test_in_process_execution_is_refused_the_same_way(tokens: Tokens) -> None:
