@@ -23,6 +23,7 @@ from schema.statement import StatementKind
 from schema.tally import Tally
 
 MAX_FIRST = 100
+OFFICE_MAX_LENGTH: int = models.OfficeTerm._meta.fields_map["office"].max_length  # type: ignore[attr-defined]
 
 
 def _first(first: int) -> int:
@@ -32,6 +33,9 @@ def _first(first: int) -> int:
 
 
 def _search(queryset: QuerySet[models.Person] | QuerySet[models.Organization], text: str | None):  # type: ignore[no-untyped-def]
+    if text and "\0" in text:
+        # No name holds a NUL character, and PostgreSQL refuses one in a query parameter.
+        return queryset.filter(id__in=[])
     return queryset if not text else queryset.filter(name__icontains=text.strip())
 
 
@@ -209,12 +213,21 @@ class Query:
     @strawberry.field(description="Terms of an office in a country, earliest first.")
     async def office_terms(
         self,
+        info: Info,
         country: Annotated[str, strawberry.argument(description='ISO code, e.g. "AZ".')],
         office: Annotated[
             str, strawberry.argument(description='The office, e.g. "President of Azerbaijan".')
         ],
     ) -> list[OfficeTerm]:
-        rows = await models.OfficeTerm.filter(
-            country__code=country.strip().upper(), office=office
-        ).order_by("started", "key")
+        # The country through the loader, and no office longer than the column or with a NUL
+        # character: Tortoise refuses the one in a filter, PostgreSQL the other, and neither
+        # can match a row anyway.
+        found = await info.context.loaders.by_key(models.Country, "code").load(
+            country.strip().upper()
+        )
+        if found is None or len(office) > OFFICE_MAX_LENGTH or "\0" in office:
+            return []
+        rows = await models.OfficeTerm.filter(country_id=found.pk, office=office).order_by(
+            "started", "key"
+        )
         return [OfficeTerm.from_model(row) for row in rows]
