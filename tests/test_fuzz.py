@@ -28,6 +28,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 import pytest_asyncio
 import schemathesis
@@ -37,8 +38,8 @@ from tortoise.context import TortoiseContext
 from loader.sections import SECTIONS
 from loader.validate import read_batch
 from schema import schema as graphql_schema
-from server import GRAPHQL_RESPONSE_JSON
-from settings import BUNDLED_FIXTURES, ROOT
+from server import GRAPHQL_RESPONSE_JSON, create_app
+from settings import BUNDLED_FIXTURES, ROOT, Settings
 from tests.conftest import BACKEND, POSTGRES_URL, run
 from tests.test_server import Server, running_server
 
@@ -366,6 +367,23 @@ def test_the_check_fails_answers_a_client_must_not_get(bad: Answer, message: str
 
 # --- What the fuzzer found: one test per bug, in-process on the test world ------------------
 
+NOT_TEXT = "is half of a surrogate pair, not a character."
+JSON_BODY = {"Content-Type": "application/json"}
+
+
+def production_client() -> httpx.AsyncClient:
+    """An HTTP client calling the app in-process, in production mode, on the test world."""
+    settings = Settings(
+        app_env="production",
+        host="127.0.0.1",
+        port=8000,
+        database_url="sqlite://:memory:",
+        load_fixtures=(),
+    )
+    app = create_app(settings, manage_database=False)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
 TERMS = "query ($country: String!, $office: String!) { officeTerms(country: $country, office: $office) { key } }"  # noqa: E501
 AZ_PRESIDENTS = "President of Azerbaijan"
 
@@ -444,3 +462,35 @@ async def test_a_nul_character_in_a_search_or_office_finds_nothing(
     # Without it, the same searches find what they name.
     data = await run(query, {"text": "Oruj"})
     assert data["people"] == [{"key": "zahid-oruj"}]
+
+
+async def test_a_lone_surrogate_in_the_json_is_refused_as_not_text(
+    world: TortoiseContext,
+) -> None:
+    # Was an internal error on both backends: JSON may escape half of a UTF-16 surrogate pair
+    # (`\ud800`), and json.loads keeps it in the string, which no database driver can encode
+    # ("'utf-8' codec can't encode character '\ud800' ...: surrogates not allowed").
+    query = "query ($key: String!) { election(key: $key) { key } }"
+    async with production_client() as http:
+        for body, half in (
+            (b'{"query": "%s", "variables": {"key": "\\ud800"}}' % query.encode(), "d800"),
+            (b'{"query": "%s", "variables": {"key": "az-\\udfff"}}' % query.encode(), "dfff"),
+            (b'{"query": "{ __typename }", "operationName": "\\udbff"}', "dbff"),
+        ):
+            response = await http.post("/graphql", content=body, headers=JSON_BODY)
+            message = f"The request is not valid JSON: \\u{half} {NOT_TEXT}"
+            assert response.status_code == 400, body
+            assert response.json() == {"errors": [{"message": message}]}, body
+        response = await http.get(
+            "/graphql", params={"query": query, "variables": '{"key": "\\ud800"}'}
+        )
+        message = f"The request is not valid JSON: \\ud800 {NOT_TEXT}"
+        assert (response.status_code, response.json()) == (400, {"errors": [{"message": message}]})
+        # A whole pair is one character (U+1F600), which names no election.
+        body = b'{"query": "%s", "variables": {"key": "\\ud83d\\ude00"}}' % query.encode()
+        response = await http.post("/graphql", content=body, headers=JSON_BODY)
+        assert (response.status_code, response.json()) == (200, {"data": {"election": None}})
+        # And an escaped backslash before "ud800" is no escape of a surrogate.
+        body = b'{"query": "%s", "variables": {"key": "\\\\ud800"}}' % query.encode()
+        response = await http.post("/graphql", content=body, headers=JSON_BODY)
+        assert (response.status_code, response.json()) == (200, {"data": {"election": None}})
