@@ -15,6 +15,7 @@ from schema.country import Country
 from schema.election import Election, ElectionKind
 from schema.exit_poll import ExitPoll
 from schema.legal_case import LegalCase
+from schema.node import ObjectTypeIds
 from schema.office_term import OfficeTerm
 from schema.organization import Organization, OrganizationKind
 from schema.person import Person
@@ -33,19 +34,27 @@ def _first(first: int) -> int:
 
 
 def _search(queryset: QuerySet[models.Person] | QuerySet[models.Organization], text: str | None):  # type: ignore[no-untyped-def]
-    if text and "\0" in text:
-        # No name holds a NUL character, and PostgreSQL refuses one in a query parameter.
+    if not text:
+        return queryset
+    text = text.strip()
+    longest: int = queryset.model._meta.fields_map["name"].max_length  # type: ignore[attr-defined]
+    if "\0" in text or len(text) > longest:
+        # No name holds a NUL character or is longer than its column, and these would fail:
+        # PostgreSQL refuses a NUL in a query parameter, SQLite a LIKE pattern over 50,000
+        # bytes ("LIKE or GLOB pattern too complex").
         return queryset.filter(id__in=[])
-    return queryset if not text else queryset.filter(name__icontains=text.strip())
+    return queryset.filter(name__icontains=text)
 
 
 @strawberry.type(description="The root of every query.")
 class Query:
     node: relay.Node | None = relay.node(
-        description="Any object by its global ID; null if there is none."
+        description="Any object by its global ID; null if there is none.",
+        extensions=[ObjectTypeIds()],
     )
     nodes: list[relay.Node | None] = relay.node(
-        description="Objects by their global IDs, in the same order; null where there is none."
+        description="Objects by their global IDs, in the same order; null where there is none.",
+        extensions=[ObjectTypeIds()],
     )
 
     @strawberry.field(description="Every country, by name.")
