@@ -38,6 +38,7 @@ from tortoise.context import TortoiseContext
 from loader.sections import SECTIONS
 from loader.validate import read_batch
 from schema import schema as graphql_schema
+from schema.context import Context
 from server import GRAPHQL_RESPONSE_JSON, create_app
 from settings import BUNDLED_FIXTURES, ROOT, Settings
 from tests.conftest import BACKEND, POSTGRES_URL, run
@@ -494,3 +495,45 @@ async def test_a_lone_surrogate_in_the_json_is_refused_as_not_text(
         body = b'{"query": "%s", "variables": {"key": "\\\\ud800"}}' % query.encode()
         response = await http.post("/graphql", content=body, headers=JSON_BODY)
         assert (response.status_code, response.json()) == (200, {"data": {"election": None}})
+
+
+async def test_a_search_longer_than_any_name_finds_nothing(world: TortoiseContext) -> None:
+    # Was an internal error on SQLite for a search over 50,000 bytes ("LIKE or GLOB pattern
+    # too complex"); names are at most 200 characters, so a longer search matches none.
+    query = "query ($text: String!) { people(search: $text) { key } organizations(search: $text) { key } }"  # noqa: E501
+    for text in ("x" * 201, "Oruj" * 20_000, "é" * 60_000):
+        assert await run(query, {"text": text}) == {"people": [], "organizations": []}
+    # Up to 200 characters it is an ordinary search, and spaces around it do not count.
+    data = await run(query, {"text": " " * 500 + "Zahid Oruj" + " " * 500})
+    assert data == {"people": [{"key": "zahid-oruj"}], "organizations": []}
+    assert await run(query, {"text": "x" * 200}) == {"people": [], "organizations": []}
+
+
+async def test_a_global_id_naming_the_node_interface_is_refused(world: TortoiseContext) -> None:
+    # Was an internal error: Strawberry took `Node` for a type of node and called the
+    # interface's resolve_nodes (NotImplementedError). Now it reads like any other ID of a
+    # type that is no Node type.
+    interface = base64.b64encode(b"Node:az-president-2024").decode()
+    query_type = base64.b64encode(b"Query:az-president-2024").decode()
+    election = base64.b64encode(b"Election:az-president-2024").decode()
+    query = "query ($id: ID!, $ids: [ID!]!) { node(id: $id) { id } nodes(ids: $ids) { id } }"
+    for type_name, node_id in (("Node", interface), ("Query", query_type)):
+        message = f"Cannot resolve. GlobalID requires a GraphQL Node type, received `{type_name}`."
+        for variables, data, path in (
+            (
+                {"id": node_id, "ids": [election]},
+                {"node": None, "nodes": [{"id": election}]},
+                "node",
+            ),
+            # `nodes` is a non-null list, so its error takes the whole data with it.
+            ({"id": election, "ids": [election, node_id]}, None, "nodes"),
+        ):
+            result = await graphql_schema.execute(
+                query, variable_values=variables, context_value=Context()
+            )
+            assert result.data == data, variables
+            errors = [(error.message, error.path) for error in result.errors or []]
+            assert errors == [(message, [path])], variables
+    # The same query with real IDs finds the election.
+    data = await run(query, {"id": election, "ids": [election]})
+    assert data == {"node": {"id": election}, "nodes": [{"id": election}]}
