@@ -50,23 +50,51 @@ FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20240207"))
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 
 
-def known_strings() -> list[str]:
-    """Every natural key in the bundled fixtures and the global ID made from it."""
+def global_id(type_name: str, key: str) -> str:
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+def known_strings(per_section: int = 5) -> list[str]:
+    """The first natural keys of each section of the bundled fixtures, and their global IDs."""
     batch, problems = read_batch([BUNDLED_FIXTURES])
     assert not problems, problems
     values: list[str] = []
     for section in SECTIONS:
-        for key in sorted(batch.keys(section.name)):
-            node_id = base64.b64encode(f"{section.model.__name__}:{key}".encode()).decode()
-            values += [key, node_id]
+        for key in sorted(batch.keys(section.name))[:per_section]:
+            values += [key, global_id(section.model.__name__, key)]
     return values
+
+
+#: Strings that broke this server before (see the tests at the end) or often break others:
+#: NUL, longer than a column or than SQLite's LIKE allows, LIKE's own characters, IDs of
+#: types that are no node types, and text that is not ASCII.
+ODD_STRINGS = [
+    "\0",
+    "az-president-2024\0",
+    "x" * 201,
+    "Oruj" * 15_000,
+    "%",
+    "_",
+    "\\",
+    "'",
+    " AZ ",
+    global_id("Node", "az-president-2024"),
+    global_id("Query", "x"),
+    global_id("Election", "x" * 300),
+    global_id("Country", "AZE"),
+    "İSTANBUL",
+    "\u202egnp.exe",
+    "\U0001f600",
+]
 
 
 CONFIG = Config.from_dict(
     {
         "seed": FUZZ_SEED,
         "dictionaries": {
-            "known": {"values": known_strings()},
+            # Real keys and IDs, so that real objects and their nested fields answer, and odd
+            # strings (a quarter of the draws), so that they reach every string argument.
+            "known": {"values": known_strings() + ODD_STRINGS * 3},
             # Lengths a list may be asked for, so that lists with `first` often answer.
             "lengths": {"values": [1, 2, 3, 10, 100]},
         },
