@@ -5,7 +5,9 @@ errors masked), on a database of its own seeded with the bundled fixtures. The o
 come from the schema itself, so a new root field or argument is fuzzed without a change here.
 Arguments are drawn by Hypothesis (valid ones, and invalid ones the server must refuse), and
 string arguments are often replaced by a real natural key or global ID from the fixtures, so
-that the nested fields of real objects run too.
+that the nested fields of real objects run too, or by one of ODD_STRINGS. A sweep then sends
+every one of those odd strings (and a lone surrogate, which only JSON can carry) in every
+String and ID argument of every root field, so that none of them is left to chance.
 
 A response passes when it is what a client may be given: a GraphQL over HTTP JSON body whose
 errors are the client's to read (a bad argument, a limit, a validation error), nothing masked
@@ -28,6 +30,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import asyncpg
+import graphql
 import httpx
 import pytest
 import pytest_asyncio
@@ -255,6 +258,82 @@ def test_generated_queries_get_clean_answers(
             log=log.new_lines(),
         )
     )
+
+
+# Sent in variables, as a JSON escape: half of a surrogate pair, which no GraphQL literal can
+# hold (the lexer refuses it), but JSON can.
+SWEPT_STRINGS = [*ODD_STRINGS, "\ud800"]
+# Values for the other required arguments of a field, by type.
+FILLERS: dict[str, Any] = {"Int": 1, "Float": 1.0, "Boolean": True, "Date": "2024-02-07"}
+
+
+def sweep_query(field: graphql.GraphQLField, name: str) -> tuple[str, dict[str, bool]] | None:
+    """An operation that passes a variable to every String or ID argument of the root field,
+    and fills its other required arguments; with those variables, each saying whether it is
+    a list. None for a field without such arguments."""
+    definitions, arguments = [], []
+    swept: dict[str, bool] = {}
+    for index, (argument_name, argument) in enumerate(field.args.items()):
+        named = graphql.get_named_type(argument.type)
+        variable = f"v{index}"
+        if named.name in ("String", "ID"):
+            swept[variable] = graphql.is_list_type(graphql.get_nullable_type(argument.type))
+        elif not graphql.is_required_argument(argument):
+            continue
+        elif isinstance(named, graphql.GraphQLEnumType):
+            arguments.append(f"{argument_name}: {next(iter(named.values))}")
+            continue
+        else:
+            arguments.append(f"{argument_name}: {json.dumps(FILLERS[named.name])}")
+            continue
+        definitions.append(f"${variable}: {argument.type}")
+        arguments.append(f"{argument_name}: ${variable}")
+    if not swept:
+        return None
+    selection = (
+        "" if graphql.is_leaf_type(graphql.get_named_type(field.type)) else " { __typename }"
+    )
+    query = f"query Sweep({', '.join(definitions)}) {{ {name}({', '.join(arguments)}){selection} }}"
+    return query, swept
+
+
+SDL = graphql.build_schema(graphql_schema.as_str())
+assert SDL.query_type is not None
+SWEEPS = {
+    name: found
+    for name, field in SDL.query_type.fields.items()
+    if (found := sweep_query(field, name)) is not None
+}
+
+
+@pytest.mark.parametrize("field", list(SWEEPS))
+def test_odd_strings_in_every_string_argument_get_clean_answers(
+    field: str, fuzzed: tuple[Server, LogCursor]
+) -> None:
+    # Every string the fuzzing above may draw only now and then, in every String and ID
+    # argument of every root field, each time.
+    server, log = fuzzed
+    query, variables = SWEEPS[field]
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        for text in SWEPT_STRINGS:
+            values = {name: [text] if is_list else text for name, is_list in variables.items()}
+            # json.dumps escapes what is not ASCII, the lone surrogate too.
+            body = json.dumps({"query": query, "variables": values}).encode()
+            response = http.post(
+                "/graphql",
+                content=body,
+                headers={"Content-Type": "application/json", "Accept": GRAPHQL_RESPONSE_JSON},
+            )
+            check_answer(
+                Answer(
+                    query=query,
+                    invalid=False,
+                    status=response.status_code,
+                    content_type=response.headers["content-type"],
+                    body=response.content,
+                    log=log.new_lines(),
+                )
+            )
 
 
 # --- The check itself: what passes, and what fails with which message --------------------
