@@ -128,7 +128,6 @@ LEAKS = [
         r"site-packages",
         r"\b(?:SELECT|INSERT|UPDATE|DELETE)\b.*\b(?:FROM|INTO|SET|WHERE)\b",
         r"(?i)\b(?:sqlite3?|asyncpg|aiosqlite|tortoise|postgres(?:ql)?)\b",
-        r"Internal server error",
     )
 ]
 
