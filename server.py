@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -49,6 +50,8 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 #: How long /ready waits for the database to answer `SELECT 1`.
 READY_TIMEOUT = 2.0
+#: A JSON escape of a UTF-16 surrogate (`\ud800`): a lone one decodes to no character.
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def response_media_type(accept: str) -> str:
@@ -280,6 +283,18 @@ class GraphQLApp(GraphQL[Context, None]):
             value = self.decode_json(data)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise HTTPException(400, f"The request is not valid JSON: {error}") from error
+        if isinstance(data, str) or SURROGATE_ESCAPE.search(data):
+            # json.loads joins a pair into one character but keeps a lone surrogate, which no
+            # text encoding can write: it would fail wherever a value reaches the database.
+            try:
+                json.dumps(value, ensure_ascii=False).encode()
+            except UnicodeEncodeError as error:
+                code = ord(error.object[error.start])
+                raise HTTPException(
+                    400,
+                    f"The request is not valid JSON: \\u{code:04x} is half of a surrogate pair, "
+                    "not a character.",
+                ) from error
         if value is None:
             return {}  # `null` means no parameters, so the error is "no query" if it is the body
         if not isinstance(value, dict | list):

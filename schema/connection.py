@@ -99,7 +99,13 @@ def decode_cursor(tag: str, cursor: str, argument: str, length: int) -> list[Any
         decoded = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
     except (binascii.Error, UnicodeError, ValueError):
         decoded = None
-    if not (isinstance(decoded, list) and len(decoded) == length + 1 and decoded[0] == tag):
+    # A NUL in a value could not be compared: PostgreSQL refuses it in a query parameter.
+    if not (
+        isinstance(decoded, list)
+        and len(decoded) == length + 1
+        and decoded[0] == tag
+        and not any(isinstance(value, str) and "\0" in value for value in decoded)
+    ):
         raise ClientError(f"`{argument}` is not a cursor of this list: {cursor!r}.")
     return decoded[1:]
 

@@ -48,11 +48,14 @@ class Loaders:
 
     def by_key(self, model: type[M], natural_key: str = "key") -> DataLoader[str, M | None]:
         # A key longer than the column cannot match a row, and Tortoise refuses it in a
-        # filter ("Length of ... > 2"): such a key is unknown, so it gives None, not an error.
+        # filter ("Length of ... > 2"); nor can one with a NUL character, which PostgreSQL
+        # refuses in any text. Such a key is unknown, so it gives None, not an error.
         max_length = getattr(model._meta.fields_map[natural_key], "max_length", None)
 
         async def load(keys: Sequence[str]) -> list[M | None]:
-            wanted = [k for k in keys if max_length is None or len(k) <= max_length]
+            wanted = [
+                k for k in keys if (max_length is None or len(k) <= max_length) and "\0" not in k
+            ]
             found = await model.filter(**{f"{natural_key}__in": wanted}) if wanted else []
             rows = {getattr(row, natural_key): row for row in found}
             return [rows.get(key) for key in keys]

@@ -18,7 +18,7 @@ from schema import computed
 from schema.candidacy import Nomination
 from schema.election import ElectionKind
 from schema.endorsement import EndorsementKind
-from schema.keyset import Dialect, Kind, Sql, all_of, any_of, negate
+from schema.keyset import FALSE, Dialect, Kind, Sql, all_of, any_of, negate
 from schema.organization import OrganizationKind
 from schema.statement import StatementKind
 from search import fold
@@ -60,8 +60,20 @@ def _equals(expression: str, value: Any, kind: Kind, dialect: Dialect) -> Sql:
     return Sql(f"{expression} = ?", (dialect.value(kind, value),))
 
 
+#: No name is longer than this, so a longer search finds nothing; SQLite refuses a LIKE
+#: pattern over 50,000 bytes.
+LONGEST_SEARCH = 1000
+
+
+def _stored(value: str, condition: Sql) -> Sql:
+    """`condition`, or nothing matched when `value` holds a NUL character: no stored text
+    does, and PostgreSQL refuses one in a query parameter."""
+    return FALSE if "\0" in value else condition
+
+
 def _by_key(column: str, table: str, key: str, natural_key: str = "key") -> Sql:
-    return Sql(f"{column} IN (SELECT r.id FROM {table} r WHERE r.{natural_key} = ?)", (key,))
+    condition = Sql(f"{column} IN (SELECT r.id FROM {table} r WHERE r.{natural_key} = ?)", (key,))
+    return _stored(key, condition)
 
 
 def _country(column: str, code: str) -> Sql:
@@ -69,9 +81,12 @@ def _country(column: str, code: str) -> Sql:
 
 
 def _search(text: str, path: str) -> Sql:
+    if len(text.strip()) > LONGEST_SEARCH:
+        return FALSE
     folded = fold(text)
     if not folded:
         raise ClientError(f"{path}: nothing to search for in {text!r}; give letters or digits.")
+    # Folding keeps letters and digits only, so no NUL, % or _ reaches the pattern.
     return Sql("t.search_name LIKE ?", (f"%{folded}%",))
 
 
@@ -198,13 +213,13 @@ class CandidacyFilter(_Combined):
         if self.election is not None:
             parts.append(_by_key("t.election_id", "election", self.election))
         if self.country is not None:
-            parts.append(
-                Sql(
-                    "t.election_id IN (SELECT e.id FROM election e JOIN country c "
-                    "ON c.id = e.country_id WHERE c.code = ?)",
-                    (self.country.strip().upper(),),
-                )
+            code = self.country.strip().upper()
+            condition = Sql(
+                "t.election_id IN (SELECT e.id FROM election e JOIN country c "
+                "ON c.id = e.country_id WHERE c.code = ?)",
+                (code,),
             )
+            parts.append(_stored(code, condition))
         if self.person is not None:
             parts.append(_by_key("t.person_id", "person", self.person))
         if self.party is not None:
@@ -249,13 +264,12 @@ class EndorsementFilter(_Combined):
         if self.date is not None:
             parts.append(_between("t.date", self.date, "date", dialect, f"{path}.date"))
         if self.election is not None:
-            parts.append(
-                Sql(
-                    "t.candidacy_id IN (SELECT k.id FROM candidacy k JOIN election e "
-                    "ON e.id = k.election_id WHERE e.key = ?)",
-                    (self.election,),
-                )
+            condition = Sql(
+                "t.candidacy_id IN (SELECT k.id FROM candidacy k JOIN election e "
+                "ON e.id = k.election_id WHERE e.key = ?)",
+                (self.election,),
             )
+            parts.append(_stored(self.election, condition))
         if self.candidacy is not None:
             parts.append(_by_key("t.candidacy_id", "candidacy", self.candidacy))
         if self.updated_since is not None:

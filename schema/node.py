@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from strawberry import Info, relay
+from strawberry.extensions import FieldExtension
+from strawberry.relay import GlobalID, GlobalIDValueError
+from strawberry.types.base import StrawberryObjectDefinition
 from tortoise.models import Model
 
 
@@ -26,3 +29,31 @@ class ModelNode(relay.Node):
         loader = info.context.loaders.by_key(cls.model, cls.natural_key)
         rows = await loader.load_many(list(node_ids))
         return [None if row is None else cls.from_model(row) for row in rows]  # type: ignore[attr-defined]
+
+
+class ObjectTypeIds(FieldExtension):
+    """Refuses a global ID that names an interface (`Node:…`) rather than a type of object.
+
+    Strawberry takes the Node interface for a Node type and calls its resolve_nodes, which
+    raises NotImplementedError: an internal error for a client's mistake. The refusal reads
+    as Strawberry's own for an ID naming any other type that is no Node type.
+    """
+
+    def resolve(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
+        self._check(info, kwargs)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
+        self._check(info, kwargs)
+        return await next_(source, info, **kwargs)
+
+    @staticmethod
+    def _check(info: Info, kwargs: dict[str, Any]) -> None:
+        ids: list[GlobalID] = [kwargs["id"]] if "id" in kwargs else kwargs.get("ids", [])
+        for global_id in ids:
+            definition = info.schema.get_type_by_name(global_id.type_name)
+            if isinstance(definition, StrawberryObjectDefinition) and definition.is_interface:
+                raise GlobalIDValueError(
+                    "Cannot resolve. GlobalID requires a GraphQL Node type, "
+                    f"received `{global_id.type_name}`."
+                )

@@ -214,6 +214,13 @@ async def test_cursor_of_a_deleted_row(bundled: TortoiseContext) -> None:
         ("first: 2, last: 2", "Give `first` or `last`, not both."),
         ('after: "nonsense"', "`after` is not a cursor of this list: 'nonsense'."),
         ('before: "!!"', "`before` is not a cursor of this list: '!!'."),
+        # ["elections:date.asc.nl,key.asc.nl","1992-06-07","a\u0000"], base64: a NUL inside.
+        (
+            "after: "
+            '"WyJlbGVjdGlvbnM6ZGF0ZS5hc2Mubmwsa2V5LmFzYy5ubCIsIjE5OTItMDYtMDciLCJhXHUwMDAwIl0"',
+            "`after` is not a cursor of this list: "
+            "'WyJlbGVjdGlvbnM6ZGF0ZS5hc2Mubmwsa2V5LmFzYy5ubCIsIjE5OTItMDYtMDciLCJhXHUwMDAwIl0'.",
+        ),
     ],
 )
 async def test_bad_page_arguments_are_refused_clearly(

@@ -213,3 +213,23 @@ async def test_filter_from_variables(world: TortoiseContext) -> None:
         variables,
     )
     assert data["elections"]["nodes"] == [{"key": "az-president-1993", "turnout": 97.64}]
+
+
+async def test_text_no_row_can_hold_matches_nothing(world: TortoiseContext) -> None:
+    # PostgreSQL refuses a NUL in a query parameter; no stored key or name holds one.
+    variables = {"nul": "AZ\u0000", "long": "a" * 5000}
+    data = await run(
+        """query ($nul: String!, $long: String!) {
+          a: elections(filter: {country: $nul}) { totalCount }
+          b: candidacies(filter: {person: $nul}) { totalCount }
+          c: candidacies(filter: {country: $nul}) { totalCount }
+          d: endorsements(filter: {election: $nul}) { totalCount }
+          e: people(filter: {search: $long}) { totalCount }
+        }""",
+        variables,
+    )
+    assert {name: value["totalCount"] for name, value in data.items()} == dict.fromkeys("abcde", 0)
+    # "AZ\0" folds to "az", as the NUL is no letter: a search for it finds no one by that.
+    assert (await run('{ people(filter: {search: "Oruj"}) { totalCount } }'))["people"] == {
+        "totalCount": 1
+    }

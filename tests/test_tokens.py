@@ -255,7 +255,10 @@ async def test_the_audit_log_needs_a_token_of_either_scope(tokens: Tokens) -> No
             response = await http.post(
                 "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
             )
-            assert (response.status_code, response.json()) == (200, {"data": {"auditLog": {"nodes": []}}})
+            assert (response.status_code, response.json()) == (
+                200,
+                {"data": {"auditLog": {"nodes": []}}},
+            )
 
 
 async def test_in_process_execution_is_refused_the_same_way(tokens: Tokens) -> None:
