@@ -27,12 +27,19 @@ class Located:
 
     record: Record
     file: str
-    line: int | None
-    path: str
     # Where the record sits in its file, and the lines of its file's values, so an error
     # about one field points at that field's line.
     where: DataPath = ()
     lines: Mapping[DataPath, int] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def line(self) -> int | None:
+        # Looked up only for an error message: lines are worked out when first asked for.
+        return nearest_line(self.lines, self.where)
+
+    @property
+    def path(self) -> str:
+        return format_path(self.where)
 
     def error(self, message: str, *field_path: PathPart) -> FixtureError:
         """An error about this record, or about the field at `field_path` inside it."""
@@ -127,7 +134,7 @@ def _records(doc: Document, batch: Batch) -> list[FixtureError]:
                 if isinstance(key := item.get(section.natural_key), str):
                     batch.broken[name].add(key)
                 continue
-            located = Located(record, doc.file, doc.line(path), format_path(path), path, doc.lines)
+            located = Located(record, doc.file, path, doc.lines)
             batch.sections[name].append(located)
     return errors
 
