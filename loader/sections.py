@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from tortoise.models import Model
 
@@ -50,7 +51,7 @@ class Section:
     # the record's `lines`, stored as rows of their own
     lines: Lines | None = None
 
-    @property
+    @cached_property
     def columns(self) -> list[str]:
         """Record fields stored as plain columns of the same name."""
         skip = {self.natural_key, *self.refs, *self.links, *(["lines"] if self.lines else [])}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,8 +141,32 @@ def _records(doc: Document, batch: Batch) -> list[FixtureError]:
     return errors
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a batch is read, checked and written.
+
+    A batch is millions of dicts, lists and records that live until it is written; every
+    few hundred allocations the collector would scan them again for cycles they do not have
+    (plain data). That took a third of a load's time. Reference counting still frees what
+    is dropped, and the collector runs again when the block ends (nested blocks leave it as
+    they found it).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_batch(paths: Sequence[Path]) -> tuple[Batch, list[FixtureError]]:
     """Parse and check each record on its own; cross-record checks come after."""
+    with collector_paused():
+        return _read_batch(paths)
+
+
+def _read_batch(paths: Sequence[Path]) -> tuple[Batch, list[FixtureError]]:
     batch = Batch()
     errors: list[FixtureError] = []
     files = fixture_files(paths)
