@@ -135,6 +135,8 @@ class _Writer:
         # section -> ids of rows created by this load: they have no links or lines yet
         self.created: dict[str, set[int]] = defaultdict(set)
         self.now = dt.datetime.now(dt.UTC)
+        # section -> the highest id its table had before this load wrote it
+        self.last: dict[str, int | None] = {}
 
     async def ids_for(self, section: Section, keys: Iterable[str]) -> dict[str, int]:
         known = self.ids[section.name]
@@ -168,11 +170,17 @@ class _Writer:
         sql = f"INSERT INTO {_table(model)} ({names}) VALUES ({marks})"
         await self.conn.execute_many(sql, values)
 
-    async def last_id(self, model: type[Model]) -> int | None:
-        """The highest id in a table; None for an empty one."""
-        sql = f'SELECT MAX("id") FROM {_table(model)}'
-        last: int | None = (await self.conn.execute_query(sql))[1][0][0]
-        return last
+    async def last_ids(self) -> dict[str, int | None]:
+        """The highest id in each table the batch writes (None for an empty one), in one
+        statement: each table is written only by its own section, once, so these stay
+        right until then."""
+        names = [section.name for section in SECTIONS if self.batch.records(section.name)]
+        if not names:
+            return {}
+        tables = [_table(BY_NAME[name].model) for name in names]
+        sql = "SELECT " + ", ".join(f'(SELECT MAX("id") FROM {table})' for table in tables)
+        row = (await self.conn.execute_query(sql))[1][0]
+        return {name: row[i] for i, name in enumerate(names)}
 
     async def create(self, section: Section, rows: list[dict[str, Any]], last: int | None) -> None:
         """Insert a section's new rows and note their ids; `last` is the table's last id."""
@@ -227,6 +235,7 @@ class _Writer:
             await self.conn.execute_many(sql, _to_db(model, [*columns, "id"], rows))
 
     async def write(self) -> None:
+        self.last = await self.last_ids()
         for section in SECTIONS:
             items = self.batch.records(section.name)
             if not items:
@@ -259,7 +268,7 @@ class _Writer:
             f"{name}_id" for name, target in section.refs.items() if target != section.name
         ]
         existing: dict[str, dict[str, Any]] = {}
-        last = await self.last_id(section.model)
+        last = self.last[section.name]
         if last is not None:  # an empty table has nothing to look up
             wanted = [getattr(i.record, nk) for i in items]
             for row in await self.select(section.model, ["id", nk, *columns], nk, wanted):
