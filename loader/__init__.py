@@ -17,4 +17,7 @@ async def load(
     """Check the whole batch, then write it in one transaction; raise LoadError on bad input."""
     with collector_paused():
         batch = await check(paths, prune=prune)
-        return await write(batch, prune=prune, progress=progress)
+        report = await write(batch, prune=prune, progress=progress)
+        # Freed before the collector runs again, which would otherwise scan all of it once.
+        del batch
+    return report
