@@ -31,6 +31,7 @@ import audit
 import caching
 import curation
 import errors
+import export
 import graphiql
 import logs
 from auth import AuthError
@@ -379,6 +380,7 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
         Route("/ready", ready, methods=["GET"]),
         *([Route("/metrics", metrics.endpoint, methods=["GET"])] if settings.metrics else []),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Route("/export/{filename}", export.endpoint, methods=["GET"]),
         *graphiql.routes,
     ]
     # The observer first, so that every response (CORS preflights too) has a request ID.

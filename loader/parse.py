@@ -1,11 +1,11 @@
-"""Reading fixture files (YAML or JSON) into plain data, with the line of every value."""
+"""Reading fixture files (YAML or JSON) into plain data, and the line of any value on demand."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,17 +30,15 @@ class Ambiguous:
     text: str
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses YAML's silent guesses instead of making them.
+# libyaml's parser, when PyYAML was built with it: the same nodes and marks, many times faster.
+# Everything a fixture needs checked (resolvers, constructors) stays in Python either way.
+_FastSafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    Only true/false are booleans; yes/no/on/off become `Ambiguous` so the loader can point
-    at them (`country: NO` is Norway, not false). Dates stay strings, so JSON and YAML dates
-    are checked by the same code. Duplicate keys are recorded instead of the last one winning.
-    """
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: list[tuple[int, str]] = []
+class _Checks:
+    """What our loaders add to PyYAML's safe loader: see `_Loader`."""
+
+    duplicates: list[tuple[int, str]]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: dict[Any, int] = {}
@@ -48,7 +46,7 @@ class _Loader(yaml.SafeLoader):
             if key_node.tag == _MERGE:
                 # `<<: *anchor` is not a key of its own; local keys override merged ones.
                 continue
-            key = self.construct_object(key_node, deep=deep)
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]
             line = key_node.start_mark.line + 1
             try:
                 first = seen.get(key)
@@ -59,7 +57,29 @@ class _Loader(yaml.SafeLoader):
                 self.duplicates.append((line, f"duplicate key '{name}' (first at line {first})"))
             else:
                 seen[key] = line
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc, no-any-return]
+
+
+class _Loader(_Checks, yaml.SafeLoader):
+    """SafeLoader that refuses YAML's silent guesses instead of making them.
+
+    Only true/false are booleans; yes/no/on/off become `Ambiguous` so the loader can point
+    at them (`country: NO` is Norway, not false). Dates stay strings, so JSON and YAML dates
+    are checked by the same code. Duplicate keys are recorded instead of the last one winning.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates = []
+
+
+class _FastLoader(_Checks, _FastSafeLoader):  # type: ignore[valid-type, misc]
+    """`_Loader` over libyaml's parser: the one used, unless a file has a syntax error, which
+    `_Loader` then reports in its own words."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates = []
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -73,6 +93,58 @@ _Loader.add_implicit_resolver(
     _AMBIGUOUS, re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$"), list("yYnNoO")
 )
 _Loader.add_constructor(_AMBIGUOUS, lambda loader, node: Ambiguous(str(node.value)))
+_FastLoader.yaml_implicit_resolvers = {
+    first: list(resolvers) for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_FastLoader.add_constructor(_AMBIGUOUS, lambda loader, node: Ambiguous(str(node.value)))
+
+
+def _as_yaml(json_text: str) -> str:
+    """A JSON text that YAML reads to the same nodes on the same lines.
+
+    JSON is (nearly) a subset of YAML, so YAML's node tree gives the lines of JSON values
+    too. Tabs are the exception: YAML refuses them between tokens, and a valid JSON text has
+    them nowhere else (inside strings they must be escaped), so they become spaces.
+    """
+    return json_text.replace("\t", " ")
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of a text, with the mark of every node; None if it does not parse."""
+    for loader in (_FastSafeLoader, yaml.SafeLoader):
+        with contextlib.suppress(yaml.YAMLError):
+            return yaml.compose(text, Loader=loader)
+    return None
+
+
+class LineIndex(Mapping[DataPath, int]):
+    """The line of every value of a file, worked out the first time one is asked for.
+
+    Only error messages need lines, so the files of a load that goes through are never
+    indexed: composing a node tree with marks costs many times what parsing the data does.
+    """
+
+    def __init__(self, text: str, is_json: bool = False) -> None:
+        self._text: str | None = text
+        self._is_json = is_json
+        self._lines: dict[DataPath, int] = {}
+
+    def _index(self) -> dict[DataPath, int]:
+        if self._text is not None:
+            node = _compose(_as_yaml(self._text) if self._is_json else self._text)
+            if node is not None:
+                _index(node, (), self._lines)
+            self._text = None
+        return self._lines
+
+    def __getitem__(self, path: DataPath) -> int:
+        return self._index()[path]
+
+    def __iter__(self) -> Iterator[DataPath]:
+        return iter(self._index())
+
+    def __len__(self) -> int:
+        return len(self._index())
 
 
 @dataclass
@@ -81,7 +153,7 @@ class Document:
 
     file: str
     data: Any = None
-    lines: dict[DataPath, int] = field(default_factory=dict)
+    lines: Mapping[DataPath, int] = field(default_factory=dict)
     errors: list[FixtureError] = field(default_factory=list)
 
     def line(self, path: DataPath) -> int | None:
@@ -138,8 +210,8 @@ def parse_text(text: str, file: str) -> Document:
     doc = Document(file)
     if file.endswith(".json"):
         _parse_json(text, doc)
-    else:
-        _parse_yaml(text, doc)
+        return doc  # JSON has no unquoted words to mistake for booleans
+    _parse_yaml(text, doc)
     for path, word in _find_ambiguous(doc.data, ()):
         doc.errors.append(
             FixtureError(
@@ -163,24 +235,34 @@ def parse_file(path: Path) -> Document:
     return parse_text(text, str(path))
 
 
-def _parse_yaml(text: str, doc: Document) -> None:
-    try:
-        # The reader refuses unprintable characters as soon as it is built.
-        loader = _Loader(text)
-    except yaml.YAMLError as exc:
-        doc.errors.append(_syntax_error(doc.file, text, exc))
-        return
+def _construct(
+    loader_class: type[_Loader] | type[_FastLoader], text: str
+) -> tuple[Any, list[tuple[int, str]]]:
+    """A YAML text's data and its duplicate keys, or the YAMLError that stopped it."""
+    # The reader refuses unprintable characters as soon as it is built.
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        if node is not None:
-            _index(node, (), doc.lines)
-            doc.data = loader.construct_document(node)
-    except yaml.YAMLError as exc:
-        doc.errors.append(_syntax_error(doc.file, text, exc))
-        return
+        data = None if node is None else loader.construct_document(node)
     finally:
         loader.dispose()
-    for line, message in loader.duplicates:
+    return data, loader.duplicates
+
+
+def _parse_yaml(text: str, doc: Document) -> None:
+    try:
+        data, duplicates = _construct(_FastLoader, text)
+    except yaml.YAMLError:
+        # Parsed again by PyYAML's own parser, which words the error as users and tests know
+        # it (and has the last word on the rare text the two parsers disagree about).
+        try:
+            data, duplicates = _construct(_Loader, text)
+        except yaml.YAMLError as exc:
+            doc.errors.append(_syntax_error(doc.file, text, exc))
+            return
+    doc.data = data
+    doc.lines = LineIndex(text)
+    for line, message in duplicates:
         doc.errors.append(FixtureError(doc.file, line, "", message))
 
 
@@ -230,16 +312,10 @@ def _parse_json(text: str, doc: Document) -> None:
     except json.JSONDecodeError as exc:
         doc.errors.append(FixtureError(doc.file, exc.lineno, "", f"JSON syntax error: {exc.msg}"))
         return
-    # JSON is (nearly) a subset of YAML, so YAML's node tree gives the lines of JSON values
-    # too. Tabs are the exception: YAML refuses them between tokens, and a valid JSON text
-    # has them nowhere else (inside strings they must be escaped), so they become spaces.
-    node: yaml.Node | None = None
-    with contextlib.suppress(yaml.YAMLError):
-        node = yaml.compose(text.replace("\t", " "), Loader=yaml.SafeLoader)
-    if node is not None:
-        _index(node, (), doc.lines)
+    doc.lines = LineIndex(text, is_json=True)
     if duplicated:
         found: list[tuple[int | None, str]] = []
+        node = _compose(_as_yaml(text))
         if node is not None:
             found += _duplicate_keys(node)
         for line, message in found or [(None, "duplicate key")]:

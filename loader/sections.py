@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from tortoise.models import Model
@@ -63,7 +64,7 @@ class Section:
             names.extend(found if isinstance(found, list) else [found])
         return search_name(names)
 
-    @property
+    @cached_property
     def columns(self) -> list[str]:
         """Record fields stored as plain columns of the same name."""
         skip = {self.natural_key, *self.refs, *self.links, *(["lines"] if self.lines else [])}

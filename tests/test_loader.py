@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 import yaml
 from tortoise.context import TortoiseContext
+from tortoise.exceptions import ValidationError
 
 import loader
 import models
@@ -930,6 +931,40 @@ async def test_failure_while_writing_rolls_everything_back(
     monkeypatch.undo()
     report = await loader.load([path])
     assert (report.sections["sources"].created, report.changed) == (1, 3)
+
+
+async def test_a_value_longer_than_its_column_is_refused_by_the_write(
+    base: Path, tmp_path: Path
+) -> None:
+    # The records do not limit a publisher's length; the column does (200), and the write
+    # checks it as Tortoise's field does, on SQLite too, before anything is written.
+    long = write(
+        tmp_path,
+        "long.yaml",
+        EXTRA_SOURCE.replace('publisher: "Extra"', f'publisher: "{"x" * 201}"'),
+    )
+    before = await snapshot()
+    with pytest.raises(ValidationError, match=r"^publisher: Length of 'x+' 201 > 200$"):
+        await loader.load([long])
+    assert await snapshot() == before
+
+
+async def test_an_error_deep_in_a_json_file_is_reported_at_its_line(
+    base: Path, tmp_path: Path
+) -> None:
+    # JSON is parsed without line numbers; they are worked out only for the report.
+    people = [{"key": f"person-{n}", "name": f"Person {n}"} for n in range(50)]
+    people[37]["birth_date"] = "1961-02-30"
+    bad = write(tmp_path, "people.json", json.dumps({"people": people}, indent=2) + "\n")
+    line = (
+        json.dumps({"people": people}, indent=2)
+        .splitlines()
+        .index('      "birth_date": "1961-02-30"')
+    )
+    assert await refused([base, bad]) == [
+        f"{bad}:{line + 1}: people[37].birth_date: Input should be a valid date or datetime, "
+        "day value is outside expected range"
+    ]
 
 
 async def test_json_and_yaml_give_the_same_database(
