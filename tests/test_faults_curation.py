@@ -55,13 +55,41 @@ print("locked", flush=True)
 sys.stdin.readline()
 db.execute("ROLLBACK")
 """
+# The same on PostgreSQL: a lock on the election table that lets reads go on, not writes.
+HOLD_LOCK_POSTGRES = """
+import asyncio, asyncpg, sys
+async def main():
+    db = await asyncpg.connect(sys.argv[1])
+    transaction = db.transaction()
+    await transaction.start()
+    await db.execute("LOCK TABLE election IN EXCLUSIVE MODE")
+    print("locked", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    await transaction.rollback()
+    await db.close()
+asyncio.run(main())
+"""
+
+
+def hold_write_lock(url: str) -> subprocess.Popen[str]:
+    """A process holding the database's write lock until a line comes on its stdin."""
+    if url.startswith("sqlite://"):
+        argv = [sys.executable, "-c", HOLD_LOCK, url.removeprefix("sqlite://")]
+    else:
+        argv = [sys.executable, "-c", HOLD_LOCK_POSTGRES, url]
+    holder = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None
+    assert holder.stdout.readline() == "locked\n"
+    return holder
+
+
 #: Tables whose rows differ between two databases given the same data: tokens, the audit log.
 BOOKKEEPING = ("api_token", "audit_entry")
 
 
 def generated(elections: int) -> str:
     """Fixture content (JSON) of `elections` elections in a country of their own, each with four
-    candidates and a final tally: self-contained, and slow enough to load to hang up during."""
+    candidates and a final tally, self-contained."""
     data: dict[str, list[dict[str, Any]]] = {
         "sources": [{"key": "generated", "publisher": "Tests", "title": "Generated data"}],
         "countries": [{"code": "ZZ", "name": "Testland"}],
@@ -218,12 +246,18 @@ def test_a_client_hanging_up_during_a_load_leaves_all_of_it_or_none(
                 f"Content-Type: application/json\r\nAuthorization: Bearer {token}\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n"
             ).encode() + body
-            with socket.create_connection((address.hostname, address.port)) as client:
-                client.sendall(request)
-                time.sleep(0.3)  # the load is under way: it takes seconds
-                hung_up = dt.datetime.now(dt.UTC)
-                # Closed before any response: a reset, so the server sees it at once.
-                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # Another process holds the write lock, so the load is still running (waiting for
+            # it) when the client hangs up, however fast the loader has become.
+            holder = hold_write_lock(url)
+            try:
+                with socket.create_connection((address.hostname, address.port)) as client:
+                    client.sendall(request)
+                    time.sleep(0.3)  # the server has the request and is loading
+                    hung_up = dt.datetime.now(dt.UTC)
+                    # Closed before any response: a reset, so the server sees it at once.
+                    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            finally:
+                holder.communicate("release\n", timeout=10)
             # Leaving the block stops the server, which first lets running requests end.
 
         async def outcome() -> tuple[Snapshot, list[models.AuditEntry]]:
