@@ -27,8 +27,14 @@ class PageInfo:
 
 @strawberry.type(description="One item of a page and the cursor that points at it.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Pass as `after` or `before` to page from here.")
     node: T = strawberry.field(description="The item.")
+    # The cursor's parts: encoded only when a client asks for it.
+    tag: strawberry.Private[str]
+    position: strawberry.Private[Sequence[Any]]
+
+    @strawberry.field(description="Pass as `after` or `before` to page from here.")
+    def cursor(self) -> str:
+        return encode_cursor(self.tag, self.position)
 
 
 @strawberry.type(description="A page of a list: its edges, where it sits, and the whole count.")
@@ -112,19 +118,19 @@ def decode_cursor(tag: str, cursor: str, argument: str, length: int) -> list[Any
 
 def page_of_list(
     rows: Sequence[Any], key: Callable[[Any], str], tag: str, page: Page
-) -> tuple[list[tuple[str, Any]], PageInfo]:
-    """A page of a list already in order, each row paired with its cursor.
+) -> tuple[list[Any], PageInfo]:
+    """A page of a list already in order, and where it sits.
 
     A cursor holds the row's natural key, so it stays valid when rows are added anywhere;
     one whose row is gone is refused, as the list can no longer say where it was.
     """
-    index = {key(row): i for i, row in enumerate(rows)}
 
     def position(cursor: str, argument: str) -> int:
         (value,) = decode_cursor(tag, cursor, argument, 1)
-        if value not in index:
-            raise ClientError(f"`{argument}` points at an item no longer in this list.")
-        return index[value]
+        for i, row in enumerate(rows):
+            if key(row) == value:
+                return i
+        raise ClientError(f"`{argument}` points at an item no longer in this list.")
 
     start = position(page.after, "after") + 1 if page.after is not None else 0
     end = position(page.before, "before") if page.before is not None else len(rows)
@@ -133,15 +139,15 @@ def page_of_list(
         chosen = range(max(start, end - page.size), end)
     else:
         chosen = range(start, min(end, start + page.size))
-    pairs = [(encode_cursor(tag, [key(rows[i])]), rows[i]) for i in chosen]
+    picked = [rows[i] for i in chosen]
     info = PageInfo(
         # Known exactly, whichever way the client pages, as the whole list is at hand.
         has_next_page=chosen.stop < len(rows),
         has_previous_page=chosen.start > 0,
-        start_cursor=pairs[0][0] if pairs else None,
-        end_cursor=pairs[-1][0] if pairs else None,
+        start_cursor=encode_cursor(tag, [key(picked[0])]) if picked else None,
+        end_cursor=encode_cursor(tag, [key(picked[-1])]) if picked else None,
     )
-    return pairs, info
+    return picked, info
 
 
 async def _constant(value: int) -> int:
@@ -156,10 +162,10 @@ def list_connection(
     key: Callable[[Any], str] = lambda row: str(row.key),
 ) -> Connection[T]:
     """A connection over rows already loaded and ordered (the nested lists)."""
-    pairs, info = page_of_list(rows, key, tag, page)
+    picked, info = page_of_list(rows, key, tag, page)
     total = len(rows)
     return Connection(
-        edges=[Edge(cursor=cursor, node=node(row)) for cursor, row in pairs],
+        edges=[Edge(node=node(row), tag=tag, position=[key(row)]) for row in picked],
         page_info=info,
         count=lambda: _constant(total),
     )

@@ -188,7 +188,9 @@ class KeysetPage:
     """A page of row ids with their cursors, where it sits, and how to count the whole."""
 
     ids: list[int]
-    cursors: list[str]
+    #: Each row's values of the sort keys, which its cursor encodes.
+    positions: list[list[Any]]
+    tag: str
     page_info: PageInfo
     where: Sql
     table: str
@@ -246,10 +248,7 @@ async def keyset_page(
     rows = rows[:size]
     if backward:
         rows.reverse()
-    cursors = [
-        encode_cursor(tag, [_to_cursor(k.kind, row[f"k{i}"]) for i, k in enumerate(keys)])
-        for row in rows
-    ]
+    positions = [[_to_cursor(k.kind, row[f"k{i}"]) for i, k in enumerate(keys)] for row in rows]
 
     async def exists(beyond: Sql) -> bool:
         text, params = dialect.statement(
@@ -274,12 +273,13 @@ async def keyset_page(
         )
     return KeysetPage(
         ids=[int(row["id"]) for row in rows],
-        cursors=cursors,
+        positions=positions,
+        tag=tag,
         page_info=PageInfo(
             has_next_page=has_next,
             has_previous_page=has_previous,
-            start_cursor=cursors[0] if cursors else None,
-            end_cursor=cursors[-1] if cursors else None,
+            start_cursor=encode_cursor(tag, positions[0]) if positions else None,
+            end_cursor=encode_cursor(tag, positions[-1]) if positions else None,
         ),
         where=where,
         table=table,
@@ -301,8 +301,8 @@ async def table_connection(
     rows = {row.pk: row for row in await model.filter(id__in=found.ids)} if found.ids else {}
     return Connection(
         edges=[
-            Edge(cursor=cursor, node=node(rows[id_]))
-            for cursor, id_ in zip(found.cursors, found.ids, strict=True)
+            Edge(node=node(rows[id_]), tag=found.tag, position=position)
+            for position, id_ in zip(found.positions, found.ids, strict=True)
         ],
         page_info=found.page_info,
         count=found.count,
