@@ -11,10 +11,12 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.dataloader import DataLoader
+from tortoise import connections
 from tortoise.models import Model
 
 import auth
 from auth import AuthError, Identity
+from schema.keyset import Dialect, Sql
 
 M = TypeVar("M", bound=Model)
 
@@ -74,18 +76,29 @@ class Loaders:
         return self._get(("children", model, parent), load)
 
     def links(self, model: type[Model], relation: str) -> DataLoader[int, list[Any]]:
-        """The rows linked to each id through the many-to-many `relation`, in key order."""
-        field_ = model._meta.fields_map[relation]
-        target: type[Model] = field_.related_model  # type: ignore[attr-defined]
-        back = field_.related_name  # type: ignore[attr-defined]
+        """The rows linked to each id through the many-to-many `relation`, in key order.
+
+        The link table is read directly, through its unique (owner, target) index: asked
+        through the target model, SQLite scanned the target table and built an index over
+        the whole link table for every batch (1.5 s an election page at 1M candidacies).
+        """
+        field_: Any = model._meta.fields_map[relation]
+        target: type[Model] = field_.related_model
+        owner_column, target_column = field_.backward_key, field_.forward_key
 
         async def load(ids: Sequence[int]) -> list[list[Any]]:
-            rows = await target.filter(**{f"{back}__id__in": list(ids)}).values(
-                "id", owner=f"{back}__id"
+            connection = connections.get("default")
+            marks = ", ".join("?" for _ in ids)
+            text, params = Dialect(connection).statement(
+                Sql(
+                    f"SELECT {owner_column} AS owner, {target_column} AS target "
+                    f"FROM {field_.through} WHERE {owner_column} IN ({marks})",
+                    tuple(ids),
+                )
             )
             wanted: dict[int, set[int]] = defaultdict(set)
-            for row in rows:
-                wanted[row["owner"]].add(row["id"])
+            for row in await connection.execute_query_dict(text, params):
+                wanted[row["owner"]].add(row["target"])
             all_ids = sorted({i for group in wanted.values() for i in group})
             objects = (
                 {obj.pk: obj for obj in await target.filter(id__in=all_ids)} if all_ids else {}
