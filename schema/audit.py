@@ -108,8 +108,8 @@ class AuditLogQuery:
             parts.append(Sql("t.at >= ?", (dialect.value("datetime", moment),)))
         # Newest first; the id orders the entries of one instant as they were written.
         keys = [
-            SortKey("at", "t.at", "datetime", descending=True),
-            SortKey("id", "t.id", "number", descending=True),
+            SortKey("at", "t.at", "datetime", descending=True, nullable=False),
+            SortKey("id", "t.id", "number", descending=True, nullable=False),
         ]
         return await table_connection(
             models.AuditEntry, AuditEntry.from_model, all_of(parts), keys, "auditLog", page

@@ -73,6 +73,9 @@ class SortKey:
     kind: Kind
     descending: bool = False
     nulls_first: bool = False
+    #: False for a column that is never null: it needs no null placement, and without one
+    #: the database can walk an index in order instead of sorting the whole table.
+    nullable: bool = True
 
     @property
     def signature(self) -> str:
@@ -150,6 +153,14 @@ def _beyond(keys: Sequence[SortKey], values: Sequence[Any], dialect: Dialect, fo
     equal_so_far: list[Sql] = []
     for key, value in zip(keys, values, strict=True):
         expression = dialect.expression(key)
+        if not key.nullable:
+            if value is None:
+                raise ClientError("A cursor of this list has no null where it has one.")
+            param = dialect.value(key.kind, value)
+            later = (">" if forward else "<") if not key.descending else ("<" if forward else ">")
+            alternatives.append(all_of([*equal_so_far, Sql(f"{expression} {later} ?", (param,))]))
+            equal_so_far.append(Sql(f"{expression} = ?", (param,)))
+            continue
         rank = _null_rank(key, value is None)
         flag = (
             f"(CASE WHEN {key.expression} IS NULL THEN {_null_rank(key, True)} "
@@ -178,7 +189,8 @@ def _order_by(keys: Sequence[SortKey], dialect: Dialect, forward: bool) -> str:
             f"ELSE {_null_rank(key, False)} END"
         )
         ascending = not key.descending
-        terms.append(f"{flag} {'ASC' if forward else 'DESC'}")
+        if key.nullable:
+            terms.append(f"{flag} {'ASC' if forward else 'DESC'}")
         terms.append(f"{dialect.expression(key)} {'ASC' if ascending == forward else 'DESC'}")
     return ", ".join(terms)
 

@@ -168,43 +168,48 @@ class Order(Protocol):
     def nulls(self) -> Nulls: ...
 
 
-#: Per list: what each order field means in SQL over `t`, and how it compares.
-EXPRESSIONS: dict[str, dict[str, tuple[str, Kind]]] = {
+#: Per list: what each order field means in SQL over `t`, how it compares, and whether it
+#: can be null.
+EXPRESSIONS: dict[str, dict[str, tuple[str, Kind, bool]]] = {
     "election": {
-        "date": ("t.date", "date"),
-        "country": ("(SELECT o.code FROM country o WHERE o.id = t.country_id)", "text"),
-        "kind": ("t.kind", "text"),
-        "turnout": (computed.turnout("t.id"), "number"),
-        "winner_share": (computed.winner_share("t.id"), "number"),
-        "called_on": ("t.called_on", "date"),
-        "updated_at": ("t.updated_at", "datetime"),
-        "key": ("t.key", "text"),
+        "date": ("t.date", "date", False),
+        "country": ("(SELECT o.code FROM country o WHERE o.id = t.country_id)", "text", False),
+        "kind": ("t.kind", "text", False),
+        "turnout": (computed.turnout("t.id"), "number", True),
+        "winner_share": (computed.winner_share("t.id"), "number", True),
+        "called_on": ("t.called_on", "date", True),
+        "updated_at": ("t.updated_at", "datetime", False),
+        "key": ("t.key", "text", False),
     },
     "candidacy": {
-        "election_date": ("(SELECT o.date FROM election o WHERE o.id = t.election_id)", "date"),
-        "share": (computed.share("t"), "number"),
-        "updated_at": ("t.updated_at", "datetime"),
-        "key": ("t.key", "text"),
+        "election_date": (
+            "(SELECT o.date FROM election o WHERE o.id = t.election_id)",
+            "date",
+            False,
+        ),
+        "share": (computed.share("t"), "number", True),
+        "updated_at": ("t.updated_at", "datetime", False),
+        "key": ("t.key", "text", False),
     },
     "endorsement": {
-        "date": ("t.date", "date"),
-        "updated_at": ("t.updated_at", "datetime"),
-        "key": ("t.key", "text"),
+        "date": ("t.date", "date", True),
+        "updated_at": ("t.updated_at", "datetime", False),
+        "key": ("t.key", "text", False),
     },
     "person": {
-        "name": ("t.name", "text"),
-        "birth_date": ("t.birth_date", "date"),
-        "updated_at": ("t.updated_at", "datetime"),
-        "key": ("t.key", "text"),
+        "name": ("t.name", "text", False),
+        "birth_date": ("t.birth_date", "date", True),
+        "updated_at": ("t.updated_at", "datetime", False),
+        "key": ("t.key", "text", False),
     },
     "organization": {
-        "name": ("t.name", "text"),
-        "kind": ("t.kind", "text"),
-        "updated_at": ("t.updated_at", "datetime"),
-        "key": ("t.key", "text"),
+        "name": ("t.name", "text", False),
+        "kind": ("t.kind", "text", False),
+        "updated_at": ("t.updated_at", "datetime", False),
+        "key": ("t.key", "text", False),
     },
-    "area": {"name": ("t.name", "text"), "key": ("t.key", "text")},
-    "country": {"name": ("t.name", "text"), "code": ("t.code", "text")},
+    "area": {"name": ("t.name", "text", False), "key": ("t.key", "text", False)},
+    "country": {"name": ("t.name", "text", False), "code": ("t.code", "text", False)},
 }
 
 
@@ -212,11 +217,11 @@ def sort_keys(
     table: str, orders: Sequence[Order] | None, default: Sequence[str], natural_key: str = "key"
 ) -> list[SortKey]:
     """The keys to order `table` by: those asked for (else `default`), then the natural key."""
-    expressions: Mapping[str, tuple[str, Kind]] = EXPRESSIONS[table]
+    expressions: Mapping[str, tuple[str, Kind, bool]] = EXPRESSIONS[table]
     keys = []
     if orders:
         for order in orders:
-            expression, kind = expressions[order.field.value]
+            expression, kind, nullable = expressions[order.field.value]
             keys.append(
                 SortKey(
                     order.field.value,
@@ -224,10 +229,13 @@ def sort_keys(
                     kind,
                     descending=order.direction is Direction.DESC,
                     nulls_first=order.nulls is Nulls.FIRST,
+                    nullable=nullable,
                 )
             )
     else:
-        keys = [SortKey(name, *expressions[name]) for name in default]
-    expression, kind = expressions[natural_key]
-    keys.append(SortKey(natural_key, expression, kind))
+        for name in default:
+            expression, kind, nullable = expressions[name]
+            keys.append(SortKey(name, expression, kind, nullable=nullable))
+    expression, kind, _ = expressions[natural_key]
+    keys.append(SortKey(natural_key, expression, kind, nullable=False))
     return keys
