@@ -130,10 +130,27 @@ def _to_cursor(kind: Kind, value: Any) -> Any:
     return value
 
 
+#: What JSON gives for each kind of sort key, before conversion.
+_JSON_TYPES: dict[Kind, tuple[type, ...]] = {
+    "text": (str,),
+    "number": (int, float),
+    "date": (str,),
+    "datetime": (str,),
+    "bool": (bool,),
+}
+
+
 def _from_cursor(kind: Kind, value: Any, argument: str) -> Any:
     if value is None:
         return None
+    # A value of another type (a cursor made by hand) would reach the database as a
+    # parameter it cannot bind.
+    wrong = not isinstance(value, _JSON_TYPES[kind]) or (
+        kind == "number" and isinstance(value, bool)
+    )
     try:
+        if wrong:
+            raise ValueError(value)
         if kind == "date":
             return dt.date.fromisoformat(value)
         if kind == "datetime":
@@ -154,8 +171,6 @@ def _beyond(keys: Sequence[SortKey], values: Sequence[Any], dialect: Dialect, fo
     for key, value in zip(keys, values, strict=True):
         expression = dialect.expression(key)
         if not key.nullable:
-            if value is None:
-                raise ClientError("A cursor of this list has no null where it has one.")
             param = dialect.value(key.kind, value)
             later = (">" if forward else "<") if not key.descending else ("<" if forward else ">")
             alternatives.append(all_of([*equal_so_far, Sql(f"{expression} {later} ?", (param,))]))
@@ -237,6 +252,8 @@ async def keyset_page(
 
     def position(cursor: str, argument: str) -> list[Any]:
         values = decode_cursor(tag, cursor, argument, len(keys))
+        if any(v is None and not k.nullable for k, v in zip(keys, values, strict=True)):
+            raise ClientError(f"`{argument}` is not a cursor of this list.")
         return [_from_cursor(k.kind, v, argument) for k, v in zip(keys, values, strict=True)]
 
     bounds = [where]

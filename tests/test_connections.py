@@ -11,6 +11,7 @@ from tortoise.context import TortoiseContext
 import loader
 import models
 from schema import schema
+from schema.connection import encode_cursor
 from schema.context import Context
 from settings import BUNDLED_FIXTURES
 from tests.conftest import run
@@ -233,6 +234,21 @@ async def test_bad_page_arguments_are_refused_clearly(
         )
         == message
     )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [{"a": 1}, "az-president-1992"],  # a date that is an object
+        ["1992-06-07", None],  # no key, which every row has
+        ["1992-06-07", 7],  # a key that is a number
+        ["not a date", "az-president-1992"],
+    ],
+)
+async def test_a_cursor_made_by_hand_is_refused(world: TortoiseContext, values: list[Any]) -> None:
+    # Made for this list and order, but with values no row has: refused before any SQL.
+    cursor = encode_cursor("elections:date.asc.nl,key.asc.nl", values)
+    assert await error(ELECTIONS, {"after": cursor}) == "`after` is not a cursor of this list."
 
 
 async def test_a_cursor_of_another_list_or_order_is_refused(world: TortoiseContext) -> None:
