@@ -103,13 +103,17 @@ class Filter(Protocol):
 class _Combined:
     """The `and`, `or` and `not` of a filter, around the conditions of its own fields."""
 
-    # Each filter declares `and_`, `or_` and `not_` as fields of its own type.
+    # Each filter declares `updated_since`, and `and_`, `or_` and `not_` as fields of its
+    # own type; they mean the same in every list, so they are compiled here.
 
     def own(self, dialect: Dialect, path: str) -> list[Sql]:
         raise NotImplementedError
 
     def sql(self, dialect: Dialect, path: str = "filter") -> Sql:
         parts = self.own(dialect, path)
+        since: dt.datetime | None = getattr(self, "updated_since", None)
+        if since is not None:
+            parts.append(_updated_since(since, dialect, f"{path}.updatedSince"))
         every: list[Any] | None = getattr(self, "and_", None)
         some: list[Any] | None = getattr(self, "or_", None)
         neither: Any | None = getattr(self, "not_", None)
@@ -181,8 +185,6 @@ class ElectionFilter(_Combined):
                     (self.has_statement.value,),
                 )
             )
-        if self.updated_since is not None:
-            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
         return parts
 
 
@@ -230,8 +232,6 @@ class CandidacyFilter(_Combined):
             parts.append(_equals("t.incumbent", self.incumbent, "bool", dialect))
         if self.won is not None:
             parts.append(Sql(f"{computed.won('t')} = ?", (int(self.won),)))
-        if self.updated_since is not None:
-            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
         return parts
 
 
@@ -272,8 +272,6 @@ class EndorsementFilter(_Combined):
             parts.append(_stored(self.election, condition))
         if self.candidacy is not None:
             parts.append(_by_key("t.candidacy_id", "candidacy", self.candidacy))
-        if self.updated_since is not None:
-            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
         return parts
 
 
@@ -295,8 +293,6 @@ class PersonFilter(_Combined):
         parts = []
         if self.search is not None:
             parts.append(_search(self.search, f"{path}.search"))
-        if self.updated_since is not None:
-            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
         return parts
 
 
@@ -324,8 +320,6 @@ class OrganizationFilter(_Combined):
             parts.append(_equals("t.kind", self.kind.value, "text", dialect))
         if self.country is not None:
             parts.append(_country("t.country_id", self.country))
-        if self.updated_since is not None:
-            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
         return parts
 
 
@@ -344,8 +338,6 @@ class AreaFilter(_Combined):
             parts.append(_search(self.search, f"{path}.search"))
         if self.country is not None:
             parts.append(_country("t.country_id", self.country))
-        if self.updated_since is not None:
-            parts.append(_updated_since(self.updated_since, dialect, f"{path}.updatedSince"))
         return parts
 
 
@@ -357,6 +349,4 @@ class CountryFilter(_Combined):
     not_: CountryFilter | None = strawberry.field(name="not", default=None, description=_NOT)
 
     def own(self, dialect: Dialect, path: str) -> list[Sql]:
-        if self.updated_since is None:
-            return []
-        return [_updated_since(self.updated_since, dialect, f"{path}.updatedSince")]
+        return []

@@ -170,9 +170,9 @@ def _beyond(keys: Sequence[SortKey], values: Sequence[Any], dialect: Dialect, fo
     equal_so_far: list[Sql] = []
     for key, value in zip(keys, values, strict=True):
         expression = dialect.expression(key)
+        later = ">" if forward != key.descending else "<"
         if not key.nullable:
             param = dialect.value(key.kind, value)
-            later = (">" if forward else "<") if not key.descending else ("<" if forward else ">")
             alternatives.append(all_of([*equal_so_far, Sql(f"{expression} {later} ?", (param,))]))
             equal_so_far.append(Sql(f"{expression} = ?", (param,)))
             continue
@@ -181,7 +181,6 @@ def _beyond(keys: Sequence[SortKey], values: Sequence[Any], dialect: Dialect, fo
             f"(CASE WHEN {key.expression} IS NULL THEN {_null_rank(key, True)} "
             f"ELSE {_null_rank(key, False)} END)"
         )
-        later = (">" if forward else "<") if not key.descending else ("<" if forward else ">")
         steps = [Sql(f"{flag} {'>' if forward else '<'} {rank}")]
         if value is not None:
             param = dialect.value(key.kind, value)
