@@ -51,6 +51,8 @@ class Settings:
     #: Whether errors suggest names ("Did you mean 'node'?"); off in production unless asked.
     field_suggestions: bool = True
     limits: Limits = field(default_factory=Limits)
+    #: Answer queries on the fast path (schema/fast_path.py); off: graphql-core alone.
+    fast_path: bool = True
     #: Serve Prometheus metrics at /metrics.
     metrics: bool = True
     log_level: str = "info"
@@ -163,6 +165,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
                 "MAX_BATCH_OPERATIONS", defaults.max_batch_operations, minimum=0
             ),
         ),
+        fast_path=config("FAST_PATH", cast=bool, default=True),
         metrics=config("METRICS", cast=bool, default=True),
         log_level=log_level,
         cache_max_age=positive("CACHE_MAX_AGE", DEFAULT_CACHE_MAX_AGE, minimum=0),

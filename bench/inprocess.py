@@ -17,7 +17,7 @@ import orjson
 from bench import floor
 from bench.operations import Operation
 from bench.statements import Statement, captured
-from schema import schema
+from schema import Schema, schema
 from schema.context import Context
 
 
@@ -37,24 +37,34 @@ class InProcess:
     runs: int
     api_sql: list[Statement]
     floor_sql: list[Statement]
+    #: The API with FAST_PATH=false: graphql-core executing every field.
+    ordinary_ms: float
 
     @property
     def ratio(self) -> float:
         return self.api_ms / self.floor_ms
 
 
-async def api_data(op: Operation, variables: dict[str, Any]) -> dict[str, Any]:
+#: The schema with the fast path turned off (FAST_PATH=false).
+ORDINARY = schema.configured(
+    schema.extensions, schema.limits, schema.field_suggestions, fast_path=False
+)
+
+
+async def api_data(
+    op: Operation, variables: dict[str, Any], engine: Schema = schema
+) -> dict[str, Any]:
     """The API's `data` for one run, with a fresh Context; fails on any GraphQL error."""
-    result = await schema.execute(op.query, variable_values=variables, context_value=Context())
+    result = await engine.execute(op.query, variable_values=variables, context_value=Context())
     if result.errors:
         raise RuntimeError(f"{op.name}: {result.errors}")
     assert result.data is not None
     return result.data
 
 
-async def api_bytes(op: Operation, variables: dict[str, Any]) -> bytes:
+async def api_bytes(op: Operation, variables: dict[str, Any], engine: Schema = schema) -> bytes:
     """One API run as the HTTP layer would answer: executed, then encoded as Strawberry does."""
-    data = await api_data(op, variables)
+    data = await api_data(op, variables, engine)
     return json.dumps({"data": data}, separators=(",", ":")).encode()
 
 
@@ -98,6 +108,10 @@ async def measure(
     await api_bytes(op, variables)
     api_ms = await _median_ms(lambda: api_bytes(op, variables), runs)
     floor_ms = await _median_ms(lambda: floor_bytes(op, conn, variables), runs)
+    ordinary = await api_bytes(op, variables, ORDINARY)
+    if ordinary != await api_bytes(op, variables):
+        raise RuntimeError(f"{op.name}: FAST_PATH=false gave other bytes")
+    ordinary_ms = await _median_ms(lambda: api_bytes(op, variables, ORDINARY), runs)
     return InProcess(
         name=op.name,
         identical=api == expected,
@@ -111,6 +125,7 @@ async def measure(
         runs=runs,
         api_sql=list(api_sql),
         floor_sql=floor_sql,
+        ordinary_ms=ordinary_ms,
     )
 
 

@@ -16,6 +16,7 @@ from bench.inprocess import InProcess
 from bench.operations import OPERATIONS, SMALL_OPERATION, Operation
 from bench.prepare import Prepared, peak_rss_mib, prepare
 from database import connected
+from server import freeze_startup_heap
 
 PARTS = ("load", "inprocess", "http", "small", "plans")
 
@@ -184,6 +185,7 @@ async def _in_process(result: SizeResult, options: Options, largest: bool) -> No
     database = result.prepared.database
     async with connected(f"sqlite://{database}"):
         conn = await bulk.connect(database)
+        freeze_startup_heap()  # as the server does once started
         try:
             if "inprocess" in options.parts:
                 print(f"  in-process (median of {options.runs} runs, fresh Context each):")
@@ -205,6 +207,11 @@ async def _in_process(result: SizeResult, options: Options, largest: bool) -> No
                         f"{m.floor_statements:<6} {m.api_peak_mib:>8.1f} / {m.floor_peak_mib:<7.1f}"
                         f"  {'yes' if m.identical else 'NO'}"
                     )
+                ordinary = ", ".join(
+                    f"{m.name} {_ms(m.ordinary_ms)} ({m.ordinary_ms / m.api_ms:.1f}x the API)"
+                    for m in result.inprocess.values()
+                )
+                print(f"    FAST_PATH=false (graphql-core alone, same bytes): {ordinary}")
                 for op in OPERATIONS:
                     if op.name in result.inprocess:
                         data = await inprocess.api_data(op, op.variables(result.plan))

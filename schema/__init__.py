@@ -20,6 +20,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -34,6 +35,7 @@ from schema.country import Country
 from schema.election import Election
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
+from schema.fast_path import FastExecutor
 from schema.legal_case import LegalCase
 from schema.mutation import Mutation
 from schema.office_term import OfficeTerm
@@ -74,7 +76,8 @@ TYPES = [
 
 class Schema(strawberry.Schema):
     """Strawberry's schema with an execution time limit, suggestions that can be turned
-    off, and unexpected errors logged (with the request ID) rather than every error."""
+    off, unexpected errors logged (with the request ID) rather than every error, and queries
+    executed on the fast path (schema/fast_path.py) unless the settings turn it off."""
 
     limits = Limits()
     field_suggestions = True
@@ -84,6 +87,7 @@ class Schema(strawberry.Schema):
         extensions: Iterable[type[SchemaExtension] | Callable[[], SchemaExtension]],
         limits: Limits,
         field_suggestions: bool,
+        fast_path: bool = True,
     ) -> Schema:
         """This schema with other extensions and limits, sharing its converted types.
 
@@ -99,6 +103,9 @@ class Schema(strawberry.Schema):
         )
         variant.limits = limits
         variant.field_suggestions = field_suggestions
+        variant.execution_context_class = (
+            FastExecutor if fast_path else StrawberryGraphQLCoreExecutionContext
+        )
         return variant
 
     async def execute(
@@ -172,7 +179,9 @@ def build_schema(settings: Settings | None = None) -> Schema:
         OperationName,
         Access,
     ]
-    return _TYPES_ONLY.configured(extensions, limits, settings.field_suggestions)
+    return _TYPES_ONLY.configured(
+        extensions, limits, settings.field_suggestions, settings.fast_path
+    )
 
 
 @strawberry.type(name="Query", description="The root of every query.")

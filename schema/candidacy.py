@@ -41,11 +41,18 @@ class CandidacyStatus(Enum):
 async def preferred_lines(info: Info, election_id: int) -> list[models.TallyLine]:
     """The lines of an election's preferred tally, from first place down; [] if none."""
     loaders = info.context.loaders
-    tallies = await loaders.children(models.Tally, "election").load(election_id)
-    tally = preferred_of(tallies)
-    if tally is None:
-        return []
-    return ranked(await loaders.children(models.TallyLine, "tally").load(tally.pk))
+    # Kept for the request: each candidacy's share, votes and `won` ask for them again.
+    found: list[models.TallyLine] | None = loaders.preferred_lines.get(election_id)
+    if found is None:
+        tallies = await loaders.children(models.Tally, "election").load(election_id)
+        tally = preferred_of(tallies)
+        found = (
+            []
+            if tally is None
+            else ranked(await loaders.children(models.TallyLine, "tally").load(tally.pk))
+        )
+        loaders.preferred_lines[election_id] = found
+    return found
 
 
 async def by_election_date(info: Info, rows: list[models.Candidacy]) -> list[models.Candidacy]:

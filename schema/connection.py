@@ -21,8 +21,19 @@ T = TypeVar("T")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether items follow this page.")
     has_previous_page: bool = strawberry.field(description="Whether items precede this page.")
-    start_cursor: str | None = strawberry.field(description="The first edge's cursor.")
-    end_cursor: str | None = strawberry.field(description="The last edge's cursor.")
+    # The cursors' parts (the list, and the first and last items' positions; None for an
+    # empty page): encoded only when a client asks, which a nested list's rarely does.
+    tag: strawberry.Private[str]
+    start: strawberry.Private[Sequence[Any] | None]
+    end: strawberry.Private[Sequence[Any] | None]
+
+    @strawberry.field(description="The first edge's cursor.")
+    def start_cursor(self) -> str | None:
+        return None if self.start is None else encode_cursor(self.tag, self.start)
+
+    @strawberry.field(description="The last edge's cursor.")
+    def end_cursor(self) -> str | None:
+        return None if self.end is None else encode_cursor(self.tag, self.end)
 
 
 @strawberry.type(description="One item of a page and the cursor that points at it.")
@@ -144,8 +155,9 @@ def page_of_list(
         # Known exactly, whichever way the client pages, as the whole list is at hand.
         has_next_page=chosen.stop < len(rows),
         has_previous_page=chosen.start > 0,
-        start_cursor=encode_cursor(tag, [key(picked[0])]) if picked else None,
-        end_cursor=encode_cursor(tag, [key(picked[-1])]) if picked else None,
+        tag=tag,
+        start=[key(picked[0])] if picked else None,
+        end=[key(picked[-1])] if picked else None,
     )
     return picked, info
 

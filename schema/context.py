@@ -4,7 +4,7 @@ the identity of the request's token."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Awaitable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -17,8 +17,27 @@ from tortoise.models import Model
 import auth
 from auth import AuthError, Identity
 from schema.keyset import Dialect, Sql
+from schema.rows import table
 
 M = TypeVar("M", bound=Model)
+
+
+class _Loader(DataLoader[Any, Any]):
+    """A DataLoader that notes each future it hands out in its request's `futures`."""
+
+    def __init__(self, load_fn: Any, futures: set[Awaitable[Any]]) -> None:
+        super().__init__(load_fn=load_fn)
+        self.futures = futures
+
+    def load(self, key: Any) -> Awaitable[Any]:
+        future = super().load(key)
+        self.futures.add(future)
+        return future
+
+    def load_many(self, keys: Iterable[Any]) -> Awaitable[list[Any]]:
+        future = super().load_many(keys)
+        self.futures.add(future)
+        return future
 
 
 class Loaders:
@@ -31,10 +50,15 @@ class Loaders:
 
     def __init__(self) -> None:
         self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        #: Every future the loaders handed out: a batch's own, so the fast path may wait
+        #: for all of them before resuming any (schema/fast_path.py).
+        self.futures: set[Awaitable[Any]] = set()
+        #: An election's preferred tally lines, ranked (schema.candidacy.preferred_lines).
+        self.preferred_lines: dict[int, list[Any]] = {}
 
     def _get(self, key: Hashable, load: Any) -> DataLoader[Any, Any]:
         if key not in self._loaders:
-            self._loaders[key] = DataLoader(load_fn=load)
+            self._loaders[key] = _Loader(load, self.futures)
         return self._loaders[key]
 
     def batched(self, name: str, load: Any) -> DataLoader[Any, Any]:
@@ -43,7 +67,7 @@ class Loaders:
 
     def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
         async def load(ids: Sequence[int]) -> list[M | None]:
-            rows = {row.pk: row for row in await model.filter(id__in=list(ids))}
+            rows = {row.pk: row for row in await table(model).where_in("id", ids)}
             return [rows.get(id_) for id_ in ids]
 
         return self._get(("by_id", model), load)
@@ -58,8 +82,11 @@ class Loaders:
             wanted = [
                 k for k in keys if (max_length is None or len(k) <= max_length) and "\0" not in k
             ]
-            found = await model.filter(**{f"{natural_key}__in": wanted}) if wanted else []
-            rows = {getattr(row, natural_key): row for row in found}
+            column = model._meta.fields_db_projection[natural_key]
+            rows = {
+                getattr(row, natural_key): row
+                for row in await table(model).where_in(column, wanted)
+            }
             return [rows.get(key) for key in keys]
 
         return self._get(("by_key", model, natural_key), load)
@@ -69,7 +96,8 @@ class Loaders:
 
         async def load(ids: Sequence[int]) -> list[list[M]]:
             grouped: dict[int, list[M]] = defaultdict(list)
-            for row in await model.filter(**{f"{parent}_id__in": list(ids)}).order_by("id"):
+            column = model._meta.fields_db_projection[f"{parent}_id"]
+            for row in await table(model).where_in(column, ids, order_by_id=True):
                 grouped[getattr(row, f"{parent}_id")].append(row)
             return [grouped[id_] for id_ in ids]
 
@@ -100,9 +128,7 @@ class Loaders:
             for row in await connection.execute_query_dict(text, params):
                 wanted[row["owner"]].add(row["target"])
             all_ids = sorted({i for group in wanted.values() for i in group})
-            objects = (
-                {obj.pk: obj for obj in await target.filter(id__in=all_ids)} if all_ids else {}
-            )
+            objects = {obj.pk: obj for obj in await table(target).where_in("id", all_ids)}
             return [
                 sorted(
                     (objects[i] for i in wanted[id_]), key=lambda o: str(getattr(o, "key", o.pk))

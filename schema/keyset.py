@@ -20,7 +20,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
 from errors import ClientError
-from schema.connection import Connection, Edge, Page, PageInfo, decode_cursor, encode_cursor
+from schema.connection import Connection, Edge, Page, PageInfo, decode_cursor
 
 T = TypeVar("T")
 
@@ -306,8 +306,9 @@ async def keyset_page(
         page_info=PageInfo(
             has_next_page=has_next,
             has_previous_page=has_previous,
-            start_cursor=encode_cursor(tag, positions[0]) if positions else None,
-            end_cursor=encode_cursor(tag, positions[-1]) if positions else None,
+            tag=tag,
+            start=positions[0] if positions else None,
+            end=positions[-1] if positions else None,
         ),
         where=where,
         table=table,

@@ -37,6 +37,12 @@ async def holders(info: Info, row: models.OfficeTerm) -> list[models.OfficeTerm]
     return sorted((r for r in rows if r.office == row.office), key=lambda r: (r.started, r.key))
 
 
+def place(terms: list[models.OfficeTerm], row: models.OfficeTerm) -> int:
+    """Where a term is in the line of holders, by its id: the row may have been read by
+    another statement (a model here, a loader's record there)."""
+    return next(i for i, term in enumerate(terms) if term.pk == row.pk)
+
+
 @strawberry.type(description="A person's term in an office: how it began and how long it lasted.")
 class OfficeTerm(ModelNode):
     model = models.OfficeTerm
@@ -91,7 +97,7 @@ class OfficeTerm(ModelNode):
     async def consecutive_term(self, info: Info) -> int:
         terms = await holders(info, self.row)
         number = 1
-        for earlier in reversed(terms[: terms.index(self.row)]):
+        for earlier in reversed(terms[: place(terms, self.row)]):
             if earlier.person_id != self.row.person_id:  # type: ignore[attr-defined]
                 break
             number += 1
@@ -108,19 +114,19 @@ class OfficeTerm(ModelNode):
     @strawberry.field(description="The term just before this one in the office, by anyone.")
     async def previous_term(self, info: Info) -> OfficeTerm | None:
         terms = await holders(info, self.row)
-        index = terms.index(self.row)
+        index = place(terms, self.row)
         return OfficeTerm.from_model(terms[index - 1]) if index > 0 else None
 
     @strawberry.field(description="The term just after this one in the office, by anyone.")
     async def next_term(self, info: Info) -> OfficeTerm | None:
         terms = await holders(info, self.row)
-        index = terms.index(self.row)
+        index = place(terms, self.row)
         return OfficeTerm.from_model(terms[index + 1]) if index + 1 < len(terms) else None
 
     @strawberry.field(description="The last other person to hold the office before this term.")
     async def predecessor(self, info: Info) -> Person | None:
         terms = await holders(info, self.row)
-        for earlier in reversed(terms[: terms.index(self.row)]):
+        for earlier in reversed(terms[: place(terms, self.row)]):
             if earlier.person_id != self.row.person_id:  # type: ignore[attr-defined]
                 return await person_by_id(info, earlier.person_id)  # type: ignore[attr-defined]
         return None
@@ -128,7 +134,7 @@ class OfficeTerm(ModelNode):
     @strawberry.field(description="The next other person to hold the office after this term.")
     async def successor(self, info: Info) -> Person | None:
         terms = await holders(info, self.row)
-        for later in terms[terms.index(self.row) + 1 :]:
+        for later in terms[place(terms, self.row) + 1 :]:
             if later.person_id != self.row.person_id:  # type: ignore[attr-defined]
                 return await person_by_id(info, later.person_id)  # type: ignore[attr-defined]
         return None

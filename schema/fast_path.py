@@ -1,0 +1,503 @@
+"""The fast path: a query executed level by level, each resolver called once per object with
+no task, no per-field info and no per-call argument conversion; anything it cannot answer
+exactly as graphql-core would falls back to graphql-core.
+
+graphql-core completes each field of each object on its own: it builds a resolve info,
+Strawberry converts the arguments again, and every asynchronous resolver becomes a task.
+For a page of 100 elections that is about 20,000 fields, and it was 20-30 times the time of
+hand-written SQL (BENCHMARKS.md). Here the same resolvers run, with the same DataLoaders, but
+breadth first: for one field, all the objects of a level are resolved together, the
+resolvers' coroutines are driven by hand until each waits on a loader, the loaders run one
+batch each, and the coroutines go on. The arguments of a field are converted once for the
+whole level, and the results are completed with the schema's own types and serializers.
+
+The answer must be byte for byte the one graphql-core gives (tests/test_fast_path.py checks
+that over every operation in docs/queries/ and over generated ones). So the fast path only
+answers queries (never mutations); it declines fields it does not know how to call (field
+extensions other than the `node` lookup, introspection, middleware), and it gives up on any
+error and on any null in a non-null position: graphql-core then runs the whole operation
+again and reports the error in its own words. A query is read-only, so running it twice
+changes nothing but the time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import operator
+from collections import Counter
+from collections.abc import Callable, Container, Coroutine, Sequence
+from typing import Any, NoReturn, cast
+
+from graphql import (
+    ExecutionResult,
+    GraphQLAbstractType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    OperationType,
+    Undefined,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetails, collect_fields
+from graphql.execution.values import get_argument_values
+from strawberry import relay
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter, get_arguments
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.field import StrawberryField
+
+from schema.node import ModelNode
+
+#: How many operations the fast path answered, and how many it handed to graphql-core.
+OUTCOMES: Counter[str] = Counter()
+
+_DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
+#: The relay `id` resolver that every Node type shares.
+_NODE_ID = relay.Node._id.__func__
+
+Resolve = Callable[[Any], Any]
+
+
+class Unsupported(Exception):
+    """The fast path cannot give graphql-core's answer here: graphql-core must run."""
+
+
+def _unsupported(*_args: Any) -> NoReturn:
+    raise Unsupported
+
+
+class FastInfo:
+    """What a resolver gets as `info` on the fast path: the context, and nothing else.
+
+    Our resolvers read only `info.context`; any other attribute (a resolver of the future
+    that wants the path or the selection) makes the fast path fall back.
+    """
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise Unsupported(name)
+
+
+class FastExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor (graphql-core's), which first tries the fast path on a query."""
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        if (
+            self.operation.operation is not OperationType.QUERY
+            or serially
+            or (self.middleware_manager is not None and self.middleware_manager.middlewares)
+        ):
+            OUTCOMES["graphql-core"] += 1
+            return super().execute_operation(serially)
+        return self._fast_or_fallback()
+
+    async def _fast_or_fallback(self) -> Any:
+        try:
+            data = await _Run(self).operation()
+        except Exception:
+            OUTCOMES["graphql-core"] += 1
+            result = super().execute_operation()
+            return await result if self.is_awaitable(result) else result
+        OUTCOMES["fast"] += 1
+        return ExecutionResult(data, None)
+
+
+class _Run:
+    """One operation on the fast path."""
+
+    def __init__(self, executor: FastExecutor) -> None:
+        self.executor = executor
+        self.schema: GraphQLSchema = executor.schema
+        self.strawberry = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        self.info = FastInfo(executor.context_value)
+        loaders = getattr(executor.context_value, "loaders", None)
+        self.batched: Container[Any] = getattr(loaders, "futures", frozenset())
+
+    async def operation(self) -> dict[str, Any]:
+        executor = self.executor
+        root_type = self.schema.query_type
+        assert root_type is not None
+        grouped, defers, _forbidden = collect_fields(
+            self.schema,
+            executor.fragments,
+            executor.variable_values,
+            root_type,
+            executor.operation,
+            executor.hide_suggestions,
+        )
+        if defers:
+            raise Unsupported("@defer")
+        (data,) = await self.objects(root_type, [executor.root_value], grouped)
+        return data
+
+    async def objects(
+        self,
+        parent_type: GraphQLObjectType,
+        sources: Sequence[Any],
+        grouped: dict[str, list[FieldDetails]],
+    ) -> list[dict[str, Any]]:
+        """The objects' results: every field resolved for all of them at once, then each
+        field completed, the fields that hold objects side by side as graphql-core runs
+        them, so that their DataLoaders share batches."""
+        count = len(sources)
+        # Every field's resolver first, so that a field the fast path declines is found
+        # before any coroutine is made.
+        resolvers: list[tuple[GraphQLOutputType | None, list[FieldDetails], Resolve]] = []
+        for details in grouped.values():
+            name = details[0].node.name.value
+            if name == "__typename":
+                resolvers.append((None, details, _typename(parent_type.name)))
+                continue
+            field_def = parent_type.fields.get(name)
+            if field_def is None:  # __schema and __type: introspection is graphql-core's
+                raise Unsupported(name)
+            resolvers.append(
+                (field_def.type, details, self.resolver(parent_type, field_def, details[0]))
+            )
+        resolved: list[tuple[GraphQLOutputType | None, list[FieldDetails], list[Any]]] = []
+        try:
+            for return_type, details, resolve in resolvers:
+                resolved.append((return_type, details, [resolve(s) for s in sources]))
+        except BaseException:
+            _close([value for _, _, column in resolved for value in column])
+            raise
+        values = await settle(
+            [value for _, _, column in resolved for value in column], self.batched
+        )
+        columns: list[list[Any]] = []
+        nested: list[tuple[int, Coroutine[Any, Any, list[Any]]]] = []
+        for i, (return_type, details, _) in enumerate(resolved):
+            column = values[i * count : (i + 1) * count]
+            if return_type is None or is_leaf_type(_named(return_type)):
+                column = self.leaves(return_type, column)
+            else:
+                nested.append((i, self.complete(return_type, details, column)))
+            columns.append(column)
+        if len(nested) == 1:
+            ((i, completion),) = nested
+            columns[i] = await completion
+        elif nested:
+            async with asyncio.TaskGroup() as group:
+                tasks = [(i, group.create_task(completion)) for i, completion in nested]
+            for i, task in tasks:
+                columns[i] = task.result()
+        keys = list(grouped)
+        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+
+    def resolver(
+        self, parent_type: GraphQLObjectType, field_def: GraphQLField, details: FieldDetails
+    ) -> Resolve:
+        """A function from a source object to the field's value (or a coroutine of it)."""
+        field = field_def.extensions.get(_DEFINITION)
+        if not isinstance(field, StrawberryField):
+            raise Unsupported(details.node.name.value)
+        if field.base_resolver is None and not field.extensions:
+            return operator.attrgetter(field.python_name)
+        executor = self.executor
+        arguments = get_argument_values(
+            field_def,
+            details.node,
+            executor.variable_values,
+            details.fragment_variable_values,
+            executor.hide_suggestions,
+        )
+        if field.extensions:
+            if parent_type is self.schema.query_type and field.name == "node":
+                return self.node(arguments["id"])
+            raise Unsupported(field.name)
+        assert field.base_resolver is not None
+        resolver = field.base_resolver
+        if getattr(resolver.wrapped_func, "__func__", None) is _NODE_ID:
+            return self.global_id(parent_type)
+        args, kwargs = get_arguments(
+            field=field,
+            source=None,
+            info=cast(Any, self.info),
+            kwargs=arguments,
+            config=self.strawberry.config,
+            scalar_registry=self.strawberry.schema_converter.scalar_registry,
+        )
+        function = cast(Callable[..., Any], resolver.wrapped_func)
+        if resolver.parent_parameter or resolver.root_parameter:
+            raise Unsupported(field.name)
+        if resolver.self_parameter:
+            return lambda source: function(source, *args[1:], **kwargs)
+        return lambda _source: function(*args, **kwargs)
+
+    def global_id(self, parent_type: GraphQLObjectType) -> Resolve:
+        """Node's `id`, as relay's resolver makes it: the type's name and the node's id."""
+        type_name, info = parent_type.name, self.info
+
+        def resolve(source: Any) -> relay.GlobalID:
+            node_id = type(source).resolve_id(source, info=cast(Any, info))
+            if not isinstance(node_id, str):
+                raise Unsupported("id")
+            return relay.GlobalID(type_name=type_name, node_id=node_id)
+
+        return resolve
+
+    def node(self, global_id: str | relay.GlobalID) -> Resolve:
+        """`node(id:)` for our model types; other IDs are graphql-core's to refuse."""
+        if isinstance(global_id, str):
+            global_id = relay.GlobalID.from_id(global_id)  # raises on a malformed ID
+        definition = self.strawberry.get_type_by_name(global_id.type_name)
+        if not (
+            isinstance(definition, StrawberryObjectDefinition)
+            and not definition.is_interface
+            and isinstance(definition.origin, type)
+            and issubclass(definition.origin, ModelNode)
+        ):
+            raise Unsupported("node")
+        node_type, info = definition.origin, self.info
+
+        async def resolve(_source: Any) -> Any:
+            (found,) = await node_type.resolve_nodes(
+                info=cast(Any, info), node_ids=[global_id.node_id]
+            )
+            return found
+
+        return resolve
+
+    async def complete(
+        self, return_type: GraphQLOutputType, details: list[FieldDetails], values: list[Any]
+    ) -> list[Any]:
+        """The values of one field for a level's objects, completed as graphql-core does."""
+        if isinstance(return_type, GraphQLNonNull):
+            if any(value is None for value in values):
+                raise Unsupported("null in a non-null position")
+            return_type = return_type.of_type
+        if is_leaf_type(return_type):
+            return self.leaves(return_type, values)
+        if isinstance(return_type, GraphQLList):
+            # All the lists' items completed together, then cut back into lists.
+            items: list[Any] = []
+            lengths: list[int | None] = []
+            for value in values:
+                if value is None:
+                    lengths.append(None)
+                else:
+                    items_of = _as_list(value)
+                    lengths.append(len(items_of))
+                    items.extend(items_of)
+            done = await self.complete(return_type.of_type, details, items)
+            lists: list[Any] = []
+            start = 0
+            for length in lengths:
+                if length is None:
+                    lists.append(None)
+                else:
+                    lists.append(done[start : start + length])
+                    start += length
+            return lists
+        if isinstance(return_type, GraphQLObjectType):
+            return await self.complete_objects(return_type, details, values)
+        if isinstance(return_type, GraphQLAbstractType):
+            return await self.complete_abstract(return_type, details, values)
+        raise Unsupported(str(return_type))
+
+    @staticmethod
+    def leaves(return_type: GraphQLOutputType | None, values: list[Any]) -> list[Any]:
+        """Scalar or enum values (or lists of them) serialized as graphql-core does;
+        `__typename` (no type) as it is."""
+        if return_type is None:
+            return values
+        if isinstance(return_type, GraphQLNonNull):
+            if any(value is None for value in values):
+                raise Unsupported("null in a non-null position")
+            return_type = return_type.of_type
+        if isinstance(return_type, GraphQLList):
+            item_type = return_type.of_type
+            return [
+                None if value is None else _Run.leaves(item_type, list(_as_list(value)))
+                for value in values
+            ]
+        serialize = return_type.serialize  # type: ignore[union-attr]
+        completed: list[Any] = []
+        for value in values:
+            if value is None:
+                completed.append(None)
+                continue
+            out = serialize(value)
+            if out is None or out is Undefined:
+                raise Unsupported("serialize")
+            completed.append(out)
+        return completed
+
+    async def complete_objects(
+        self, object_type: GraphQLObjectType, details: list[FieldDetails], values: list[Any]
+    ) -> list[Any]:
+        present = [value for value in values if value is not None]
+        is_type_of = object_type.is_type_of
+        if is_type_of is not None and not all(
+            is_type_of(value, cast(Any, None)) for value in present
+        ):
+            raise Unsupported("is_type_of")
+        grouped = self.executor.collect_subfields(object_type, details).grouped_field_set
+        done = iter(await self.objects(object_type, present, grouped))
+        return [None if value is None else next(done) for value in values]
+
+    async def complete_abstract(
+        self, abstract_type: GraphQLAbstractType, details: list[FieldDetails], values: list[Any]
+    ) -> list[Any]:
+        """Values of an interface: each completed as the object type of its class."""
+        by_type: dict[str, list[int]] = {}
+        for i, value in enumerate(values):
+            if value is not None:
+                definition = getattr(value, "__strawberry_definition__", None)
+                if definition is None or definition.is_graphql_generic:
+                    raise Unsupported("resolve_type")
+                by_type.setdefault(definition.name, []).append(i)
+        completed: list[Any] = [None] * len(values)
+        for type_name, positions in by_type.items():
+            object_type = self.schema.get_type(type_name)
+            if not (
+                isinstance(object_type, GraphQLObjectType)
+                and self.schema.is_sub_type(abstract_type, object_type)
+            ):
+                raise Unsupported("resolve_type")
+            done = await self.complete_objects(object_type, details, [values[i] for i in positions])
+            for i, value in zip(positions, done, strict=True):
+                completed[i] = value
+        return completed
+
+
+def _typename(name: str) -> Resolve:
+    return lambda _source: name
+
+
+def _close(values: list[Any]) -> None:
+    """Closes the coroutines among values that will not be run."""
+    for value in values:
+        if type(value) is _COROUTINE:
+            value.close()
+
+
+def _named(type_: GraphQLOutputType) -> GraphQLOutputType:
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        type_ = type_.of_type
+    return type_
+
+
+def _as_list(value: Any) -> list[Any] | tuple[Any, ...]:
+    if not isinstance(value, list | tuple):
+        raise Unsupported("not a list")
+    return value
+
+
+async def settle(values: list[Any], batched: Container[Any] = frozenset()) -> list[Any]:
+    """The values with every coroutine among them run to its end, without tasks.
+
+    Each coroutine runs until it waits on a future. A coroutine that waits on anything but a
+    DataLoader (a lock, the database) goes on as soon as its future is done, as a task
+    would: it may hold a lock that another waits on. Those that wait on DataLoaders
+    (`batched`, the futures they handed out) go on together once all those futures are
+    done, so that their next loads, whichever loader they came from, make one batch each.
+    They hold nothing meanwhile: a DataLoader's batch runs in a task of its own.
+    """
+    ready: list[tuple[int, Coroutine[Any, Any, Any]]] = [
+        (i, value) for i, value in enumerate(values) if type(value) is _COROUTINE
+    ]
+    if not ready:
+        if any(hasattr(value, "__await__") for value in values):
+            raise Unsupported("awaitable")
+        return values
+    loop = asyncio.get_running_loop()
+    blocked: dict[Any, list[tuple[int, Coroutine[Any, Any, Any]]]] = {}
+    finished: list[Any] = []
+    held: list[Any] = []
+    wake: list[asyncio.Future[None]] = []
+    batches_pending = 0
+
+    def done(future: Any) -> None:
+        nonlocal batches_pending
+        if future in batched:
+            batches_pending -= 1
+        finished.append(future)
+        if wake and not wake[0].done():
+            wake[0].set_result(None)
+
+    try:
+        while ready or blocked:
+            turn: list[tuple[int, Coroutine[Any, Any, Any]]] = []
+            for i, coroutine in ready:
+                try:
+                    future = coroutine.send(None)
+                except StopIteration as stop:
+                    values[i] = stop.value
+                    continue
+                if future is None:
+                    turn.append((i, coroutine))  # `await asyncio.sleep(0)`: a turn of the loop
+                    continue
+                # What a task does with a future its coroutine waits on; left set, the next
+                # coroutine to await the same future would fail.
+                future._asyncio_future_blocking = False
+                if future in blocked:
+                    blocked[future].append((i, coroutine))
+                else:
+                    blocked[future] = [(i, coroutine)]
+                    if future in batched:
+                        batches_pending += 1
+                    future.add_done_callback(done)
+            ready = turn
+            if turn:
+                await asyncio.sleep(0)
+            while blocked and not ready:
+                if not finished:
+                    wake[:] = [loop.create_future()]
+                    await wake[0]
+                for future in finished:
+                    if future in batched:
+                        held.append(future)
+                    else:
+                        ready.extend(blocked.pop(future))
+                finished.clear()
+                if not batches_pending:
+                    for future in held:
+                        ready.extend(blocked.pop(future))
+                    held.clear()
+    except asyncio.CancelledError:
+        # Cancelled (the time limit, a shutdown): what a task does. The futures waited on
+        # are cancelled (a DataLoader then cancels its batch, and with it the query), and
+        # each coroutine gets the cancellation and runs its handlers to their end.
+        for future in blocked:
+            future.cancel()
+        for _, coroutine in [*ready, *(c for group in blocked.values() for c in group)]:
+            await _cancel(coroutine)
+        raise
+    except BaseException:
+        for _, coroutine in [*ready, *(c for group in blocked.values() for c in group)]:
+            coroutine.close()
+        raise
+    return values
+
+
+async def _cancel(coroutine: Coroutine[Any, Any, Any]) -> None:
+    """Throws the cancellation into a coroutine and drives its clean-up to the end."""
+    thrown: BaseException | None = asyncio.CancelledError()
+    while True:
+        try:
+            future = coroutine.send(None) if thrown is None else coroutine.throw(thrown)
+        except BaseException:  # it ended: with the cancellation, or otherwise
+            return
+        thrown = None
+        if future is None:
+            await asyncio.sleep(0)
+        else:
+            future._asyncio_future_blocking = False
+            await asyncio.wait([future])
+
+
+async def _coroutine() -> None:
+    pass
+
+
+_sample = _coroutine()
+_COROUTINE = type(_sample)
+_sample.close()

@@ -1,0 +1,121 @@
+"""Rows: a model's rows read with one plain SELECT into light records that have the model's
+attribute names and Python types, for the loaders of a request.
+
+Building Tortoise model instances was most of the time a large query spent on its rows: for
+the 3,600 rows of a page of 100 elections, 72 ms against 11 ms for the same SELECTs read as
+tuples, mostly spent parsing two timestamps per row that no resolver reads. A record is a
+named tuple: the same attributes (`pk`, `key`, `election_id`, dates as `date`, enums as the
+model's enums), converted at read time where that is cheap, and timestamps and JSON converted
+by Tortoise's own field only when read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from typing import Any
+
+from tortoise import connections, fields
+from tortoise.models import Model
+
+from schema.keyset import Dialect, Sql
+
+Convert = Callable[[Any], Any]
+
+
+def _date(value: Any) -> dt.date:
+    # SQLite keeps a date as ISO text; asyncpg gives a date.
+    return value if type(value) is dt.date else dt.date.fromisoformat(value)
+
+
+def _converter(field: fields.Field[Any]) -> Convert | None:
+    """How a database value becomes the attribute's value at read time; None: as it is."""
+    if isinstance(field, fields.DatetimeField | fields.JSONField):
+        return None  # converted when read (see Table)
+    if isinstance(field, fields.DateField):
+        return _date
+    if isinstance(field, fields.data.CharEnumFieldInstance | fields.data.IntEnumFieldInstance):
+        # The members by value: a dict lookup, where calling the enum takes several calls.
+        return field.enum_type._value2member_map_.__getitem__
+    if isinstance(field, fields.BooleanField):
+        return bool  # SQLite gives 0 and 1
+    if isinstance(field, fields.FloatField):
+        return float
+    if isinstance(
+        field, fields.IntField | fields.BigIntField | fields.CharField | fields.TextField
+    ):
+        return None
+    return field.to_python_value  # anything else: exactly as Tortoise reads it
+
+
+class Table:
+    """How to read one model's rows as records."""
+
+    def __init__(self, model: type[Model]) -> None:
+        meta = model._meta
+        self.name = meta.db_table
+        projection = meta.fields_db_projection  # attribute name -> column
+        self.attributes = list(projection)
+        self.columns = ", ".join(f'"{column}"' for column in projection.values())
+        record = namedtuple(f"{model.__name__}Row", self.attributes)  # type: ignore[misc]
+        body: dict[str, Any] = {"__slots__": (), "pk": property(lambda row: row[0])}
+        assert self.attributes[0] == meta.pk_attr
+        self.convert: list[tuple[int, Convert]] = []
+        for i, name in enumerate(self.attributes):
+            field = meta.fields_map[name]
+            if isinstance(field, fields.DatetimeField | fields.JSONField):
+                # Read by almost no resolver: converted when read, by Tortoise's own field.
+                body[name] = _lazy(i, field)
+                continue
+            convert = _converter(field)
+            if convert is not None:
+                self.convert.append((i, convert))
+        self.record: type[tuple[Any, ...]] = type(record.__name__, (record,), body)
+
+    def records(self, raw_rows: Iterable[Sequence[Any]]) -> list[Any]:
+        make, convert = self.record._make, self.convert  # type: ignore[attr-defined]
+        out = []
+        for raw in raw_rows:
+            values = list(raw)
+            for i, to_python in convert:
+                value = values[i]
+                if value is not None:
+                    values[i] = to_python(value)
+            out.append(make(values))
+        return out
+
+    async def where_in(
+        self, column: str, values: Sequence[Any], order_by_id: bool = False
+    ) -> list[Any]:
+        """The rows whose `column` is one of `values` (one statement), as records."""
+        if not values:
+            return []
+        connection = connections.get("default")
+        marks = ", ".join("?" for _ in values)
+        order = ' ORDER BY "id"' if order_by_id else ""
+        text, params = Dialect(connection).statement(
+            Sql(
+                f'SELECT {self.columns} FROM "{self.name}" WHERE "{column}" IN ({marks}){order}',
+                tuple(values),
+            )
+        )
+        _count, rows = await connection.execute_query(text, list(params))
+        return self.records(rows)
+
+
+def _lazy(i: int, field: fields.Field[Any]) -> property:
+    """An attribute converted by Tortoise's field each time it is read."""
+
+    def read(row: tuple[Any, ...]) -> Any:
+        value = row[i]
+        return None if value is None else field.to_python_value(value)
+
+    return property(read)
+
+
+@cache
+def table(model: type[Model]) -> Table:
+    """The Table of a model, made once."""
+    return Table(model)

@@ -1,0 +1,440 @@
+"""The fast path gives byte for byte graphql-core's answer: over every operation in
+docs/queries/, the benchmark's operations, hand-picked corners (errors, nulls, fragments,
+directives, interfaces) and queries generated from the schema with a fixed seed; over HTTP
+too. Each comparison also says which path answered, so the tests show the fast path was
+taken where it should be, and that it hands errors and introspection to graphql-core."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from graphql import (
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    is_leaf_type,
+)
+from strawberry.relay import to_base64
+from tortoise.context import TortoiseContext
+
+from bench.operations import COUNTRY_HISTORY, ELECTION_PAGE, ELECTIONS_PAGE, SMALL
+from schema import fast_path, schema
+from schema.context import Context
+from server import create_app
+from settings import Settings
+
+QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
+ORDINARY = schema.configured(
+    schema.extensions, schema.limits, schema.field_suggestions, fast_path=False
+)
+#: Variables for the docs/queries operations that have required ones without a default.
+DOC_VARIABLES: dict[str, dict[str, Any]] = {
+    "election-result": {"key": "az-president-2024"},
+    "election-schedule": {"key": "az-president-2018"},
+    "election-sources": {"key": "az-president-2024"},
+    "parliament-result": {"key": "ge-parliament-2024"},
+    "person-candidacies": {"key": "ilham-aliyev"},
+    "presidential-elections": {"country": "AZ"},
+    "tetritskaro-court-chain": {},
+    "winner-congratulations": {"key": "az-president-2024"},
+}
+
+
+@dataclass
+class Answers:
+    """One operation run both ways: the encoded answers, and which path gave the fast one."""
+
+    fast: str
+    ordinary: str
+    path: str
+
+
+def encoded(result: Any) -> str:
+    """A result as Strawberry's HTTP layer would write it (data, then errors)."""
+    out: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        out["errors"] = [error.formatted for error in result.errors]
+    return json.dumps(out, ensure_ascii=False)
+
+
+async def both(query: str, variables: dict[str, Any] | None = None) -> Answers:
+    before = dict(fast_path.OUTCOMES)
+    fast = await schema.execute(query, variable_values=variables, context_value=Context())
+    taken = {k: v - before.get(k, 0) for k, v in fast_path.OUTCOMES.items()}
+    path = "fast" if taken.get("fast") else "graphql-core"
+    ordinary = await ORDINARY.execute(query, variable_values=variables, context_value=Context())
+    return Answers(encoded(fast), encoded(ordinary), path)
+
+
+async def same(query: str, variables: dict[str, Any] | None = None) -> Answers:
+    answers = await both(query, variables)
+    assert answers.fast == answers.ordinary, query
+    return answers
+
+
+# --- docs/queries and the benchmark's operations -----------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(QUERIES.glob("*.graphql")), ids=lambda p: p.stem)
+async def test_every_docs_query_is_answered_on_the_fast_path_alike(
+    world: TortoiseContext, path: Path
+) -> None:
+    answers = await same(path.read_text(encoding="utf-8"), DOC_VARIABLES.get(path.stem))
+    assert answers.path == "fast"
+    assert '"errors"' not in answers.fast
+    assert len(answers.fast) > 100  # a real answer, not a null
+
+
+async def test_the_benchmark_operations_are_answered_alike(world: TortoiseContext) -> None:
+    cases: list[tuple[str, dict[str, Any]]] = [
+        (ELECTION_PAGE, {"key": "az-president-2024"}),
+        (COUNTRY_HISTORY, {"code": "AZ"}),
+        (ELECTIONS_PAGE, {"first": 100}),
+        (SMALL, {"id": to_base64("Election", "az-president-2024")}),
+    ]
+    for query, variables in cases:
+        answers = await same(query, variables)
+        assert answers.path == "fast"
+    history = json.loads((await same(COUNTRY_HISTORY, {"code": "AZ"})).fast)["data"]
+    last = history["country"]["elections"]["nodes"][-1]
+    assert last["key"] == "az-president-2024"
+    assert last["candidacies"]["nodes"][0] == {
+        "key": "az-president-2024/ilham-aliyev",
+        "name": "Ilham Aliyev",
+        "share": 92.12,
+        "votes": 4567458,
+        "won": True,
+    }
+
+
+# --- Corners -----------------------------------------------------------------------------
+
+CORNERS: list[tuple[str, str, dict[str, Any] | None, str]] = [
+    # (what, query, variables, the path that must answer)
+    ("an unknown key is null", '{ election(key: "nope") { key } }', None, "fast"),
+    (
+        "aliases, __typename, a field twice",
+        '{ a: election(key: "az-president-2024") { __typename k: key key date } '
+        'b: country(code: "ge") { name __typename } }',
+        None,
+        "fast",
+    ),
+    (
+        "named and inline fragments, nested",
+        'query { election(key: "az-president-1998") { ...E ... on Election { turnout } } } '
+        "fragment E on Election { key winner { ...C } result { stage } } "
+        "fragment C on Candidacy { key share person { name } }",
+        None,
+        "fast",
+    ),
+    (
+        "@skip and @include from variables and literals",
+        'query Q($s: Boolean!, $i: Boolean!) { election(key: "az-president-2024") { '
+        "key @skip(if: $s) date @include(if: $i) early @include(if: false) "
+        "... @skip(if: $i) { office } } }",
+        {"s": True, "i": True},
+        "fast",
+    ),
+    (
+        "a null object in a nullable field, and empty lists",
+        '{ election(key: "az-president-1992") { result { key lines { votes } } '
+        "exitPolls { nodes { key } totalCount } legalCases { edges { cursor } } } }",
+        None,
+        "fast",
+    ),
+    (
+        "edges, cursors, page info and totalCount",
+        '{ elections(first: 2, filter: {country: "AZ"}) { totalCount edges { cursor node { key } } '
+        "pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }",
+        None,
+        "fast",
+    ),
+    (
+        "node(id:) with an interface fragment",
+        "query N($id: ID!) { node(id: $id) { __typename id ... on Person { name } } }",
+        {"id": to_base64("Person", "ilham-aliyev")},
+        "fast",
+    ),
+    (
+        "node(id:) of an unknown key is null",
+        "query N($id: ID!) { node(id: $id) { id } }",
+        {"id": to_base64("Election", "no-such-election")},
+        "fast",
+    ),
+    (
+        "node(id:) naming the Node interface: graphql-core refuses it",
+        "query N($id: ID!) { node(id: $id) { id } }",
+        {"id": to_base64("Node", "x")},
+        "graphql-core",
+    ),
+    (
+        "a cursor of another list: an error, from graphql-core",
+        '{ election(key: "az-president-2024") { candidacies(after: "bm9wZQ") { nodes { key } } } }',
+        None,
+        "graphql-core",
+    ),
+    (
+        "`first` out of range: an error in a non-null field",
+        '{ country(code: "AZ") { name } elections(first: 0) { nodes { key } } }',
+        None,
+        "graphql-core",
+    ),
+    (
+        "introspection is graphql-core's",
+        "{ __schema { queryType { name } } }",
+        None,
+        "graphql-core",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "query", "variables", "path"), CORNERS, ids=[c[0] for c in CORNERS]
+)
+async def test_corners_are_answered_alike(
+    world: TortoiseContext,
+    what: str,
+    query: str,
+    variables: dict[str, Any] | None,
+    path: str,
+) -> None:
+    answers = await same(query, variables)
+    assert answers.path == path, what
+
+
+async def test_an_error_answer_is_graphql_cores_own(world: TortoiseContext) -> None:
+    answers = await same('{ country(code: "AZ") { name } elections(first: 0) { nodes { key } } }')
+    assert json.loads(answers.fast) == {
+        # `elections` is non-null, so its error nulls the whole data.
+        "data": None,
+        "errors": [
+            {
+                "message": "`first` must be between 1 and 100, got 0.",
+                "locations": [{"line": 1, "column": 32}],
+                "path": ["elections"],
+            }
+        ],
+    }
+
+
+async def test_a_mutation_never_takes_the_fast_path(world: TortoiseContext) -> None:
+    answers = await same('mutation { deleteElection(key: "nope") { deleted } }')
+    assert answers.path == "graphql-core"
+
+
+# --- Generated queries -------------------------------------------------------------------
+
+#: Root lookups that need an argument, with values from the bundled fixtures (some unknown).
+ROOT_ARGUMENTS: dict[str, list[str]] = {
+    "election": [
+        'key: "az-president-2024"',
+        'key: "az-president-1998"',
+        'key: "ge-parliament-2024"',
+        'key: "no-such-election"',
+    ],
+    "country": ['code: "AZ"', 'code: "ge"', 'code: "XX"'],
+    "person": ['key: "ilham-aliyev"', 'key: "zahid-oruj"', 'key: "nobody"'],
+    "organization": ['key: "yap"', 'key: "georgian-dream"', 'key: "none"'],
+    "node": [
+        f'id: "{to_base64("Election", "az-president-2003")}"',
+        f'id: "{to_base64("Person", "ilham-aliyev")}"',
+        f'id: "{to_base64("Country", "GE")}"',
+    ],
+}
+#: Root fields the generator leaves out: they need a token, or arguments it cannot make.
+SKIPPED = {
+    "auditLog",
+    "nodes",
+    "officeTerms",
+    "candidacy",
+    "tally",
+    "source",
+    "legalCase",
+    "exitPoll",
+}
+
+
+@dataclass
+class Generator:
+    """Random queries over the schema: aliases, fragments, variables, directives, errors."""
+
+    rng: random.Random
+    fragments: list[str] = field(default_factory=list)
+    variables: dict[str, Any] = field(default_factory=dict)
+    declared: list[str] = field(default_factory=list)
+    features: set[str] = field(default_factory=set)
+
+    def query(self) -> tuple[str, dict[str, Any]]:
+        self.fragments, self.variables, self.declared = [], {}, []
+        query_type = schema._schema.query_type
+        assert query_type is not None
+        roots = [n for n in query_type.fields if n not in SKIPPED and not n.startswith("_")]
+        parts = []
+        for name in self.rng.sample(roots, self.rng.randint(1, 2)):
+            parts.append(self.field(query_type, name, depth=3, root=True))
+        declared = f"({', '.join(self.declared)})" if self.declared else ""
+        text = f"query Generated{declared} {{ {' '.join(parts)} }} {' '.join(self.fragments)}"
+        return text, dict(self.variables)
+
+    def field(self, parent: GraphQLObjectType, name: str, depth: int, root: bool = False) -> str:
+        definition: GraphQLField = parent.fields[name]
+        text = name
+        if self.rng.random() < 0.2:
+            text = f"a{self.rng.randint(0, 99)}: {name}"
+            self.features.add("alias")
+        arguments = self.arguments(name, definition, root)
+        if arguments is None:
+            return "__typename"
+        text += arguments
+        text += self.directive()
+        named = _named(definition.type)
+        if is_leaf_type(named):
+            return text
+        return f"{text} {{ {self.selection(named, depth - 1)} }}"
+
+    def arguments(self, name: str, definition: GraphQLField, root: bool) -> str | None:
+        """The field's arguments, or None when it needs some the generator cannot make."""
+        if root and name in ROOT_ARGUMENTS:
+            value = self.rng.choice(ROOT_ARGUMENTS[name])
+            if self.rng.random() < 0.4:  # the same value through a variable
+                arg, _, literal = value.partition(": ")
+                variable = f"v{len(self.declared)}"
+                kind = "ID!" if arg == "id" else "String!"
+                self.declared.append(f"${variable}: {kind}")
+                self.variables[variable] = json.loads(literal)
+                self.features.add("variable")
+                return f"({arg}: ${variable})"
+            return f"({value})"
+        if any(
+            isinstance(a.type, GraphQLNonNull) and a.default_value is None
+            for a in definition.args.values()
+        ):
+            return None
+        if "first" in definition.args:
+            roll = self.rng.random()
+            if roll < 0.05:
+                self.features.add("error")
+                return "(first: 0)"
+            if roll < 0.08:
+                self.features.add("error")
+                return '(after: "bm9wZQ")'
+            if roll < 0.15:
+                return f"(last: {self.rng.randint(1, 3)})"
+            return f"(first: {self.rng.randint(1, 4)})"
+        return ""
+
+    def directive(self) -> str:
+        roll = self.rng.random()
+        if roll > 0.12:
+            return ""
+        self.features.add("directive")
+        which = self.rng.choice(["skip", "include"])
+        if roll < 0.06:
+            return f" @{which}(if: {self.rng.choice(['true', 'false'])})"
+        variable = f"b{len(self.declared)}"
+        self.declared.append(f"${variable}: Boolean!")
+        self.variables[variable] = self.rng.random() < 0.5
+        return f" @{which}(if: ${variable})"
+
+    def selection(self, named: Any, depth: int) -> str:
+        if isinstance(named, GraphQLInterfaceType):
+            self.features.add("interface")
+            types = schema._schema.get_possible_types(named)
+            picked = self.rng.sample(types, min(2, len(types)))
+            inner = " ".join(f"... on {t.name} {{ {self.selection(t, depth)} }}" for t in picked)
+            return f"__typename id {inner}"
+        assert isinstance(named, GraphQLObjectType)
+        names = [
+            n for n, f in named.fields.items() if depth > 0 or is_leaf_type(_named(f.type))
+        ] or ["__typename"]
+        chosen = self.rng.sample(names, min(len(names), self.rng.randint(1, 4)))
+        fields = [self.field(named, n, depth) if n != "__typename" else n for n in chosen]
+        if self.rng.random() < 0.15:
+            fields.append("__typename")
+        roll = self.rng.random()
+        if roll < 0.15 and len(fields) > 1:
+            self.features.add("fragment")
+            fragment = f"F{len(self.fragments)}"
+            self.fragments.append(f"fragment {fragment} on {named.name} {{ {fields.pop()} }}")
+            fields.append(f"...{fragment}")
+        elif roll < 0.25:
+            self.features.add("inline fragment")
+            fields = [f"... on {named.name} {{ {' '.join(fields)} }}"]
+        return " ".join(fields)
+
+
+def _named(type_: GraphQLOutputType) -> Any:
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        type_ = type_.of_type
+    return type_
+
+
+async def test_generated_queries_are_answered_alike(world: TortoiseContext) -> None:
+    paths: dict[str, int] = {"fast": 0, "graphql-core": 0}
+    with_errors = with_nulls = 0
+    generator = Generator(random.Random(20261128))
+    for _ in range(250):
+        answers = await same(*generator.query())
+        paths[answers.path] += 1
+        with_errors += '"errors"' in answers.fast
+        with_nulls += ": null" in answers.fast
+    # The generator made every kind of query the issue names...
+    assert generator.features == {
+        "alias",
+        "variable",
+        "directive",
+        "fragment",
+        "inline fragment",
+        "interface",
+        "error",
+    }
+    assert with_errors >= 10
+    assert with_nulls >= 50
+    # ...and most were answered on the fast path; errors went to graphql-core.
+    assert paths["fast"] >= 150, paths
+    assert paths["graphql-core"] >= with_errors
+
+
+# --- Over HTTP ---------------------------------------------------------------------------
+
+
+def client(fast: bool) -> httpx.AsyncClient:
+    app = create_app(Settings(fast_path=fast), manage_database=False)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+
+
+async def test_over_http_the_answers_are_the_same_bytes(world: TortoiseContext) -> None:
+    requests: list[dict[str, Any]] = [
+        {
+            "method": "GET",
+            "params": {"query": '{ election(key: "az-president-2024") { key turnout } }'},
+        },
+        {
+            "method": "POST",
+            "json": {"query": ELECTION_PAGE, "variables": {"key": "az-president-2024"}},
+        },
+        {"method": "POST", "json": {"query": "{ elections(first: 0) { nodes { key } } }"}},
+        {
+            "method": "GET",
+            "params": {"query": '{ country(code: "GE") { name } }'},
+            "headers": {"accept": "application/graphql-response+json"},
+        },
+    ]
+    async with client(True) as fast, client(False) as ordinary:
+        for request in requests:
+            method = request.pop("method")
+            a = await fast.request(method, "/graphql", **request)
+            b = await ordinary.request(method, "/graphql", **request)
+            assert (a.status_code, a.content) == (b.status_code, b.content)
+            for header in ("content-type", "etag", "cache-control", "vary"):
+                assert a.headers.get(header) == b.headers.get(header), header
+    assert a.json() == {"data": {"country": {"name": "Georgia"}}}
