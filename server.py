@@ -33,10 +33,12 @@ import caching
 import curation
 import errors
 import export
+import fast_requests
 import graphiql
 import logs
 from auth import AuthError
 from database import migrate, tortoise_config
+from fast_requests import KnownQueries
 from metrics import Metrics
 from observability import REQUEST_ID_HEADER, RequestObserver
 from persisted_queries import PersistedQueries, PersistedQueryError
@@ -140,6 +142,9 @@ class GraphQLApp(GraphQL[Context, None]):
             settings.persisted_queries_cache_size,
             settings.registered_operations,
         )
+        #: Queries that ran without an error, answered again by fast_requests.
+        self.fast = settings.fast_path
+        self.known = KnownQueries()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -164,7 +169,9 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             if declared.isdigit() and int(declared) > limit:
                 raise BodyTooLarge
-            response = await self.run(request)
+            response = await fast_requests.answer(self, request) if self.fast else None
+            if response is None:
+                response = await self.run(request)
             failures = getattr(request.state, "graphql_failures", [])
             refusal: AuthError | None = getattr(request.state, "auth_refusal", None)
             if refusal is not None:
@@ -244,6 +251,8 @@ class GraphQLApp(GraphQL[Context, None]):
             # Only queries that parse and validate are kept: the store is for operations.
             if keep is not None and isinstance(ran, ExecutionResult) and failure(ran) is None:
                 self.persisted_queries.keep(*keep)
+            if self.fast and data.query and isinstance(ran, ExecutionResult) and not ran.errors:
+                self.known.remember(data.query, data.operation_name)
         return result
 
     async def process_result(

@@ -132,11 +132,7 @@ class Schema(strawberry.Schema):
                 )
         except TimeoutError:
             # Cancelling the operation's task stops its resolvers and database queries.
-            message = f"The operation took longer than the limit of {limit:g} s and was stopped."
-            log.warning("Operation %s stopped after %g s", operation_name or "(unnamed)", limit)
-            return ExecutionResult(
-                data=None, errors=[GraphQLError(message, original_error=OperationTimeout(message))]
-            )
+            return timed_out(limit, operation_name)
 
     def _get_custom_context_kwargs(
         self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
@@ -161,6 +157,15 @@ class Schema(strawberry.Schema):
                     error.message,
                     exc_info=(type(original), original, original.__traceback__),
                 )
+
+
+def timed_out(limit: float, operation_name: str | None) -> ExecutionResult:
+    """The result of an operation stopped at the time limit, logged as a warning."""
+    message = f"The operation took longer than the limit of {limit:g} s and was stopped."
+    log.warning("Operation %s stopped after %g s", operation_name or "(unnamed)", limit)
+    return ExecutionResult(
+        data=None, errors=[GraphQLError(message, original_error=OperationTimeout(message))]
+    )
 
 
 def build_schema(settings: Settings | None = None) -> Schema:
@@ -200,4 +205,4 @@ _TYPES_ONLY = Schema(
 #: `make schema` prints (settings change no type, so the SDL is the same for all).
 schema = build_schema()
 
-__all__ = ["Schema", "build_schema", "schema"]
+__all__ = ["Schema", "build_schema", "schema", "timed_out"]

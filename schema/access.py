@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -20,6 +20,7 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -48,6 +49,16 @@ def _root_fields(
     return names
 
 
+def root_fields(operation: OperationDefinitionNode, document: DocumentNode) -> set[str]:
+    """The names of the root fields an operation of the document selects."""
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    return _root_fields(operation.selection_set, fragments)
+
+
 class Access(SchemaExtension):
     """Refuses an operation whose token does not allow it, with the token's error."""
 
@@ -61,12 +72,7 @@ class Access(SchemaExtension):
         operation = get_operation_ast(document, context.operation_name)
         if not isinstance(operation, OperationDefinitionNode):
             return None
-        fragments = {
-            definition.name.value: definition
-            for definition in document.definitions
-            if isinstance(definition, FragmentDefinitionNode)
-        }
-        for name in sorted(_root_fields(operation.selection_set, fragments)):
+        for name in sorted(root_fields(operation, document)):
             if name in PROTECTED:
                 return Scope.READ, PROTECTED[name]
         return None

@@ -409,16 +409,14 @@ async def settle(values: list[Any], batched: Container[Any] = frozenset()) -> li
             raise Unsupported("awaitable")
         return values
     loop = asyncio.get_running_loop()
+    # The coroutines waiting on each future; DataLoaders' futures apart, in their order.
     blocked: dict[Any, list[tuple[int, Coroutine[Any, Any, Any]]]] = {}
+    loads: list[Any] = []
+    # Other futures tell `wake` when they are done: a callback each, as a task would have.
     finished: list[Any] = []
-    held: list[Any] = []
     wake: list[asyncio.Future[None]] = []
-    batches_pending = 0
 
     def done(future: Any) -> None:
-        nonlocal batches_pending
-        if future in batched:
-            batches_pending -= 1
         finished.append(future)
         if wake and not wake[0].done():
             wake[0].set_result(None)
@@ -440,28 +438,33 @@ async def settle(values: list[Any], batched: Container[Any] = frozenset()) -> li
                 future._asyncio_future_blocking = False
                 if future in blocked:
                     blocked[future].append((i, coroutine))
+                    continue
+                blocked[future] = [(i, coroutine)]
+                if future in batched:
+                    loads.append(future)
                 else:
-                    blocked[future] = [(i, coroutine)]
-                    if future in batched:
-                        batches_pending += 1
                     future.add_done_callback(done)
             ready = turn
             if turn:
                 await asyncio.sleep(0)
             while blocked and not ready:
-                if not finished:
-                    wake[:] = [loop.create_future()]
-                    await wake[0]
                 for future in finished:
-                    if future in batched:
-                        held.append(future)
-                    else:
-                        ready.extend(blocked.pop(future))
+                    ready.extend(blocked.pop(future))
                 finished.clear()
-                if not batches_pending:
-                    for future in held:
+                if ready:
+                    break
+                pending = next((future for future in loads if not future.done()), None)
+                if pending is None and loads:  # every load is done: their coroutines go on
+                    for future in loads:
                         ready.extend(blocked.pop(future))
-                    held.clear()
+                    loads.clear()
+                    break
+                # Wait for a load not yet done, or for any other future, whichever is first.
+                waited = [] if pending is None else [pending]
+                if len(loads) < len(blocked):
+                    wake[:] = [loop.create_future()]
+                    waited.append(wake[0])
+                await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
     except asyncio.CancelledError:
         # Cancelled (the time limit, a shutdown): what a task does. The futures waited on
         # are cancelled (a DataLoader then cancels its batch, and with it the query), and

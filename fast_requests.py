@@ -1,0 +1,183 @@
+"""Fast requests: a query that has already run here without an error is answered again
+without Strawberry's HTTP view and schema extensions, with the same bytes.
+
+For a small query most of a request's time went to the machinery around the execution:
+Strawberry's request adapter and parsing, and the eight schema extensions, each entered and
+left at every step of every operation. Once a query text has parsed, passed every
+validation rule and the access check, and run without an error, those steps can only give
+the same verdict again, except the cost, which depends on the variables and is counted each
+time. So such a query is remembered, and its next requests run straight on the executor of
+the fast path (schema/fast_path.py), then go out through the view's own result and response
+methods. Anything else (an error in the result, a timeout, a request this module does not
+recognise) goes the ordinary way, from the start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from cross_web import HTTPException
+from graphql import DocumentNode, OperationDefinitionNode, OperationType, parse
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import execute as graphql_execute
+from graphql.utilities import get_operation_ast
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.types import ExecutionResult
+
+import limits
+import logs
+from schema import Schema, timed_out
+from schema.access import PROTECTED, root_fields
+from schema.fast_path import FastExecutor
+
+if TYPE_CHECKING:
+    from server import GraphQLApp
+
+#: How many query texts a process remembers; the least recently used go first.
+KNOWN_SIZE = 1024
+#: How many requests were answered here (the rest went the ordinary way).
+ANSWERED: Counter[str] = Counter()
+
+
+@dataclass(frozen=True)
+class Known:
+    """A query that ran without an error: its document, operation and name for the logs."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    name: str
+
+
+class KnownQueries:
+    """The queries (text and operation name) that ran here without an error."""
+
+    def __init__(self, size: int = KNOWN_SIZE) -> None:
+        self.size = size
+        self._known: OrderedDict[tuple[str, str | None], Known] = OrderedDict()
+
+    def get(self, query: str, operation_name: str | None) -> Known | None:
+        known = self._known.get((query, operation_name))
+        if known is not None:
+            self._known.move_to_end((query, operation_name))
+        return known
+
+    def remember(self, query: str, operation_name: str | None) -> None:
+        """Remembers a query that has just run without an error, if it is a query that needs
+        no token (mutations and the audit log go the ordinary way, with their checks)."""
+        if (query, operation_name) in self._known:
+            return
+        document = parse(query)
+        operation = get_operation_ast(document, operation_name)
+        if operation is None or operation.operation is not OperationType.QUERY:
+            return
+        if root_fields(operation, document) & PROTECTED.keys():
+            return
+        name = operation.name.value if operation.name else "(anonymous)"
+        self._known[(query, operation_name)] = Known(document, operation, name)
+        if len(self._known) > self.size:
+            self._known.popitem(last=False)
+
+
+async def answer(app: GraphQLApp, request: Request) -> Response | None:
+    """The response to a request for a known query, as the ordinary way would give it; None
+    when the request must go the ordinary way."""
+    params = await _params(app, request)
+    if params is None:
+        return None
+    query, variables, operation_name, extensions = params
+    try:
+        query, digest = app.persisted_queries.resolve(query, extensions)
+    except Exception:
+        return None
+    known = app.known.get(query, operation_name) if query is not None else None
+    if known is None:
+        return None
+    schema = cast(Schema, app.schema)
+    limit = schema.limits
+    count = limits.cost(
+        schema._schema, known.document, known.operation, variables, limit.cost_list_size
+    )
+    if count > limit.max_cost:
+        return None
+    sub_response = await app.get_sub_response(request)
+    context = await app.get_context(request, sub_response)
+    try:
+        async with asyncio.timeout(limit.execution_timeout):
+            ran = await _execute(schema, known, context, variables, operation_name, extensions)
+    except TimeoutError:
+        result = timed_out(limit.execution_timeout, operation_name)  # as the schema says it
+    else:
+        if ran.errors:
+            return None  # errors are logged, and masked in production, the ordinary way
+        result = ExecutionResult(data=ran.data, errors=None)  # Strawberry's, as the view has it
+        if digest is not None and query is not None:
+            app.persisted_queries.keep(digest, query)  # as the ordinary way does after a run
+    # What the OperationName extension notes for the log line and the metrics.
+    info = logs.current_request.get()
+    if info is not None:
+        info.operations.append(known.name)
+    data = await app.process_result(request, result)
+    ANSWERED["fast"] += 1
+    return app.create_response(data, sub_response)
+
+
+async def _execute(
+    schema: Schema,
+    known: Known,
+    context: Any,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    extensions: dict[str, Any] | None,
+) -> GraphQLExecutionResult:
+    """The operation run on the fast path's executor, as the schema would run it."""
+    outcome = graphql_execute(
+        schema._schema,
+        known.document,
+        context_value=context,
+        variable_values=variables,
+        operation_name=operation_name,
+        executor_class=FastExecutor,
+        **schema._get_custom_context_kwargs(extensions),
+    )
+    if isinstance(outcome, GraphQLExecutionResult):
+        return outcome
+    return await outcome
+
+
+async def _params(
+    app: GraphQLApp, request: Request
+) -> tuple[str | None, dict[str, Any] | None, str | None, dict[str, Any] | None] | None:
+    """The request's query, variables, operation name and extensions, if it is a single
+    GraphQL request the ordinary way would read the same way; None otherwise."""
+    if "multipart/mixed" in request.headers.get("accept", ""):
+        return None  # a streaming transport: Strawberry's
+    try:
+        if request.method == "POST":
+            media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if media_type != "application/json":
+                return None
+            data = app.parse_json(await request.body())
+        elif request.method == "GET":
+            if app.should_render_graphql_ide(app.request_adapter_class(request)):
+                return None
+            data = app.parse_query_params(request.query_params)
+        else:
+            return None
+    except HTTPException:
+        return None  # refused the ordinary way, in its words
+    if not isinstance(data, dict):
+        return None
+    query, variables = data.get("query"), data.get("variables")
+    operation_name, extensions = data.get("operationName"), data.get("extensions")
+    if not (
+        isinstance(query, str | None)
+        and isinstance(variables, dict | None)
+        and isinstance(operation_name, str | None)
+        and isinstance(extensions, dict | None)
+    ):
+        return None
+    return query, variables, operation_name, extensions
