@@ -20,8 +20,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from cross_web import HTTPException
-from graphql import DocumentNode, OperationDefinitionNode, OperationType, parse
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+    visit,
+)
 from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import Visitor as GraphQLVisitor
 from graphql import execute as graphql_execute
 from graphql.utilities import get_operation_ast
 from starlette.requests import Request
@@ -32,7 +40,7 @@ import limits
 import logs
 from schema import Schema, timed_out
 from schema.access import PROTECTED, root_fields
-from schema.fast_path import FastExecutor
+from schema.fast_path import Collected, FastExecutor
 
 if TYPE_CHECKING:
     from server import GraphQLApp
@@ -45,11 +53,16 @@ ANSWERED: Counter[str] = Counter()
 
 @dataclass(frozen=True)
 class Known:
-    """A query that ran without an error: its document, operation and name for the logs."""
+    """A query that ran without an error: its document, operation and name for the logs,
+    and its cost when no variable can change it (None: counted with each request's)."""
 
     document: DocumentNode
     operation: OperationDefinitionNode
     name: str
+    cost: int | None
+    #: The fields the fast path collects for each selection, kept unless `@skip` or
+    #: `@include` can change them from one request to the next.
+    collected: Collected | None
 
 
 class KnownQueries:
@@ -65,7 +78,7 @@ class KnownQueries:
             self._known.move_to_end((query, operation_name))
         return known
 
-    def remember(self, query: str, operation_name: str | None) -> None:
+    def remember(self, query: str, operation_name: str | None, schema: Schema) -> None:
         """Remembers a query that has just run without an error, if it is a query that needs
         no token (mutations and the audit log go the ordinary way, with their checks)."""
         if (query, operation_name) in self._known:
@@ -77,7 +90,15 @@ class KnownQueries:
         if root_fields(operation, document) & PROTECTED.keys():
             return
         name = operation.name.value if operation.name else "(anonymous)"
-        self._known[(query, operation_name)] = Known(document, operation, name)
+        cost = (
+            None
+            if limits.cost_takes_variables(document)
+            else limits.cost(
+                schema._schema, document, operation, None, schema.limits.cost_list_size
+            )
+        )
+        collected: Collected | None = None if _conditional(document) else {}
+        self._known[(query, operation_name)] = Known(document, operation, name, cost, collected)
         if len(self._known) > self.size:
             self._known.popitem(last=False)
 
@@ -98,9 +119,11 @@ async def answer(app: GraphQLApp, request: Request) -> Response | None:
         return None
     schema = cast(Schema, app.schema)
     limit = schema.limits
-    count = limits.cost(
-        schema._schema, known.document, known.operation, variables, limit.cost_list_size
-    )
+    count = known.cost
+    if count is None:
+        count = limits.cost(
+            schema._schema, known.document, known.operation, variables, limit.cost_list_size
+        )
     if count > limit.max_cost:
         return None
     sub_response = await app.get_sub_response(request)
@@ -141,11 +164,26 @@ async def _execute(
         variable_values=variables,
         operation_name=operation_name,
         executor_class=FastExecutor,
+        collected=known.collected,
         **schema._get_custom_context_kwargs(extensions),
     )
     if isinstance(outcome, GraphQLExecutionResult):
         return outcome
     return await outcome
+
+
+def _conditional(document: DocumentNode) -> bool:
+    """Whether the document has a directive: `@skip` and `@include` can change the fields
+    collected from one request to the next (any other is refused by validation)."""
+    found = False
+
+    class Visitor(GraphQLVisitor):
+        def enter_directive(self, _node: DirectiveNode, *_args: object) -> None:
+            nonlocal found
+            found = True
+
+    visit(document, Visitor())
+    return found
 
 
 async def _params(

@@ -10,6 +10,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from graphql import (
+    ArgumentNode,
     DirectiveNode,
     DocumentNode,
     FieldNode,
@@ -30,6 +31,10 @@ from graphql import (
     is_list_type,
     is_non_null_type,
     validate,
+    visit,
+)
+from graphql import (
+    Visitor as GraphQLVisitor,
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import SchemaExtension
@@ -179,6 +184,21 @@ def cost(
 
     root = schema.get_root_type(operation.operation)
     return selection_cost(operation.selection_set, root, True)
+
+
+def cost_takes_variables(document: DocumentNode) -> bool:
+    """Whether a `first` or `last` argument in the document takes a variable: only then can
+    the cost of one of its operations differ from one request to the next."""
+    found = False
+
+    class Visitor(GraphQLVisitor):
+        def enter_argument(self, node: ArgumentNode, *_args: object) -> None:
+            nonlocal found
+            if node.name.value in ("first", "last") and isinstance(node.value, VariableNode):
+                found = True
+
+    visit(document, Visitor())
+    return found
 
 
 def cost_error(operation: OperationDefinitionNode, cost: int, limit: int) -> GraphQLError:

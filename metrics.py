@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -93,6 +94,16 @@ class Metrics:
         )
         self.registry.register(DatabasePool())
         self._operations: set[str] = set()
+        # Each series' child, kept: `labels()` checks and locks on every call, and there are
+        # four per request. The labels are bounded (routes, statuses, operation names).
+        self._children: dict[tuple[Any, ...], Any] = {}
+
+    def _child(self, metric: Any, *labels: str) -> Any:
+        key = (metric, *labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
     def operation_label(self, operations: Iterable[str]) -> str:
         """One label for the operations of a request: the name, "(batch)" for several."""
@@ -107,8 +118,8 @@ class Metrics:
         return name
 
     def observe_http(self, route: str, method: str, status: int, seconds: float) -> None:
-        self.http_requests.labels(route, method, str(status)).inc()
-        self.http_duration.labels(route).observe(seconds)
+        self._child(self.http_requests, route, method, str(status)).inc()
+        self._child(self.http_duration, route).observe(seconds)
 
     def observe_graphql(
         self,
@@ -118,10 +129,10 @@ class Metrics:
         errors: dict[ErrorKind, int],
     ) -> None:
         operation = self.operation_label(operations)
-        self.graphql_requests.labels(operation, str(status)).inc()
-        self.graphql_duration.labels(operation).observe(seconds)
+        self._child(self.graphql_requests, operation, str(status)).inc()
+        self._child(self.graphql_duration, operation).observe(seconds)
         for kind, count in errors.items():
-            self.graphql_errors.labels(operation, kind).inc(count)
+            self._child(self.graphql_errors, operation, kind).inc(count)
 
     async def endpoint(self, request: Request) -> Response:
         """GET /metrics: the Prometheus text format."""

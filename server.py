@@ -9,7 +9,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
@@ -42,7 +42,7 @@ from fast_requests import KnownQueries
 from metrics import Metrics
 from observability import REQUEST_ID_HEADER, RequestObserver
 from persisted_queries import PersistedQueries, PersistedQueryError
-from schema import build_schema
+from schema import Schema, build_schema
 from schema.context import Context
 from settings import Settings, load_settings
 
@@ -252,7 +252,7 @@ class GraphQLApp(GraphQL[Context, None]):
             if keep is not None and isinstance(ran, ExecutionResult) and failure(ran) is None:
                 self.persisted_queries.keep(*keep)
             if self.fast and data.query and isinstance(ran, ExecutionResult) and not ran.errors:
-                self.known.remember(data.query, data.operation_name)
+                self.known.remember(data.query, data.operation_name, cast(Schema, self.schema))
         return result
 
     async def process_result(

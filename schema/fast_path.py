@@ -85,8 +85,21 @@ class FastInfo:
         raise Unsupported(name)
 
 
+#: Fields collected per selection: by type name and the identities of the field nodes.
+Collected = dict[tuple[str, tuple[int, ...]], dict[str, list[FieldDetails]]]
+
+
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor (graphql-core's), which first tries the fast path on a query."""
+    """Strawberry's executor (graphql-core's), which first tries the fast path on a query.
+
+    `collected` may hold the fields collected for the selections of a document that no
+    variable can change (no `@skip` or `@include`), kept from one request to the next by
+    whoever keeps the document alive (fast_requests.py).
+    """
+
+    def __init__(self, *args: Any, collected: Collected | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.collected = collected
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         if (
@@ -124,18 +137,37 @@ class _Run:
         executor = self.executor
         root_type = self.schema.query_type
         assert root_type is not None
-        grouped, defers, _forbidden = collect_fields(
-            self.schema,
-            executor.fragments,
-            executor.variable_values,
-            root_type,
-            executor.operation,
-            executor.hide_suggestions,
-        )
-        if defers:
-            raise Unsupported("@defer")
+        grouped = self.collect(root_type, ())
+        if grouped is None:
+            grouped, defers, _forbidden = collect_fields(
+                self.schema,
+                executor.fragments,
+                executor.variable_values,
+                root_type,
+                executor.operation,
+                executor.hide_suggestions,
+            )
+            if defers:
+                raise Unsupported("@defer")
+            self.keep(root_type, (), grouped)
         (data,) = await self.objects(root_type, [executor.root_value], grouped)
         return data
+
+    def collect(
+        self, object_type: GraphQLObjectType, nodes: tuple[int, ...]
+    ) -> dict[str, list[FieldDetails]] | None:
+        """Fields collected for this selection by an earlier request, if they were kept."""
+        collected = self.executor.collected
+        return None if collected is None else collected.get((object_type.name, nodes))
+
+    def keep(
+        self,
+        object_type: GraphQLObjectType,
+        nodes: tuple[int, ...],
+        grouped: dict[str, list[FieldDetails]],
+    ) -> None:
+        if self.executor.collected is not None:
+            self.executor.collected[(object_type.name, nodes)] = grouped
 
     async def objects(
         self,
@@ -339,7 +371,11 @@ class _Run:
             is_type_of(value, cast(Any, None)) for value in present
         ):
             raise Unsupported("is_type_of")
-        grouped = self.executor.collect_subfields(object_type, details).grouped_field_set
+        nodes = tuple(id(detail.node) for detail in details)
+        grouped = self.collect(object_type, nodes)
+        if grouped is None:
+            grouped = self.executor.collect_subfields(object_type, details).grouped_field_set
+            self.keep(object_type, nodes, grouped)
         done = iter(await self.objects(object_type, present, grouped))
         return [None if value is None else next(done) for value in values]
 

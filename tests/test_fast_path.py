@@ -528,3 +528,57 @@ async def test_a_known_query_that_runs_too_long_is_stopped_alike(
             {"message": "The operation took longer than the limit of 0.2 s and was stopped."}
         ],
     }
+
+
+async def test_a_known_query_with_include_follows_each_requests_variables(
+    world: TortoiseContext,
+) -> None:
+    query = (
+        'query Q($i: Boolean!) { election(key: "az-president-2024") { key date @include(if: $i) } }'
+    )
+    async with client(True) as fast, client(False) as ordinary:
+        answers = []
+        for include in (True, False, True, False):
+            request = {"json": {"query": query, "variables": {"i": include}}}
+            answer = await exchange(fast, "POST", request)
+            same_response(answer, await exchange(ordinary, "POST", request))
+            answers.append(answer.json()["data"]["election"])
+    assert (
+        answers
+        == [
+            {"key": "az-president-2024", "date": "2024-02-07"},
+            {"key": "az-president-2024"},
+        ]
+        * 2
+    )
+
+
+async def test_a_known_query_serves_each_type_its_id_names(world: TortoiseContext) -> None:
+    query = (
+        "query N($id: ID!) { node(id: $id) { __typename id "
+        "... on Election { key date } ... on Person { name } ... on Country { code } } }"
+    )
+    ids = [
+        to_base64("Election", "az-president-2024"),
+        to_base64("Person", "ilham-aliyev"),
+        to_base64("Country", "GE"),
+        to_base64("Election", "no-such-election"),
+        to_base64("Election", "az-president-2018"),
+    ]
+    async with client(True) as fast, client(False) as ordinary:
+        before = fast_requests.ANSWERED["fast"]
+        answers = []
+        for node_id in ids:
+            request = {"json": {"query": query, "variables": {"id": node_id}}}
+            answer = await exchange(fast, "POST", request)
+            same_response(answer, await exchange(ordinary, "POST", request))
+            answers.append(answer.json()["data"]["node"])
+        assert fast_requests.ANSWERED["fast"] - before == len(ids) - 1
+    assert [a and a["__typename"] for a in answers] == [
+        "Election",
+        "Person",
+        "Country",
+        None,
+        "Election",
+    ]
+    assert answers[1]["name"] == "Ilham Aliyev"
