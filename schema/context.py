@@ -17,7 +17,7 @@ from tortoise.models import Model
 import auth
 from auth import AuthError, Identity
 from schema.keyset import Dialect, Sql
-from schema.rows import table
+from schema.rows import select, table
 
 M = TypeVar("M", bound=Model)
 
@@ -125,8 +125,8 @@ class Loaders:
                 )
             )
             wanted: dict[int, set[int]] = defaultdict(set)
-            for row in await connection.execute_query_dict(text, params):
-                wanted[row["owner"]].add(row["target"])
+            for owner, target_id in await select(connection, text, list(params)):
+                wanted[owner].add(target_id)
             all_ids = sorted({i for group in wanted.values() for i in group})
             objects = {obj.pk: obj for obj in await table(target).where_in("id", all_ids)}
             return [

@@ -15,9 +15,11 @@ import datetime as dt
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from tortoise import connections, fields
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
 from tortoise.models import Model
 
 from schema.keyset import Dialect, Sql
@@ -101,8 +103,30 @@ class Table:
                 tuple(values),
             )
         )
-        _count, rows = await connection.execute_query(text, list(params))
-        return self.records(rows)
+        return self.records(await select(connection, text, list(params)))
+
+
+async def select(client: BaseDBAsyncClient, text: str, params: list[Any]) -> Sequence[Any]:
+    """The rows of one SELECT.
+
+    On SQLite, Tortoise passes every statement through one lock, held for a whole
+    transaction, so that nothing runs inside another's transaction on the single
+    connection. Reads then wait in line, each handed from thread to thread: a server
+    answering one small query after another spent most of its time there. So a read that
+    finds the lock free goes straight to aiosqlite's queue, in the same step as the check:
+    aiosqlite runs its statements in order on one thread, so a transaction that takes the
+    lock afterwards begins after this read has run, and a read never runs inside one.
+    """
+    if (
+        isinstance(client, SqliteClient)
+        and not isinstance(client, SqliteTransactionWrapper)
+        and client._connection is not None
+        and not client._lock.locked()
+    ):
+        client.log.debug("%s: %s", text, params)  # as Tortoise logs each statement
+        return cast(Sequence[Any], await client._connection.execute_fetchall(text, params))
+    _count, rows = await client.execute_query(text, params)
+    return rows
 
 
 def _lazy(i: int, field: fields.Field[Any]) -> property:
