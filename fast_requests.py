@@ -8,8 +8,8 @@ validation rule and the access check, and run without an error, those steps can 
 the same verdict again, except the cost, which depends on the variables and is counted each
 time. So such a query is remembered, and its next requests run straight on the executor of
 the fast path (schema/fast_path.py), then go out through the view's own result and response
-methods. Anything else (an error in the result, a timeout, a request this module does not
-recognise) goes the ordinary way, from the start.
+methods. A result with an error, or a request this module does not recognise, goes the
+ordinary way from the start; a timeout is answered as the schema answers it.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from strawberry.types import ExecutionResult
 
 import limits
 import logs
+from persisted_queries import PersistedQueryError
 from schema import Schema, timed_out
 from schema.access import PROTECTED, root_fields
 from schema.fast_path import Collected, FastExecutor
@@ -112,8 +113,8 @@ async def answer(app: GraphQLApp, request: Request) -> Response | None:
     query, variables, operation_name, extensions = params
     try:
         query, digest = app.persisted_queries.resolve(query, extensions)
-    except Exception:
-        return None
+    except PersistedQueryError:
+        return None  # refused the ordinary way, in its words
     known = app.known.get(query, operation_name) if query is not None else None
     if known is None:
         return None
