@@ -143,7 +143,6 @@ class GraphQLApp(GraphQL[Context, None]):
             settings.registered_operations,
         )
         #: Queries that ran without an error, answered again by fast_requests.
-        self.fast = settings.fast_path
         self.known = KnownQueries()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -169,7 +168,9 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             if declared.isdigit() and int(declared) > limit:
                 raise BodyTooLarge
-            response = await fast_requests.answer(self, request) if self.fast else None
+            response = (
+                await fast_requests.answer(self, request) if self.settings.fast_path else None
+            )
             if response is None:
                 response = await self.run(request)
             failures = getattr(request.state, "graphql_failures", [])
@@ -251,7 +252,12 @@ class GraphQLApp(GraphQL[Context, None]):
             # Only queries that parse and validate are kept: the store is for operations.
             if keep is not None and isinstance(ran, ExecutionResult) and failure(ran) is None:
                 self.persisted_queries.keep(*keep)
-            if self.fast and data.query and isinstance(ran, ExecutionResult) and not ran.errors:
+            if (
+                self.settings.fast_path
+                and data.query
+                and isinstance(ran, ExecutionResult)
+                and not ran.errors
+            ):
                 self.known.remember(data.query, data.operation_name, cast(Schema, self.schema))
         return result
 

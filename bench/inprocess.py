@@ -46,9 +46,7 @@ class InProcess:
 
 
 #: The schema with the fast path turned off (FAST_PATH=false).
-ORDINARY = schema.configured(
-    schema.extensions, schema.limits, schema.field_suggestions, fast_path=False
-)
+ORDINARY = schema.without_fast_path()
 
 
 async def api_data(

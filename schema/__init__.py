@@ -108,6 +108,10 @@ class Schema(strawberry.Schema):
         )
         return variant
 
+    def without_fast_path(self) -> Schema:
+        """This schema with graphql-core executing every field (FAST_PATH=false)."""
+        return self.configured(self.extensions, self.limits, self.field_suggestions, False)
+
     async def execute(
         self,
         query: str | None,

@@ -204,7 +204,7 @@ class _Run:
         for i, (return_type, details, _) in enumerate(resolved):
             column = values[i * count : (i + 1) * count]
             if return_type is None or is_leaf_type(_named(return_type)):
-                column = self.leaves(return_type, column)
+                column = self.leaves(return_type, column)  # at once: no coroutine needed
             else:
                 nested.append((i, self.complete(return_type, details, column)))
             columns.append(column)
@@ -297,12 +297,12 @@ class _Run:
         self, return_type: GraphQLOutputType, details: list[FieldDetails], values: list[Any]
     ) -> list[Any]:
         """The values of one field for a level's objects, completed as graphql-core does."""
+        if is_leaf_type(_named(return_type)):
+            return self.leaves(return_type, values)
         if isinstance(return_type, GraphQLNonNull):
             if any(value is None for value in values):
                 raise Unsupported("null in a non-null position")
             return_type = return_type.of_type
-        if is_leaf_type(return_type):
-            return self.leaves(return_type, values)
         if isinstance(return_type, GraphQLList):
             # All the lists' items completed together, then cut back into lists.
             items: list[Any] = []
@@ -444,6 +444,7 @@ async def settle(values: list[Any], batched: Container[Any] = frozenset()) -> li
     # The coroutines waiting on each future; DataLoaders' futures apart, in their order.
     blocked: dict[Any, list[tuple[int, Coroutine[Any, Any, Any]]]] = {}
     loads: list[Any] = []
+    done_loads = 0  # loads[:done_loads] are known to be done
     # Other futures tell `wake` when they are done: a callback each, as a task would have.
     finished: list[Any] = []
     wake: list[asyncio.Future[None]] = []
@@ -485,12 +486,17 @@ async def settle(values: list[Any], batched: Container[Any] = frozenset()) -> li
                 finished.clear()
                 if ready:
                     break
-                pending = next((future for future in loads if not future.done()), None)
-                if pending is None and loads:  # every load is done: their coroutines go on
+                # Loads are done in the order they were asked for, more or less: look on
+                # from the first one not seen done, rather than from the start each time.
+                while done_loads < len(loads) and loads[done_loads].done():
+                    done_loads += 1
+                if loads and done_loads == len(loads):  # every load is done: all go on
                     for future in loads:
                         ready.extend(blocked.pop(future))
                     loads.clear()
+                    done_loads = 0
                     break
+                pending = loads[done_loads] if loads else None  # the first not done
                 # Wait for a load not yet done, or for any other future, whichever is first.
                 waited = [] if pending is None else [pending]
                 if len(loads) < len(blocked):

@@ -33,9 +33,8 @@ def _date(value: Any) -> dt.date:
 
 
 def _converter(field: fields.Field[Any]) -> Convert | None:
-    """How a database value becomes the attribute's value at read time; None: as it is."""
-    if isinstance(field, fields.DatetimeField | fields.JSONField):
-        return None  # converted when read (see Table)
+    """How a database value becomes the attribute's value at read time; None: as it is.
+    (Timestamps and JSON are converted when read instead: see Table.)"""
     if isinstance(field, fields.DateField):
         return _date
     if isinstance(field, fields.data.CharEnumFieldInstance | fields.data.IntEnumFieldInstance):

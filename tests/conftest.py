@@ -11,7 +11,8 @@ import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -57,13 +58,33 @@ async def close_database(ctx: TortoiseContext) -> None:
     credentials = ctx.connections.db_config["default"]["credentials"]
     await ctx.__aexit__(None, None, None)
     if BACKEND == "postgres":
-        name = credentials["database"]
-        # Dropped from a connection of its own: a database cannot drop itself.
-        conn = await asyncpg.connect(POSTGRES_URL)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+        await _on_postgres(f'DROP DATABASE IF EXISTS "{credentials["database"]}" WITH (FORCE)')
+
+
+async def _on_postgres(statement: str) -> None:
+    """One statement on TEST_POSTGRES_URL's database, from a connection of its own (a
+    database cannot create or drop itself)."""
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@asynccontextmanager
+async def served_database(purpose: str, folder: Path) -> AsyncIterator[str]:
+    """The URL of a new, empty database for a server in another process: a file in `folder`
+    for SQLite, a new PostgreSQL database (dropped after) otherwise."""
+    if BACKEND == "sqlite":
+        yield f"sqlite://{folder / 'e.sqlite3'}"
+        return
+    url = database_url(purpose)
+    name = url.rsplit("/", 1)[1]
+    await _on_postgres(f'CREATE DATABASE "{name}"')
+    try:
+        yield url
+    finally:
+        await _on_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -39,9 +39,7 @@ from settings import Settings
 from tests.test_limits import SlowQuerySet
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
-ORDINARY = schema.configured(
-    schema.extensions, schema.limits, schema.field_suggestions, fast_path=False
-)
+ORDINARY = schema.without_fast_path()
 #: Variables for the docs/queries operations that have required ones without a default.
 DOC_VARIABLES: dict[str, dict[str, Any]] = {
     "election-result": {"key": "az-president-2024"},
@@ -96,8 +94,10 @@ async def test_every_docs_query_is_answered_on_the_fast_path_alike(
 ) -> None:
     answers = await same(path.read_text(encoding="utf-8"), DOC_VARIABLES.get(path.stem))
     assert answers.path == "fast"
-    assert '"errors"' not in answers.fast
-    assert len(answers.fast) > 100  # a real answer, not a null
+    answer = json.loads(answers.fast)
+    assert "errors" not in answer
+    # A real answer: every root field found something (test_queries.py checks the figures).
+    assert answer["data"] and all(value for value in answer["data"].values()), answer
 
 
 async def test_the_benchmark_operations_are_answered_alike(world: TortoiseContext) -> None:

@@ -25,11 +25,9 @@ import dataclasses
 import json
 import os
 import re
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import asyncpg
 import graphql
 import httpx
 import pytest
@@ -44,7 +42,7 @@ from schema import schema as graphql_schema
 from schema.context import Context
 from server import GRAPHQL_RESPONSE_JSON, create_app
 from settings import BUNDLED_FIXTURES, ROOT, Settings
-from tests.conftest import BACKEND, POSTGRES_URL, run
+from tests.conftest import run, served_database
 from tests.test_server import Server, running_server
 
 #: Fixed, so that every run sends the same queries; a failure is replayed by running again.
@@ -135,21 +133,8 @@ LEAKS = [
 @pytest_asyncio.fixture(scope="module")
 async def fuzz_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """A new, empty database for the fuzzed server: a file, or a PostgreSQL database."""
-    if BACKEND == "sqlite":
-        yield f"sqlite://{tmp_path_factory.mktemp('fuzz') / 'e.sqlite3'}"
-        return
-    name = f"elections_test_fuzz_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-    conn = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    async with served_database("fuzz", tmp_path_factory.mktemp("fuzz")) as url:
+        yield url
 
 
 class LogCursor:

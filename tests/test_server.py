@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -33,7 +32,7 @@ from tortoise.context import TortoiseContext
 
 from server import GRAPHQL_RESPONSE_JSON, create_app, response_media_type
 from settings import ROOT, Settings
-from tests.conftest import BACKEND, POSTGRES_URL
+from tests.conftest import served_database
 
 AZ_2024 = """
 {
@@ -151,21 +150,8 @@ def running_server(database_url: str, **env: str) -> Iterator[Server]:
 @pytest_asyncio.fixture
 async def server_database(tmp_path: Path) -> AsyncIterator[str]:
     """The URL of a new, empty database for a server process: a file, or a PostgreSQL one."""
-    if BACKEND == "sqlite":
-        yield f"sqlite://{tmp_path / 'e.sqlite3'}"
-        return
-    name = f"elections_test_server_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-    conn = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    async with served_database("server", tmp_path) as url:
+        yield url
 
 
 async def row_counts(database_url: str) -> dict[str, int]:
