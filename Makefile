@@ -15,12 +15,12 @@ PYTEST = $(BIN)/python -m pytest $(PYTEST_ARGS) || { status=$$?; \
 # pinned GraphiQL files from the npm lock file, so nothing is fetched at run time, and the
 # pinned GraphQL over HTTP audit suite that tests/test_http_audit.py runs, and the pinned
 # Apollo Client that tests/test_client.py runs.
-$(VENV)/.installed: pyproject.toml graphiql/package-lock.json tests/http-audit/package-lock.json \
+$(VENV)/.installed: pyproject.toml web/assets/graphiql/package-lock.json tests/http-audit/package-lock.json \
 		tests/client/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/npm ci --prefix graphiql --no-audit --no-fund --no-update-notifier --loglevel=error
+	$(BIN)/npm ci --prefix web/assets/graphiql --no-audit --no-fund --no-update-notifier --loglevel=error
 	$(BIN)/npm ci --prefix tests/http-audit --no-audit --no-fund --no-update-notifier --loglevel=error
 	$(BIN)/npm ci --prefix tests/client --no-audit --no-fund --no-update-notifier --loglevel=error
 	touch $@
@@ -53,7 +53,7 @@ schema: setup
 # Setup's own output goes to stderr, so that stdout is the manifest alone.
 manifest:
 	@$(MAKE) --no-print-directory setup >&2
-	@$(BIN)/python -m persisted_queries docs/queries
+	@$(BIN)/python -m service.manifest docs/queries
 
 # Benchmarks (BENCHMARKS.md): the API against hand-written floors, in-process and over HTTP
 # on loopback. SIZES picks the data sizes, e.g. `make bench SIZES=10k,100k,1m`; BENCH_ARGS
@@ -69,5 +69,5 @@ bench-quick: setup
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) graphiql/node_modules tests/http-audit/node_modules tests/client/node_modules \
+	rm -rf $(VENV) web/assets/graphiql/node_modules tests/http-audit/node_modules tests/client/node_modules \
 		elections.sqlite3

@@ -1,341 +1,32 @@
-"""The Starlette app: /graphql (API and GraphiQL), /health, /ready, /metrics, GraphiQL's files."""
+"""The app: `create_app()` assembles the routes, the middleware and one lifespan that opens
+the database, migrates it and loads the fixtures asked for. `uvicorn server:create_app
+--factory` serves it; `elections serve` does the same with the settings' host and port."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import json
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, cast
 
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.http.base import BaseRequestProtocol
-from strawberry.schema.exceptions import InvalidOperationTypeError
-from strawberry.types import ExecutionResult
-from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
-import audit
-import caching
-import curation
-import errors
-import export
-import fast_requests
-import graphiql
-import logs
-from auth import AuthError
-from database import migrate, tortoise_config
-from fast_requests import KnownQueries
-from metrics import Metrics
-from observability import REQUEST_ID_HEADER, RequestObserver
-from persisted_queries import PersistedQueries, PersistedQueryError
-from schema import Schema, build_schema
-from schema.context import Context
-from settings import Settings, load_settings
+from curation import audit, changes
+from service import logs
+from service.database import migrate, tortoise_config
+from service.metrics import Metrics
+from service.settings import Settings, load_settings
+from web import export, graphiql
+from web.graphql_app import GraphQLApp
+from web.health import health, ready
+from web.observability import REQUEST_ID_HEADER, RequestObserver
 
 # uvicorn's own logger, so that what the start did shows among uvicorn's messages.
 log = logging.getLogger("uvicorn.error")
-
-#: The media type of the GraphQL over HTTP spec, used when the client's Accept asks for it.
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-JSON = "application/json"
-#: How long /ready waits for the database to answer `SELECT 1`.
-READY_TIMEOUT = 2.0
-#: A JSON escape of a UTF-16 surrogate (`\ud800`): a lone one decodes to no character.
-SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def response_media_type(accept: str) -> str:
-    """The media type to answer with: the GraphQL one if Accept ranks it at least as high as
-    application/json, else application/json (also for a missing Accept or `*/*`, as the
-    GraphQL over HTTP spec advises for clients that predate its media type)."""
-    quality = {GRAPHQL_RESPONSE_JSON: 0.0, JSON: 0.0}
-    for item in accept.split(","):
-        media_type, *params = (part.strip() for part in item.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        media_type = media_type.lower()
-        if media_type in quality:
-            quality[media_type] = max(quality[media_type], q)
-    wanted = quality[GRAPHQL_RESPONSE_JSON]
-    return GRAPHQL_RESPONSE_JSON if wanted > 0 and wanted >= quality[JSON] else JSON
-
-
-def failure(result: ExecutionResult) -> errors.ErrorKind | None:
-    """Why a result has no data, if it did not run: "request" for a query refused before
-    execution (syntax, validation, limits, variables), "internal" for a fault of ours there.
-    None for a result that ran, even if its data is null (a field error, the time limit)."""
-    found = result.errors or []
-    if result.data is not None or not found:
-        return None
-    kinds = [errors.kind(error) for error in found]
-    if "timeout" in kinds or any(error.path is not None for error in found):
-        return None  # it ran: an error in a field, null all the way up to the data
-    return "internal" if "internal" in kinds else "request"
-
-
-def error_response(
-    message: str,
-    status_code: int,
-    media_type: str,
-    headers: dict[str, str] | None = None,
-    code: str | None = None,
-) -> Response:
-    """A GraphQL-shaped error (`{"errors": [{"message": …}]}`, with `extensions.code` if
-    given) for a request that did not run."""
-    error: dict[str, Any] = {"message": message}
-    if code is not None:
-        error["extensions"] = {"code": code}
-    body = json.dumps({"errors": [error]}, separators=(",", ":"))
-    return Response(body, status_code, headers=headers, media_type=f"{media_type}; charset=utf-8")
-
-
-class SubResponse(Response):
-    """Strawberry's sub-response (resolvers may set headers or a status on it), which also
-    carries the media type chosen from the request's Accept header."""
-
-    def __init__(self, graphql_media_type: str) -> None:
-        super().__init__()
-        self.status_code = None  # type: ignore[assignment]  # None: "not set by a resolver"
-        del self.headers["content-length"]
-        self.graphql_media_type = graphql_media_type
-
-
-class BodyTooLarge(Exception):
-    """The request body is longer than the configured limit."""
-
-
-class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our context, our offline GraphiQL page, GraphQL-shaped
-    errors for bad requests, the media types of the GraphQL over HTTP spec, persisted
-    queries, and HTTP caching of GET results."""
-
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(
-            build_schema(settings),
-            graphql_ide="graphiql" if settings.graphiql else None,
-            allow_queries_via_get=True,
-            multipart_uploads_enabled=False,
-        )
-        self.settings = settings
-        self.persisted_queries = PersistedQueries(
-            settings.persisted_queries,
-            settings.persisted_queries_cache_size,
-            settings.registered_operations,
-        )
-        #: Queries that ran without an error, answered again by fast_requests.
-        self.known = KnownQueries()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        limit = self.settings.max_body_bytes
-        received = 0
-
-        async def receive_within_limit() -> Message:
-            # Counts the body as it arrives, so a chunked upload cannot slip past the limit.
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge
-            return message
-
-        request = Request(scope, receive_within_limit)
-        media_type = response_media_type(request.headers.get("accept", ""))
-        declared = request.headers.get("content-length", "")
-        try:
-            if declared.isdigit() and int(declared) > limit:
-                raise BodyTooLarge
-            response = (
-                await fast_requests.answer(self, request) if self.settings.fast_path else None
-            )
-            if response is None:
-                response = await self.run(request)
-            failures = getattr(request.state, "graphql_failures", [])
-            refusal: AuthError | None = getattr(request.state, "auth_refusal", None)
-            if refusal is not None:
-                # Refused for its token before it ran (no data): 401 or 403 with the
-                # challenge, whatever the media type, as HTTP clients and proxies expect.
-                response.status_code = refusal.status
-                response.headers["WWW-Authenticate"] = refusal.challenge
-            elif failures == ["internal"]:
-                response.status_code = 500
-            elif failures == ["request"] and media_type == GRAPHQL_RESPONSE_JSON:
-                # With the GraphQL media type a request error is a 400 (GraphQL over HTTP
-                # spec); plain JSON keeps 200 for clients written before that media type.
-                response.status_code = 400
-        except BodyTooLarge:
-            response = error_response(
-                f"The request body is larger than the limit of {limit} bytes.", 413, media_type
-            )
-        except PersistedQueryError as error:
-            response = error_response(error.message, error.status_code, media_type, code=error.code)
-        except HTTPException as error:
-            if isinstance(error.__cause__, InvalidOperationTypeError) and request.method == "GET":
-                # The GraphQL over HTTP spec: a mutation sent by GET is 405, and POST is allowed.
-                response = error_response(error.reason, 405, media_type, {"Allow": "POST"})
-            else:
-                response = error_response(error.reason, error.status_code, media_type)
-        if getattr(request.state, "graphql_ide", False):
-            response.headers["vary"] = caching.VARY  # GraphiQL's page keeps its own caching
-        else:
-            # An answer to a request with a token (the audit log) is that client's alone.
-            cacheable = (
-                request.method == "GET"
-                and getattr(request.state, "cacheable", False)
-                and "authorization" not in request.headers
-            )
-            response = caching.for_query(
-                response,
-                cacheable,
-                self.settings.cache_max_age,
-                request.headers.get("if-none-match"),
-            )
-        await response(scope, receive, send)
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        # Only an HTTP route serves this app, so neither is ever a WebSocket.
-        if not isinstance(request, Request) or not isinstance(response, Response):
-            raise TypeError("GraphQL over WebSocket is not served")
-        return Context(
-            request=request, response=response, authorization=request.headers.get("authorization")
-        )
-
-    async def get_sub_response(self, request: Request | WebSocket) -> Response:
-        return SubResponse(response_media_type(request.headers.get("accept", "")))
-
-    async def execute_operation(
-        self,
-        request: Request,
-        request_adapter: AsyncHTTPRequestAdapter,
-        request_data: GraphQLRequestData | list[GraphQLRequestData],
-        context: Context,
-        root_value: None,
-        sub_response: Response,
-    ) -> Any:
-        """Runs the operation, or each of a batch, with the query its persisted-query hash
-        names; a query sent with its hash is kept once it has run without a request error."""
-        batch = request_data if isinstance(request_data, list) else [request_data]
-        to_keep: list[tuple[str, str] | None] = []
-        for data in batch:
-            data.query, digest = self.persisted_queries.resolve(data.query, data.extensions)
-            to_keep.append((digest, data.query) if digest and data.query else None)
-        result = await super().execute_operation(
-            request, request_adapter, request_data, context, root_value, sub_response
-        )
-        results = result if isinstance(result, list) else [result]
-        for keep, ran in zip(to_keep, results, strict=True):
-            # Only queries that parse and validate are kept: the store is for operations.
-            if keep is not None and isinstance(ran, ExecutionResult) and failure(ran) is None:
-                self.persisted_queries.keep(*keep)
-            if (
-                self.settings.fast_path
-                and data.query
-                and isinstance(ran, ExecutionResult)
-                and not ran.errors
-            ):
-                self.known.remember(data.query, data.operation_name, cast(Schema, self.schema))
-        return result
-
-    async def process_result(
-        self, request: Request, result: ExecutionResult
-    ) -> GraphQLHTTPResponse:
-        """The result as JSON: errors counted for the logs and metrics, unexpected ones
-        masked in production, and no "data" entry if the operation never ran."""
-        found = result.errors or []
-        # Only an answer without errors may be cached: an error may not outlive its cause.
-        request.state.cacheable = not found and not hasattr(request.state, "cacheable")
-        info = logs.current_request.get()
-        if info is not None:
-            info.errors.update(errors.kind(error) for error in found)
-        failed = failure(result)
-        request.state.graphql_failures = [*getattr(request.state, "graphql_failures", []), failed]
-        if self.settings.production and found:
-            request_id = info.request_id if info else "unknown"
-            masked = errors.masked(found, request_id)
-            result = ExecutionResult(result.data, masked, result.extensions)
-        response = await super().process_result(request, result)
-        if failed:
-            # The request never ran, so its result has no "data" entry (GraphQL spec).
-            del response["data"]
-        return response
-
-    def create_response(
-        self,
-        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
-        sub_response: Response,
-    ) -> Response:
-        media_type = getattr(sub_response, "graphql_media_type", JSON)
-        response = super().create_response(response_data, sub_response)
-        response.headers["content-type"] = f"{media_type}; charset=utf-8"
-        return response
-
-    def parse_json(self, data: str | bytes) -> Any:
-        """A JSON request body or query parameter, or a clear 400 saying what is wrong."""
-        try:
-            value = self.decode_json(data)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise HTTPException(400, f"The request is not valid JSON: {error}") from error
-        if isinstance(data, str) or SURROGATE_ESCAPE.search(data):
-            # json.loads joins a pair into one character but keeps a lone surrogate, which no
-            # text encoding can write: it would fail wherever a value reaches the database.
-            try:
-                json.dumps(value, ensure_ascii=False).encode()
-            except UnicodeEncodeError as error:
-                code = ord(error.object[error.start])
-                raise HTTPException(
-                    400,
-                    f"The request is not valid JSON: \\u{code:04x} is half of a surrogate pair, "
-                    "not a character.",
-                ) from error
-        if value is None:
-            return {}  # `null` means no parameters, so the error is "no query" if it is the body
-        if not isinstance(value, dict | list):
-            raise HTTPException(
-                400, f"Expected a JSON object, got {type(value).__name__}: {value!r}"
-            )
-        return value
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        request.state.graphql_ide = True
-        return graphiql.graphiql_page()
-
-    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
-        # A browser following a /graphql?query=… link gets GraphiQL on that query.
-        if not self.graphql_ide:
-            return False
-        accept = request.headers.get("accept", "")
-        if graphiql.wants_page(request.method, accept):
-            return True
-        # A GET by persisted-query hash has no `query`, yet it is an API call, also with
-        # Apollo Client 3's `Accept: */*`, which Strawberry's own test takes for a browser.
-        if "extensions" in request.query_params:
-            return False
-        return super().should_render_graphql_ide(request)
 
 
 def freeze_startup_heap() -> None:
@@ -344,27 +35,6 @@ def freeze_startup_heap() -> None:
     again, which cost a large query about a quarter of its time (BENCHMARKS.md)."""
     gc.collect()
     gc.freeze()
-
-
-async def health(request: Request) -> Response:
-    """The process is up (it says nothing of the database: that is /ready)."""
-    return JSONResponse({"status": "ok"})
-
-
-async def ready(request: Request) -> Response:
-    """Ready to serve: the database answers `SELECT 1` within READY_TIMEOUT, else 503."""
-    try:
-        async with asyncio.timeout(READY_TIMEOUT):
-            await connections.get("default").execute_query("SELECT 1")
-    except TimeoutError:
-        reason = f"The database did not answer within {READY_TIMEOUT:g} s."
-        log.warning("Not ready: %s", reason)
-    except Exception as error:  # whatever the driver raises, it is not ready
-        reason = f"The database did not answer: {type(error).__name__}."
-        log.warning("Not ready: %s: %s", type(error).__name__, error)
-    else:
-        return JSONResponse({"status": "ready"})
-    return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
 
 
 def create_app(settings: Settings | None = None, manage_database: bool = True) -> Starlette:
@@ -389,7 +59,7 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
             await migrate(report=log.info)
             if settings.load_fixtures:
                 paths = list(settings.load_fixtures)
-                report = await curation.load_paths(paths, audit.AT_START)
+                report = await changes.load_paths(paths, audit.AT_START)
                 log.info(
                     "Fixtures loaded from %s: %s",
                     ", ".join(str(path) for path in paths),
@@ -422,6 +92,3 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
             )
         )
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
-
-
-app = create_app()

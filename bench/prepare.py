@@ -11,7 +11,7 @@ from pathlib import Path
 import loader
 from bench import bulk
 from bench.generate import Plan, documents, write_fixtures
-from database import connected
+from service.database import connected
 
 DATA = Path(__file__).resolve().parent / "data"
 #: Bump when the generator changes, so that reused databases are rebuilt.

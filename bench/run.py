@@ -15,8 +15,8 @@ from bench.http import OverHttp
 from bench.inprocess import InProcess
 from bench.operations import OPERATIONS, SMALL_OPERATION, Operation
 from bench.prepare import Prepared, peak_rss_mib, prepare
-from database import connected
 from server import freeze_startup_heap
+from service.database import connected
 
 PARTS = ("load", "inprocess", "http", "small", "plans")
 
@@ -266,7 +266,7 @@ async def _over_http(result: SizeResult, options: Options) -> None:
         await conn.close()
     log = database.parent / "servers.log"
     print(f"  server output: {log}")
-    with servers.serve("server:app", database, log, options.app_env) as server:
+    with servers.serve("server:create_app", database, log, options.app_env, factory=True) as server:
         if "http" in options.parts:
             print(
                 f"  over HTTP (uvicorn, 1 worker; {options.concurrency} connections; "
@@ -300,7 +300,7 @@ async def _over_http(result: SizeResult, options: Options) -> None:
                 )
         if "small" in options.parts:
             result.small_api = await _small(server, result, expected, options)
-        result.server_rss_mib["server:app"] = server.peak_rss_mib()
+        result.server_rss_mib["server:create_app"] = server.peak_rss_mib()
     if "small" in options.parts:
         with servers.serve("bench.bare:app", database, log, options.app_env) as bare:
             result.small_bare = await _small(bare, result, expected, options)

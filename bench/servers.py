@@ -40,8 +40,11 @@ class Server:
 
 
 @contextmanager
-def serve(app: str, database: Path, log: Path, app_env: str = "production") -> Iterator[Server]:
-    """Run `app` (module:attribute) on one uvicorn worker over `database`; stop it after.
+def serve(
+    app: str, database: Path, log: Path, app_env: str = "production", factory: bool = False
+) -> Iterator[Server]:
+    """Run `app` (module:attribute, or module:function that makes it with `factory`) on one
+    uvicorn worker over `database`; stop it after.
 
     The server's own output (its request log, in production) goes to the file `log`.
     """
@@ -59,6 +62,7 @@ def serve(app: str, database: Path, log: Path, app_env: str = "production") -> I
         "-m",
         "uvicorn",
         app,
+        *(["--factory"] if factory else []),
         "--host",
         HOST,
         "--port",

@@ -27,7 +27,7 @@ from loader.records import (
     StatementRecord,
     TallyRecord,
 )
-from search import search_name
+from models.search import search_name
 
 
 @dataclass(frozen=True)

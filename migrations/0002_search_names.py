@@ -10,7 +10,7 @@ from typing import Any
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
-from search import search_name
+from models.search import search_name
 
 # table -> the columns holding its names; also_known_as is a JSON list of more.
 _NAMES = {

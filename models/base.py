@@ -5,7 +5,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from search import search_name
+from models.search import search_name
 
 
 class Entity(Model):

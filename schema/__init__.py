@@ -24,9 +24,6 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from errors import OperationTimeout, is_expected
-from limits import Limits, Validation
-from observability import OperationName
 from schema.access import Access
 from schema.area import Area
 from schema.audit import AuditLogQuery
@@ -37,8 +34,10 @@ from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
 from schema.fast_path import FastExecutor
 from schema.legal_case import LegalCase
+from schema.limits import Validation
 from schema.mutation import Mutation
 from schema.office_term import OfficeTerm
+from schema.operation_name import OperationName
 from schema.organization import Organization
 from schema.person import Person
 from schema.polling_stations import PollingStations
@@ -46,7 +45,8 @@ from schema.query import Query
 from schema.source import Source
 from schema.statement import Statement
 from schema.tally import Tally
-from settings import Settings
+from service.errors import OperationTimeout, is_expected
+from service.settings import Limits, Settings
 
 log = logging.getLogger("elections.graphql")
 

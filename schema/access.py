@@ -25,7 +25,7 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from auth import AuthError, require
+from curation.tokens import AuthError, require
 from models import Scope
 
 #: Root query fields that need a token, and what they are called in the refusal.

@@ -12,13 +12,13 @@ from strawberry.scalars import JSON
 from tortoise import connections
 
 import models
-from audit import FIXTURES
-from auth import require
-from curation import ENTITIES
-from errors import ClientError
+from curation.audit import FIXTURES
+from curation.changes import ENTITIES
+from curation.tokens import require
 from models import Scope
 from schema.connection import After, Before, Connection, First, Last, Page
 from schema.keyset import Dialect, SortKey, Sql, all_of, table_connection
+from service.errors import ClientError
 
 #: The entities an entry can be about.
 AUDITED = sorted([*ENTITIES.values(), FIXTURES])

@@ -11,8 +11,8 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
-from errors import ClientError
-from limits import MAX_PAGE
+from schema.limits import MAX_PAGE
+from service.errors import ClientError
 
 T = TypeVar("T")
 

@@ -14,8 +14,8 @@ from strawberry.dataloader import DataLoader
 from tortoise import connections
 from tortoise.models import Model
 
-import auth
-from auth import AuthError, Identity
+from curation import tokens
+from curation.tokens import AuthError, Identity
 from schema.keyset import Dialect, Sql
 from schema.rows import select, table
 
@@ -153,10 +153,10 @@ class Context:
 
     async def identity(self) -> Identity | None:
         """Who the request's token says it is (None without a token), looked up once; raises
-        auth.Unauthenticated for a token that is malformed, unknown or revoked."""
+        tokens.Unauthenticated for a token that is malformed, unknown or revoked."""
         if not self._checked:
             try:
-                self._identity = await auth.authenticate(self.authorization)
+                self._identity = await tokens.authenticate(self.authorization)
             except AuthError as error:
                 self._identity = error
             self._checked = True

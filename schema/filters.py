@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import strawberry
 
-from errors import ClientError
+from models.search import fold
 from schema import computed
 from schema.candidacy import Nomination
 from schema.election import ElectionKind
@@ -21,7 +21,7 @@ from schema.endorsement import EndorsementKind
 from schema.keyset import FALSE, Dialect, Kind, Sql, all_of, any_of, negate
 from schema.organization import OrganizationKind
 from schema.statement import StatementKind
-from search import fold
+from service.errors import ClientError
 
 
 @strawberry.input(description="Days from `from` to `to`, both included; either may be left out.")

@@ -19,8 +19,8 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from errors import ClientError
 from schema.connection import Connection, Edge, Page, PageInfo, decode_cursor
+from service.errors import ClientError
 
 T = TypeVar("T")
 

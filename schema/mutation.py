@@ -16,11 +16,11 @@ from strawberry import Info, Some
 from strawberry.utils.str_converters import to_camel_case
 from tortoise.models import Model
 
-import curation
 import loader
 import models
-from auth import require
-from curation import Problem
+from curation import changes
+from curation.changes import Problem
+from curation.tokens import require
 from models import Scope
 from schema.candidacy import Candidacy
 from schema.election import Election
@@ -182,8 +182,8 @@ async def _create(
     info: Info, section: str, value: Any, model: type[M]
 ) -> tuple[M | None, list[FieldError]]:
     try:
-        key = await curation.create(section, _record(value), await _actor(info))
-    except curation.Refused as refused:
+        key = await changes.create(section, _record(value), await _actor(info))
+    except changes.Refused as refused:
         return None, _errors(refused.problems, "input")
     return await model.get(key=key), []
 
@@ -192,18 +192,18 @@ async def _update(
     info: Info, section: str, key: str, value: Any, model: type[M]
 ) -> tuple[M | None, list[FieldError]]:
     try:
-        await curation.update(section, key, _record(value), await _actor(info))
-    except curation.NotFound as missing:
+        await changes.update(section, key, _record(value), await _actor(info))
+    except changes.NotFound as missing:
         return None, _errors(missing.problems, "key")
-    except curation.Refused as refused:
+    except changes.Refused as refused:
         return None, _errors(refused.problems, "input")
     return await model.get(key=key), []
 
 
 async def _delete(info: Info, section: str, key: str) -> DeletePayload:
     try:
-        await curation.delete(section, key, await _actor(info))
-    except curation.Refused as refused:
+        await changes.delete(section, key, await _actor(info))
+    except changes.Refused as refused:
         return DeletePayload(deleted_key=None, errors=_errors(refused.problems, "key"))
     return DeletePayload(deleted_key=key, errors=[])
 
@@ -369,7 +369,7 @@ class Mutation:
     ) -> LoadFixturesPayload:
         actor = await _actor(info)
         try:
-            report = await curation.load_text(content, f"content.{format.value}", actor, prune)
+            report = await changes.load_text(content, f"content.{format.value}", actor, prune)
         except loader.LoadError as error:
             problems = [
                 FieldError(

@@ -10,9 +10,9 @@ import strawberry
 from strawberry import Info
 from tortoise import connections
 
-from errors import ClientError
 from schema import computed
 from schema.keyset import Dialect, Sql
+from service.errors import ClientError
 
 
 async def _rows(sql: Sql) -> list[dict[str, Any]]:

@@ -24,11 +24,11 @@ from tortoise.context import TortoiseContext
 
 import loader
 import models
-from database import MODULES
-from logs import JsonFormatter
 from schema import schema
 from schema.context import Context
-from settings import BUNDLED_FIXTURES
+from service.database import MODULES
+from service.logs import JsonFormatter
+from service.settings import BUNDLED_FIXTURES
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")

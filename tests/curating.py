@@ -14,13 +14,13 @@ from typing import Any, TypeVar
 import asyncpg
 from tortoise.context import TortoiseContext
 
-import auth
 import loader
-from database import tortoise_config
+from curation import tokens
 from models import Scope
 from schema import schema
 from schema.context import Context
-from settings import BUNDLED_FIXTURES
+from service.database import tortoise_config
+from service.settings import BUNDLED_FIXTURES
 from tests.conftest import BACKEND, POSTGRES_URL
 
 T = TypeVar("T")
@@ -38,10 +38,10 @@ class Tokens:
 async def bundled_with_tokens() -> Tokens:
     """Load the bundled fixtures into the current (empty) database and make the tokens."""
     await loader.load([BUNDLED_FIXTURES])
-    write = await auth.create("editor", Scope.WRITE)
-    read = await auth.create("reader", Scope.READ)
-    revoked = await auth.create("former-editor", Scope.WRITE)
-    await auth.revoke("former-editor")
+    write = await tokens.create("editor", Scope.WRITE)
+    read = await tokens.create("reader", Scope.READ)
+    revoked = await tokens.create("former-editor", Scope.WRITE)
+    await tokens.revoke("former-editor")
     return Tokens(write=write, read=read, revoked=revoked)
 
 

@@ -11,11 +11,10 @@ import pytest
 import pytest_asyncio
 from tortoise.context import TortoiseContext
 
-import audit
-import cli
-import curation
 import models
-from settings import BUNDLED_FIXTURES
+from curation import audit, changes
+from service import cli
+from service.settings import BUNDLED_FIXTURES
 from tests.curating import (
     Tokens,
     bundled_with_tokens,
@@ -199,7 +198,7 @@ async def test_the_arguments_filter_and_bound_the_list(tokens: Tokens) -> None:
 async def test_a_load_from_the_command_line_or_at_start_is_logged(
     empty_db: TortoiseContext,
 ) -> None:
-    report = await curation.load_paths([BUNDLED_FIXTURES], audit.AT_START)
+    report = await changes.load_paths([BUNDLED_FIXTURES], audit.AT_START)
     assert report.changed > 0
     (entry,) = await models.AuditEntry.all()
     assert (entry.actor, entry.action, entry.entity, entry.key) == (

@@ -27,9 +27,9 @@ import pytest
 import uvicorn
 from tortoise.context import TortoiseContext, get_current_context
 
-import cli
 from loader.validate import read_batch
-from settings import BUNDLED_FIXTURES
+from service import cli
+from service.settings import BUNDLED_FIXTURES
 from tests.conftest import BACKEND, POSTGRES_URL, database_url
 
 COMMANDS = ("serve", "load", "validate", "dump")
@@ -124,9 +124,10 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str
 
 
 def console_script(cwd: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Runs the installed `elections` (or `python -m cli`) in `cwd`, without our settings."""
+    """Runs the installed `elections` (or `python -m service.cli`) in `cwd`, without our
+    settings."""
     script = Path(sys.executable).with_name("elections")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
 
     def elections(*argv: str | Path) -> subprocess.CompletedProcess[str]:
@@ -462,7 +463,15 @@ def test_serve_defaults(
     code, out, _ = run(capsys, "serve")
     assert (code, out) == (0, "GraphiQL: http://127.0.0.1:8000/graphql\n")
     assert uvicorn_runs == [
-        (("server:app",), {"host": "127.0.0.1", "port": 8000, "timeout_graceful_shutdown": 15})
+        (
+            ("server:create_app",),
+            {
+                "factory": True,
+                "host": "127.0.0.1",
+                "port": 8000,
+                "timeout_graceful_shutdown": 15,
+            },
+        )
     ]
     # Its SIGTERM handler (a stop exits 0) is only for while it serves.
     assert signal.getsignal(signal.SIGTERM) is handler
@@ -483,11 +492,11 @@ def test_serve_options_and_settings(
     code, out, _ = run(capsys, "serve", "--host", "::1", "--port", "8080", "--reload")
     assert (code, out) == (0, f"GraphQL API: http://[::1]:8080/graphql {off}\n")
     assert uvicorn_runs[0] == (
-        ("server:app",),
-        {"host": "0.0.0.0", "port": 9000, "timeout_graceful_shutdown": 40},
+        ("server:create_app",),
+        {"factory": True, "host": "0.0.0.0", "port": 9000, "timeout_graceful_shutdown": 40},
     )
     args, kwargs = uvicorn_runs[1]
-    assert args == ("server:app",)
+    assert args == ("server:create_app",)
     assert (kwargs["host"], kwargs["port"], kwargs["reload"]) == ("::1", 8080, True)
 
 

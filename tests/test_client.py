@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from persisted_queries import NOT_FOUND
-from settings import ROOT
+from service.settings import ROOT
 from tests.test_server import global_id, running_server, server_database  # noqa: F401 - a fixture
+from web.persisted_queries import NOT_FOUND
 
 CLIENT = ROOT / "tests" / "client"
 NODE = Path(sys.executable).parent / "node"

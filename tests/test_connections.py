@@ -13,7 +13,7 @@ import models
 from schema import schema
 from schema.connection import encode_cursor
 from schema.context import Context
-from settings import BUNDLED_FIXTURES
+from service.settings import BUNDLED_FIXTURES
 from tests.conftest import run
 
 ELECTIONS = """

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 
-from database import Pool, tortoise_config
-from settings import Settings, load_settings
+from service.database import tortoise_config
+from service.settings import Pool, Settings, load_settings
 
 NAMES = ("DB_POOL_MIN", "DB_POOL_MAX", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT")
 

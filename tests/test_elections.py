@@ -10,7 +10,7 @@ from tortoise.context import TortoiseContext
 
 from schema import schema
 from schema.context import Context
-from settings import BUNDLED_FIXTURES
+from service.settings import BUNDLED_FIXTURES
 from tests.conftest import nodes, run
 
 AZ_ELECTIONS = [f"az-president-{year}" for year in (1992, 1993, 1998, 2003, 2008, 2013, 2018, 2024)]

@@ -12,12 +12,12 @@ import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
-import export
 import models
-from export import TABLES, Filters
 from models.base import Entity
 from server import create_app
 from tests.test_server import SETTINGS, running_server, server_database  # noqa: F401
+from web import export
+from web.export import TABLES, Filters
 
 #: Rows in the bundled fixtures, per export.
 COUNTS = {"elections": 9, "candidacies": 62, "tallies": 34, "tally-lines": 120, "endorsements": 12}

@@ -28,15 +28,14 @@ from graphql import (
 from strawberry.relay import to_base64
 from tortoise.context import TortoiseContext
 
-import fast_requests
 import models
 from bench.operations import COUNTRY_HISTORY, ELECTION_PAGE, ELECTIONS_PAGE, SMALL
-from limits import Limits
 from schema import fast_path, schema
 from schema.context import Context
 from server import create_app
-from settings import Settings
+from service.settings import Limits, Settings
 from tests.test_limits import SlowQuerySet
+from web import fast_requests
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 ORDINARY = schema.without_fast_path()

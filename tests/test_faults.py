@@ -27,7 +27,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from settings import ROOT
+from service.settings import ROOT
 from tests.postgres_cluster import Cluster, binaries, free_port, private_cluster
 from tests.test_server import AZ_2024, AZ_2024_DATA
 
@@ -116,7 +116,16 @@ def serving(database_url: str, **env: str) -> Iterator[Server]:
         "LOAD_FIXTURES": "bundled",
         **env,
     }
-    command = [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "service.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
         server = Server(f"http://127.0.0.1:{port}", process, log)

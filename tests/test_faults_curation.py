@@ -19,17 +19,15 @@ from urllib.parse import urlsplit
 import pytest
 from tortoise.context import TortoiseContext
 
-import auth
-import cli
-import curation
 import loader
 import models
-from database import migrate, tortoise_config
-from limits import Limits
+from curation import changes, tokens
 from models import Scope
 from schema import build_schema
 from schema.context import Context
-from settings import BUNDLED_FIXTURES, Settings, load_settings
+from service import cli
+from service.database import migrate, tortoise_config
+from service.settings import BUNDLED_FIXTURES, Limits, Settings, load_settings
 from tests.conftest import BACKEND, Snapshot, snapshot
 from tests.curating import execute, new_database_url, on_database
 from tests.test_server import running_server
@@ -164,7 +162,7 @@ async def test_a_locked_sqlite_database_fails_writes_after_the_busy_timeout(
         await ctx.init(config=tortoise_config(f"sqlite://{path}", sqlite_busy_timeout=0.5))
         await migrate()
         await loader.load([BUNDLED_FIXTURES])
-        token = await auth.create("editor", Scope.WRITE)
+        token = await tokens.create("editor", Scope.WRITE)
         before = await snapshot()
 
         holder = subprocess.Popen(
@@ -181,8 +179,8 @@ async def test_a_locked_sqlite_database_fails_writes_after_the_busy_timeout(
             started = time.monotonic()
             answer = await execute(CREATE, token=token)
             waited = time.monotonic() - started
-            assert answer == {"data": None, "errors": [curation.BUSY]}
-            assert curation.BUSY == (
+            assert answer == {"data": None, "errors": [changes.BUSY]}
+            assert changes.BUSY == (
                 "The database is locked by another writer and stayed locked past the busy"
                 " timeout (SQLITE_BUSY_TIMEOUT). Nothing was changed; try again."
             )
@@ -190,7 +188,7 @@ async def test_a_locked_sqlite_database_fails_writes_after_the_busy_timeout(
             assert 0.45 <= waited < 5
 
             answer = await execute(LOAD, {"content": generated(1)}, token=token)
-            assert answer == {"data": None, "errors": [curation.BUSY]}
+            assert answer == {"data": None, "errors": [changes.BUSY]}
             # Queries go on meanwhile (WAL).
             assert (await execute(QUERY))["data"] == {"election": {"date": "2024-02-07"}}
             assert await snapshot() == before
@@ -221,7 +219,7 @@ def test_a_client_hanging_up_during_a_load_leaves_all_of_it_or_none(
         # What the whole load gives, in a database of its own.
         async def load_whole() -> Snapshot:
             await migrate()
-            await curation.load_text(content, "content.json", "reference")
+            await changes.load_text(content, "content.json", "reference")
             return data_only(await snapshot(timestamps=False))
 
         loaded = on_database(whole, load_whole)
@@ -279,7 +277,7 @@ def test_a_client_hanging_up_during_a_load_leaves_all_of_it_or_none(
 
 async def test_a_load_stopped_by_the_time_limit_writes_nothing(empty_db: TortoiseContext) -> None:
     await loader.load([BUNDLED_FIXTURES])
-    token = await auth.create("editor", Scope.WRITE)
+    token = await tokens.create("editor", Scope.WRITE)
     before = await snapshot()
     # 5,000 records take seconds to check and write; the limit is a twentieth of one.
     schema = build_schema(dataclasses.replace(Settings(), limits=Limits(execution_timeout=0.05)))

@@ -12,7 +12,7 @@ import loader
 import models
 from schema import schema
 from schema.context import Context
-from settings import BUNDLED_FIXTURES
+from service.settings import BUNDLED_FIXTURES
 from tests.conftest import run
 
 

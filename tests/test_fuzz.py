@@ -40,10 +40,11 @@ from loader.sections import SECTIONS
 from loader.validate import read_batch
 from schema import schema as graphql_schema
 from schema.context import Context
-from server import GRAPHQL_RESPONSE_JSON, create_app
-from settings import BUNDLED_FIXTURES, ROOT, Settings
+from server import create_app
+from service.settings import BUNDLED_FIXTURES, ROOT, Settings
 from tests.conftest import run, served_database
 from tests.test_server import Server, running_server
+from web.graphql_app import GRAPHQL_RESPONSE_JSON
 
 #: Fixed, so that every run sends the same queries; a failure is replayed by running again.
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20240207"))

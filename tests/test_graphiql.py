@@ -31,8 +31,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-import graphiql
 from tests.test_server import running_server
+from web import graphiql
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

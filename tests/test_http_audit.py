@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from settings import ROOT
+from service.settings import ROOT
 from tests.test_server import running_server, server_database  # noqa: F401 - a fixture
 
 AUDIT = ROOT / "tests" / "http-audit"

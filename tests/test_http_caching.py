@@ -11,9 +11,10 @@ import pytest
 from tortoise.context import TortoiseContext
 
 import loader
-from caching import entity_tag, none_match
-from server import GRAPHQL_RESPONSE_JSON, create_app
-from settings import BUNDLED_FIXTURES, Settings, load_settings
+from server import create_app
+from service.settings import BUNDLED_FIXTURES, Settings, load_settings
+from web.caching import entity_tag, none_match
+from web.graphql_app import GRAPHQL_RESPONSE_JSON
 
 SCHEDULE = '{ election(key: "az-president-2024") { key date early originallyDue } }'
 SCHEDULE_DATA = {

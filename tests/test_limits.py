@@ -22,13 +22,12 @@ import strawberry
 from graphql import get_introspection_query, get_operation_ast, parse
 from tortoise.context import TortoiseContext
 
-import limits
 import models
-from limits import Limits
-from schema import Schema, build_schema
+from schema import Schema, build_schema, limits
 from schema.context import Context
-from server import GRAPHQL_RESPONSE_JSON, create_app
-from settings import Settings
+from server import create_app
+from service.settings import Limits, Settings
+from web.graphql_app import GRAPHQL_RESPONSE_JSON
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 DEVELOPMENT = Settings(database_url="sqlite://:memory:")

@@ -21,7 +21,7 @@ import loader
 import models
 from loader.sections import SECTIONS, Section
 from loader.write import _Writer
-from settings import BUNDLED_FIXTURES
+from service.settings import BUNDLED_FIXTURES
 from tests.conftest import Snapshot, close_database, link_tables, open_database, snapshot
 
 # A small world touching every section: two countries, a region and its city, a bloc with a

@@ -25,11 +25,10 @@ from tortoise.context import TortoiseContext
 from tortoise.fields.relational import ManyToManyFieldInstance
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-import cli
-import database
 import loader
-from database import APP, HISTORY_TABLE, MigrationError, describe, migrate, tortoise_config
-from settings import BUNDLED_FIXTURES, ROOT
+from service import cli, database
+from service.database import APP, HISTORY_TABLE, MigrationError, describe, migrate, tortoise_config
+from service.settings import BUNDLED_FIXTURES, ROOT
 from tests.conftest import BACKEND, POSTGRES_URL, database_url, snapshot
 
 MIGRATIONS_FOLDER = ROOT / "migrations"

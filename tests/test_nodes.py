@@ -12,7 +12,7 @@ from tortoise.context import TortoiseContext
 import loader
 from schema import schema
 from schema.context import Context
-from settings import BUNDLED_FIXTURES
+from service.settings import BUNDLED_FIXTURES
 from tests.conftest import run
 
 

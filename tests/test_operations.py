@@ -20,15 +20,15 @@ from prometheus_client.parser import text_string_to_metric_families
 from tortoise import connections
 from tortoise.context import TortoiseContext
 
-import logs
-import metrics
-import server
-from logs import JsonFormatter, RequestInfo, current_request
-from metrics import Metrics
-from server import GRAPHQL_RESPONSE_JSON, create_app
-from settings import Settings
+from server import create_app
+from service import logs, metrics
+from service.logs import JsonFormatter, RequestInfo, current_request
+from service.metrics import Metrics
+from service.settings import Settings
 from tests.conftest import BACKEND, json_log
 from tests.test_server import running_server, server_database  # noqa: F401 - a fixture
+from web import health
+from web.graphql_app import GRAPHQL_RESPONSE_JSON
 
 SETTINGS = Settings(database_url="sqlite://:memory:")
 WINNER = 'query Winner { election(key: "az-president-2024") { winner { name } } }'
@@ -85,7 +85,7 @@ async def test_not_ready_when_the_database_is_slow(
         await asyncio.sleep(30)
 
     monkeypatch.setattr(connections.get("default"), "execute_query", hang)
-    monkeypatch.setattr(server, "READY_TIMEOUT", 0.1)
+    monkeypatch.setattr(health, "READY_TIMEOUT", 0.1)
     async with client() as http:
         response = await http.get("/ready")
     assert response.status_code == 503

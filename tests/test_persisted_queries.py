@@ -13,10 +13,11 @@ import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
-from limits import Limits
-from persisted_queries import QueryStore, manifest, read_manifest, sha256
-from server import GRAPHQL_RESPONSE_JSON, create_app
-from settings import ROOT, Settings, load_settings
+from server import create_app
+from service.manifest import manifest, read_manifest, sha256
+from service.settings import ROOT, Limits, Settings, load_settings
+from web.graphql_app import GRAPHQL_RESPONSE_JSON
+from web.persisted_queries import QueryStore
 
 SCHEDULE = '{ election(key: "az-president-2024") { key date early } }'
 SCHEDULE_HASH = sha256(SCHEDULE)
@@ -494,7 +495,7 @@ def test_manifests_are_checked(tmp_path: Path) -> None:
 
 def test_the_manifest_of_docs_queries_is_printed() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "persisted_queries", str(QUERIES)],
+        [sys.executable, "-m", "service.manifest", str(QUERIES)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -510,9 +511,9 @@ def test_the_manifest_of_docs_queries_is_printed() -> None:
         "# Whether an election was early, when it was originally due"
     )
     usage = subprocess.run(
-        [sys.executable, "-m", "persisted_queries"], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "service.manifest"], capture_output=True, text=True, cwd=ROOT
     )
     assert (usage.returncode, usage.stderr) == (
         2,
-        "usage: python -m persisted_queries FOLDER (of .graphql files)\n",
+        "usage: python -m service.manifest FOLDER (of .graphql files)\n",
     )

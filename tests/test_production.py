@@ -17,13 +17,13 @@ import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
-import limits
 import models
-import server
-from limits import Limits
-from server import GRAPHQL_RESPONSE_JSON, create_app
-from settings import Settings, load_settings
+from schema import limits
+from server import create_app
+from service.settings import Limits, Settings, load_settings
 from tests.conftest import json_log
+from web import graphql_app
+from web.graphql_app import GRAPHQL_RESPONSE_JSON
 
 SETTING_NAMES = (
     "APP_ENV",
@@ -393,7 +393,7 @@ async def test_an_error_outside_graphql_is_a_masked_500(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("view failed at /srv/elections/server.py")
 
-    monkeypatch.setattr(server.GraphQLApp, "process_result", broken)
+    monkeypatch.setattr(graphql_app.GraphQLApp, "process_result", broken)
     with json_log("elections.requests") as log:
         async with client(PRODUCTION) as http:
             response = await http.post(

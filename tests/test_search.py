@@ -7,7 +7,7 @@ import pytest
 from tortoise.context import TortoiseContext
 
 import models
-from search import fold, search_name
+from models.search import fold, search_name
 from tests.conftest import run
 
 

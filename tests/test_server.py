@@ -2,8 +2,8 @@
 
 Requests served by a real uvicorn run in tasks other than the lifespan's, which is where
 Tortoise's per-task context bites; an in-process ASGI client cannot show that, so the first
-tests boot `uvicorn server:app` in a subprocess. The rest check status codes, media types and
-error bodies in-process, against the test world.
+tests boot `uvicorn server:create_app --factory` in a subprocess. The rest check status codes,
+media types and error bodies in-process, against the test world.
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ import pytest
 import pytest_asyncio
 from tortoise.context import TortoiseContext
 
-from server import GRAPHQL_RESPONSE_JSON, create_app, response_media_type
-from settings import ROOT, Settings
+from server import create_app
+from service.settings import ROOT, Settings
 from tests.conftest import served_database
+from web.graphql_app import GRAPHQL_RESPONSE_JSON, response_media_type
 
 AZ_2024 = """
 {
@@ -98,8 +99,9 @@ class Server:
 
 @contextmanager
 def running_server(database_url: str, **env: str) -> Iterator[Server]:
-    """`python -m uvicorn server:app` on a free port, loading the bundled fixtures at start;
-    yields it once /health answers, and stops it with SIGTERM, as a supervisor would.
+    """`python -m uvicorn server:create_app --factory` on a free port, loading the bundled
+    fixtures at start; yields it once /health answers, and stops it with SIGTERM, as a
+    supervisor would.
     """
     port = free_port()
     environment = {
@@ -110,7 +112,15 @@ def running_server(database_url: str, **env: str) -> Iterator[Server]:
         "GRAPHIQL": "true",
         **env,
     }
-    command = [sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1"]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "server:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+    ]
     command += ["--port", str(port), "--no-access-log"]
     with tempfile.TemporaryFile("w+") as log:
         server = Server(f"http://127.0.0.1:{port}", log)
@@ -251,7 +261,15 @@ async def test_a_second_start_on_the_same_database_changes_nothing(server_databa
 
 def test_a_bad_database_url_stops_the_start_with_the_reason(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": "mysql://nobody@localhost/elections"}
-    command = [sys.executable, "-m", "uvicorn", "server:app", "--port", str(free_port())]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "server:create_app",
+        "--factory",
+        "--port",
+        str(free_port()),
+    ]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "DATABASE_URL must start with sqlite:// or postgres://" in done.stderr

@@ -18,10 +18,9 @@ import yaml
 from tortoise.context import TortoiseContext
 
 import loader
-from limits import Limits
 from schema import build_schema
 from schema.context import Context
-from settings import BUNDLED_FIXTURES, Settings
+from service.settings import BUNDLED_FIXTURES, Limits, Settings
 from tests.conftest import nodes
 
 # countries → elections → candidacies → person → endorsements, with each election's winner

@@ -12,11 +12,11 @@ import pytest
 import pytest_asyncio
 from tortoise.context import TortoiseContext
 
-import auth
-import cli
 import models
+from curation import tokens as token_store
 from models import Scope
-from settings import Settings
+from service import cli
+from service.settings import Settings
 from tests.conftest import snapshot
 from tests.curating import Tokens, bundled_with_tokens, execute, new_database_url, on_database
 from tests.test_server import client
@@ -134,9 +134,13 @@ def test_token_commands_refuse_what_they_cannot_do(
 
 
 async def test_authenticate(tokens: Tokens) -> None:
-    assert await auth.authenticate(None) is None
-    assert await auth.authenticate(f"Bearer {tokens.write}") == auth.Identity("editor", Scope.WRITE)
-    assert await auth.authenticate(f"bearer  {tokens.read} ") == auth.Identity("reader", Scope.READ)
+    assert await token_store.authenticate(None) is None
+    assert await token_store.authenticate(f"Bearer {tokens.write}") == token_store.Identity(
+        "editor", Scope.WRITE
+    )
+    assert await token_store.authenticate(f"bearer  {tokens.read} ") == token_store.Identity(
+        "reader", Scope.READ
+    )
     refusals = {
         f"Bearer {tokens.revoked}": "The token has been revoked.",
         # The right first characters and a wrong rest, a token of another form, nothing.
@@ -146,8 +150,8 @@ async def test_authenticate(tokens: Tokens) -> None:
         f"Basic {tokens.write}": "The Authorization header must be `Bearer <token>`.",
     }
     for header, message in refusals.items():
-        with pytest.raises(auth.Unauthenticated) as caught:
-            await auth.authenticate(header)
+        with pytest.raises(token_store.Unauthenticated) as caught:
+            await token_store.authenticate(header)
         assert caught.value.message == message, header
 
 

@@ -11,10 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from errors import ErrorKind
-
-#: The level names LOG_LEVEL accepts.
-LEVELS = ("debug", "info", "warning", "error", "critical")
+from service.errors import ErrorKind
 
 #: Record attributes written out when a log call sets them (`extra=`).
 EXTRA_FIELDS = ("operation", "duration_ms", "status", "method", "path")

@@ -7,16 +7,13 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterator
 
-from graphql import get_operation_ast
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import SchemaExtension
 
-from errors import internal_error_message
-from logs import RequestInfo, current_request
-from metrics import Metrics
+from service.errors import internal_error_message
+from service.logs import RequestInfo, current_request
+from service.metrics import Metrics
 
 log = logging.getLogger("elections.requests")
 
@@ -113,24 +110,3 @@ class RequestObserver:
             if info.operations:
                 self.metrics.observe_graphql(info.operations, status, seconds, dict(info.errors))
             current_request.reset(token)
-
-
-class OperationName(SchemaExtension):
-    """Notes the name of each operation the schema parses on the current request, for the
-    log line and the metrics: its name, "(anonymous)", or "(invalid)" if it did not parse
-    or names no operation of the document."""
-
-    def on_parse(self) -> Iterator[None]:
-        yield
-        info = current_request.get()
-        if info is None:
-            return
-        context = self.execution_context
-        document = context.graphql_document
-        operation = (
-            get_operation_ast(document, context.operation_name) if document is not None else None
-        )
-        if operation is None:
-            info.operations.append("(invalid)")
-        else:
-            info.operations.append(operation.name.value if operation.name else "(anonymous)")

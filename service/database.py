@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,8 @@ from tortoise.migrations.schema_editor import (
 from tortoise.migrations.schema_generator.state import State
 from tortoise.migrations.schema_generator.state_apps import StateApps
 from tortoise.transactions import in_transaction
+
+from service.settings import Pool, load_settings
 
 # Typed as Tortoise's generate_config takes it.
 MODULES: dict[str, Iterable[str | ModuleType]] = {"models": ["models"]}
@@ -45,23 +46,6 @@ def _apps() -> dict[str, dict[str, Any]]:
     return {
         APP: {"models": MODULES[APP], "default_connection": "default", "migrations": MIGRATIONS}
     }
-
-
-@dataclass(frozen=True)
-class Pool:
-    """The PostgreSQL connections: how many the pool keeps and may open, and how long
-    connecting and each statement may take. SQLite has one connection and no use for them."""
-
-    #: Connections opened at start and kept open.
-    min_size: int = 1
-    #: The most connections open at once; a request finding them all busy waits for one.
-    max_size: int = 5
-    #: Seconds to open a connection (asyncpg's default, 60, is longer than a request may
-    #: run): with the database unreachable, a request fails after this long.
-    connect_timeout: float = 5.0
-    #: Seconds one SQL statement may run before it is cancelled; 0 for no limit but the
-    #: operation's own (EXECUTION_TIMEOUT).
-    statement_timeout: float = 0.0
 
 
 # What Tortoise and asyncpg would read from DATABASE_URL's query string for the pool: the
@@ -123,8 +107,6 @@ else:
 
     def __getattr__(name: str) -> Any:
         if name == "TORTOISE_ORM":
-            from settings import load_settings
-
             settings = load_settings()
             return tortoise_config(settings.database_url, settings.pool)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

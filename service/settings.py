@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from starlette.config import Config
 from starlette.datastructures import CommaSeparatedStrings
 
-from database import Pool
-from limits import Limits
-from logs import LEVELS
-from persisted_queries import MODES, Mode, read_manifest
+from service.manifest import read_manifest
 
-ROOT = Path(__file__).resolve().parent
+#: The repository: where the bundled fixtures are.
+ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_FIXTURES = ROOT / "fixtures"
 
 #: The largest request body the API reads (1 MiB); a larger one is refused with 413.
@@ -29,6 +28,49 @@ DEFAULT_SQLITE_BUSY_TIMEOUT = 5.0
 #: run (EXECUTION_TIMEOUT, 10 s), shorter than a supervisor's wait before it kills (30 s in
 #: Kubernetes, 90 s in systemd).
 DEFAULT_SHUTDOWN_TIMEOUT = 15
+
+
+#: The levels LOG_LEVEL may name.
+LEVELS = ("debug", "info", "warning", "error", "critical")
+
+Mode = Literal["off", "automatic", "allow-list"]
+#: The modes of persisted queries (PERSISTED_QUERIES): see web/persisted_queries.py.
+MODES: tuple[Mode, ...] = ("off", "automatic", "allow-list")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits of one request; the defaults are the documented ones."""
+
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 1000
+    max_directives: int = 50
+    #: The largest worst-case number of fields an operation may return (see `cost`).
+    max_cost: int = 500_000
+    #: What a list without a `first` counts for in the cost.
+    cost_list_size: int = 10
+    #: Seconds an operation may run before it is stopped.
+    execution_timeout: float = 10.0
+    #: Operations one request may carry as a JSON array; 0 turns batching off.
+    max_batch_operations: int = 0
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The PostgreSQL connections: how many the pool keeps and may open, and how long
+    connecting and each statement may take. SQLite has one connection and no use for them."""
+
+    #: Connections opened at start and kept open.
+    min_size: int = 1
+    #: The most connections open at once; a request finding them all busy waits for one.
+    max_size: int = 5
+    #: Seconds to open a connection (asyncpg's default, 60, is longer than a request may
+    #: run): with the database unreachable, a request fails after this long.
+    connect_timeout: float = 5.0
+    #: Seconds one SQL statement may run before it is cancelled; 0 for no limit but the
+    #: operation's own (EXECUTION_TIMEOUT).
+    statement_timeout: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -41,26 +40,10 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from service.settings import Limits
+
 #: The largest page of a connection: `first` and `last` must be between 1 and this.
 MAX_PAGE = 100
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The limits of one request; the defaults are the documented ones."""
-
-    max_depth: int = 10
-    max_aliases: int = 15
-    max_tokens: int = 1000
-    max_directives: int = 50
-    #: The largest worst-case number of fields an operation may return (see `cost`).
-    max_cost: int = 500_000
-    #: What a list without a `first` counts for in the cost.
-    cost_list_size: int = 10
-    #: Seconds an operation may run before it is stopped.
-    execution_timeout: float = 10.0
-    #: Operations one request may carry as a JSON array; 0 turns batching off.
-    max_batch_operations: int = 0
 
 
 def _list_size(

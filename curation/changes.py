@@ -22,9 +22,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
-import audit
 import loader
-from errors import ClientError
+from curation import audit
 from loader.dump import record as stored_record
 from loader.parse import Document, PathPart, parse_text
 from loader.records import Record
@@ -32,6 +31,7 @@ from loader.sections import BY_NAME, SECTIONS, Section
 from loader.validate import Batch, check_documents
 from loader.write import Progress, Report
 from models import AuditAction
+from service.errors import ClientError
 
 #: The sections that can be curated one record at a time, and their GraphQL type names.
 ENTITIES: dict[str, str] = {

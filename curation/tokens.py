@@ -23,8 +23,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from errors import ClientError
 from models import ApiToken, Scope
+from service.errors import ClientError
 
 PREFIX = "elt_"
 #: How many characters of a token are stored in the clear, to find its row: the prefix and

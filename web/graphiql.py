@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-_HERE = pathlib.Path(__file__).resolve().parent / "graphiql"
+_HERE = pathlib.Path(__file__).resolve().parent / "assets" / "graphiql"
 
-#: Where `npm ci --prefix graphiql` (run by `make setup`) puts the pinned packages.
+#: Where `npm ci --prefix web/assets/graphiql` (run by `make setup`) puts the pinned packages.
 ASSETS_DIR: pathlib.Path = _HERE / "node_modules"
 
 #: URL prefix under which the asset files are served; page.html hard-codes the same prefix.
@@ -42,7 +42,7 @@ CACHE_CONTROL = "public, max-age=31536000, immutable"
 MISSING_ASSETS_MESSAGE = (
     "GraphiQL's files are not installed (expected under "
     f"{ASSETS_DIR}).\n"
-    "Run `make setup` (it runs `npm ci --prefix graphiql`), then reload this page.\n"
+    "Run `make setup` (it runs `npm ci --prefix web/assets/graphiql`), then reload this page.\n"
     "The GraphQL API itself works without them: POST your queries to this URL.\n"
 )
 

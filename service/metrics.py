@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from tortoise import connections
 
-from errors import ErrorKind
+from service.errors import ErrorKind
 
 #: Operation names are chosen by clients, so only this many distinct ones get a label of
 #: their own; later ones are counted as "(other)", and the series stay bounded.

@@ -20,13 +20,11 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.exceptions import BaseORMException
 
-import audit
-import auth
-import curation
 import loader
-from database import MigrationError, connected, tortoise_config
+from curation import audit, changes, tokens
 from models import Scope
-from settings import ROOT, Settings, load_settings
+from service.database import MigrationError, connected, tortoise_config
+from service.settings import ROOT, Settings, load_settings
 
 T = TypeVar("T")
 
@@ -217,7 +215,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
         uvicorn.run(
-            "server:app",
+            "server:create_app",
+            factory=True,
             host=host,
             port=port,
             timeout_graceful_shutdown=settings.shutdown_timeout,
@@ -254,7 +253,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     try:
         report = _with_database(
             url,
-            lambda: curation.load_paths(paths, audit.COMMAND_LINE, prune=prune, progress=_progress),
+            lambda: changes.load_paths(paths, audit.COMMAND_LINE, prune=prune, progress=_progress),
         )
     except loader.LoadError as error:
         return _refused(error, "nothing was written")
@@ -305,7 +304,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     try:
         if args.action == "create":
             scope = Scope(args.scope)
-            token = _with_database(url, lambda: auth.create(args.name, scope))
+            token = _with_database(url, lambda: tokens.create(args.name, scope))
             print(token)
             print(
                 f"Token {args.name!r} ({scope.value} scope) created. It is shown only this once,"
@@ -313,10 +312,10 @@ def cmd_token(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         elif args.action == "revoke":
-            row = _with_database(url, lambda: auth.revoke(args.name))
+            row = _with_database(url, lambda: tokens.revoke(args.name))
             print(f"Token {row.name!r} revoked ({row.revoked_at:%Y-%m-%d %H:%M:%S} UTC).")
         else:
-            rows = _with_database(url, auth.tokens)
+            rows = _with_database(url, tokens.tokens)
             if not rows:
                 print("no tokens")
             table = [("NAME", "SCOPE", "STARTS WITH", "CREATED (UTC)", "REVOKED (UTC)")]
@@ -360,7 +359,7 @@ def _port(text: str) -> int:
 
 def _token_name(text: str) -> str:
     try:
-        return auth.check_name(text)
+        return tokens.check_name(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Protocol, cast
 
 from cross_web import HTTPException
 from graphql import (
@@ -36,15 +36,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import ExecutionResult
 
-import limits
-import logs
-from persisted_queries import PersistedQueryError
-from schema import Schema, timed_out
+from schema import Schema, limits, timed_out
 from schema.access import PROTECTED, root_fields
 from schema.fast_path import Collected, FastExecutor
-
-if TYPE_CHECKING:
-    from server import GraphQLApp
+from service import logs
+from web.persisted_queries import PersistedQueries, PersistedQueryError
 
 #: How many query texts a process remembers; the least recently used go first.
 KNOWN_SIZE = 1024
@@ -104,7 +100,32 @@ class KnownQueries:
             self._known.popitem(last=False)
 
 
-async def answer(app: GraphQLApp, request: Request) -> Response | None:
+class View(Protocol):
+    """What this module uses of the /graphql view (web.graphql_app.GraphQLApp), named here
+    so that the view may import this module and not the other way round."""
+
+    schema: Any
+    persisted_queries: PersistedQueries
+    known: KnownQueries
+
+    def request_adapter_class(self, request: Request) -> Any: ...
+
+    def should_render_graphql_ide(self, request: Any) -> bool: ...
+
+    def parse_json(self, data: str | bytes) -> Any: ...
+
+    def parse_query_params(self, params: Any) -> dict[str, Any]: ...
+
+    async def get_sub_response(self, request: Request) -> Response: ...
+
+    async def get_context(self, request: Request, response: Response) -> Any: ...
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any: ...
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response: ...
+
+
+async def answer(app: View, request: Request) -> Response | None:
     """The response to a request for a known query, as the ordinary way would give it; None
     when the request must go the ordinary way."""
     params = await _params(app, request)
@@ -188,7 +209,7 @@ def _conditional(document: DocumentNode) -> bool:
 
 
 async def _params(
-    app: GraphQLApp, request: Request
+    app: View, request: Request
 ) -> tuple[str | None, dict[str, Any] | None, str | None, dict[str, Any] | None] | None:
     """The request's query, variables, operation name and extensions, if it is a single
     GraphQL request the ordinary way would read the same way; None otherwise."""

@@ -1,0 +1,1 @@
+"""Running the API: settings, the database and its migrations, logs, metrics, errors, the CLI."""

@@ -1,0 +1,2 @@
+"""The HTTP layer around /graphql: the endpoint, fast requests, persisted queries, caching,
+GraphiQL, export, request observation and health."""
