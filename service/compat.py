@@ -5,16 +5,20 @@ Private here means what a library does not promise to keep from one release to t
 name with a leading underscore, a name from a module its package does not export (such as
 `strawberry.schema.schema_converter` or `graphql.execution.collect_fields`), or a method the
 library marks as internal. Public names (graphql-core's `Executor` attributes, Strawberry's
-`Schema.get_extensions`) are imported where they are used, as usual.
+`Schema.get_extensions`), and the public attributes of the classes imported here (a
+`StrawberryField`'s `base_resolver`), are used where they are needed, as usual; so is
+Tortoise's `Model._meta`, its models' metadata, read throughout models/, loader/ and schema/
+and exercised by the whole suite.
 
 Each name is imported or read here and nowhere else, so this file is the whole surface. At
 import a missing name does not fail (a stand-in takes its place); `check()` runs when the
 app is made (web/graphql_app.py) and refuses to start with a message naming each missing
 name and what to do, unless the only missing names serve the fast path and FAST_PATH=false
 turns it off. Another release of a package than the one tested is a warning, not an error:
-a fresh clone installs the newest releases, and it must still serve; the names are all
-there, and a change of behaviour shows as fallbacks in /metrics
-(`elections_graphql_fast_path_total{outcome="fallback"}`) while the answers stay graphql-core's.
+a fresh clone installs the newest releases, and it must still serve. The fast path hands to
+graphql-core whatever it does not recognise, and those fallbacks show in /metrics
+(`elections_graphql_fast_path_total{outcome="fallback"}`); whether its answers are still
+graphql-core's byte for byte is what tests/test_fast_path.py checks, so the warning asks for it.
 """
 
 from __future__ import annotations
@@ -403,7 +407,7 @@ def missing_message(gone: Sequence[Private], fast_path: bool) -> str:
         f"tests/test_fast_path.py tests/test_compat.py); or pin back: "
         f"{_install([private.package for private in gone])}."
     )
-    if all(private.fast_path for private in gone):
+    if fast_path and all(private.fast_path for private in gone):
         lines.append("Or set FAST_PATH=false to serve without the fast path, which needs none.")
     elif fast_path:
         lines.append("FAST_PATH=false does not help: the name is used without the fast path too.")
