@@ -68,6 +68,14 @@ bench: setup
 bench-quick: setup
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
+# Rebuilds GraphiQL's committed files, web/assets/graphiql/static/, from its npm lock file with
+# build.mjs; tests/test_graphiql.py checks them byte for byte against such a rebuild. Serving
+# them needs neither node nor node_modules.
+.PHONY: graphiql
+graphiql: setup
+	$(BIN)/npm ci --prefix web/assets/graphiql --ignore-scripts --no-audit --no-fund --no-update-notifier --loglevel=error
+	$(BIN)/node web/assets/graphiql/build.mjs
+
 clean:
 	rm -rf $(VENV) web/assets/graphiql/node_modules tests/http-audit/node_modules tests/client/node_modules \
 		elections.sqlite3
