@@ -37,6 +37,15 @@ def freeze_startup_heap() -> None:
     gc.freeze()
 
 
+def cors_origins(settings: Settings) -> tuple[str, ...]:
+    """The origins whose pages may call the API: CORS_ORIGINS when set; otherwise any origin
+    in development, so that a frontend on another localhost port can read the bundled data
+    from the start, and none in production."""
+    if settings.cors_origins:
+        return settings.cors_origins
+    return () if settings.production else ("*",)
+
+
 def create_app(settings: Settings | None = None, manage_database: bool = True) -> Starlette:
     """The app. With `manage_database` off, the caller has already set up Tortoise (tests)."""
     settings = settings or load_settings()
@@ -80,11 +89,15 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
     ]
     # The observer first, so that every response (CORS preflights too) has a request ID.
     middleware = [Middleware(RequestObserver, metrics=metrics)]
-    if settings.cors_origins:
+    origins = cors_origins(settings)
+    if origins:
         middleware.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
+                allow_origins=list(origins),
+                # No cookies or HTTP authentication: a token travels in the Authorization
+                # header, which a page sends only when its code sets it.
+                allow_credentials=False,
                 allow_methods=["GET", "POST"],
                 allow_headers=["Content-Type", "Accept", "Authorization", REQUEST_ID_HEADER],
                 expose_headers=[REQUEST_ID_HEADER],

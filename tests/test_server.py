@@ -505,8 +505,35 @@ async def test_cors_only_for_the_configured_origins(world: TortoiseContext) -> N
         )
         assert response.headers["access-control-allow-origin"] == "http://localhost:3000"
 
-    async with client() as http:  # no origins configured: no CORS headers at all
+    production = dataclasses.replace(SETTINGS, app_env="production")
+    async with client(production) as http:  # production, no origins: no CORS headers at all
         response = await http.post(
             "/graphql", json={"query": WINNER}, headers={"Origin": "http://localhost:3000"}
         )
         assert "access-control-allow-origin" not in response.headers
+        response = await http.options(
+            "/graphql", headers={**preflight, "Origin": "http://localhost:3000"}
+        )
+        assert response.status_code == 405
+        assert "access-control-allow-origin" not in response.headers
+
+
+async def test_cors_any_origin_in_development(world: TortoiseContext) -> None:
+    """With no CORS_ORIGINS, development lets a page on any origin read the API without
+    credentials: a frontend on another localhost port works from the first start."""
+    preflight = {
+        "Origin": "http://localhost:5173",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, authorization",
+    }
+    async with client() as http:
+        response = await http.options("/graphql", headers=preflight)
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == "*"
+        assert response.headers["access-control-allow-methods"] == "GET, POST"
+        assert "access-control-allow-credentials" not in response.headers
+        response = await http.post(
+            "/graphql", json={"query": WINNER}, headers={"Origin": "http://localhost:5173"}
+        )
+        assert response.headers["access-control-allow-origin"] == "*"
+        assert response.json()["data"]["election"]["winner"]["name"] == "Ilham Aliyev"
