@@ -2,14 +2,17 @@
 
 from models.area import Area, AreaKind
 from models.audit import AuditAction, AuditEntry
+from models.cabinet import Cabinet, Termination
 from models.candidacy import Candidacy, CandidacyStatus, Nomination
 from models.country import Country
+from models.dataset import Dataset
 from models.election import Election, ElectionKind
 from models.endorsement import Channel, Endorsement, EndorsementKind
 from models.exit_poll import ExitPoll, ExitPollLine
 from models.legal_case import LegalCase, Outcome
 from models.office_term import OfficeTerm, TermStart
 from models.organization import Organization, OrganizationKind
+from models.party_history import LinkKind, OrganizationLink, OrganizationName
 from models.person import Person
 from models.polling_stations import PollingStations
 from models.source import Source
@@ -23,6 +26,8 @@ __models__ = [
     Area,
     Person,
     Organization,
+    OrganizationName,
+    OrganizationLink,
     Election,
     Candidacy,
     Tally,
@@ -34,8 +39,10 @@ __models__ = [
     LegalCase,
     PollingStations,
     OfficeTerm,
+    Cabinet,
     ApiToken,
     AuditEntry,
+    Dataset,
 ]
 
 __all__ = [
@@ -44,10 +51,12 @@ __all__ = [
     "AreaKind",
     "AuditAction",
     "AuditEntry",
+    "Cabinet",
     "Candidacy",
     "CandidacyStatus",
     "Channel",
     "Country",
+    "Dataset",
     "Election",
     "ElectionKind",
     "Endorsement",
@@ -55,10 +64,13 @@ __all__ = [
     "ExitPoll",
     "ExitPollLine",
     "LegalCase",
+    "LinkKind",
     "Nomination",
     "OfficeTerm",
     "Organization",
     "OrganizationKind",
+    "OrganizationLink",
+    "OrganizationName",
     "Outcome",
     "Person",
     "PollingStations",
@@ -70,4 +82,5 @@ __all__ = [
     "Tally",
     "TallyLine",
     "TermStart",
+    "Termination",
 ]

@@ -45,6 +45,17 @@ class Candidacy(Entity):
     status = fields.CharEnumField(
         CandidacyStatus, max_length=16, default=CandidacyStatus.REGISTERED
     )
+    # The candidacy of the electoral alliance this list ran in, in the same election: its
+    # seats and votes are its own, and the alliance's figures are the sum over its members.
+    alliance = fields.ForeignKeyField(
+        "models.Candidacy",
+        related_name="allied",
+        null=True,
+        on_delete=fields.RESTRICT,
+        db_index=True,
+    )
+    # Publishers' identifiers ({"parlgov": 6908}: ParlGov's result row).
+    external_ids = fields.JSONField(null=True)
     sources = fields.ManyToManyField(
         "models.Source", related_name="candidacies", through="candidacy_source"
     )

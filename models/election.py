@@ -42,6 +42,8 @@ class Election(Entity):
     term_years = fields.IntField(null=True)
     seats = fields.IntField(null=True)
     summary = fields.TextField(null=True)
+    # Publishers' identifiers ({"parlgov": 1096}), so that rows can be joined back to them.
+    external_ids = fields.JSONField(null=True)
     sources = fields.ManyToManyField(
         "models.Source", related_name="elections", through="election_source"
     )

@@ -23,6 +23,8 @@ class OrganizationKind(StrEnum):
 class Organization(Named):
     name = fields.CharField(max_length=200)
     short_name = fields.CharField(max_length=60, null=True)
+    # Other names: in the party's own language, transliterated, in another script.
+    also_known_as = fields.JSONField(null=True)
     kind = fields.CharEnumField(OrganizationKind, max_length=24)
     # None for international bodies such as OSCE/ODIHR.
     country = fields.ForeignKeyField(
@@ -41,8 +43,11 @@ class Organization(Named):
         backward_key="bloc_id",
     )
 
+    # Publishers' identifiers ({"parlgov": 1573}), so that rows can be joined back to them.
+    external_ids = fields.JSONField(null=True)
+
     def names(self) -> list[str | None]:
-        return [self.name, self.short_name]
+        return [self.name, self.short_name, *(self.also_known_as or [])]
 
     class Meta:
         table = "organization"

@@ -10,6 +10,9 @@ class Source(Entity):
     publisher = fields.CharField(max_length=200)
     title = fields.CharField(max_length=300, null=True)
     published = fields.DateField(null=True)
+    # For a data set: the release read, and the terms it is published under.
+    version = fields.CharField(max_length=200, null=True)
+    licence = fields.CharField(max_length=100, null=True)
 
     class Meta:
         table = "source"

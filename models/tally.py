@@ -18,6 +18,10 @@ class Tally(Entity):
     election = fields.ForeignKeyField(
         "models.Election", related_name="tallies", on_delete=fields.CASCADE, db_index=True
     )
+    # The area counted; None for the whole country.
+    area = fields.ForeignKeyField(
+        "models.Area", related_name="tallies", null=True, on_delete=fields.RESTRICT, db_index=True
+    )
     round = fields.IntField(default=1)
     stage = fields.CharEnumField(Stage, max_length=12)
     # Null when the source does not say when the figures were published.
@@ -36,6 +40,11 @@ class Tally(Entity):
     # Among conflicting final figures, the one "the result" means.
     preferred = fields.BooleanField(default=False)
     summary = fields.TextField(null=True)
+    # Where its figures disagree with one another ([{"code": …, "message": …}]), worked out by
+    # the loader (loader/consistency.py); None when they agree.
+    warnings = fields.JSONField(null=True)
+    # The warnings its fixture explains ({code: reason}): sources that disagree, kept as given.
+    explained_warnings = fields.JSONField(null=True)
     sources = fields.ManyToManyField(
         "models.Source", related_name="tallies", through="tally_source"
     )
