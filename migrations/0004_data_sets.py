@@ -268,7 +268,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="Area",
             name="code",
-            field=fields.CharField(null=True, unique=True, max_length=10),
+            field=fields.CharField(null=True, max_length=10),
         ),
         ops.AddField(
             model_name="Area",
@@ -361,7 +361,11 @@ class Migration(migrations.Migration):
         # SQLite's ADD COLUMN leaves out the index of a new foreign key; PostgreSQL, which made
         # it, finds it there.
         ops.RunSQL(
-            'CREATE INDEX IF NOT EXISTS "idx_candidacy_allianc_c4b221" ON "candidacy" ("alliance_id")'
+            'CREATE INDEX IF NOT EXISTS "idx_candidacy_allianc_c4b221" ON "candidacy" ("alliance_id")',
+            reverse_sql='DROP INDEX IF EXISTS "idx_candidacy_allianc_c4b221"',
         ),
-        ops.RunSQL('CREATE INDEX IF NOT EXISTS "idx_tally_area_id_434e09" ON "tally" ("area_id")'),
+        ops.RunSQL(
+            'CREATE INDEX IF NOT EXISTS "idx_tally_area_id_434e09" ON "tally" ("area_id")',
+            reverse_sql='DROP INDEX IF EXISTS "idx_tally_area_id_434e09"',
+        ),
     ]

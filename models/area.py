@@ -25,7 +25,7 @@ class Area(Named):
         "models.Area", related_name="children", null=True, on_delete=fields.RESTRICT, db_index=True
     )
     # The ISO 3166-2 code ("US-GA") of a subdivision that has one.
-    code = fields.CharField(max_length=10, unique=True, null=True)
+    code = fields.CharField(max_length=10, null=True)
     # Publishers' identifiers ({"fips": 13}), so that rows can be joined back to them.
     external_ids = fields.JSONField(null=True)
 
