@@ -35,6 +35,8 @@ CountryCode = Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")]
 Count = Annotated[StrictInt, Field(ge=0)]
 Percent = Annotated[float, Field(ge=0, le=100, strict=False)]
 Sources = Annotated[list[Key], Field(min_length=1)]
+# A publisher's identifiers of a row, by publisher ({"parlgov": 1096}).
+ExternalIds = dict[Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]*$")], StrictInt | StrictStr]
 
 
 class Record(BaseModel):
@@ -49,6 +51,9 @@ class SourceRecord(Record):
     publisher: Text
     title: Text | None = None
     published: Date | None = None
+    # For a data set: the release read, and its licence.
+    version: Text | None = None
+    licence: Text | None = None
 
     @model_validator(mode="after")
     def _findable(self) -> SourceRecord:
@@ -60,6 +65,9 @@ class SourceRecord(Record):
 class CountryRecord(Record):
     code: CountryCode
     name: Text
+    alpha3: Annotated[StrictStr, Field(pattern=r"^[A-Z]{3}$")] | None = None
+    numeric: Annotated[StrictStr, Field(pattern=r"^[0-9]{3}$")] | None = None
+    official_name: Text | None = None
 
 
 class AreaRecord(Record):
@@ -68,6 +76,9 @@ class AreaRecord(Record):
     kind: Literal["region", "district", "municipality", "city", "disputed_territory"]
     country: CountryCode
     parent: Key | None = None
+    # The ISO 3166-2 code of a subdivision ("US-GA").
+    code: Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] | None = None
+    external_ids: ExternalIds | None = None
 
 
 class PersonRecord(Record):
@@ -105,6 +116,8 @@ class OrganizationRecord(Record):
     ]
     country: CountryCode | None = None
     members: list[Key] = []
+    also_known_as: list[Text] | None = None
+    external_ids: ExternalIds | None = None
 
 
 class ElectionRecord(Record):
@@ -127,6 +140,7 @@ class ElectionRecord(Record):
     term_years: Annotated[StrictInt, Field(ge=1, le=20)] | None = None
     seats: Annotated[StrictInt, Field(ge=1)] | None = None
     summary: Text | None = None
+    external_ids: ExternalIds | None = None
     sources: Sources
 
     @model_validator(mode="after")
@@ -148,6 +162,9 @@ class CandidacyRecord(Record):
     incumbent: StrictBool = False
     role: Text | None = None
     status: Literal["registered", "withdrawn", "disqualified"] = "registered"
+    # The candidacy of the electoral alliance this list ran in (same election).
+    alliance: Key | None = None
+    external_ids: ExternalIds | None = None
     sources: Sources
 
     @model_validator(mode="after")
@@ -166,9 +183,22 @@ class TallyLineRecord(Record):
     seats: Count | None = None
 
 
+#: The consistency warnings a tally can have (loader/consistency.py).
+WarningCode = Literal[
+    "cast_exceeds_registered",
+    "valid_and_invalid_exceed_cast",
+    "lines_exceed_valid",
+    "shares_exceed_100",
+    "share_mismatch",
+    "turnout_mismatch",
+]
+
+
 class TallyRecord(Record):
     key: Key
     election: Key
+    # The area counted; none for the whole country.
+    area: Key | None = None
     round: Annotated[StrictInt, Field(ge=1, le=3)] = 1
     stage: Literal["preliminary", "final", "certified"]
     # None when the source does not say when the figures were published.
@@ -184,19 +214,16 @@ class TallyRecord(Record):
     turnout_reported: Percent | None = None
     preferred: StrictBool = False
     summary: Text | None = None
+    # Warnings this tally has that the sources explain (code -> why): figures that disagree
+    # are kept as published, and `elections validate --strict` accepts them.
+    explained_warnings: dict[WarningCode, Text] | None = None
     lines: list[TallyLineRecord] = []
     sources: Sources
 
     @model_validator(mode="after")
     def _consistent(self) -> TallyRecord:
-        # Each rule names the figures that disagree, so a fixture author can find them.
-        if self.registered is not None and self.cast is not None:
-            if self.cast > self.registered:
-                raise ValueError(f"cast ({self.cast}) exceeds registered ({self.registered})")
-            if self.turnout_reported is not None:
-                raise ValueError("turnout_reported is derived here: registered and cast are given")
-        if self.cast is not None and (self.valid or 0) + (self.invalid or 0) > self.cast:
-            raise ValueError("valid + invalid exceeds cast")
+        # Figures that disagree with one another are warnings (loader/consistency.py), since
+        # sources do disagree; these rules are about the record itself.
         if (
             self.stations_reported is not None
             and self.stations_total is not None
@@ -210,11 +237,6 @@ class TallyRecord(Record):
             if line.candidacy in seen:
                 raise ValueError(f"candidacy '{line.candidacy}' has two lines")
             seen.add(line.candidacy)
-        votes = sum(line.votes or 0 for line in self.lines)
-        if self.valid is not None and votes > self.valid:
-            raise ValueError(f"line votes ({votes}) exceed valid ballots ({self.valid})")
-        if sum(line.share or 0 for line in self.lines) > 100.5:
-            raise ValueError("line shares add up to more than 100")
         return self
 
 
@@ -351,4 +373,68 @@ class OfficeTermRecord(Record):
             raise ValueError(f"ended ({self.ended}) is before started ({self.started})")
         if self.began_by == "elected" and self.election is None:
             raise ValueError("a term begun by election names the election")
+        return self
+
+
+class OrganizationNameRecord(Record):
+    key: Key
+    organization: Key
+    name: Text
+    short_name: Text | None = None
+    native_name: Text | None = None
+    since: Date
+    external_ids: ExternalIds | None = None
+    sources: Sources
+
+
+class OrganizationLinkRecord(Record):
+    key: Key
+    predecessor: Key
+    successor: Key
+    kind: Literal[
+        "splinter", "division", "merger", "joined", "successor", "politician", "unspecified"
+    ]
+    date: Date
+    external_ids: ExternalIds | None = None
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _two(self) -> OrganizationLinkRecord:
+        if self.predecessor == self.successor:
+            raise ValueError("an organization cannot be its own predecessor")
+        return self
+
+
+class CabinetRecord(Record):
+    key: Key
+    country: CountryCode
+    name: Text
+    started: Date
+    ended: Date | None = None
+    caretaker: StrictBool = False
+    termination: (
+        Literal[
+            "election_regular",
+            "election_dissolution",
+            "resignation_pm",
+            "resignation_cabinet",
+            "change_pm",
+            "change_party",
+            "confidence_vote",
+            "other",
+        ]
+        | None
+    ) = None
+    previous_election: Key | None = None
+    parties: list[Key] = []
+    prime_minister_party: Key | None = None
+    external_ids: ExternalIds | None = None
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _order(self) -> CabinetRecord:
+        if self.ended is not None and self.ended < self.started:
+            raise ValueError(f"ended ({self.ended}) is before started ({self.started})")
+        if self.prime_minister_party and self.prime_minister_party not in self.parties:
+            raise ValueError("the prime minister's party is not among its parties")
         return self

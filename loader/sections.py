@@ -10,8 +10,10 @@ from typing import Any
 from tortoise.models import Model
 
 import models
+from loader.consistency import tally_warnings
 from loader.records import (
     AreaRecord,
+    CabinetRecord,
     CandidacyRecord,
     CountryRecord,
     ElectionRecord,
@@ -19,6 +21,8 @@ from loader.records import (
     ExitPollRecord,
     LegalCaseRecord,
     OfficeTermRecord,
+    OrganizationLinkRecord,
+    OrganizationNameRecord,
     OrganizationRecord,
     PersonRecord,
     PollingStationsRecord,
@@ -55,6 +59,8 @@ class Section:
     lines: Lines | None = None
     # record fields whose names, folded, fill the `search_name` column (models.base.Named)
     search: tuple[str, ...] = ()
+    # columns worked out from the whole record (not fields of it), by a function of it
+    derived: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     def search_name(self, value: Callable[[str], Any]) -> str:
         """The `search_name` of a record whose fields `value` gives by name."""
@@ -97,7 +103,21 @@ SECTIONS: list[Section] = [
         OrganizationRecord,
         refs={"country": "countries"},
         links={"members": "organizations"},
-        search=("name", "short_name"),
+        search=("name", "short_name", "also_known_as"),
+    ),
+    Section(
+        "organization_names",
+        models.OrganizationName,
+        OrganizationNameRecord,
+        refs={"organization": "organizations"},
+        links=_SOURCES,
+    ),
+    Section(
+        "organization_links",
+        models.OrganizationLink,
+        OrganizationLinkRecord,
+        refs={"predecessor": "organizations", "successor": "organizations"},
+        links=_SOURCES,
     ),
     Section(
         "elections",
@@ -114,16 +134,22 @@ SECTIONS: list[Section] = [
         "candidacies",
         models.Candidacy,
         CandidacyRecord,
-        refs={"election": "elections", "person": "people", "party": "organizations"},
+        refs={
+            "election": "elections",
+            "person": "people",
+            "party": "organizations",
+            "alliance": "candidacies",
+        },
         links=_SOURCES,
     ),
     Section(
         "tallies",
         models.Tally,
         TallyRecord,
-        refs={"election": "elections"},
+        refs={"election": "elections", "area": "areas"},
         links=_SOURCES,
         lines=Lines(models.TallyLine, "tally", ("votes", "share", "seats")),
+        derived={"warnings": tally_warnings},
     ),
     Section(
         "endorsements",
@@ -182,6 +208,17 @@ SECTIONS: list[Section] = [
         OfficeTermRecord,
         refs={"person": "people", "country": "countries", "election": "elections"},
         links=_SOURCES,
+    ),
+    Section(
+        "cabinets",
+        models.Cabinet,
+        CabinetRecord,
+        refs={
+            "country": "countries",
+            "previous_election": "elections",
+            "prime_minister_party": "organizations",
+        },
+        links={"parties": "organizations", **_SOURCES},
     ),
 ]
 

@@ -193,8 +193,10 @@ class _Stored:
     candidacy_election: dict[str, str] = field(default_factory=dict)
     election_date: dict[str, dt.date] = field(default_factory=dict)
     case_election: dict[str, str] = field(default_factory=dict)
-    # (election key, round) -> keys of stored preferred tallies
-    preferred: dict[tuple[str, int], set[str]] = field(default_factory=lambda: defaultdict(set))
+    # (election key, round, area key) -> keys of stored preferred tallies
+    preferred: dict[tuple[str, int, str | None], set[str]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
     # (section, field) -> key -> key it refers to, for references within one section
     self_refs: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
@@ -251,11 +253,11 @@ async def _load_stored(batch: Batch) -> _Stored:
         )
     touched = {item.record.election for item in batch.records("tallies")}  # type: ignore[attr-defined]
     batch_tallies = batch.keys("tallies")
-    for key, election, round_ in await models.Tally.filter(
+    for key, election, round_, area in await models.Tally.filter(
         preferred=True, election__key__in=sorted(touched)
-    ).values_list("key", "election__key", "round"):
+    ).values_list("key", "election__key", "round", "area__key"):
         if key not in batch_tallies:
-            stored.preferred[(election, round_)].add(key)
+            stored.preferred[(election, round_, area)].add(key)
     for section in SECTIONS:
         for name in _self_refs(section):
             # Only a record that refers to another can close a loop through stored rows.
@@ -361,7 +363,7 @@ def _check_consistency(batch: Batch, stored: _Stored) -> list[FixtureError]:
         for item in batch.records("people")
     }
 
-    preferred: dict[tuple[str, int], list[str]] = defaultdict(list)
+    preferred: dict[tuple[str, int, str | None], list[str]] = defaultdict(list)
     for pair, keys in stored.preferred.items():
         preferred[pair] += sorted(keys)
     for section in SECTIONS:
@@ -393,12 +395,13 @@ def _check_consistency(batch: Batch, stored: _Stored) -> list[FixtureError]:
             message = f"as_of {tally.as_of} is before the polling date {date}"
             errors.append(item.error(message, "as_of"))
         if tally.preferred:
-            others = preferred[(tally.election, tally.round)]
+            others = preferred[(tally.election, tally.round, tally.area)]
             if others:
+                where = f" area '{tally.area}'" if tally.area else ""
                 errors.append(
                     item.error(
-                        f"election '{tally.election}' round {tally.round} already has a preferred "
-                        f"tally '{others[0]}'",
+                        f"election '{tally.election}' round {tally.round}{where} already has a "
+                        f"preferred tally '{others[0]}'",
                         "preferred",
                     )
                 )
@@ -421,6 +424,13 @@ def _check_consistency(batch: Batch, stored: _Stored) -> list[FixtureError]:
     for item in batch.records("candidacies"):
         candidacy = item.record
         assert isinstance(candidacy, CandidacyRecord)
+        allied = candidacy_election.get(candidacy.alliance) if candidacy.alliance else None
+        if allied is not None and allied != candidacy.election:
+            message = (
+                f"alliance '{candidacy.alliance}' belongs to election '{allied}', "
+                f"not '{candidacy.election}'"
+            )
+            errors.append(item.error(message, "alliance"))
         born = birth.get(candidacy.person) if candidacy.person else None
         date = election_date.get(candidacy.election)
         if born is not None and date is not None and born >= date:

@@ -250,6 +250,9 @@ class _Writer:
         values = {} if deferred else {name: getattr(record, name) for name in section.columns}
         if section.search and not deferred:
             values["search_name"] = section.search_name(lambda name: getattr(record, name))
+        if not deferred:
+            for name, derive in section.derived.items():
+                values[name] = derive(record)
         for name, target in section.refs.items():
             # A reference to the same section waits until all of its rows exist.
             if (target == section.name) != deferred:
@@ -271,6 +274,7 @@ class _Writer:
         ]
         if section.search:
             columns.append("search_name")
+        columns += list(section.derived)
         existing: dict[str, dict[str, Any]] = {}
         last = self.last[section.name]
         if last is not None:  # an empty table has nothing to look up

@@ -234,7 +234,7 @@ class Migration(migrations.Migration):
                         db_index=True,
                         db_constraint=True,
                         to_field="id",
-                        related_name="names",
+                        related_name="name_history",
                         on_delete=OnDelete.CASCADE,
                     ),
                 ),

@@ -25,7 +25,7 @@ class OrganizationName(Entity):
     """A name an organization took on a date and kept until its next one."""
 
     organization = fields.ForeignKeyField(
-        "models.Organization", related_name="names", on_delete=fields.CASCADE, db_index=True
+        "models.Organization", related_name="name_history", on_delete=fields.CASCADE, db_index=True
     )
     name = fields.CharField(max_length=200)
     short_name = fields.CharField(max_length=60, null=True)

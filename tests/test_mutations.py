@@ -466,7 +466,10 @@ async def test_bad_tallies_are_refused(tokens: Tokens) -> None:
                 )
             ],
         ),
-        ({"registered": 100, "cast": 101}, [("input", "cast (101) exceeds registered (100)")]),
+        (
+            {"stationsReported": 101, "stationsTotal": 100},
+            [("input", "stations_reported exceeds stations_total")],
+        ),
     ]
     for change, errors in cases:
         answer = await execute(TALLY, {"input": {**base, **change}}, tokens.write)
