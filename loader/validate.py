@@ -90,7 +90,7 @@ def fixture_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def _hint(error: Any) -> str:
+def hint(error: Any) -> str:
     if error["type"] == "value_error":
         # A rule of the record's own: its message without pydantic's "Value error, ".
         return str(error["ctx"]["error"])
@@ -132,7 +132,7 @@ def _records(doc: Document, batch: Batch) -> list[FixtureError]:
                 record = section.record.model_validate(item)
             except pydantic.ValidationError as exc:
                 for problem in exc.errors():
-                    error((*path, *problem["loc"]), _hint(problem))
+                    error((*path, *problem["loc"]), hint(problem))
                 if isinstance(key := item.get(section.natural_key), str):
                     batch.broken[name].add(key)
                 continue
@@ -446,7 +446,7 @@ async def check(paths: Sequence[Path], prune: bool = False) -> Batch:
     references to stored rows outside the batch are errors too.
     """
     batch, errors = read_batch(paths)
-    return await _check_batch(batch, errors, prune)
+    return await check_batch(batch, errors, prune)
 
 
 async def check_documents(docs: Sequence[Document], prune: bool = False) -> Batch:
@@ -458,10 +458,10 @@ async def check_documents(docs: Sequence[Document], prune: bool = False) -> Batc
         errors += doc.errors
         if not doc.errors:
             errors += _records(doc, batch)
-    return await _check_batch(batch, errors, prune)
+    return await check_batch(batch, errors, prune)
 
 
-async def _check_batch(batch: Batch, errors: list[FixtureError], prune: bool) -> Batch:
+async def check_batch(batch: Batch, errors: list[FixtureError], prune: bool) -> Batch:
     errors += _check_unique(batch)
     stored = _Stored() if prune else await _load_stored(batch)
     errors += _check_references(batch, stored)
