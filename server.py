@@ -19,7 +19,7 @@ from curation import audit, changes
 from service import logs
 from service.database import migrate, tortoise_config
 from service.metrics import Metrics
-from service.settings import Settings, load_settings
+from service.settings import BUNDLED_DATA, BUNDLED_FIXTURES, Settings, load_settings
 from web import export, graphiql
 from web.graphql_app import GraphQLApp
 from web.health import health, ready
@@ -66,12 +66,25 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
             # Tables come from the committed migrations, so every database has a history
             # that `elections migrate` can continue.
             await migrate(report=log.info)
-            if settings.load_fixtures:
-                paths = list(settings.load_fixtures)
-                report = await changes.load_paths(paths, audit.AT_START)
+            if settings.load_data_sets:
+                # The curated fixtures and the data sets, unless loaded before as they are.
+                others = [p for p in settings.load_fixtures if p != BUNDLED_FIXTURES]
+                loaded = await changes.load_bundled(BUNDLED_FIXTURES, BUNDLED_DATA, audit.AT_START)
+                log.info(
+                    "Bundled fixtures and data sets: %s",
+                    "unchanged since they were loaded"
+                    if loaded is None
+                    else f"{loaded.changed} rows changed"
+                    if loaded.changed
+                    else "nothing changed",
+                )
+            else:
+                others = list(settings.load_fixtures)
+            if others:
+                report = await changes.load_paths(others, audit.AT_START)
                 log.info(
                     "Fixtures loaded from %s: %s",
-                    ", ".join(str(path) for path in paths),
+                    ", ".join(str(path) for path in others),
                     f"{report.changed} rows changed" if report.changed else "nothing changed",
                 )
             freeze_startup_heap()

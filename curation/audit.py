@@ -42,7 +42,8 @@ def load_changes(report: Report, prune: bool) -> dict[str, Any]:
         }
         for name, counts in report.sections.items()
     }
-    return {"prune": prune, "sections": sections}
+    details = {name: dict(found) for name, found in report.details.items() if found}
+    return {"prune": prune, "sections": sections, **({"changed": details} if details else {})}
 
 
 async def record(

@@ -11,6 +11,7 @@ row removed then has an audit entry of its own, and no fact disappears as a side
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
 import loader
+import models
 from curation import audit
 from loader.dump import record as stored_record
 from loader.parse import Document, PathPart, parse_text
@@ -251,4 +253,32 @@ async def _write(
     if report.changed:
         what = audit.load_changes(report, prune)
         await audit.record(conn, actor, AuditAction.LOAD, audit.FIXTURES, None, what)
+    return report
+
+
+async def load_batch(batch: Batch, actor: str, progress: Progress | None = None) -> Report:
+    """Write a checked batch (an import's), with an audit entry when it changed something."""
+    async with write_transaction() as conn:
+        return await _write(conn, batch, actor, False, progress)
+
+
+async def load_bundled(
+    fixtures: Path, data: Path, actor: str, progress: Progress | None = None
+) -> Report | None:
+    """The curated fixtures with the bundled data sets, in one transaction with their digest;
+    None, and nothing read, when the database holds these very inputs already."""
+    from loader import datasets
+
+    folder = datasets.DataFolder(data)
+    digest = datasets.bundled_digest(fixtures, folder)
+    if await datasets.stored_digest() == digest:
+        return None
+    batch = await datasets.bundled_batch(fixtures, folder)
+    async with write_transaction() as conn:
+        report = await _write(conn, batch, actor, False, progress)
+        await models.Dataset.update_or_create(
+            defaults={"digest": digest, "loaded_at": dt.datetime.now(dt.UTC)},
+            using_db=conn,
+            name=datasets.BUNDLED,
+        )
     return report

@@ -19,6 +19,7 @@ import models
 from loader import iso3166, medsl, parlgov
 from loader.errors import FixtureError, LoadError
 from loader.importing import Collected
+from loader.medsl import Curated
 from loader.records import CountryRecord, TallyRecord
 from loader.validate import Batch, Located, check_batch, fixture_files, read_batch
 
@@ -44,8 +45,8 @@ class DataFolder:
         return self.root / "medsl" / "1976-2020-president.csv"
 
     @property
-    def curated(self) -> medsl.Curated:
-        return medsl.Curated.beside(self.root / "us-president")
+    def curated(self) -> Curated:
+        return Curated.beside(self.root / "us-president")
 
     @property
     def explanations(self) -> Path:

@@ -152,7 +152,7 @@ class Collected:
             if isinstance(key, str):
                 self.batch.broken[section].add(key)
             return
-        lines = {} if line is None else {(): line}
+        lines: dict[tuple[str | int, ...], int] = {} if line is None else {(): line}
         self.batch.sections[section].append(Located(record, file, (), lines))
 
     def extend(self, other: Collected) -> None:

@@ -38,7 +38,8 @@ def area_key(code: str) -> str:
 def subdivisions(country: str) -> list[dict[str, Any]]:
     """The ISO 3166-2 subdivisions of one country, parents before their children."""
     found = []
-    for sub in pycountry.subdivisions.get(country_code=country) or []:
+    found_here: Any = pycountry.subdivisions.get(country_code=country)  # type: ignore[no-untyped-call]
+    for sub in found_here or []:
         found.append(
             {
                 "key": area_key(sub.code),

@@ -29,7 +29,7 @@ SOURCE_RECORD = {
     "key": SOURCE,
     "url": "https://doi.org/10.7910/DVN/42MVDX",
     "publisher": "MIT Election Data and Science Lab",
-    "title": "U.S. President 1976–2020",
+    "title": "U.S. President 1976\u20132020",
     "licence": "CC0 1.0",
 }
 COLUMNS = ("year", "state", "state_po", "state_fips", "state_cen", "state_ic", "office",
@@ -178,8 +178,9 @@ def read(file: Path, curated: Curated) -> Collected:
     iso = {area["code"]: area for area in subdivisions("US")}
     for po in sorted(state_ids):
         if f"US-{po}" not in iso:
-            out.errors.append(first_row[next(k for k in total if k[1] == po)].error(
-                f"state_po {po!r}: US-{po} is not an ISO 3166-2 subdivision of the US"))  # fmt: skip
+            row = first_row[next(k for k in total if k[1] == po)]
+            message = f"state_po {po!r}: US-{po} is not an ISO 3166-2 subdivision of the US"
+            out.errors.append(row.error(message))
     for code, area in sorted(iso.items()):
         ids = state_ids.get(code.removeprefix("US-"))
         out.add("areas", {**area, "external_ids": ids or None}, str(file), None)

@@ -21,7 +21,17 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from loader.importing import BadInput, Collected, CsvError, Row, decimal, read_csv, slug, text, whole
+from loader.importing import (
+    BadInput,
+    Collected,
+    CsvError,
+    Row,
+    decimal,
+    read_csv,
+    slug,
+    text,
+    whole,
+)
 
 SOURCE = "parlgov"
 SOURCE_RECORD = {
@@ -36,7 +46,7 @@ SOURCE_RECORD = {
 }
 
 #: The published files and their columns.
-FILES: dict[str, tuple[str, ...]] = {
+FILES: dict[str, tuple[str, tuple[str, ...]]] = {
     "code": ("01__datacore__Code.csv", ("id", "table_variable", "order", "short", "name",
              "description", "wikipedia", "old", "comment")),
     "country": ("02__datacore__Country.csv", ("id", "name", "name_short", "oecd_accession_date",
@@ -105,16 +115,12 @@ def _flag(row: Row, column: str) -> bool:
     return value == "1"
 
 
-def _unique_keys(
-    items: Iterable[tuple[str, str]], tie: Callable[[str], str]
-) -> dict[str, str]:
+def _unique_keys(items: Iterable[tuple[str, str]], tie: Callable[[str], str]) -> dict[str, str]:
     """Keys for ids from their wanted keys: where several ids want one key, each gets
     `tie(id)` added, whatever order they come in."""
     items = list(items)
     counts = Counter(wanted for _, wanted in items)
-    return {
-        id_: wanted if counts[wanted] == 1 else f"{wanted}-{tie(id_)}" for id_, wanted in items
-    }
+    return {id_: wanted if counts[wanted] == 1 else f"{wanted}-{tie(id_)}" for id_, wanted in items}
 
 
 class _Reader:
@@ -173,7 +179,6 @@ def read(folder: Path) -> Collected:
     r.guarded(r.rows["country"], a_country)
 
     # Parties: keys first (they depend on every party of a country), then records.
-    parties = {row["id"].strip(): row for row in r.rows["party"]}
     wanted: list[tuple[str, str]] = []
 
     def party_key(row: Row) -> None:

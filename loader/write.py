@@ -20,6 +20,15 @@ from loader.sections import BY_NAME, SECTIONS, Lines, Section
 from loader.validate import CHUNK, Batch
 
 Progress = Callable[[str, int, int], None]
+#: How many changed rows of a section a report describes field by field.
+DETAILS = 100
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it: dates as ISO text."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 @dataclass
@@ -35,6 +44,19 @@ class Report:
     """What a load did, per section."""
 
     sections: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    # section -> natural key -> field -> {"before", "after"}: what changed in rows that were
+    # there already (up to DETAILS rows a section), for the audit log.
+    details: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
+
+    def note(self, section: str, key: str, changes: dict[str, Any]) -> None:
+        found = self.details[section]
+        if key in found or len(found) < DETAILS:
+            found.setdefault(key, {}).update(
+                {
+                    name: {"before": _plain(b), "after": _plain(a)}
+                    for name, (b, a) in changes.items()
+                }
+            )
 
     @property
     def changed(self) -> int:
@@ -295,6 +317,7 @@ class _Writer:
                 diff = {c: v for c, v in values.items() if found[c] != v}
                 if diff:
                     changes[(*diff, "updated_at")].append([*diff.values(), self.now, found["id"]])
+                    self.report.note(section.name, key, {c: (found[c], v) for c, v in diff.items()})
                     self.changed[section.name].add(found["id"])
                     changed += 1
                 self.ids[section.name][key] = found["id"]
@@ -397,6 +420,8 @@ class _Writer:
         touched: set[int] = set()
         new: list[dict[str, Any]] = []
         changes: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
+        key_of = {id_: key for key, id_ in ids.items()}
+        candidacy_key = {id_: key for key, id_ in candidacies.items()}
         for pair, values in desired.items():
             found = current.get(pair)
             if found is None:
@@ -405,6 +430,17 @@ class _Writer:
             elif any(found[c] != v for c, v in values.items()):
                 changes[tuple(values)].append([*values.values(), found["id"]])
                 touched.add(pair[0])
+                owner_key = key_of.get(pair[0]) or str(pair[0])
+                line_key = candidacy_key.get(pair[1]) or str(pair[1])
+                self.report.note(
+                    section.name,
+                    owner_key,
+                    {
+                        f"lines[{line_key}].{c}": (found[c], v)
+                        for c, v in values.items()
+                        if found[c] != v
+                    },
+                )
         await self.update(spec.model, changes)
         await self.insert(spec.model, new)
         obsolete = [row["id"] for pair, row in current.items() if pair not in desired]

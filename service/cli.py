@@ -22,9 +22,11 @@ from tortoise.exceptions import BaseORMException
 
 import loader
 from curation import audit, changes, tokens
+from loader import datasets, medsl, parlgov
+from loader.importing import Collected
 from models import Scope
 from service.database import MigrationError, connected, tortoise_config
-from service.settings import ROOT, Settings, load_settings
+from service.settings import BUNDLED_DATA, ROOT, Settings, load_settings
 
 T = TypeVar("T")
 
@@ -60,6 +62,7 @@ examples:
   elections migrate                     create or update the database's tables
   elections load fixtures/              load the bundled fixtures into the database
   elections validate new-file.yaml      check a file against what the database holds
+  elections import parlgov data/parlgov import ParlGov's tables as published
   elections dump backup/                write the database out as fixture files
   elections serve --reload              serve the API while you edit the code
   elections token create alice --scope write   a token for the API's mutations
@@ -267,6 +270,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     paths: list[Path] = args.paths
     prune: bool = args.prune
+    strict: bool = args.strict
     url = _database_url(args.database_url)
     file = _sqlite_file(url)
     if file is not None and not file.exists():
@@ -275,9 +279,43 @@ def cmd_validate(args: argparse.Namespace) -> int:
         url = MEMORY
     try:
         batch = _with_database(url, lambda: loader.check(paths, prune=prune))
+        if strict:
+            datasets.refuse_unexplained(batch)
     except loader.LoadError as error:
-        return _refused(error, "the files would not load")
+        return _refused(error, "the files would not load" if not strict else "not strict")
     print(f"{_records(len(batch))} OK")
+    return OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    url = _database_url(args.database_url)
+    strict: bool = args.strict
+    given: Path = args.path
+    curated = medsl.Curated.beside(args.curated)
+    if args.dataset == "parlgov" and not given.is_dir():
+        raise Failure(f"{given} is not a folder of ParlGov's CSV files")
+    if args.dataset == "medsl" and not given.is_file():
+        raise Failure(f"{given} is not MEDSL's CSV file")
+
+    def read() -> Collected:
+        if args.dataset == "parlgov":
+            return parlgov.read(given)
+        return medsl.read(given, curated)
+
+    async def run() -> loader.Report:
+        batch = await datasets.import_batch(read())
+        if strict:
+            datasets.refuse_unexplained(batch)
+        return await changes.load_batch(batch, audit.COMMAND_LINE, progress=_progress)
+
+    try:
+        report = _with_database(url, run)
+    except loader.LoadError as error:
+        return _refused(error, "nothing was written")
+    if str(report):
+        print(report)
+    changed = report.changed
+    print(f"{changed} row{'s' if changed != 1 else ''} changed" if changed else "nothing changed")
     return OK
 
 
@@ -339,6 +377,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "migrate": cmd_migrate,
     "load": cmd_load,
     "validate": cmd_validate,
+    "import": cmd_import,
     "dump": cmd_dump,
     "token": cmd_token,
 }
@@ -443,7 +482,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="check as `load --prune` would: the files must stand alone, a reference to a stored"
         " row they do not contain is an error",
     )
+    validate.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on a tally whose figures disagree (a warning) unless its fixture"
+        " explains it in explained_warnings",
+    )
     validate.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
+
+    importing = commands.add_parser(
+        "import",
+        help="import a data set as its publisher released it",
+        description=(
+            "Import ParlGov's tables (a folder of its CSV files) or the MIT Election Lab's\n"
+            "presidential results by state (its CSV file, with our curated electoral votes)\n"
+            "into the database, through the fixture loader: every row is checked first, a bad\n"
+            "one is reported as file:line, and then nothing is written; rows are matched by\n"
+            "key, so importing the same files twice changes nothing. A file whose columns are\n"
+            "not the published ones is refused, naming them. Countries missing from the\n"
+            "database come from ISO 3166. The repository's data/ folder holds both data sets."
+        ),
+        formatter_class=formatter,
+    )
+    importing.add_argument("dataset", choices=("parlgov", "medsl"), help="which data set")
+    importing.add_argument(
+        "path", type=Path, metavar="PATH", help="ParlGov: its folder; medsl: its CSV file"
+    )
+    importing.add_argument(
+        "--curated",
+        type=Path,
+        default=BUNDLED_DATA / "us-president",
+        metavar="FOLDER",
+        help="medsl: the folder of our electoral votes, national totals and names"
+        " (default: data/us-president)",
+    )
+    importing.add_argument(
+        "--strict", action="store_true", help="refuse warnings data/explanations.yaml lacks"
+    )
+    importing.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
 
     dump = commands.add_parser(
         "dump",

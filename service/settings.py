@@ -15,6 +15,8 @@ from service.manifest import read_manifest
 #: The repository: where the bundled fixtures are.
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_FIXTURES = ROOT / "fixtures"
+#: The bundled data sets (ParlGov, the MIT Election Lab) and our files curated beside them.
+BUNDLED_DATA = ROOT / "data"
 
 #: The largest request body the API reads (1 MiB); a larger one is refused with 413.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -85,6 +87,8 @@ class Settings:
     #: PostgreSQL's connection pool and timeouts.
     pool: Pool = field(default_factory=Pool)
     load_fixtures: tuple[Path, ...] = ()
+    #: With the curated fixtures (LOAD_FIXTURES=bundled), also the data sets of data/.
+    load_data_sets: bool = False
     graphiql: bool = True
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -189,7 +193,10 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         port=config("PORT", cast=int, default=8000),
         database_url=config("DATABASE_URL", default="sqlite://elections.sqlite3"),
         pool=pool,
-        load_fixtures=tuple(BUNDLED_FIXTURES if p == "bundled" else Path(p) for p in fixtures),
+        load_fixtures=tuple(
+            BUNDLED_FIXTURES if p in ("bundled", "curated") else Path(p) for p in fixtures
+        ),
+        load_data_sets="bundled" in fixtures,
         graphiql=config("GRAPHIQL", cast=bool, default=development),
         cors_origins=tuple(config("CORS_ORIGINS", cast=CommaSeparatedStrings, default="")),
         max_body_bytes=positive("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),

@@ -10,8 +10,8 @@ PostgreSQL), indexes, and unique, primary and foreign keys with their actions.
 from __future__ import annotations
 
 import ast
-import re
 import asyncio
+import re
 import shutil
 import sys
 import uuid
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
 from tortoise.fields.relational import ManyToManyFieldInstance
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
