@@ -1,0 +1,79 @@
+"""The MIT Election Lab's presidential results by state, with the curated electoral votes:
+a state's figures, the national sums, the published totals, and bad input refused."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tortoise.context import TortoiseContext
+
+import models
+from loader import medsl
+from tests.datasets import DATA, bundled
+
+__all__ = ["bundled"]
+
+
+async def lines(tally: str) -> dict[str, tuple[int | None, int | None]]:
+    rows = await models.TallyLine.filter(tally__key=tally).values_list(
+        "candidacy__person__key", "votes", "seats"
+    )
+    return {who: (votes, seats) for who, votes, seats in rows}
+
+
+async def test_georgia_2020_has_its_votes_and_16_electors(bundled: TortoiseContext) -> None:
+    tally = await models.Tally.get(key="us-president-2020/ga").prefetch_related("area", "sources")
+    assert (tally.area.code, tally.area.name, tally.area.external_ids) == (
+        "US-GA",
+        "Georgia",
+        {"fips": 13, "icpsr": 44},
+    )
+    assert tally.valid == 4999960
+    found = await lines("us-president-2020/ga")
+    assert found["joe-biden"] == (2473633, 16)
+    assert found["donald-trump"] == (2461854, None)
+    assert {s.key for s in tally.sources} >= {"medsl-president-1976-2020"}
+
+
+async def test_the_national_tally_is_the_sum_of_the_states(bundled: TortoiseContext) -> None:
+    states = await models.Tally.filter(
+        election__key="us-president-2016", area_id__isnull=False
+    ).values_list("valid", flat=True)
+    national = await models.Tally.get(key="us-president-2016/national")
+    assert len(states) == 51
+    assert national.area_id is None
+    assert national.valid == sum(states) == 136787187
+    found = await lines("us-president-2016/national")
+    assert found["donald-trump"] == (62985062, 304)
+    assert found["hillary-clinton"] == (65853503, 227)
+    assert found["colin-powell"] == (None, 3)
+    # Maine by district: three electors for Clinton, one for Trump.
+    assert (await lines("us-president-2016/me"))["donald-trump"][1] == 1
+
+
+def test_electoral_votes_that_differ_from_the_published_totals_are_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "us-president"
+    shutil.copytree(DATA.root / "us-president", folder)
+    votes = folder / "electoral-votes.csv"
+    text = votes.read_text(encoding="utf-8")
+    old = "2020,GA,BIDEN JOSEPH R. JR,16,"
+    assert old in text
+    votes.write_text(text.replace(old, "2020,GA,BIDEN JOSEPH R. JR,15,"), encoding="utf-8")
+    found = medsl.read(DATA.medsl, medsl.Curated.beside(folder))
+    [error] = found.errors
+    assert str(error).startswith(f"{DATA.medsl}:")
+    assert "2020: the electoral votes by state add up to" in str(error)
+    assert "'us-president-2020/joe-biden': 305" in str(error)
+
+
+def test_a_file_with_other_columns_is_refused(tmp_path: Path) -> None:
+    file = tmp_path / "president.csv"
+    text = DATA.medsl.read_text(encoding="utf-8")
+    file.write_text(text.replace("candidatevotes", "votes", 1), encoding="utf-8")
+    found = medsl.read(file, DATA.curated)
+    assert [str(e) for e in found.errors] == [
+        f"{file}:1: missing column 'candidatevotes'; unknown column 'votes': the columns are"
+        " not the published ones"
+    ]
+    assert not found.batch.sections
