@@ -17,6 +17,8 @@ async def test_a_german_cabinet_has_its_parties_and_prime_ministers_party(
         "parties", "prime_minister_party", "previous_election"
     )
     assert sorted(p.key for p in cabinet.parties) == ["de-b90-gru", "de-fdp", "de-spd"]
+    assert cabinet.prime_minister_party is not None
+    assert cabinet.previous_election is not None
     assert cabinet.prime_minister_party.key == "de-spd"
     assert (str(cabinet.started), cabinet.ended, cabinet.caretaker) == ("2021-12-08", None, False)
     assert cabinet.previous_election.key == "de-parliament-2021"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tortoise.context import TortoiseContext
@@ -46,9 +47,9 @@ async def test_a_uk_election_has_its_seats_votes_and_turnout(bundled: TortoiseCo
 async def test_two_elections_of_one_year_have_the_month_in_their_keys(
     bundled: TortoiseContext,
 ) -> None:
-    keys = await models.Election.filter(key__startswith="gb-parliament-1974").values_list(
-        "key", flat=True
-    )
+    keys: list[Any] = await models.Election.filter(
+        key__startswith="gb-parliament-1974"
+    ).values_list("key", flat=True)
     assert sorted(keys) == ["gb-parliament-1974-02", "gb-parliament-1974-10"]
     assert await models.Election.filter(key="de-ep-2019").exists()
     # The curated keys are still there.
@@ -62,8 +63,9 @@ async def test_alliance_seats_add_up_once(bundled: TortoiseContext) -> None:
     # UK 1955: ParlGov codes the seats of the Conservatives and National Liberals alliance on
     # its two member parties; the alliance's own line has none, so its seats are theirs.
     alliance = await models.Candidacy.get(key="gb-parliament-1955/gb-cnl").prefetch_related("party")
+    assert alliance.party is not None
     assert alliance.party.kind == models.OrganizationKind.BLOC
-    members = (
+    members: list[Any] = (
         await models.Candidacy.filter(alliance=alliance)
         .order_by("key")
         .values_list("key", flat=True)

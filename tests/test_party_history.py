@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.context import TortoiseContext
 
 import models
@@ -23,10 +25,11 @@ async def test_a_party_keeps_its_results_across_its_renames(bundled: TortoiseCon
         ("1988-07-01", "Finnish Centre", "KESK"),
     ]
     # Its results under every name are those of one organization.
-    years = await models.Candidacy.filter(
+    dates: list[Any] = await models.Candidacy.filter(
         party=party, election__key__contains="-parliament-"
     ).values_list("election__date", flat=True)
-    assert min(years).year < 1965 < 1988 < max(years).year
+    years = [date.year for date in dates]
+    assert min(years) < 1965 < 1988 < max(years)
     assert await models.Candidacy.filter(party=party).count() == 38
 
 
