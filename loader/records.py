@@ -118,6 +118,7 @@ class OrganizationRecord(Record):
     members: list[Key] = []
     also_known_as: list[Text] | None = None
     external_ids: ExternalIds | None = None
+    sources: list[Key] = []
 
 
 class ElectionRecord(Record):

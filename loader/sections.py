@@ -102,7 +102,7 @@ SECTIONS: list[Section] = [
         models.Organization,
         OrganizationRecord,
         refs={"country": "countries"},
-        links={"members": "organizations"},
+        links={"members": "organizations", **_SOURCES},
         search=("name", "short_name", "also_known_as"),
     ),
     Section(

@@ -1,6 +1,6 @@
-"""Data sets: ISO codes of countries and areas, publishers' identifiers, tallies by area with
-their consistency warnings, alliances, cabinets, party names and links, and the digest of the
-inputs loaded at start.
+"""Data sets: ISO codes of countries and areas, publishers' identifiers, sources of
+organizations, tallies by area with their consistency warnings, alliances, cabinets, party
+names and links, and the digest of the inputs loaded at start.
 
 Written by `tortoise makemigrations` (Tortoise ORM 1.1.9), then formatted with ruff, and
 without the JSONField's encoder and decoder (see 0001_initial).
@@ -323,6 +323,20 @@ class Migration(migrations.Migration):
             model_name="Organization",
             name="external_ids",
             field=fields.JSONField(null=True),
+        ),
+        ops.AddField(
+            model_name="Organization",
+            name="sources",
+            field=fields.ManyToManyField(
+                "models.Source",
+                unique=True,
+                db_constraint=True,
+                through="organization_source",
+                forward_key="source_id",
+                backward_key="organization_id",
+                related_name="organizations",
+                on_delete=OnDelete.CASCADE,
+            ),
         ),
         ops.AddField(
             model_name="Source",

@@ -45,6 +45,10 @@ class Organization(Named):
 
     # Publishers' identifiers ({"parlgov": 1573}), so that rows can be joined back to them.
     external_ids = fields.JSONField(null=True)
+    # Where its facts (a bloc's members) were read.
+    sources = fields.ManyToManyField(
+        "models.Source", related_name="organizations", through="organization_source"
+    )
 
     def names(self) -> list[str | None]:
         return [self.name, self.short_name, *(self.also_known_as or [])]
