@@ -280,12 +280,12 @@ async def test_all_sources_of_2024_include_tallies_and_endorsements(
     )
     own = {s["key"] for s in data["election"]["sources"]}
     every = {s["key"]: s["url"] for s in data["election"]["allSources"]}
-    assert len(every) == 25
+    assert len(every) == 35
     assert own < set(every)
     assert every["ispd-azerbaijan"] == "https://ispd.org.cy/azerbaijan/"  # a tally's
     assert every["uic-am-18288"] == "https://uic.am/en/18288"  # an endorsement's
-    assert every["wikipedia-az-2024-snapshot-2024-01"] is None  # a candidacy's, no address
-    assert every["seed-article-2024-02"] is None
+    assert every["cec-az-news-1195"] == "https://msk.gov.az/en/news/view/1195"  # a candidacy's
+    assert every["seed-article-2024-02"] is None  # no address is known
 
 
 async def test_elections_by_kind_and_country(world: TortoiseContext) -> None:

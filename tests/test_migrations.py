@@ -29,10 +29,11 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 import loader
+from models.search import search_name
 from service import cli, database
 from service.database import APP, HISTORY_TABLE, MigrationError, describe, migrate, tortoise_config
 from service.settings import BUNDLED_FIXTURES, ROOT
-from tests.conftest import BACKEND, POSTGRES_URL, database_url, snapshot
+from tests.conftest import BACKEND, POSTGRES_URL, Snapshot, database_url, snapshot
 
 MIGRATIONS_FOLDER = ROOT / "migrations"
 INITIAL = f"{APP}.0001_initial"
@@ -115,6 +116,51 @@ async def drop_sqlite_columns(
         f'ALTER TABLE "rebuilt" RENAME TO "{table}";'
         + "".join(f"{sql};" for sql in indexes if not any(f'"{c}"' in sql for c in columns))
     )
+
+
+#: Tables that migrations after CURATION create: undoing them loses their rows.
+TABLES_AFTER_CURATION = {
+    "cabinet",
+    "cabinet_party",
+    "cabinet_source",
+    "dataset",
+    "organization_link",
+    "organization_link_source",
+    "organization_name",
+    "organization_name_source",
+    "organization_source",
+}
+
+
+def without_later_tables(rows: Snapshot) -> Snapshot:
+    """The rows as undoing the migrations after CURATION leaves them: the tables they create
+    empty, and organizations without the other names they add (so searched by name and
+    short name alone, as 0002_search_names folds them)."""
+    undone: Snapshot = {}
+    for table, found in rows.items():
+        if table in TABLES_AFTER_CURATION:
+            undone[table] = []
+        elif table == "organization":
+            undone[table] = [
+                {
+                    **row,
+                    "also_known_as": None,
+                    "search_name": search_name([row["name"], row["short_name"]]),
+                }
+                for row in found
+            ]
+        else:
+            undone[table] = found
+    return undone
+
+
+async def without_timestamps(rows: Snapshot) -> Snapshot:
+    return {
+        table: [
+            {k: v for k, v in row.items() if k not in ("created_at", "updated_at")} for row in found
+        ]
+        for table, found in rows.items()
+    }
 
 
 async def undo_after(connection: BaseDBAsyncClient, name: str, forget: bool = True) -> None:
@@ -269,8 +315,11 @@ async def test_a_database_made_before_migrations_is_adopted() -> None:
         assert adopted.pop(HISTORY_TABLE)
         schema.pop(HISTORY_TABLE, None)
         assert adopted == schema
-        assert await snapshot(timestamps=True) == rows
-        assert (await loader.load([BUNDLED_FIXTURES])).changed == 0
+        # Every row is kept but those of the tables undone (organizations' sources), which a
+        # load puts back as they were.
+        assert await snapshot(timestamps=True) == without_later_tables(rows)
+        await loader.load([BUNDLED_FIXTURES])
+        assert await snapshot(timestamps=False) == await without_timestamps(rows)
 
 
 async def test_search_names_are_filled_in_for_the_rows_already_there() -> None:
@@ -293,7 +342,7 @@ async def test_search_names_are_filled_in_for_the_rows_already_there() -> None:
 
         assert await migrate() == APPLIED_ALL[1:]
         assert await describe(connection) == schema
-        assert await snapshot(timestamps=True) == rows
+        assert await snapshot(timestamps=True) == without_later_tables(rows)
 
 
 async def test_a_database_made_before_migrations_that_differs_is_refused() -> None:

@@ -123,7 +123,7 @@ async def test_heydar_aliyev_1993_and_1998(world: TortoiseContext) -> None:
     )
     assert data["person"] == {
         "name": "Heydar Aliyev",
-        "birthDate": None,
+        "birthDate": "1923-05-10",
         "candidacies": {
             "nodes": [
                 {
@@ -131,14 +131,14 @@ async def test_heydar_aliyev_1993_and_1998(world: TortoiseContext) -> None:
                     "share": 98.8,
                     "votes": 3919923,
                     "won": True,
-                    "ageAtElection": None,
+                    "ageAtElection": 70,
                 },
                 {
                     "key": "az-president-1998/heydar-aliyev",
                     "share": 77.6,
                     "votes": 2556059,
                     "won": True,
-                    "ageAtElection": None,
+                    "ageAtElection": 75,
                 },
             ]
         },
@@ -171,7 +171,6 @@ async def test_search_is_case_insensitive_part_of_the_name(world: TortoiseContex
     for text in ("aliyev", "ALIYEV", "  Aliyev "):
         data = await run(query, {"q": text})
         assert [p["key"] for p in nodes(data["people"])] == [
-            "f-aliyev",
             "fuad-aliyev",
             "heydar-aliyev",
             "ilham-aliyev",
