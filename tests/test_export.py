@@ -157,7 +157,9 @@ async def test_the_2024_final_cec_tally_and_its_lines(world: TortoiseContext) ->
         "turnout": "76.43",
         "turnout_computed": "false",
         "summary": tally.summary,
-        "sources": "electionguide-4314 menafn-1107844554 menafn-1107845361 qlobal-turnout-2024-02-09",
+        "sources": (
+            "electionguide-4314 menafn-1107844554 menafn-1107845361 qlobal-turnout-2024-02-09"
+        ),
         "updated_at": await stamp(models.Tally, key),
     }
     # Turnout computed from counts: 1993's CEC protocol, 3,966,327 cast of 4,062,053.
