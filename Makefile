@@ -16,7 +16,7 @@ PYTEST = $(BIN)/python -m pytest $(PYTEST_ARGS) || { status=$$?; \
 # Options for `make lock`, e.g. `make lock LOCK_ARGS=--upgrade` for the newest versions allowed.
 LOCK_ARGS ?=
 
-.PHONY: setup serve test lint schema clean bench bench-quick manifest lock
+.PHONY: setup serve test lint schema clean bench bench-quick bench-datasets manifest lock
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -87,6 +87,12 @@ SIZES ?= 10k,100k
 BENCH_ARGS ?=
 bench: setup
 	$(BIN)/python -m bench --sizes $(SIZES) $(BENCH_ARGS)
+	$(BIN)/python -m bench.datasets
+
+# The bundled data sets' import against the executemany floor, and the first and second start
+# of `elections serve` with them (on PostgreSQL too when TEST_POSTGRES_URL names a server).
+bench-datasets: setup
+	$(BIN)/python -m bench.datasets
 
 # One small size with short runs, in under a minute; ends with the large nested operation's
 # API/floor ratio.

@@ -76,6 +76,7 @@ class Rows:
         columns = ["id", section.natural_key, *section.columns, *(f"{r}_id" for r in refs)]
         if section.search:
             columns.append("search_name")
+        columns += list(section.derived)
         table = self._table(model._meta.db_table, [*columns, "created_at", "updated_at"])
         defaults = {name: section.record.model_fields[name].default for name in section.columns}
         known = self.ids[section.name]
@@ -89,6 +90,10 @@ class Rows:
                 row.append(None if key is None else self.ids[section.refs[name]][key])
             if section.search:
                 row.append(section.search_name(lambda name: record.get(name)))  # noqa: B023
+            if section.derived:
+                # Worked out from the record, as the loader does (a tally's warnings).
+                checked = section.record.model_validate(record)
+                row += [_value(derive(checked)) for derive in section.derived.values()]
             row += [STAMP, STAMP]
             table.rows.append(tuple(row))
         if section.lines is not None:
