@@ -3,7 +3,9 @@ a state's figures, the national sums, the published totals, and bad input refuse
 
 from __future__ import annotations
 
+import csv
 import shutil
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +81,24 @@ def test_a_file_with_other_columns_is_refused(tmp_path: Path) -> None:
         " not the published ones"
     ]
     assert not found.batch.sections
+
+
+async def test_every_year_has_the_published_electoral_votes(bundled: TortoiseContext) -> None:
+    people = {}
+    with (DATA.root / "us-president" / "people.csv").open(encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            people[row["medsl_name"]] = row["name"]
+    published: dict[int, Counter[str]] = defaultdict(Counter)
+    with (DATA.root / "us-president" / "national-totals.csv").open(encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            if row["candidate"]:  # the abstention of 2000 has no line
+                published[int(row["year"])][people[row["candidate"]]] += int(row["electoral_votes"])
+    assert sorted(published) == list(range(1976, 2021, 4))
+    for year, totals in published.items():
+        rows = await models.TallyLine.filter(
+            tally__key=f"us-president-{year}/national", seats__isnull=False
+        ).values_list("candidacy__person__name", "seats")
+        assert Counter(dict(rows)) == totals, year
+        assert sum(totals.values()) == (537 if year == 2000 else 538)
+    national = await models.Tally.get(key="us-president-2000/national")
+    assert national.summary == "1 elector abstained."
