@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.test_server import running_server
+from tests.support.servers import running_server
 from web import graphiql
 
 CHROMIUM = "/usr/bin/chromium"
@@ -62,7 +62,7 @@ def chromium() -> str:
 
 @pytest.fixture(scope="module")
 def graphiql_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL (http://127.0.0.1:PORT) of the real app under uvicorn, with the bundled data."""
+    """Base URL (http://127.0.0.1:PORT) of the real app under uvicorn, with the test world."""
     database = tmp_path_factory.mktemp("graphiql") / "e.sqlite3"
     with running_server(f"sqlite://{database}") as server:
         yield server.url
