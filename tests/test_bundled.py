@@ -19,7 +19,7 @@ from service.settings import BUNDLED_FIXTURES, ROOT
 from tests.support.running import run
 from tests.support.settings import settings_from
 
-#: What the product ships to load: the curated fixtures (open data sets will join them).
+#: What the product ships to load: every data set it bundles belongs here.
 SHIPPED: list[Path] = [BUNDLED_FIXTURES]
 
 AZ_2024 = """{

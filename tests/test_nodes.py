@@ -370,4 +370,4 @@ async def test_ids_are_identical_after_a_fresh_load(fresh_load: dict[str, Any]) 
     fresh = await run(STABLE)
     assert fresh == fresh_load
     assert fresh["election"]["id"] == global_id("Election", "az-president-2024")
-    assert len(fresh["election"]["allSources"]) > 20
+    assert len(fresh["election"]["allSources"]) == 25
