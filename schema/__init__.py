@@ -20,7 +20,6 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -45,7 +44,9 @@ from schema.query import Query
 from schema.source import Source
 from schema.statement import Statement
 from schema.tally import Tally
+from service.compat import StrawberryGraphQLCoreExecutionContext
 from service.errors import OperationTimeout, is_expected
+from service.metrics import FastPathCounts
 from service.settings import Limits, Settings
 
 log = logging.getLogger("elections.graphql")
@@ -81,6 +82,8 @@ class Schema(strawberry.Schema):
 
     limits = Limits()
     field_suggestions = True
+    #: Where the fast path counts its outcomes: the app's metrics (none outside an app).
+    fast_path_counts: FastPathCounts | None = None
 
     def configured(
         self,
@@ -88,6 +91,7 @@ class Schema(strawberry.Schema):
         limits: Limits,
         field_suggestions: bool,
         fast_path: bool = True,
+        fast_path_counts: FastPathCounts | None = None,
     ) -> Schema:
         """This schema with other extensions and limits, sharing its converted types.
 
@@ -106,6 +110,7 @@ class Schema(strawberry.Schema):
         variant.execution_context_class = (
             FastExecutor if fast_path else StrawberryGraphQLCoreExecutionContext
         )
+        variant.fast_path_counts = fast_path_counts
         return variant
 
     def without_fast_path(self) -> Schema:
@@ -144,6 +149,8 @@ class Schema(strawberry.Schema):
         # graphql-core's own switch for the suggestions it makes while executing (an enum
         # value in a variable); validation gets it from the Validation extension.
         kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        if self.execution_context_class is FastExecutor:
+            kwargs["counts"] = self.fast_path_counts
         return {**kwargs, "hide_suggestions": not self.field_suggestions}
 
     def process_errors(
@@ -172,8 +179,11 @@ def timed_out(limit: float, operation_name: str | None) -> ExecutionResult:
     )
 
 
-def build_schema(settings: Settings | None = None) -> Schema:
-    """The schema as the settings ask: limits, introspection, suggestions, batching."""
+def build_schema(
+    settings: Settings | None = None, fast_path_counts: FastPathCounts | None = None
+) -> Schema:
+    """The schema as the settings ask: limits, introspection, suggestions, batching; the fast
+    path's outcomes counted in `fast_path_counts` (an app's metrics) if given."""
     settings = settings or Settings()
     limits = settings.limits
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
@@ -189,7 +199,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         Access,
     ]
     return _TYPES_ONLY.configured(
-        extensions, limits, settings.field_suggestions, settings.fast_path
+        extensions, limits, settings.field_suggestions, settings.fast_path, fast_path_counts
     )
 
 

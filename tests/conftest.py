@@ -66,8 +66,8 @@ async def server_database(tmp_path: Path) -> AsyncIterator[str]:
 @pytest.fixture(autouse=True)
 def module_state_restored() -> Iterator[None]:
     """Fails a test that leaves a module global, a class attribute, the environment or the
-    working folder changed (tests/support/state.py). Set up before any other fixture of the
-    test and torn down after them, so what monkeypatch restores counts as restored."""
+    working folder changed (tests/support/state.py). Set up before the test's other function
+    fixtures and torn down after them, so what monkeypatch restores counts as restored."""
     before = state.current()
     yield
     left = state.changed(before, state.current())

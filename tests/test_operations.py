@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from tortoise import connections
 from tortoise.context import TortoiseContext
 
@@ -27,25 +26,13 @@ from service.settings import Settings
 from tests.support.clients import client
 from tests.support.databases import BACKEND
 from tests.support.logs import json_log
+from tests.support.metrics import sample, samples
 from tests.support.servers import running_server
-from web import health
+from web import graphiql, health
 from web.graphql_app import GRAPHQL_RESPONSE_JSON
 
 WINNER = 'query Winner { election(key: "az-president-2024") { winner { name } } }'
 HEX_ID = re.compile(r"[0-9a-f]{32}")
-
-
-def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    """Every sample of a Prometheus text page, by name and labels."""
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def sample(name: str, **labels: str) -> tuple[str, frozenset[tuple[str, str]]]:
-    return (name, frozenset(labels.items()))
 
 
 # --- /ready -------------------------------------------------------------------------------------
@@ -230,7 +217,7 @@ async def test_metrics_count_requests_errors_and_latency_by_operation(
         )
         await http.post("/graphql", content=b"{", headers={"Content-Type": "application/json"})
         await http.get("/health")
-        await http.get("/graphiql/static/graphiql/graphiql.min.css")
+        await http.get(f"/graphiql/static/{graphiql.build().stylesheet}")
         await http.get("/nope")
         response = await http.get("/metrics")
     assert response.status_code == 200

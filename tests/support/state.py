@@ -30,29 +30,33 @@ OURS = frozenset(
 )
 
 
+#: Where an attribute is: its module, its name there, and its name in that class, if any.
+Place = tuple[str, str, str]
+
+
 @dataclass(frozen=True)
 class State:
-    """Module and class attributes by dotted name; the environment; the working folder."""
+    """Module and class attributes by place; the environment; the working folder."""
 
-    attributes: dict[str, Any]
+    attributes: dict[Place, Any]
     environment: dict[str, str]
     folder: str
 
 
 def current() -> State:
-    attributes: dict[str, Any] = {}
+    attributes: dict[Place, Any] = {}
     for name, module in list(sys.modules.items()):
-        if module is None or name.split(".")[0] not in OURS:
+        if module is None or name.partition(".")[0] not in OURS:
             continue
         for attribute, value in list(vars(module).items()):
-            if attribute.startswith("__"):
+            if attribute[:2] == "__":
                 continue  # the module's own bookkeeping (__loader__, __builtins__, …)
-            attributes[f"{name}.{attribute}"] = value
+            attributes[name, attribute, ""] = value
             if isinstance(value, type) and value.__module__ == name:
                 managed = _relations(value)
                 for member, inner in list(vars(value).items()):
-                    if not member.startswith("__") and member not in managed:
-                        attributes[f"{name}.{attribute}.{member}"] = inner
+                    if member[:2] != "__" and member not in managed:
+                        attributes[name, attribute, member] = inner
     environment = {k: v for k, v in os.environ.items() if k not in NOT_OURS}
     return State(attributes, environment, os.getcwd())
 
@@ -69,16 +73,21 @@ def changed(before: State, after: State) -> list[str]:
     """What `after` has different from `before`, each in a line; modules imported in
     between are not changes."""
     found = []
-    modules = {name.rsplit(".", 1)[0] for name in before.attributes}
-    for name, value in before.attributes.items():
-        if name not in after.attributes:
-            found.append(f"{name} was deleted")
-        elif after.attributes[name] is not value:
-            found.append(f"{name} is {_short(after.attributes[name])}, was {_short(value)}")
-    for name in after.attributes.keys() - before.attributes.keys():
-        # A submodule imported meanwhile becomes an attribute of its package: not a change.
-        if name.rsplit(".", 1)[0] in modules and not isinstance(after.attributes[name], ModuleType):
-            found.append(f"{name} was added")
+    old, new = before.attributes, after.attributes
+    for place, value in old.items():
+        if place not in new:
+            found.append(f"{_dotted(place)} was deleted")
+        elif new[place] is not value:
+            found.append(f"{_dotted(place)} is {_short(new[place])}, was {_short(value)}")
+    added = new.keys() - old.keys()
+    if added:
+        known = {(module, attribute if member else "") for module, attribute, member in old}
+        for place in added:
+            module, attribute, member = place
+            # A submodule imported meanwhile becomes an attribute of its package: no change.
+            inside = (module, attribute if member else "") in known
+            if inside and not isinstance(new[place], ModuleType):
+                found.append(f"{_dotted(place)} was added")
     for variable in sorted(before.environment.keys() | after.environment.keys()):
         if before.environment.get(variable) != after.environment.get(variable):
             found.append(
@@ -88,6 +97,10 @@ def changed(before: State, after: State) -> list[str]:
     if before.folder != after.folder:
         found.append(f"the working folder is {after.folder}, was {before.folder}")
     return sorted(found)
+
+
+def _dotted(place: Place) -> str:
+    return ".".join(part for part in place if part)
 
 
 def _short(value: Any) -> str:
