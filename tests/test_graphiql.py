@@ -519,6 +519,32 @@ def test_a_link_with_a_query_opens_it_before_the_examples(
     assert visit.page_errors == []
 
 
+def test_an_operation_name_the_document_lacks_is_not_sent(
+    chromium: str, graphiql_server_url: str
+) -> None:
+    """GraphiQL may hand the fetcher a stale operation name (the previous tab's, for a moment
+    after a tab is opened): with a one-operation document the page drops it, so the document's
+    operation runs instead of being refused as unknown. A link naming another operation gives
+    the same situation at once."""
+    visit = Visit(graphiql_server_url)
+    query = 'query Winner { election(key: "az-president-2024") { winner { name } } }'
+    link = urllib.parse.urlencode({"query": query, "operationName": "ElectionResult"})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = visit.new_page(browser)
+            open_graphiql(page, f"{graphiql_server_url}/graphql?{link}")
+            expect(page.locator(QUERY_EDITOR)).to_contain_text("query Winner {")
+            page.locator(".graphiql-execute-button").click()
+            expect(page.locator(".graphiql-response")).to_contain_text('"name": "Ilham Aliyev"')
+        finally:
+            browser.close()
+    posts = [request for request in visit.requests if request.method == "POST"]
+    sent = [json.loads(post.post_data or "{}") for post in posts]
+    assert [body["operationName"] for body in sent if "query Winner" in body["query"]] == [None]
+    assert visit.console_errors == []
+
+
 def test_graphiql_runs_queries_in_production_without_introspection(
     chromium: str, tmp_path: Path
 ) -> None:
