@@ -5,13 +5,10 @@ from __future__ import annotations
 from tortoise.context import TortoiseContext
 
 import models
-from tests.datasets import bundled
-
-__all__ = ["bundled"]
 
 
 async def test_a_german_cabinet_has_its_parties_and_prime_ministers_party(
-    bundled: TortoiseContext,
+    data_sets: TortoiseContext,
 ) -> None:
     cabinet = await models.Cabinet.get(key="de-cabinet-scholz").prefetch_related(
         "parties", "prime_minister_party", "previous_election"
@@ -25,7 +22,7 @@ async def test_a_german_cabinet_has_its_parties_and_prime_ministers_party(
     assert cabinet.external_ids == {"parlgov": 1661}
 
 
-async def test_why_a_cabinet_ended_is_kept(bundled: TortoiseContext) -> None:
+async def test_why_a_cabinet_ended_is_kept(data_sets: TortoiseContext) -> None:
     cabinet = await models.Cabinet.get(key="de-cabinet-bruening-iv")
     assert (str(cabinet.started), str(cabinet.ended), cabinet.termination) == (
         "1931-10-10",

@@ -1,4 +1,4 @@
-"""Consistency warnings: what the bundled data holds is explained, and --strict says so."""
+"""Consistency warnings: the data sets' warnings are stored on their tallies, each explained."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ from tortoise.context import TortoiseContext
 
 import models
 from loader import datasets
-from service.settings import BUNDLED_FIXTURES
-from tests.datasets import DATA, bundled
-
-__all__ = ["bundled"]
+from tests.support.data_sets import DATA
+from tests.support.world import WORLD
 
 
-async def test_the_bundled_data_has_no_unexplained_warning(bundled: TortoiseContext) -> None:
-    batch = await datasets.bundled_batch(BUNDLED_FIXTURES, DATA)
+async def test_the_data_sets_have_no_unexplained_warning(data_sets: TortoiseContext) -> None:
+    batch = await datasets.bundled_batch(WORLD, DATA)
     assert datasets.unexplained(batch) == []
     # And the warnings are stored on the tallies, with their explanations.
     tally = await models.Tally.get(key="hr-parliament-2020/parlgov")

@@ -1,5 +1,5 @@
 """The data sets from the command line and at start: `elections import`, `validate --strict`,
-and the bundled load that a later start skips while its inputs are unchanged."""
+and the load of fixtures with the data sets that a later start skips while they are unchanged."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from tortoise.context import TortoiseContext
 
 import models
 from curation import changes
+from loader import datasets
 from service import cli
-from service.settings import BUNDLED_DATA, BUNDLED_FIXTURES
+from service.settings import BUNDLED_DATA
+from tests.support.world import WORLD
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str, str]:
@@ -109,11 +111,11 @@ def test_validate_strict_fails_on_a_warning_nothing_explains(
 
 
 async def test_a_start_with_the_same_inputs_reads_nothing(empty_db: TortoiseContext) -> None:
-    first = await changes.load_bundled(BUNDLED_FIXTURES, BUNDLED_DATA, "(test)")
+    first = await changes.load_bundled(WORLD, BUNDLED_DATA, "(test)")
     assert first is not None
     assert first.sections["elections"].created == 1049
     [dataset] = await models.Dataset.all()
-    assert (dataset.name, len(dataset.digest)) == ("bundled", 64)
-    assert await changes.load_bundled(BUNDLED_FIXTURES, BUNDLED_DATA, "(test)") is None
+    assert (dataset.name, len(dataset.digest)) == (datasets.BUNDLED, 64)
+    assert await changes.load_bundled(WORLD, BUNDLED_DATA, "(test)") is None
     entries = await models.AuditEntry.filter(entity="Fixtures").count()
     assert entries == 1

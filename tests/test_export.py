@@ -1,4 +1,4 @@
-"""The bulk export: /export/{table}.csv and .jsonl over the bundled fixtures, filters, errors."""
+"""The bulk export: /export/{table}.csv and .jsonl over the test world, filters, errors."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from tortoise.context import TortoiseContext
 
 import models
 from models.base import Entity
-from server import create_app
-from tests.test_server import SETTINGS, running_server, server_database  # noqa: F401
+from tests.support.clients import client
+from tests.support.servers import running_server
 from web import export
 from web.export import TABLES, Filters
 
-#: Rows in the bundled fixtures, per export.
+#: Rows in the test world, per export.
 COUNTS = {"elections": 9, "candidacies": 62, "tallies": 34, "tally-lines": 120, "endorsements": 12}
 
 AZ_2024_SOURCES = [
@@ -37,23 +37,16 @@ AZ_2024_SOURCES = [
     "wikipedia-az-2024",
 ]
 
-#: The final CEC protocol of 2024, line by line: (candidacy, person, party, votes, share) from
-#: first place.
+#: The final CEC protocol of 2024, line by line: (candidacy, votes, share) from first place.
 FINAL_CEC_2024 = [
-    ("ilham-aliyev", "ilham-aliyev", "new-azerbaijan-party", 4567458, 92.12),
-    ("zahid-oruj", "zahid-oruj", None, 107632, 2.17),
-    ("fazil-mustafa", "fazil-mustafa", None, 98421, 1.99),
-    ("gudrat-hasanguliyev", "gudrat-hasanguliyev", None, 85411, 1.72),
-    ("razi-nurullayev", "razi-nurullayev", "national-front-azerbaijan", 39643, 0.8),
-    ("musayev", "musayev", "great-azerbaijan-party", 32885, 0.66),
-    # The candidate of 2008 too: his key is from then.
-    ("f-aliyev", "fuad-aliyev", None, 26517, 0.54),
+    ("ilham-aliyev", "new-azerbaijan-party", 4567458, 92.12),
+    ("zahid-oruj", None, 107632, 2.17),
+    ("fazil-mustafa", None, 98421, 1.99),
+    ("gudrat-hasanguliyev", None, 85411, 1.72),
+    ("razi-nurullayev", "national-front-azerbaijan", 39643, 0.8),
+    ("musayev", None, 32885, 0.66),
+    ("f-aliyev", None, 26517, 0.54),
 ]
-
-
-def client() -> httpx.AsyncClient:
-    app = create_app(SETTINGS, manage_database=False)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 async def download(path: str, **params: str) -> httpx.Response:
@@ -149,17 +142,15 @@ async def test_the_2024_final_cec_tally_and_its_lines(world: TortoiseContext) ->
         "stations_reported": "",
         "stations_total": "",
         "registered": "",
-        "cast": "4967795",
-        "valid": "4957967",
-        "invalid": "9828",
+        "cast": "",
+        "valid": "",
+        "invalid": "",
         "against_all": "",
         "turnout_reported": "76.43",
         "turnout": "76.43",
         "turnout_computed": "false",
         "summary": tally.summary,
-        "sources": (
-            "electionguide-4314 menafn-1107844554 menafn-1107845361 qlobal-turnout-2024-02-09"
-        ),
+        "sources": "menafn-1107844554",
         "updated_at": await stamp(models.Tally, key),
     }
     # Turnout computed from counts: 1993's CEC protocol, 3,966,327 cast of 4,062,053.
@@ -172,7 +163,7 @@ async def test_the_2024_final_cec_tally_and_its_lines(world: TortoiseContext) ->
         {
             "tally": key,
             "election": "az-president-2024",
-            "candidacy": f"az-president-2024/{candidacy}",
+            "candidacy": f"az-president-2024/{person}",
             "person": person,
             "party": party,
             "votes": votes,
@@ -180,7 +171,7 @@ async def test_the_2024_final_cec_tally_and_its_lines(world: TortoiseContext) ->
             "seats": None,
             "updated_at": updated_at,
         }
-        for candidacy, person, party, votes, share in FINAL_CEC_2024
+        for person, party, votes, share in FINAL_CEC_2024
     ]
 
 
@@ -483,7 +474,7 @@ async def test_a_parameter_given_twice_is_400(world: TortoiseContext) -> None:
 # --- Over real HTTP ----------------------------------------------------------------------
 
 
-def test_uvicorn_streams_an_export(server_database: str) -> None:  # noqa: F811
+def test_uvicorn_streams_an_export(server_database: str) -> None:
     # The rows are read while the response streams, in the request's task: this shows that
     # the database is reachable there under a real server.
     with (

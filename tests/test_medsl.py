@@ -13,9 +13,7 @@ from tortoise.context import TortoiseContext
 
 import models
 from loader import medsl
-from tests.datasets import DATA, bundled
-
-__all__ = ["bundled"]
+from tests.support.data_sets import DATA
 
 
 async def lines(tally: str) -> dict[str, tuple[int | None, int | None]]:
@@ -25,7 +23,7 @@ async def lines(tally: str) -> dict[str, tuple[int | None, int | None]]:
     return {who: (votes, seats) for who, votes, seats in rows}
 
 
-async def test_georgia_2020_has_its_votes_and_16_electors(bundled: TortoiseContext) -> None:
+async def test_georgia_2020_has_its_votes_and_16_electors(data_sets: TortoiseContext) -> None:
     tally = await models.Tally.get(key="us-president-2020/ga").prefetch_related("area", "sources")
     assert tally.area is not None
     assert (tally.area.code, tally.area.name, tally.area.external_ids) == (
@@ -40,7 +38,7 @@ async def test_georgia_2020_has_its_votes_and_16_electors(bundled: TortoiseConte
     assert {s.key for s in tally.sources} >= {"medsl-president-1976-2020"}
 
 
-async def test_the_national_tally_is_the_sum_of_the_states(bundled: TortoiseContext) -> None:
+async def test_the_national_tally_is_the_sum_of_the_states(data_sets: TortoiseContext) -> None:
     states: list[Any] = await models.Tally.filter(
         election__key="us-president-2016", area_id__isnull=False
     ).values_list("valid", flat=True)
@@ -83,7 +81,7 @@ def test_a_file_with_other_columns_is_refused(tmp_path: Path) -> None:
     assert not found.batch.sections
 
 
-async def test_every_year_has_the_published_electoral_votes(bundled: TortoiseContext) -> None:
+async def test_every_year_has_the_published_electoral_votes(data_sets: TortoiseContext) -> None:
     people = {}
     with (DATA.root / "us-president" / "people.csv").open(encoding="utf-8") as file:
         for row in csv.DictReader(file):

@@ -13,14 +13,14 @@ from tortoise.context import TortoiseContext
 import models
 from curation import changes
 from loader import LoadError, datasets, parlgov, write
-from tests.conftest import snapshot
-from tests.datasets import DATA, bundled
+from tests.support.data_sets import DATA
+from tests.support.databases import snapshot
+from tests.support.world import WORLD
 
-__all__ = ["bundled"]
 RESULTS = "32__elections__ElectionResult.csv"
 
 
-async def test_a_uk_election_has_its_seats_votes_and_turnout(bundled: TortoiseContext) -> None:
+async def test_a_uk_election_has_its_seats_votes_and_turnout(data_sets: TortoiseContext) -> None:
     tally = await models.Tally.get(key="gb-parliament-2017/parlgov").prefetch_related("sources")
     assert (tally.registered, tally.cast, tally.valid) == (46843896, 32294928, 32204124)
     assert [s.key for s in tally.sources] == ["parlgov"]
@@ -45,7 +45,7 @@ async def test_a_uk_election_has_its_seats_votes_and_turnout(bundled: TortoiseCo
 
 
 async def test_two_elections_of_one_year_have_the_month_in_their_keys(
-    bundled: TortoiseContext,
+    data_sets: TortoiseContext,
 ) -> None:
     keys: list[Any] = await models.Election.filter(
         key__startswith="gb-parliament-1974"
@@ -59,7 +59,7 @@ async def test_two_elections_of_one_year_have_the_month_in_their_keys(
     )
 
 
-async def test_alliance_seats_add_up_once(bundled: TortoiseContext) -> None:
+async def test_alliance_seats_add_up_once(data_sets: TortoiseContext) -> None:
     # UK 1955: ParlGov codes the seats of the Conservatives and National Liberals alliance on
     # its two member parties; the alliance's own line has none, so its seats are theirs.
     alliance = await models.Candidacy.get(key="gb-parliament-1955/gb-cnl").prefetch_related("party")
@@ -83,9 +83,9 @@ async def test_alliance_seats_add_up_once(bundled: TortoiseContext) -> None:
     assert {m.key for m in bloc_members} >= {"gb-con", "gb-nlp"}
 
 
-async def test_importing_twice_changes_nothing(bundled: TortoiseContext) -> None:
+async def test_importing_twice_changes_nothing(data_sets: TortoiseContext) -> None:
     before = await snapshot()
-    report = await write(await datasets.bundled_batch(DATA.root.parent / "fixtures", DATA))
+    report = await write(await datasets.bundled_batch(WORLD, DATA))
     assert report.changed == 0
     assert await snapshot() == before
 

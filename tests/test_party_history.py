@@ -7,12 +7,9 @@ from typing import Any
 from tortoise.context import TortoiseContext
 
 import models
-from tests.datasets import bundled
-
-__all__ = ["bundled"]
 
 
-async def test_a_party_keeps_its_results_across_its_renames(bundled: TortoiseContext) -> None:
+async def test_a_party_keeps_its_results_across_its_renames(data_sets: TortoiseContext) -> None:
     party = await models.Organization.get(key="fi-kesk")
     names = (
         await models.OrganizationName.filter(organization=party)
@@ -33,7 +30,7 @@ async def test_a_party_keeps_its_results_across_its_renames(bundled: TortoiseCon
     assert await models.Candidacy.filter(party=party).count() == 38
 
 
-async def test_links_between_parties_are_dated(bundled: TortoiseContext) -> None:
+async def test_links_between_parties_are_dated(data_sets: TortoiseContext) -> None:
     link = await models.OrganizationLink.get(key="parlgov/party-change/5").prefetch_related(
         "predecessor", "successor"
     )

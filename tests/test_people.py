@@ -5,17 +5,10 @@ from __future__ import annotations
 import pytest
 from tortoise.context import TortoiseContext
 
-from schema import schema
-from schema.context import Context
-from tests.conftest import nodes, run
+from tests.support.errors import errors_of
+from tests.support.running import nodes, run
 
 PERSON = "query ($key: String!) { person(key: $key) { %s } }"
-
-
-async def errors_of(query: str) -> list[str]:
-    result = await schema.execute(query, context_value=Context())
-    assert result.errors, "expected an error"
-    return [error.message for error in result.errors]
 
 
 async def test_ilham_aliyev_whole(world: TortoiseContext) -> None:
@@ -123,7 +116,7 @@ async def test_heydar_aliyev_1993_and_1998(world: TortoiseContext) -> None:
     )
     assert data["person"] == {
         "name": "Heydar Aliyev",
-        "birthDate": "1923-05-10",
+        "birthDate": None,
         "candidacies": {
             "nodes": [
                 {
@@ -131,14 +124,14 @@ async def test_heydar_aliyev_1993_and_1998(world: TortoiseContext) -> None:
                     "share": 98.8,
                     "votes": 3919923,
                     "won": True,
-                    "ageAtElection": 70,
+                    "ageAtElection": None,
                 },
                 {
                     "key": "az-president-1998/heydar-aliyev",
                     "share": 77.6,
                     "votes": 2556059,
                     "won": True,
-                    "ageAtElection": 75,
+                    "ageAtElection": None,
                 },
             ]
         },
@@ -171,6 +164,7 @@ async def test_search_is_case_insensitive_part_of_the_name(world: TortoiseContex
     for text in ("aliyev", "ALIYEV", "  Aliyev "):
         data = await run(query, {"q": text})
         assert [p["key"] for p in nodes(data["people"])] == [
+            "f-aliyev",
             "fuad-aliyev",
             "heydar-aliyev",
             "ilham-aliyev",

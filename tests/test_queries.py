@@ -1,8 +1,8 @@
-"""The example operations in docs/queries/, run against the bundled fixtures.
+"""The example operations in docs/queries/, run against the test world.
 
 Every `docs/queries/<name>.graphql` file has a test: here a `test_query_<name>` (hyphens
 become underscores) that gets the file's text from the `query` fixture, runs it against the
-test world and asserts the answer with the figures of the fixtures; or, for a query that
+test world and asserts the answer with the figures of the world; or, for a query that
 shows one feature, a test in that feature's module that names the file. A file without a
 test, or a test here without a file, fails `test_every_query_file_has_a_test`; every file,
 whoever tests it, must hold exactly one named query that the schema accepts.
@@ -21,7 +21,7 @@ from graphql import OperationDefinitionNode, OperationType, parse, validate
 from tortoise.context import TortoiseContext
 
 from schema import schema
-from tests.conftest import nodes, run
+from tests.support.running import nodes, run
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 QUERY_FILES = sorted(QUERIES.glob("*.graphql"))
@@ -99,8 +99,8 @@ AZ_2024_CANDIDATES = [
     "Fazil Mustafa",
     "Gudrat Hasanguliyev",
     "Razi Nurullayev",
-    "Elshad Musayev",
-    "Fuad Aliyev",
+    "Musayev",
+    "F. Aliyev",
 ]
 
 
@@ -204,7 +204,6 @@ async def test_query_election_result(world: TortoiseContext, query: str) -> None
                         "FINAL",
                         "2024-02-13",
                         preferred=True,
-                        valid=4957967,
                         turnout=76.43,
                         lines=stage_lines(
                             [92.12, 2.17, 1.99, 1.72, 0.8, 0.66, 0.54], final_cec_votes
@@ -544,17 +543,14 @@ async def test_query_parliament_result(world: TortoiseContext, query: str) -> No
 async def test_query_election_sources(world: TortoiseContext, query: str) -> None:
     data = await run(query, {"key": "az-president-2024"})
     sources = data["election"]["allSources"]
-    # Every source of the 2024 file plus those of the shared files it cites (the seed article,
-    # the CEC sessions naming Fuad Aliyev), once each, by key.
+    # Every source of the 2024 file plus the seed article, once each, by key.
     assert [(source["key"], source["url"]) for source in sources] == [
-        ("cec-az-news-1195", "https://msk.gov.az/en/news/view/1195"),
-        ("cec-az-news-1224", "https://msk.gov.az/en/news/view/1224"),
         ("cec-az-news-1285", "https://msk.gov.az/en/news/view/1285"),
         ("einpresswire-687428779", "https://www.einpresswire.com/article/687428779"),
-        ("electionguide-4314", "http://www.electionguide.org/elections/id/4314/?'report_type=past"),
         (
             "epde-emds-preliminary",
-            "https://epde.org/?news=preliminary-statement-results-of-observation-on-early-presidential-election-in-azerbaijan",
+            "https://epde.org/?news=preliminary-statement-results-of-observation-on-early-"
+            "presidential-election-in-azerbaijan",
         ),
         ("geghard-343", "https://geghard-saf.am/en/343"),
         ("hmong-th-az-2024", "https://hmong.in.th/wiki/2024_Azerbaijani_presidential_election"),
@@ -564,81 +560,53 @@ async def test_query_election_sources(world: TortoiseContext, query: str) -> Non
         ),
         (
             "hurriyet-190507",
-            "https://www.hurriyetdailynews.com/erdogan-congratulates-azerbaijans-aliyev-on-re-election-win-190507",
+            "https://www.hurriyetdailynews.com/erdogan-congratulates-azerbaijans-aliyev-on-re-"
+            "election-win-190507",
         ),
         ("ispd-azerbaijan", "https://ispd.org.cy/azerbaijan/"),
         ("menafn-1107731739", "https://menafn.com/1107731739"),
-        (
-            "menafn-1107826805",
-            "https://menafn.com/1107826805/Azerbaijans-Extraordinary-Election-Proves-Technically-Well-Organized-Georgian-MP",
-        ),
-        (
-            "menafn-1107830732",
-            "https://menafn.com/1107830732/Cuban-President-Congratulates-President-Ilham-Aliyev-On-His-Victory-In-Election",
-        ),
-        (
-            "menafn-1107837909",
-            "https://menafn.com/1107837909/Azerbaijans-CEC-To-Present-Results-Of-Presidential-Election-To-Constitutional-Court",
-        ),
+        ("menafn-1107826805", "https://menafn.com/1107826805"),
+        ("menafn-1107830732", "https://menafn.com/1107830732"),
+        ("menafn-1107837909", "https://menafn.com/1107837909"),
         ("menafn-1107844554", "https://menafn.com/1107844554"),
         (
-            "menafn-1107845361",
-            "https://menafn.com/1107845361/Ilham-Aliyev-Officially-Declared-President-Of-Azerbaijan-Constitutional-Court",
-        ),
-        (
             "meydan-tv-2024-election",
-            "https://d9mc3ts4czbpr.cloudfront.net/en/article/azerbaijans-2024-presidential-election-fragmented-opposition-an-obliterated-press-a-grateful-nation/",
-        ),
-        (
-            "modern-az-451467",
-            "https://modern.az/olke/451467/tarixi-sesverme-prezident-sechkilerinde-ikinci-kim-olacaq",
+            "https://d9mc3ts4czbpr.cloudfront.net/en/article/azerbaijans-2024-presidential-"
+            "election-fragmented-opposition-an-obliterated-press-a-grateful-nation/",
         ),
         (
             "news-az-maduro-letter",
-            "https://news.az/news/venezuelas-president-nicolas-maduro-sends-congratulatory-letter-to-president-ilham-aliyev",
+            "https://news.az/news/venezuelas-president-nicolas-maduro-sends-congratulatory-"
+            "letter-to-president-ilham-aliyev",
         ),
         (
             "nsn-fm-putin-aliyev",
             "https://nsn.fm/amp/policy/putin-pozdravil-alieva-s-pobedoi-na-prezidentskih-vyborah",
         ),
         (
-            "qlobal-turnout-2024-02-09",
-            "https://static.qlobal.az/az/secici-feallii-deyisdi-ilham-eliyev-ne-qeder-ses-toplayib",
-        ),
-        ("rbc-65c36c18", "https://www.rbc.ru/politics/07/02/2024/65c36c189a79475f45f75a93"),
-        (
             "sb-by-lukashenko-aliyev",
-            "https://www.sb.by/en/lukashenko-congratulated-aliyev-on-convincing-victory-in-azerbaijan-presidential-elections.html",
+            "https://www.sb.by/en/lukashenko-congratulated-aliyev-on-convincing-victory-in-"
+            "azerbaijan-presidential-elections.html",
         ),
         ("seed-article-2024-02", None),
         ("shamshyan-1257104", "https://shamshyan.com/hy/article/2024/03/05/1257104"),
         ("tag24-970062", "https://sviluppo2024.tag24.it/970062-ilham-aliyev-e-stato-rieletto"),
-        ("trend-3857963", "https://en.trend.az/azerbaijan/politics/3857963.html"),
-        (
-            "turan-777145",
-            "https://turan.az/en/politics/ilham-aliyev-leads-in-presidential-elections-cec-777145",
-        ),
-        (
-            "turan-candidate-pool-2023-12",
-            "https://turan.az/en/difficult-question/azerbaijan-gears-up-for-presidential-elections-amidst-growing-candidate-pool",
-        ),
         (
             "turan-emds-interim",
-            "https://turan.az/en/politics/the-presidential-elections-are-held-without-genuine-political-rivalry",
+            "https://turan.az/en/politics/the-presidential-elections-are-held-without-genuine-"
+            "political-rivalry",
         ),
         (
             "turan-osce-missions",
-            "https://turan.az/en/politics/heads-of-the-osceodihr-and-osce-pa-missions-on-the-voting-process",
+            "https://turan.az/en/politics/heads-of-the-osceodihr-and-osce-pa-missions-on-the-"
+            "voting-process",
         ),
         ("uic-am-18288", "https://uic.am/en/18288"),
         (
             "wikipedia-az-2024",
             "https://en.wikipedia.org/wiki/2024_Azerbaijani_presidential_election",
         ),
-        (
-            "wikipedia-az-2024-snapshot-2024-01",
-            "https://wiki.1209k.com/content/wikipedia_en_all_maxi_2024-01/A/2024_Azerbaijani_presidential_election",
-        ),
+        ("wikipedia-az-2024-snapshot-2024-01", None),
     ]
     # Whole records for a few: the sources without an address carry a title instead.
     by_key = {source["key"]: source for source in sources}

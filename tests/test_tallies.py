@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tortoise.context import TortoiseContext
 
-from tests.conftest import nodes, run
+from tests.support.running import nodes, run
 
 TALLY = "query ($key: String!) { tally(key: $key) { %s } }"
 COUNTS = """round stage asOf countedShare stationsReported stationsTotal registered cast valid
@@ -98,31 +98,15 @@ async def test_2024_final_cec_whole(world: TortoiseContext) -> None:
         "stationsReported": None,
         "stationsTotal": None,
         "registered": None,
-        "cast": 4967795,
-        "valid": 4957967,
-        "invalid": 9828,
+        "cast": None,
+        "valid": None,
+        "invalid": None,
         "againstAll": None,
         "turnout": 76.43,
         "turnoutComputed": False,  # reported, not computed: the counts are not given
         "preferred": True,
         "election": {"key": "az-president-2024"},
-        "sources": [
-            {
-                "key": "electionguide-4314",
-                "url": "http://www.electionguide.org/elections/id/4314/?'report_type=past",
-            },
-            {"key": "menafn-1107844554", "url": "https://menafn.com/1107844554"},
-            {
-                "key": "menafn-1107845361",
-                "url": "https://menafn.com/1107845361/Ilham-Aliyev-Officially-Declared-President-"
-                "Of-Azerbaijan-Constitutional-Court",
-            },
-            {
-                "key": "qlobal-turnout-2024-02-09",
-                "url": "https://static.qlobal.az/az/secici-feallii-deyisdi-ilham-eliyev-ne-qeder-"
-                "ses-toplayib",
-            },
-        ],
+        "sources": [{"key": "menafn-1107844554", "url": "https://menafn.com/1107844554"}],
     }
     assert {line.pop("tally")["key"] for line in lines} == {"az-president-2024/final-cec"}
     assert [

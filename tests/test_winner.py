@@ -6,9 +6,6 @@ from tortoise.context import TortoiseContext
 
 import models
 from models.winner import Line, by_electors, by_runoff, by_seats, popular_vote_leader
-from tests.datasets import bundled
-
-__all__ = ["bundled"]
 
 
 async def national(year: int) -> list[Line[str]]:
@@ -18,7 +15,7 @@ async def national(year: int) -> list[Line[str]]:
     return [Line(who, votes=votes, seats=seats) for who, votes, seats in rows]
 
 
-async def test_the_popular_vote_leader_lost_in_2000_and_2016(bundled: TortoiseContext) -> None:
+async def test_the_popular_vote_leader_lost_in_2000_and_2016(data_sets: TortoiseContext) -> None:
     for year, winner, leader in [
         (2000, "george-w-bush", "al-gore"),
         (2016, "donald-trump", "hillary-clinton"),
@@ -27,7 +24,7 @@ async def test_the_popular_vote_leader_lost_in_2000_and_2016(bundled: TortoiseCo
         assert (by_electors(lines, electors=538), popular_vote_leader(lines)) == (winner, leader)
 
 
-async def test_in_2020_the_leader_won(bundled: TortoiseContext) -> None:
+async def test_in_2020_the_leader_won(data_sets: TortoiseContext) -> None:
     lines = await national(2020)
     assert by_electors(lines, electors=538) == popular_vote_leader(lines) == "joe-biden"
 
@@ -46,7 +43,7 @@ def test_a_runoff_is_won_in_its_last_round() -> None:
     assert by_runoff([]) is None
 
 
-async def test_a_parliament_is_won_by_the_most_seats(bundled: TortoiseContext) -> None:
+async def test_a_parliament_is_won_by_the_most_seats(data_sets: TortoiseContext) -> None:
     rows = await models.TallyLine.filter(tally__key="gb-parliament-2017/parlgov").values_list(
         "candidacy__party__key", "votes", "seats"
     )
