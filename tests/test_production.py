@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "database_url": "sqlite://elections.sqlite3",
     "pool": {"min_size": 1, "max_size": 5, "connect_timeout": 5.0, "statement_timeout": 0.0},
     "load_fixtures": (),
+    "load_data_sets": False,
     "graphiql": True,
     "cors_origins": (),
     "max_body_bytes": 1_048_576,
