@@ -9,7 +9,7 @@ in the database (models.Dataset), so a start whose inputs have not changed loads
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import yaml
 
 import models
 from loader import iso3166, medsl, parlgov
+from loader.consistency import unexplained as of_tally
 from loader.errors import FixtureError, LoadError
 from loader.importing import Collected
 from loader.medsl import Curated
@@ -165,8 +166,6 @@ async def import_batch(found: Collected) -> Batch:
 
 def unexplained(batch: Batch) -> list[FixtureError]:
     """The warnings of the batch's tallies that no fixture explains, as errors."""
-    from loader.consistency import unexplained as of_tally
-
     found = []
     for item in batch.records("tallies"):
         for warning in of_tally(item.record):
@@ -175,18 +174,7 @@ def unexplained(batch: Batch) -> list[FixtureError]:
 
 
 def refuse_unexplained(batch: Batch) -> None:
+    """LoadError listing the batch's unexplained warnings, if it has any."""
     errors = unexplained(batch)
     if errors:
         raise LoadError(errors)
-
-
-__all__: Sequence[str] = [
-    "BUNDLED",
-    "DataFolder",
-    "bundled_batch",
-    "bundled_digest",
-    "import_batch",
-    "read_data",
-    "stored_digest",
-    "unexplained",
-]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pydantic
+from anyascii import anyascii
 
 from loader.errors import FixtureError
 from loader.sections import BY_NAME
@@ -48,11 +49,11 @@ class BadInput(Exception):
 
 
 def read_csv(path: Path, columns: Sequence[str]) -> Iterator[Row]:
-    """The rows of a published CSV file whose header is exactly `columns` (in any order).
+    """The rows of a published CSV file whose header has exactly `columns` (in any order).
 
-    Raises BadInput-free FixtureErrors through `CsvError` when the file cannot be read or its
-    header differs: a missing or unknown column is named, since a file whose columns were
-    renamed would otherwise load its figures into the wrong fields.
+    Raises CsvError when the file cannot be read or its header differs, naming each missing
+    and unknown column: a file whose columns were renamed would otherwise load its figures
+    into the wrong fields.
     """
     name = str(path)
     try:
@@ -125,8 +126,6 @@ def text(row: Row, column: str) -> str | None:
 
 def slug(value: str) -> str:
     """Lower-case letters and digits joined by hyphens: the part of a natural key from a name."""
-    from anyascii import anyascii
-
     return re.sub(r"[^a-z0-9]+", "-", anyascii(value).lower()).strip("-")
 
 

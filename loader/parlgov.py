@@ -15,6 +15,7 @@ order of its rows, so every import of the same files gives the same keys.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -99,8 +100,6 @@ def _date(row: Row, column: str) -> str | None:
 
 
 def _is_date(value: str) -> bool:
-    import datetime as dt
-
     try:
         dt.date.fromisoformat(value)
     except ValueError:
