@@ -21,6 +21,7 @@ import httpx
 import pytest
 import strawberry
 from graphql import SourceLocation, get_introspection_query, get_operation_ast, parse
+from starlette.routing import Route
 from tortoise.context import TortoiseContext
 
 import models
@@ -28,7 +29,7 @@ from schema import Schema, build_schema, limits
 from schema.context import Context
 from server import create_app
 from service.settings import Limits, Settings
-from web.graphql_app import GRAPHQL_RESPONSE_JSON
+from web.graphql_app import GRAPHQL_RESPONSE_JSON, GraphQLApp
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 DEVELOPMENT = Settings(database_url="sqlite://:memory:")
@@ -695,7 +696,11 @@ async def test_a_batch_vouches_for_none_of_its_queries(world: TortoiseContext) -
             "locations": [{"line": 1, "column": 14}],
         }
     )
-    async with client(production) as http:
+    app = create_app(production, manage_database=False)
+    [graphql] = [r.app for r in app.routes if isinstance(r, Route) and r.path == "/graphql"]
+    assert isinstance(graphql, GraphQLApp)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         for hostile in (introspection, nested(13), aliased(20)):
             response = await http.post(
                 "/graphql", json=[{"query": "{ __typename }"}, {"query": hostile}]
@@ -707,8 +712,6 @@ async def test_a_batch_vouches_for_none_of_its_queries(world: TortoiseContext) -
             assert "data" not in alone.json()
         assert (await post(http, introspection)).json() == refused
         # Each query of a batch that ran without an error is known by its own result.
-        app = http._transport.app  # type: ignore[attr-defined]
-        graphql = next(route.app for route in app.routes if route.path == "/graphql")
         assert graphql.known.get("{ __typename }", None) is not None
         assert graphql.known.get(introspection, None) is None
 
