@@ -78,8 +78,8 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
             freeze_startup_heap()
             yield
 
-    graphql_app = GraphQLApp(settings)
     metrics = Metrics()
+    graphql_app = GraphQLApp(settings, metrics)
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/ready", ready, methods=["GET"]),

@@ -17,7 +17,6 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
@@ -44,7 +43,9 @@ from schema.source import Source
 from schema.statement import Statement
 from schema.tally import Tally
 from service.caches import Cache
+from service.compat import StrawberryGraphQLCoreExecutionContext
 from service.errors import OperationTimeout, is_expected
+from service.metrics import FastPathCounts
 from service.settings import Limits, Settings
 
 log = logging.getLogger("elections.graphql")
@@ -80,6 +81,8 @@ class Schema(strawberry.Schema):
 
     limits = Limits()
     field_suggestions = True
+    #: Where the fast path counts its outcomes: the app's metrics (none outside an app).
+    fast_path_counts: FastPathCounts | None = None
     #: The caches of this configuration (see build_schema), here to be measured.
     parsed: Cache[ParseKey, DocumentNode] = parsed_cache(0)
     verdicts: Cache[str, Verdict] = verdict_cache(0)
@@ -90,6 +93,7 @@ class Schema(strawberry.Schema):
         limits: Limits,
         field_suggestions: bool,
         fast_path: bool = True,
+        fast_path_counts: FastPathCounts | None = None,
     ) -> Schema:
         """This schema with other extensions and limits, sharing its converted types.
 
@@ -108,6 +112,7 @@ class Schema(strawberry.Schema):
         variant.execution_context_class = (
             FastExecutor if fast_path else StrawberryGraphQLCoreExecutionContext
         )
+        variant.fast_path_counts = fast_path_counts
         return variant
 
     def without_fast_path(self) -> Schema:
@@ -149,6 +154,8 @@ class Schema(strawberry.Schema):
         # graphql-core's own switch for the suggestions it makes while executing (an enum
         # value in a variable); validation gets it from the Validation extension.
         kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        if self.execution_context_class is FastExecutor:
+            kwargs["counts"] = self.fast_path_counts
         return {**kwargs, "hide_suggestions": not self.field_suggestions}
 
     def process_errors(
@@ -177,9 +184,12 @@ def timed_out(limit: float, operation_name: str | None) -> ExecutionResult:
     )
 
 
-def build_schema(settings: Settings | None = None) -> Schema:
-    """The schema as the settings ask: limits, introspection, suggestions, batching, and the
-    byte budgets of its caches of parsed documents and validation verdicts."""
+def build_schema(
+    settings: Settings | None = None, fast_path_counts: FastPathCounts | None = None
+) -> Schema:
+    """The schema as the settings ask: limits, introspection, suggestions, batching, the byte
+    budgets of its caches of parsed documents and validation verdicts; the fast path's
+    outcomes counted in `fast_path_counts` (an app's metrics) if given."""
     settings = settings or Settings()
     limits = settings.limits
     # One of each per configuration, shared by its requests.
@@ -197,7 +207,7 @@ def build_schema(settings: Settings | None = None) -> Schema:
         Access,
     ]
     configured = _TYPES_ONLY.configured(
-        extensions, limits, settings.field_suggestions, settings.fast_path
+        extensions, limits, settings.field_suggestions, settings.fast_path, fast_path_counts
     )
     configured.parsed, configured.verdicts = parsed, verdicts
     return configured

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import operator
-from collections import Counter
 from collections.abc import Callable, Container, Coroutine, Sequence
 from typing import Any, NoReturn, cast
 
@@ -39,30 +38,35 @@ from graphql import (
     GraphQLSchema,
     OperationType,
     Undefined,
+    get_argument_values,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetails, collect_fields
-from graphql.execution.values import get_argument_values
 from strawberry import relay
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter, get_arguments
-from strawberry.types.base import StrawberryObjectDefinition
-from strawberry.types.field import StrawberryField
 
 from schema.node import ModelNode
-
-#: How many operations the fast path answered, and how many it handed to graphql-core.
-OUTCOMES: Counter[str] = Counter()
-
-_DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
-#: The relay `id` resolver that every Node type shares.
-_NODE_ID = relay.Node._id.__func__
+from service import compat
+from service.compat import (
+    DEFINITION_BACKREF,
+    NODE_ID,
+    FieldDetails,
+    StrawberryField,
+    StrawberryGraphQLCoreExecutionContext,
+    StrawberryObjectDefinition,
+    collect_fields,
+    get_arguments,
+)
+from service.metrics import FallbackReason, FastPathCounts
 
 Resolve = Callable[[Any], Any]
 
 
 class Unsupported(Exception):
-    """The fast path cannot give graphql-core's answer here: graphql-core must run."""
+    """The fast path cannot give graphql-core's answer here: graphql-core must run. The
+    reason is what the fallback is counted under in /metrics."""
+
+    def __init__(self, what: str, reason: FallbackReason = "unsupported") -> None:
+        super().__init__(what)
+        self.reason: FallbackReason = reason
 
 
 class FastInfo:
@@ -78,7 +82,7 @@ class FastInfo:
         self.context = context
 
     def __getattr__(self, name: str) -> NoReturn:
-        raise Unsupported(name)
+        raise Unsupported(f"info.{name}")
 
 
 #: Fields collected per selection: by type name and the identities of the field nodes.
@@ -90,31 +94,45 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
 
     `collected` may hold the fields collected for the selections of a document that no
     variable can change (no `@skip` or `@include`), kept from one request to the next by
-    whoever keeps the document alive (fast_requests.py).
+    whoever keeps the document alive (fast_requests.py). `counts` counts each operation's
+    outcome in the app's metrics (the schema passes them: none outside an app).
     """
 
-    def __init__(self, *args: Any, collected: Collected | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        collected: Collected | None = None,
+        counts: FastPathCounts | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.collected = collected
+        self.counts = counts
 
     def execute_operation(self, serially: bool | None = None) -> Any:
-        if (
-            self.operation.operation is not OperationType.QUERY
-            or serially
-            or (self.middleware_manager is not None and self.middleware_manager.middlewares)
-        ):
-            OUTCOMES["graphql-core"] += 1
-            return super().execute_operation(serially)
+        operation = self.operation.operation
+        if operation is not OperationType.QUERY:
+            mutation = operation is OperationType.MUTATION
+            return self._fallback("mutation" if mutation else "subscription", serially)
+        if self.middleware_manager is not None and self.middleware_manager.middlewares:
+            return self._fallback("middleware", serially)
+        if serially:  # a query run field after field, as asked: graphql-core's way
+            return self._fallback("unsupported", serially)
         return self._fast_or_fallback()
+
+    def _fallback(self, reason: FallbackReason, serially: bool | None = None) -> Any:
+        if self.counts is not None:
+            self.counts.fallback(reason)
+        return super().execute_operation(serially)
 
     async def _fast_or_fallback(self) -> Any:
         try:
             data = await _Run(self).operation()
-        except Exception:  # whatever it was, graphql-core answers (see the module's docstring)
-            OUTCOMES["graphql-core"] += 1
-            result = super().execute_operation()
+        except Exception as error:  # whatever it was, graphql-core answers (the docstring)
+            result = self._fallback(error.reason if isinstance(error, Unsupported) else "error")
             return await result if self.is_awaitable(result) else result
-        OUTCOMES["fast"] += 1
+        if self.counts is not None:
+            self.counts.fast()
         return ExecutionResult(data, None)
 
 
@@ -124,7 +142,7 @@ class _Run:
     def __init__(self, executor: FastExecutor) -> None:
         self.executor = executor
         self.schema: GraphQLSchema = executor.schema
-        self.strawberry = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        self.strawberry = compat.strawberry_schema(self.schema)
         self.info = FastInfo(executor.context_value)
         loaders = getattr(executor.context_value, "loaders", None)
         self.batched: Container[Any] = getattr(loaders, "futures", frozenset())
@@ -144,7 +162,7 @@ class _Run:
                 executor.hide_suggestions,
             )
             if defers:
-                raise Unsupported("@defer")
+                raise Unsupported("@defer", "defer")
             self.keep(root_type, (), grouped)
         (data,) = await self.objects(root_type, [executor.root_value], grouped)
         return data
@@ -185,7 +203,7 @@ class _Run:
                 continue
             field_def = parent_type.fields.get(name)
             if field_def is None:  # __schema and __type: introspection is graphql-core's
-                raise Unsupported(name)
+                raise Unsupported(name, "introspection")
             resolvers.append(
                 (field_def.type, details, self.resolver(parent_type, field_def, details[0]))
             )
@@ -223,7 +241,7 @@ class _Run:
         self, parent_type: GraphQLObjectType, field_def: GraphQLField, details: FieldDetails
     ) -> Resolve:
         """A function from a source object to the field's value (or a coroutine of it)."""
-        field = field_def.extensions.get(_DEFINITION)
+        field = field_def.extensions.get(DEFINITION_BACKREF)
         if not isinstance(field, StrawberryField):
             raise Unsupported(details.node.name.value)
         if field.base_resolver is None and not field.extensions:
@@ -242,7 +260,7 @@ class _Run:
             raise Unsupported(field.name)
         assert field.base_resolver is not None
         resolver = field.base_resolver
-        if getattr(resolver.wrapped_func, "__func__", None) is _NODE_ID:
+        if getattr(resolver.wrapped_func, "__func__", None) is NODE_ID:
             return self.global_id(parent_type)
         args, kwargs = get_arguments(
             field=field,
@@ -301,7 +319,7 @@ class _Run:
             return self.leaves(return_type, values)
         if isinstance(return_type, GraphQLNonNull):
             if any(value is None for value in values):
-                raise Unsupported("null in a non-null position")
+                raise Unsupported("null in a non-null position", "null")
             return_type = return_type.of_type
         if isinstance(return_type, GraphQLList):
             # All the lists' items completed together, then cut back into lists.
@@ -338,7 +356,7 @@ class _Run:
             return values
         if isinstance(return_type, GraphQLNonNull):
             if any(value is None for value in values):
-                raise Unsupported("null in a non-null position")
+                raise Unsupported("null in a non-null position", "null")
             return_type = return_type.of_type
         if isinstance(return_type, GraphQLList):
             item_type = return_type.of_type
@@ -370,7 +388,7 @@ class _Run:
         nodes = tuple(id(detail.node) for detail in details)
         grouped = self.collect(object_type, nodes)
         if grouped is None:
-            grouped = self.executor.collect_subfields(object_type, details).grouped_field_set
+            grouped = compat.subfields(self.executor, object_type, details)
             self.keep(object_type, nodes, grouped)
         done = iter(await self.objects(object_type, present, grouped))
         return [None if value is None else next(done) for value in values]
@@ -466,9 +484,7 @@ async def settle(values: list[Any], batched: Container[Any] = frozenset()) -> li
                 if future is None:
                     turn.append((i, coroutine))  # `await asyncio.sleep(0)`: a turn of the loop
                     continue
-                # What a task does with a future its coroutine waits on; left set, the next
-                # coroutine to await the same future would fail.
-                future._asyncio_future_blocking = False
+                compat.unblock(future)  # what a task does with a future its coroutine waits on
                 if future in blocked:
                     blocked[future].append((i, coroutine))
                     continue
@@ -531,7 +547,7 @@ async def _cancel(coroutine: Coroutine[Any, Any, Any]) -> None:
         if future is None:
             await asyncio.sleep(0)
         else:
-            future._asyncio_future_blocking = False
+            compat.unblock(future)
             await asyncio.wait([future])
 
 

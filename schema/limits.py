@@ -43,11 +43,11 @@ from graphql import (
 )
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
-from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from schema.documents import document_bytes
+from service import compat
 from service.caches import Cache, text_bytes
+from service.compat import MaybeNullValidationRule, OneOfInputValidationRule
 from service.settings import CacheBytes, Limits
 
 #: The largest page of a connection: `first` and `last` must be between 1 and this.
@@ -236,6 +236,14 @@ def directives_rule(limit: int) -> type[ValidationRule]:
 
     return MaxDirectives
 
+
+#: The rules Strawberry's own validation adds to the extensions' (`validate_document` in
+#: strawberry/schema/schema.py), which Validation runs in its stead: tests/test_compat.py
+#: fails, naming the difference, when Strawberry's list is not this one.
+STRAWBERRY_RULES: tuple[type[ValidationRule], ...] = (
+    MaybeNullValidationRule,
+    OneOfInputValidationRule,
+)
 
 # --- Depth and aliases --------------------------------------------------------------------------
 
@@ -479,14 +487,13 @@ class Validation(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.pre_execution_errors is None:
-            schema = context.schema._schema
+            schema = compat.graphql_schema(context.schema)
             limits = self.limits
             rules = (
                 # First: it counts when it is made, before the others visit the document.
                 shape_rule(limits.max_depth, limits.max_aliases),
                 *context.validation_rules,
-                MaybeNullValidationRule,
-                OneOfInputValidationRule,
+                *STRAWBERRY_RULES,
                 directives_rule(limits.max_directives),
                 list_rule(limits.max_list_items),
             )

@@ -19,10 +19,11 @@ from typing import Any, cast
 
 from tortoise import connections, fields
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
 from tortoise.models import Model
 
 from schema.keyset import Dialect, Sql
+from service import compat
+from service.compat import SqliteClient, SqliteTransactionWrapper
 
 Convert = Callable[[Any], Any]
 
@@ -116,14 +117,11 @@ async def select(client: BaseDBAsyncClient, text: str, params: list[Any]) -> Seq
     aiosqlite runs its statements in order on one thread, so a transaction that takes the
     lock afterwards begins after this read has run, and a read never runs inside one.
     """
-    if (
-        isinstance(client, SqliteClient)
-        and not isinstance(client, SqliteTransactionWrapper)
-        and client._connection is not None
-        and not client._lock.locked()
-    ):
-        client.log.debug("%s: %s", text, params)  # as Tortoise logs each statement
-        return cast(Sequence[Any], await client._connection.execute_fetchall(text, params))
+    if isinstance(client, SqliteClient) and not isinstance(client, SqliteTransactionWrapper):
+        connection = compat.sqlite_connection(client)
+        if connection is not None and not compat.sqlite_lock(client).locked():
+            client.log.debug("%s: %s", text, params)  # as Tortoise logs each statement
+            return cast(Sequence[Any], await connection.execute_fetchall(text, params))
     _count, rows = await client.execute_query(text, params)
     return rows
 

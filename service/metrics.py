@@ -1,9 +1,10 @@
-"""Metrics: Prometheus counts of requests, operations and errors, latencies, database pool."""
+"""Metrics: Prometheus counts of requests, operations and errors, latencies, database pool,
+and how often the fast path and fast requests answered."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Literal, get_args
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -13,12 +14,43 @@ from starlette.requests import Request
 from starlette.responses import Response
 from tortoise import connections
 
+from service import compat
 from service.errors import ErrorKind
 
 #: Operation names are chosen by clients, so only this many distinct ones get a label of
 #: their own; later ones are counted as "(other)", and the series stay bounded.
 MAX_OPERATION_LABELS = 100
 OTHER_OPERATIONS = "(other)"
+
+#: Why the fast path handed an operation to graphql-core (schema/fast_path.py): not a query,
+#: field middleware, introspection, `@defer`, a null in a non-null position, a field or value
+#: it does not know how to answer, or an error raised while it ran.
+FallbackReason = Literal[
+    "mutation",
+    "subscription",
+    "middleware",
+    "introspection",
+    "defer",
+    "null",
+    "unsupported",
+    "error",
+]
+FALLBACK_REASONS: tuple[FallbackReason, ...] = get_args(FallbackReason)
+
+
+class FastPathCounts:
+    """The fast path's outcome for each operation, counted by its executor: every series'
+    child is made here at once, so that counting is one increment (and every reason shows
+    in /metrics from the start, at 0)."""
+
+    def __init__(self, counter: Counter) -> None:
+        self.fast: Callable[[], None] = counter.labels("fast", "").inc
+        self._fallbacks: dict[FallbackReason, Callable[[], None]] = {
+            reason: counter.labels("fallback", reason).inc for reason in FALLBACK_REASONS
+        }
+
+    def fallback(self, reason: FallbackReason) -> None:
+        self._fallbacks[reason]()
 
 
 class DatabasePool:
@@ -30,13 +62,15 @@ class DatabasePool:
             client = connections.get("default")
         except Exception:  # no database set up (yet): nothing to report
             return
-        pool = getattr(client, "_pool", None)
-        if pool is not None:  # asyncpg
+        if isinstance(client, compat.AsyncpgDBClient):
+            pool = compat.asyncpg_pool(client)
+            if pool is None:  # not connected yet
+                return
             size, idle, maximum = pool.get_size(), pool.get_idle_size(), pool.get_max_size()
             in_use = size - idle
-        elif hasattr(client, "_lock"):  # SQLite: one connection, guarded by a lock
-            size = 1 if getattr(client, "_connection", None) is not None else 0
-            in_use = 1 if client._lock.locked() else 0
+        elif isinstance(client, compat.SqliteClient):  # one connection, guarded by a lock
+            size = 1 if compat.sqlite_connection(client) is not None else 0
+            in_use = 1 if compat.sqlite_lock(client).locked() else 0
             idle, maximum = size - in_use, 1
         else:
             return
@@ -92,6 +126,24 @@ class Metrics:
             ["operation", "kind"],
             registry=self.registry,
         )
+        self.fast_path = Counter(
+            "elections_graphql_fast_path",
+            "GraphQL operations answered on the fast path (outcome=fast) or handed to "
+            "graphql-core (outcome=fallback), by the reason it gave up.",
+            ["outcome", "reason"],
+            registry=self.registry,
+        )
+        self.fast_path_counts = FastPathCounts(self.fast_path)
+        self.fast_requests = Counter(
+            "elections_graphql_fast_requests",
+            "Requests to /graphql for a known query, answered without Strawberry's view and "
+            "extensions (outcome=answered), and the others (outcome=ordinary).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        #: Counts a request fast requests answered, or passed on.
+        self.fast_request_answered: Callable[[], None] = self.fast_requests.labels("answered").inc
+        self.fast_request_ordinary: Callable[[], None] = self.fast_requests.labels("ordinary").inc
         self.registry.register(DatabasePool())
         self._operations: set[str] = set()
         # Each series' child, kept: `labels()` checks and locks on every call, and there are

@@ -21,8 +21,19 @@ ALLOWED: dict[str, set[str]] = {
     "service.cli": {"models", "loader", "curation", "service"},
 }
 OURS = {name for name in ALLOWED if "." not in name}
-#: Folders that are not the application: they may import anything.
-NOT_APPLICATION = {"tests", "bench", "docs", "fixtures", ".venv", "node_modules", "build"}
+#: Folders that are not the application: they may import anything. (`.ci` and `requirements`
+#: hold the scripts of CI and of the lock.)
+NOT_APPLICATION = {
+    "tests",
+    "bench",
+    "docs",
+    "fixtures",
+    ".venv",
+    "node_modules",
+    "build",
+    ".ci",
+    "requirements",
+}
 
 
 def application_modules() -> dict[str, Path]:

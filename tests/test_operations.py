@@ -27,7 +27,7 @@ from service.metrics import Metrics
 from service.settings import Settings
 from tests.conftest import BACKEND, json_log
 from tests.test_server import running_server, server_database  # noqa: F401 - a fixture
-from web import health
+from web import graphiql, health
 from web.graphql_app import GRAPHQL_RESPONSE_JSON
 
 SETTINGS = Settings(database_url="sqlite://:memory:")
@@ -235,7 +235,7 @@ async def test_metrics_count_requests_errors_and_latency_by_operation(
         )
         await http.post("/graphql", content=b"{", headers={"Content-Type": "application/json"})
         await http.get("/health")
-        await http.get("/graphiql/static/graphiql/graphiql.min.css")
+        await http.get(f"/graphiql/static/{graphiql.build().stylesheet}")
         await http.get("/nope")
         response = await http.get("/metrics")
     assert response.status_code == 200

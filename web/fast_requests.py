@@ -10,13 +10,13 @@ cost, checked each time. So such a query is remembered, and its next requests ru
 on the executor of the fast path (schema/fast_path.py), then go out through the view's own
 result and response methods. A result with an error, or a request this module does not
 recognise, goes the ordinary way from the start; a timeout is answered as the schema answers
-it.
+it. An app whose schema has an extension not listed in SKIPPED refuses to start
+(`refuse_unknown_extensions`): skipping it might change an answer.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -35,19 +35,58 @@ from graphql import execute as graphql_execute
 from graphql.utilities import get_operation_ast
 from starlette.requests import Request
 from starlette.responses import Response
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
 from strawberry.types import ExecutionResult
 
 from schema import Schema, limits, timed_out
-from schema.access import PROTECTED, root_fields
-from schema.documents import document_bytes
+from schema.access import PROTECTED, Access, root_fields
+from schema.documents import Parsing, document_bytes
 from schema.fast_path import Collected, FastExecutor
-from service import logs
+from schema.operation_name import OperationName
+from service import compat, logs
 from service.caches import Cache, text_bytes
 from service.settings import CacheBytes
 from web.persisted_queries import PersistedQueries, PersistedQueryError
 
-#: How many requests were answered here (the rest went the ordinary way).
-ANSWERED: Counter[str] = Counter()
+#: The schema extensions a fast request skips, and why each may be skipped when a query
+#: that ran here without an error comes again. Any other refuses the app at start.
+SKIPPED: frozenset[type[SchemaExtension]] = frozenset(
+    {
+        # Limits on the document alone (tokens, no introspection), with the app's settings:
+        # the same text passes them again.
+        MaxTokensLimiter,
+        DisableIntrospection,
+        # The parsed document is kept with the known query.
+        Parsing,
+        # The rules' verdict (depth and aliases among them) depends on the document alone,
+        # and so does the choice of its operation; the lists in the variables and the cost,
+        # which depend on the variables, are checked again for each request by `answer`.
+        limits.Validation,
+        # `answer` notes the operation's name for the log line and the metrics itself.
+        OperationName,
+        # A query with a field that needs a token is never remembered (`remember`).
+        Access,
+    }
+)
+
+
+class UnknownExtensionError(RuntimeError):
+    """The schema has an extension that fast requests do not know they may skip."""
+
+
+def refuse_unknown_extensions(schema: Schema) -> None:
+    """Refuses a schema with an extension not in SKIPPED: fast requests would skip it."""
+    unknown = [type(ext) for ext in schema.get_extensions() if type(ext) not in SKIPPED]
+    if unknown:
+        names = ", ".join(f"{kind.__module__}.{kind.__qualname__}" for kind in unknown)
+        raise UnknownExtensionError(
+            f"The schema has an extension that fast requests would skip: {names}. Fast "
+            "requests answer a known query again without the schema's extensions, and may "
+            "skip only those listed in SKIPPED (web/fast_requests.py). If the extension gives "
+            "the same verdict on a repeat of a query that ran without an error, add it there "
+            "with the reason; if not, make `answer` do its work too. Or set FAST_PATH=false "
+            "to serve without fast requests (and without the fast path)."
+        )
 
 
 @dataclass(frozen=True)
@@ -97,7 +136,11 @@ class KnownQueries:
             None
             if limits.cost_takes_variables(document)
             else limits.cost(
-                schema._schema, document, operation, None, schema.limits.cost_list_size
+                compat.graphql_schema(schema),
+                document,
+                operation,
+                None,
+                schema.limits.cost_list_size,
             )
         )
         collected: Collected | None = None if _conditional(document) else {}
@@ -156,7 +199,11 @@ async def answer(app: View, request: Request) -> Response | None:
     count = known.cost
     if count is None:
         count = limits.cost(
-            schema._schema, known.document, known.operation, variables, limit.cost_list_size
+            compat.graphql_schema(schema),
+            known.document,
+            known.operation,
+            variables,
+            limit.cost_list_size,
         )
     if count > limit.max_cost:
         return None
@@ -178,7 +225,6 @@ async def answer(app: View, request: Request) -> Response | None:
     if info is not None:
         info.operations.append(known.name)
     data = await app.process_result(request, result)
-    ANSWERED["fast"] += 1
     return app.create_response(data, sub_response)
 
 
@@ -192,14 +238,14 @@ async def _execute(
 ) -> GraphQLExecutionResult:
     """The operation run on the fast path's executor, as the schema would run it."""
     outcome = graphql_execute(
-        schema._schema,
+        compat.graphql_schema(schema),
         known.document,
         context_value=context,
         variable_values=variables,
         operation_name=operation_name,
         executor_class=FastExecutor,
         collected=known.collected,
-        **schema._get_custom_context_kwargs(extensions),
+        **compat.context_kwargs(schema, extensions),
     )
     if isinstance(outcome, GraphQLExecutionResult):
         return outcome

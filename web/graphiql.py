@@ -1,72 +1,171 @@
-"""GraphiQL that works offline: our own page plus pinned npm release files, served by the app."""
+"""GraphiQL that works offline: our page around the committed GraphiQL build, opening with the
+operations of docs/queries as tabs, and the routes serving the build's files."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import pathlib
+import json
+import string
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-_HERE = pathlib.Path(__file__).resolve().parent / "assets" / "graphiql"
+from service.settings import ROOT
 
-#: Where `npm ci --prefix web/assets/graphiql` (run by `make setup`) puts the pinned packages.
-ASSETS_DIR: pathlib.Path = _HERE / "node_modules"
+#: web/assets/graphiql: the page, the npm lock, build.mjs and the build itself.
+SOURCE_DIR = Path(__file__).resolve().parent / "assets" / "graphiql"
 
-#: URL prefix under which the asset files are served; page.html hard-codes the same prefix.
+#: The files `node build.mjs` wrote (see the Makefile's `graphiql` target), committed, so that
+#: serving needs no node_modules; tests/test_graphiql.py rebuilds them to check each byte.
+ASSETS_DIR = SOURCE_DIR / "static"
+
+#: Names the build's files, the page's script and stylesheet among them.
+MANIFEST = ASSETS_DIR / "manifest.json"
+
+#: The licences of everything bundled; the one built file whose name has no content hash.
+LICENCES = "THIRD-PARTY-LICENSES.txt"
+
+#: URL prefix under which the built files are served.
 STATIC_PREFIX = "/graphiql/static"
 
-#: The only files served from ASSETS_DIR (path relative to it -> content type).
-#: Anything else under STATIC_PREFIX is a 404, so node_modules is never browsable.
-ASSETS: dict[str, str] = {
-    "react/umd/react.production.min.js": "text/javascript; charset=utf-8",
-    "react-dom/umd/react-dom.production.min.js": "text/javascript; charset=utf-8",
-    "graphiql/graphiql.min.js": "text/javascript; charset=utf-8",
-    "graphiql/graphiql.min.css": "text/css; charset=utf-8",
-    # Source maps: only fetched when a developer opens the browser's devtools.
-    "graphiql/graphiql.min.js.map": "application/json",
-    "graphiql/graphiql.min.css.map": "application/json",
+#: The example operations the page opens with, one tab per .graphql file.
+QUERIES_DIR = ROOT / "docs" / "queries"
+
+#: The line of a docs/queries file that gives example variables, as a JSON object.
+EXAMPLE_PREFIX = "# Example:"
+
+CONTENT_TYPES: dict[str, str] = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
 }
 
-#: The files the page cannot work without.
-REQUIRED_ASSETS: tuple[str, ...] = (
-    "react/umd/react.production.min.js",
-    "react-dom/umd/react-dom.production.min.js",
-    "graphiql/graphiql.min.js",
-    "graphiql/graphiql.min.css",
+#: For names with a hash of the contents: a new build has new names, so a copy never goes stale.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+#: The page's Content-Security-Policy: everything from this server, nothing inline but styles.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        # Monaco's workers are the build's own files, started with `new Worker(url)`.
+        "worker-src 'self'",
+        # GraphiQL and Monaco set styles from script: <style> elements and style attributes.
+        "style-src 'self' 'unsafe-inline'",
+        # GraphiQL's stylesheet embeds its fonts (Roboto, Fira Code, Monaco's codicons) and a
+        # few icons as data: URLs; nothing is fetched from elsewhere.
+        "font-src 'self' data:",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
 )
 
-CACHE_CONTROL = "public, max-age=31536000, immutable"
 
-MISSING_ASSETS_MESSAGE = (
-    "GraphiQL's files are not installed (expected under "
-    f"{ASSETS_DIR}).\n"
-    "Run `make setup` (it runs `npm ci --prefix web/assets/graphiql`), then reload this page.\n"
-    "The GraphQL API itself works without them: POST your queries to this URL.\n"
-)
+@dataclasses.dataclass(frozen=True)
+class Build:
+    """What build.mjs wrote: the page's script and stylesheet, and every file it may load."""
+
+    script: str
+    stylesheet: str
+    files: frozenset[str]
 
 
-def assets_installed() -> bool:
-    """Tell whether every file the GraphiQL page loads is present in ASSETS_DIR."""
-    return all((ASSETS_DIR / name).is_file() for name in REQUIRED_ASSETS)
+@functools.cache
+def build() -> Build:
+    """The committed build, as its manifest names it (read once)."""
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    return Build(
+        script=manifest["script"],
+        stylesheet=manifest["stylesheet"],
+        files=frozenset(manifest["files"]),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """A docs/queries operation as the page offers it: its text and its example variables."""
+
+    file: str
+    query: str
+    #: The `# Example: {…}` line's object, as JSON for GraphiQL's variables editor, or None.
+    variables: str | None
+
+
+def example_variables(path: Path, text: str) -> str | None:
+    """The JSON object after the first `# Example:` line of a query file, indented, or None
+    without such a line. ValueError names the file and line when the object is not valid."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith(EXAMPLE_PREFIX):
+            continue
+        rest = line.removeprefix(EXAMPLE_PREFIX).lstrip()
+        try:
+            value, _ = json.JSONDecoder().raw_decode(rest)
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"{path}:{number}: the {EXAMPLE_PREFIX} line must start with the operation's "
+                f'variables as a JSON object, e.g. {EXAMPLE_PREFIX} {{"key": "…"}}; '
+                f"{error.msg} at column {len(line) - len(rest) + error.pos + 1}"
+            ) from error
+        if not isinstance(value, dict):
+            raise ValueError(
+                f"{path}:{number}: the {EXAMPLE_PREFIX} line must start with the operation's "
+                f"variables as a JSON object, not a {type(value).__name__}"
+            )
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    return None
+
+
+def read_examples(folder: Path) -> list[Example]:
+    """The .graphql files of a folder, by file name, each with its example variables."""
+    examples = []
+    for path in sorted(folder.glob("*.graphql")):
+        text = path.read_text(encoding="utf-8")
+        examples.append(Example(path.name, text, example_variables(path, text)))
+    return examples
+
+
+def script_json(value: object) -> str:
+    """JSON that can stand inside a <script> element: no `<`, `>` or `&` (so no `</script>`
+    or `<!--`), and only ASCII (so no U+2028 or U+2029 either)."""
+    text = json.dumps(value, ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render_page(examples: list[Example]) -> str:
+    """The page's HTML, loading the committed build and carrying the examples as JSON."""
+    files = build()
+    template = string.Template((SOURCE_DIR / "page.html").read_text(encoding="utf-8"))
+    return template.substitute(
+        script=f"{STATIC_PREFIX}/{files.script}",
+        stylesheet=f"{STATIC_PREFIX}/{files.stylesheet}",
+        examples=script_json(
+            [{"query": example.query, "variables": example.variables} for example in examples]
+        ),
+    )
 
 
 @functools.cache
 def _page_html() -> str:
-    return (_HERE / "page.html").read_text(encoding="utf-8")
+    return render_page(read_examples(QUERIES_DIR))
 
 
 def graphiql_page() -> HTMLResponse:
-    """The GraphiQL page, or a plain-text 503 telling how to install the files it needs."""
-    if not assets_installed():
-        return HTMLResponse(
-            MISSING_ASSETS_MESSAGE,
-            status_code=503,
-            media_type="text/plain; charset=utf-8",
-            headers={"Cache-Control": "no-store"},
-        )
-    return HTMLResponse(_page_html(), headers={"Cache-Control": "no-cache"})
+    """The GraphiQL page, with the docs/queries operations read once, at its first request."""
+    return HTMLResponse(
+        _page_html(),
+        headers={
+            "Cache-Control": "no-cache",
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def wants_page(method: str, accept: str) -> bool:
@@ -80,19 +179,19 @@ def wants_page(method: str, accept: str) -> bool:
 
 
 async def _serve_asset(request: Request) -> Response:
+    # Only the build's files, by exact name: nothing else under ASSETS_DIR (the manifest) nor
+    # any other path is reachable.
     name: str = request.path_params["name"]
-    content_type = ASSETS.get(name)
-    if content_type is None:
+    if name not in build().files:
         return PlainTextResponse("Not Found", status_code=404)
     path = ASSETS_DIR / name
-    if not path.is_file():
-        return PlainTextResponse(
-            MISSING_ASSETS_MESSAGE, status_code=503, headers={"Cache-Control": "no-store"}
-        )
     return FileResponse(
         path,
-        media_type=content_type,
-        headers={"Cache-Control": CACHE_CONTROL, "X-Content-Type-Options": "nosniff"},
+        media_type=CONTENT_TYPES[path.suffix],
+        headers={
+            "Cache-Control": "no-cache" if name == LICENCES else IMMUTABLE,
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 

@@ -21,7 +21,8 @@ from strawberry.types import ExecutionResult
 from curation.tokens import AuthError
 from schema import Schema, build_schema
 from schema.context import Context
-from service import errors, logs
+from service import compat, errors, logs
+from service.metrics import Metrics
 from service.settings import Settings
 from web import caching, fast_requests, graphiql
 from web.fast_requests import KnownQueries
@@ -156,16 +157,25 @@ class BodyTooLarge(Exception):
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context, our offline GraphiQL page, GraphQL-shaped
     errors for bad requests, the media types of the GraphQL over HTTP spec, persisted
-    queries, and HTTP caching of GET results."""
+    queries, and HTTP caching of GET results.
 
-    def __init__(self, settings: Settings) -> None:
+    Made, it checks the private names of the libraries the schema uses (service/compat.py)
+    and, with the fast path, that fast requests may skip each of the schema's extensions;
+    the fast path and fast requests count their outcomes in `metrics`."""
+
+    def __init__(self, settings: Settings, metrics: Metrics) -> None:
+        schema = build_schema(settings, metrics.fast_path_counts)
+        compat.check(schema, settings.fast_path)
+        if settings.fast_path:
+            fast_requests.refuse_unknown_extensions(schema)
         super().__init__(
-            build_schema(settings),
+            schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
             multipart_uploads_enabled=False,
         )
         self.settings = settings
+        self.metrics = metrics
         self.persisted_queries = PersistedQueries(
             settings.persisted_queries,
             settings.cache_bytes.persisted,
@@ -197,9 +207,13 @@ class GraphQLApp(GraphQL[Context, None]):
         try:
             if declared.isdigit() and int(declared) > limit:
                 raise BodyTooLarge
-            response = (
-                await fast_requests.answer(self, request) if self.settings.fast_path else None
-            )
+            response = None
+            if self.settings.fast_path:
+                response = await fast_requests.answer(self, request)
+                if response is None:
+                    self.metrics.fast_request_ordinary()
+                else:
+                    self.metrics.fast_request_answered()
             if response is None:
                 response = await self.run(request)
             failures = getattr(request.state, "graphql_failures", [])
