@@ -116,9 +116,11 @@ class H11Protocol(UvicornH11Protocol):
         self.read_timeout = read_timeout()
         self._headers_due: asyncio.TimerHandle | None = None
         self._received = False  # whether bytes of the next request have arrived
+        self._transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._transport = transport
         self._await_headers()
 
     def data_received(self, data: bytes) -> None:
@@ -135,12 +137,14 @@ class H11Protocol(UvicornH11Protocol):
 
     def _awaiting_headers(self) -> bool:
         # Both sides idle: no request has begun, or the last one is answered and the next
-        # one's request line and headers are still to come.
+        # one's request line and headers are still to come. (`conn`, uvicorn's h11
+        # connection, is the one attribute of its protocol read here.)
         return self.conn.their_state is h11.IDLE and self.conn.our_state is h11.IDLE
 
     def _await_headers(self) -> None:
         if self._headers_due is None:
-            self._headers_due = self.loop.call_later(self.read_timeout, self._headers_late)
+            loop = asyncio.get_running_loop()
+            self._headers_due = loop.call_later(self.read_timeout, self._headers_late)
 
     def _stop_awaiting(self) -> None:
         if self._headers_due is not None:
@@ -150,7 +154,8 @@ class H11Protocol(UvicornH11Protocol):
 
     def _headers_late(self) -> None:
         self._headers_due = None
-        if self.transport.is_closing() or not self._awaiting_headers():
+        transport = self._transport
+        if transport is None or transport.is_closing() or not self._awaiting_headers():
             return
         if self._received:
             body = _message("headers", self.read_timeout)
@@ -160,5 +165,5 @@ class H11Protocol(UvicornH11Protocol):
                 f"content-length: {len(body)}\r\n"
                 "connection: close\r\n\r\n"
             )
-            self.transport.write(head.encode() + body)
-        self.transport.close()
+            transport.write(head.encode() + body)
+        transport.close()
