@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-
 from tortoise.context import TortoiseContext
 
-from tests.conftest import nodes, run
+from tests.support.running import nodes, run
+from tests.support.world import global_id
 
 AREA = "query ($id: ID!) { node(id: $id) { ... on Area { %s } } }"
 
 
 def area_id(key: str) -> str:
-    return base64.b64encode(f"Area:{key}".encode()).decode()
+    return global_id("Area", key)
 
 
 async def test_khankendi_lies_in_nagorno_karabakh(world: TortoiseContext) -> None:

@@ -8,22 +8,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from tortoise.context import TortoiseContext
 
 import models
 from curation import audit, changes
 from service import cli
-from service.settings import BUNDLED_FIXTURES
-from tests.curating import (
+from tests.support.curating import (
+    CREATE_ELECTION,
+    DELETE_ELECTION,
+    LOAD,
+    UPDATE_ELECTION,
+    XX_TEST,
     Tokens,
-    bundled_with_tokens,
-    execute,
-    new_database_url,
-    on_database,
-    run_as,
 )
-from tests.test_mutations import CREATE_ELECTION, DELETE_ELECTION, LOAD, UPDATE_ELECTION, XX_TEST
+from tests.support.databases import new_database_url, on_database
+from tests.support.running import execute, run_as
+from tests.support.world import WORLD
 
 LOG = """
 query Log($first: Int, $entity: String, $key: String, $since: DateTime) {
@@ -32,11 +32,6 @@ query Log($first: Int, $entity: String, $key: String, $since: DateTime) {
   }
 }
 """
-
-
-@pytest_asyncio.fixture
-async def tokens(empty_db: TortoiseContext) -> Tokens:
-    return await bundled_with_tokens()
 
 
 async def log(token: str, **arguments: Any) -> list[dict[str, Any]]:
@@ -198,8 +193,8 @@ async def test_the_arguments_filter_and_bound_the_list(tokens: Tokens) -> None:
 async def test_a_load_from_the_command_line_or_at_start_is_logged(
     empty_db: TortoiseContext,
 ) -> None:
-    report = await changes.load_paths([BUNDLED_FIXTURES], audit.AT_START)
-    assert report.changed > 0
+    report = await changes.load_paths([WORLD], audit.AT_START)
+    assert report.changed == 414
     (entry,) = await models.AuditEntry.all()
     assert (entry.actor, entry.action, entry.entity, entry.key) == (
         "(LOAD_FIXTURES at start)",
@@ -223,8 +218,8 @@ def test_elections_load_is_logged_as_the_command_line(
         return [(row.actor, row.action.value) for row in rows]
 
     with new_database_url(tmp_path, "cli_audit") as url:
-        assert cli.main(["load", str(BUNDLED_FIXTURES), "--database-url", url]) == 0
+        assert cli.main(["load", str(WORLD), "--database-url", url]) == 0
         # The second load changes nothing, so it has no entry.
-        assert cli.main(["load", str(BUNDLED_FIXTURES), "--database-url", url]) == 0
+        assert cli.main(["load", str(WORLD), "--database-url", url]) == 0
         capsys.readouterr()
         assert on_database(url, entries) == [("(command line)", "load")]

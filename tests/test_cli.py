@@ -13,35 +13,26 @@ creating no database file) is tested through the console script, in a process of
 
 from __future__ import annotations
 
-import asyncio
+import itertools
 import os
 import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import pytest
 import uvicorn
 from tortoise.context import TortoiseContext, get_current_context
 
-from loader.validate import read_batch
 from service import cli
-from service.settings import BUNDLED_FIXTURES
-from tests.conftest import BACKEND, POSTGRES_URL, database_url
+from tests.support.databases import BACKEND, POSTGRES_URL, new_database_url
+from tests.support.settings import NAMES, clean_environment
+from tests.support.world import WORLD
 
 COMMANDS = ("serve", "load", "validate", "dump")
-SETTINGS = (
-    "APP_ENV",
-    "HOST",
-    "PORT",
-    "DATABASE_URL",
-    "LOAD_FIXTURES",
-    "GRAPHIQL",
-    "SHUTDOWN_TIMEOUT",
-)
 
 # Three problems: a reference to a country nowhere to be found, a key and a kind out of format.
 BAD_FIXTURE = """\
@@ -61,53 +52,43 @@ areas:
 
 NewDatabase = Callable[[], str]
 
+#: Records per section of the test world.
+WORLD_RECORDS = {
+    "sources": 94,
+    "countries": 13,
+    "areas": 6,
+    "people": 46,
+    "organizations": 74,
+    "elections": 9,
+    "candidacies": 62,
+    "tallies": 34,
+    "polling_stations": 6,
+    "statements": 34,
+    "legal_cases": 7,
+    "exit_polls": 9,
+    "endorsements": 12,
+    "office_terms": 8,
+}
+RECORDS_OK = "414 records OK\n"
+
 
 @pytest.fixture(autouse=True)
 def clean_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No setting from the developer's environment or .env file leaks into a test."""
-    for name in SETTINGS:
-        monkeypatch.delenv(name, raising=False)
+    clean_environment(monkeypatch)
     monkeypatch.chdir(tmp_path)
-
-
-async def _postgres(sql: str) -> None:
-    conn = await asyncpg.connect(POSTGRES_URL)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 @pytest.fixture
 def new_database(tmp_path: Path) -> Iterator[NewDatabase]:
     """Makes URLs of new, empty databases: SQLite files not yet created, or PostgreSQL ones."""
-    made: list[str] = []
+    numbers = itertools.count()
+    with ExitStack() as made:
 
-    def new() -> str:
-        if BACKEND == "sqlite":
-            url = f"sqlite://{tmp_path / f'db{len(made)}.sqlite3'}"
-        else:
-            url = database_url("cli")
-            asyncio.run(_postgres(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"'))
-        made.append(url)
-        return url
+        def new() -> str:
+            return made.enter_context(new_database_url(tmp_path, f"cli{next(numbers)}"))
 
-    yield new
-    if BACKEND == "postgres":
-        for url in made:
-            name = url.rsplit("/", 1)[1]
-            asyncio.run(_postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-def bundled_counts() -> dict[str, int]:
-    """Records per section in the bundled fixtures."""
-    batch, errors = read_batch([BUNDLED_FIXTURES])
-    assert errors == []
-    return {name: len(items) for name, items in batch.sections.items() if items}
-
-
-def bundled_count() -> int:
-    return sum(bundled_counts().values())
+        yield new
 
 
 def bad_fixture(tmp_path: Path) -> Path:
@@ -128,7 +109,7 @@ def console_script(cwd: Path) -> Callable[..., subprocess.CompletedProcess[str]]
     settings."""
     script = Path(sys.executable).with_name("elections")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    env = {k: v for k, v in os.environ.items() if k not in NAMES}
 
     def elections(*argv: str | Path) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -210,20 +191,21 @@ def test_usage_errors_exit_2(
 # --- load ---------------------------------------------------------------------------------
 
 
-def test_load_bundled_then_again_changes_nothing(
+def test_load_the_world_then_again_changes_nothing(
     capsys: pytest.CaptureFixture[str], new_database: NewDatabase
 ) -> None:
     url = new_database()
-    counts = bundled_counts()
+    counts = WORLD_RECORDS
+    assert sum(counts.values()) == 414
 
-    code, out, err = run(capsys, "load", BUNDLED_FIXTURES, "--database-url", url)
+    code, out, err = run(capsys, "load", WORLD, "--database-url", url)
     assert (code, err) == (0, "")
     *sections, last = out.splitlines()
     assert last == f"{sum(counts.values())} rows changed"
     for name, count in counts.items():
         assert f"{name}: {count} created, 0 updated, 0 unchanged, 0 deleted" in sections
 
-    code, out, err = run(capsys, "load", BUNDLED_FIXTURES, "--database-url", url)
+    code, out, err = run(capsys, "load", WORLD, "--database-url", url)
     assert (code, err) == (0, "")
     *sections, last = out.splitlines()
     assert last == "nothing changed"
@@ -289,11 +271,11 @@ def test_load_prune_deletes_what_the_files_lack(
 # --- validate -----------------------------------------------------------------------------
 
 
-def test_validate_bundled_counts_the_records(
+def test_validate_the_world_counts_the_records(
     capsys: pytest.CaptureFixture[str], new_database: NewDatabase
 ) -> None:
-    code, out, err = run(capsys, "validate", BUNDLED_FIXTURES, "--database-url", new_database())
-    assert (code, out, err) == (0, f"{bundled_count()} records OK\n", "")
+    code, out, err = run(capsys, "validate", WORLD, "--database-url", new_database())
+    assert (code, out, err) == (0, RECORDS_OK, "")
 
 
 def test_validate_bad_file_lists_every_error(
@@ -322,7 +304,7 @@ def test_validate_looks_up_references_in_the_database(
     assert code == 1
     assert err.splitlines()[0] == f"{extra}:5: areas[0].country: unknown countries 'GE'"
 
-    assert run(capsys, "load", BUNDLED_FIXTURES, "--database-url", url)[0] == 0
+    assert run(capsys, "load", WORLD, "--database-url", url)[0] == 0
     assert run(capsys, "validate", extra, "--database-url", url)[:2] == (0, "1 record OK\n")
     # With --prune the files must stand alone, whatever the database holds.
     assert run(capsys, "validate", "--prune", extra, "--database-url", url)[0] == 1
@@ -335,7 +317,7 @@ def test_dump_writes_files_that_validate_and_load_back(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, new_database: NewDatabase
 ) -> None:
     url = new_database()
-    assert run(capsys, "load", BUNDLED_FIXTURES, "--database-url", url)[0] == 0
+    assert run(capsys, "load", WORLD, "--database-url", url)[0] == 0
 
     folder = tmp_path / "dump"
     code, out, err = run(capsys, "dump", folder, "--database-url", url)
@@ -346,7 +328,7 @@ def test_dump_writes_files_that_validate_and_load_back(
 
     # The dump stands alone, with every record.
     code, out, _ = run(capsys, "validate", "--prune", folder, "--database-url", url)
-    assert (code, out) == (0, f"{bundled_count()} records OK\n")
+    assert (code, out) == (0, RECORDS_OK)
 
     # And loads into a fresh database that dumps back to the same files.
     copy = new_database()
@@ -398,7 +380,7 @@ def test_bad_database_url_setting(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", "elections.sqlite3")
-    code, _, err = run(capsys, "validate", BUNDLED_FIXTURES)
+    code, _, err = run(capsys, "validate", WORLD)
     assert code == 2
     assert err == (
         "elections: bad database URL 'elections.sqlite3': DATABASE_URL must start with "
@@ -410,7 +392,7 @@ def test_sqlite_file_that_cannot_be_created(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     url = f"sqlite://{tmp_path / 'missing' / 'db.sqlite3'}"
-    code, _, err = run(capsys, "load", BUNDLED_FIXTURES, "--database-url", url)
+    code, _, err = run(capsys, "load", WORLD, "--database-url", url)
     assert code == 2
     assert err == (
         f"elections: cannot create database {url}: folder {tmp_path / 'missing'} does not exist\n"
@@ -425,7 +407,7 @@ def test_database_that_cannot_be_opened(capsys: pytest.CaptureFixture[str], tmp_
     else:
         url = POSTGRES_URL.rsplit("/", 1)[0].replace("@", ":secret@", 1) + "/elections_absent"
         reason = 'database "elections_absent" does not exist'
-    code, out, err = run(capsys, "validate", BUNDLED_FIXTURES, "--database-url", url)
+    code, out, err = run(capsys, "validate", WORLD, "--database-url", url)
     assert (code, out) == (2, "")
     assert err.startswith("elections: cannot open database ")
     assert err.endswith(f": {reason}\n")
@@ -439,7 +421,7 @@ def test_leaves_the_callers_tortoise_context_alone(
     # pytest-asyncio hands the session's context (with `world` current) to sync tests too.
     before = dict(world.connections.db_config)
     assert get_current_context() is world
-    assert run(capsys, "load", BUNDLED_FIXTURES, "--database-url", new_database())[0] == 0
+    assert run(capsys, "load", WORLD, "--database-url", new_database())[0] == 0
     assert get_current_context() is world
     assert world.inited
     assert world.connections.db_config == before
@@ -527,8 +509,8 @@ def test_serve_checks_settings_first(
 
 def test_console_script_exit_codes(tmp_path: Path) -> None:
     elections = console_script(tmp_path)
-    done = elections("validate", BUNDLED_FIXTURES)
-    assert (done.returncode, done.stdout, done.stderr) == (0, f"{bundled_count()} records OK\n", "")
+    done = elections("validate", WORLD)
+    assert (done.returncode, done.stdout, done.stderr) == (0, RECORDS_OK, "")
     done = elections("validate", bad_fixture(tmp_path))
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1] == "3 errors; the files would not load"
@@ -541,10 +523,9 @@ def test_validate_creates_no_database_file(tmp_path: Path) -> None:
     # SQLite in a process of its own (see the module docstring). The URL is the default,
     # DATABASE_URL unset: sqlite://elections.sqlite3 in the current folder.
     elections = console_script(tmp_path)
-    done = elections("validate", BUNDLED_FIXTURES / "world.yaml")
-    assert done.returncode == 0
-    assert done.stdout.endswith(" records OK\n")
+    done = elections("validate", WORLD / "world.yaml")
+    assert (done.returncode, done.stdout) == (0, "52 records OK\n")
     file = tmp_path / "other.sqlite3"
-    done = elections("validate", BUNDLED_FIXTURES, "--database-url", f"sqlite://{file}")
-    assert (done.returncode, done.stdout) == (0, f"{bundled_count()} records OK\n")
+    done = elections("validate", WORLD, "--database-url", f"sqlite://{file}")
+    assert (done.returncode, done.stdout) == (0, RECORDS_OK)
     assert list(tmp_path.iterdir()) == []

@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 
 from service.settings import ROOT
-from tests.test_server import global_id, running_server, server_database  # noqa: F401 - a fixture
+from tests.support.servers import running_server
+from tests.support.world import global_id
 from web.persisted_queries import NOT_FOUND
 
 CLIENT = ROOT / "tests" / "client"
 NODE = Path(sys.executable).parent / "node"
-#: The bundled elections, oldest first (the connection's default order).
+#: The elections of the test world, oldest first (the connection's default order).
 KEYS = [
     "az-president-1992",
     "az-president-1993",
@@ -53,7 +54,7 @@ def run_client(url: str) -> dict[str, Any]:
 
 
 def test_apollo_client_pages_caches_by_id_and_persists_queries_over_get(
-    server_database: str,  # noqa: F811 - the fixture imported from test_server
+    server_database: str,
 ) -> None:
     with running_server(server_database) as served:
         seen = run_client(f"{served.url}/graphql")

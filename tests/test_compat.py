@@ -29,7 +29,7 @@ from service import compat
 from service.compat import NAMES, TESTED, IncompatibleError
 from service.metrics import FALLBACK_REASONS, FastPathCounts, Metrics
 from service.settings import Settings
-from tests.test_operations import samples
+from tests.support.metrics import samples
 from web import fast_requests, graphql_app
 from web.fast_requests import UnknownExtensionError
 

@@ -9,13 +9,10 @@ from typing import Any
 import pytest
 from tortoise.context import TortoiseContext
 
-import loader
 import models
-from schema import schema
 from schema.connection import encode_cursor
-from schema.context import Context
-from service.settings import BUNDLED_FIXTURES
-from tests.conftest import run
+from tests.support.errors import error_of
+from tests.support.running import run
 
 ELECTIONS = """
 query ($first: Int, $after: String, $last: Int, $before: String) {
@@ -48,12 +45,6 @@ async def page(**arguments: Any) -> dict[str, Any]:
 
 def keys(connection: dict[str, Any]) -> list[str]:
     return [edge["node"]["key"] for edge in connection["edges"]]
-
-
-async def error(query: str, variables: dict[str, Any] | None = None) -> str:
-    result = await schema.execute(query, variable_values=variables, context_value=Context())
-    assert result.errors is not None, result.data
-    return result.errors[0].message
 
 
 async def test_first_page_and_the_next_ones_cover_every_election(world: TortoiseContext) -> None:
@@ -136,13 +127,9 @@ async def test_nested_last_page_of_an_elections_candidacies(world: TortoiseConte
     }
 
 
-@pytest.fixture
-async def bundled(empty_db: TortoiseContext) -> TortoiseContext:
-    await loader.load([BUNDLED_FIXTURES])
-    return empty_db
-
-
-async def test_cursor_stays_valid_when_rows_are_added_before_it(bundled: TortoiseContext) -> None:
+async def test_cursor_stays_valid_when_rows_are_added_before_it(
+    world_to_write: TortoiseContext,
+) -> None:
     first = await page(first=3)
     assert keys(first) == ALL[:3]
     azerbaijan = await models.Country.get(code="AZ")
@@ -178,7 +165,7 @@ async def test_cursor_stays_valid_when_rows_are_added_before_it(bundled: Tortois
     assert [n["key"] for n in after["nodes"]] == ["az-president-1993", "az-test-1995"]
 
 
-async def test_cursor_of_a_deleted_row(bundled: TortoiseContext) -> None:
+async def test_cursor_of_a_deleted_row(world_to_write: TortoiseContext) -> None:
     await models.Election.create(
         key="az-test-1995",
         country=await models.Country.get(code="AZ"),
@@ -202,7 +189,7 @@ async def test_cursor_of_a_deleted_row(bundled: TortoiseContext) -> None:
     assert keys(following) == ["az-president-1998", "az-president-2003"]
     assert following["pageInfo"]["hasPreviousPage"] is True
     # A nested list's cursor holds the row's key: once the row is gone it is refused.
-    assert await error(nested, {"after": start["pageInfo"]["endCursor"]}) == (
+    assert await error_of(nested, {"after": start["pageInfo"]["endCursor"]}) == (
         "`after` points at an item no longer in this list."
     )
 
@@ -228,9 +215,9 @@ async def test_cursor_of_a_deleted_row(bundled: TortoiseContext) -> None:
 async def test_bad_page_arguments_are_refused_clearly(
     world: TortoiseContext, arguments: str, message: str
 ) -> None:
-    assert await error(f"{{ elections({arguments}) {{ totalCount }} }}") == message
+    assert await error_of(f"{{ elections({arguments}) {{ totalCount }} }}") == message
     assert (
-        await error(
+        await error_of(
             f'{{ person(key: "ilham-aliyev") {{ candidacies({arguments}) {{ totalCount }} }} }}'
         )
         == message
@@ -248,7 +235,7 @@ async def test_bad_page_arguments_are_refused_clearly(
 async def test_a_cursor_made_by_hand_is_refused(world: TortoiseContext, values: list[Any]) -> None:
     # Made for this list and order, but with values no row has: refused before any SQL.
     cursor = encode_cursor("elections:date.asc.nl,key.asc.nl", values)
-    assert await error(ELECTIONS, {"after": cursor}) == "`after` is not a cursor of this list."
+    assert await error_of(ELECTIONS, {"after": cursor}) == "`after` is not a cursor of this list."
 
 
 TURNOUT = "elections:turnout.asc.nl,key.asc.nl"
@@ -269,7 +256,7 @@ BY_TURNOUT = """query ($after: String) {
 )
 async def test_a_cursor_number_out_of_range_is_refused(world: TortoiseContext, number: Any) -> None:
     cursor = encode_cursor(TURNOUT, [number, "az-president-2013"])
-    assert await error(BY_TURNOUT, {"after": cursor}) == "`after` is not a cursor of this list."
+    assert await error_of(BY_TURNOUT, {"after": cursor}) == "`after` is not a cursor of this list."
     # The largest integer is a position like any other: past every turnout, where only the
     # elections without one follow (nulls last).
     cursor = encode_cursor(TURNOUT, [2**63 - 1, "az-president-2013"])
@@ -302,7 +289,7 @@ async def test_a_cursor_that_is_no_list_of_values_is_refused(
 ) -> None:
     cursor = raw_cursor(text)
     shown = cursor if len(cursor) <= 100 else cursor[:100] + "…"
-    assert await error(ELECTIONS, {"after": cursor}) == (
+    assert await error_of(ELECTIONS, {"after": cursor}) == (
         f"`after` is not a cursor of this list: {shown!r}."
     )
 
@@ -310,19 +297,19 @@ async def test_a_cursor_that_is_no_list_of_values_is_refused(
 async def test_a_cursor_of_another_list_or_order_is_refused(world: TortoiseContext) -> None:
     people = await run("{ people(first: 1) { pageInfo { endCursor } } }")
     cursor = people["people"]["pageInfo"]["endCursor"]
-    assert await error(ELECTIONS, {"after": cursor}) == (
+    assert await error_of(ELECTIONS, {"after": cursor}) == (
         f"`after` is not a cursor of this list: {cursor!r}."
     )
     by_date = (await page(first=1))["pageInfo"]["endCursor"]
     ordered = f'{{ elections(orderBy: [{{field: TURNOUT}}], after: "{by_date}") {{ totalCount }} }}'
-    assert await error(ordered) == f"`after` is not a cursor of this list: {by_date!r}."
+    assert await error_of(ordered) == f"`after` is not a cursor of this list: {by_date!r}."
 
 
 async def test_nested_cursor_of_another_parent_is_refused(world: TortoiseContext) -> None:
     az = await run('{ country(code: "AZ") { elections(first: 1) { pageInfo { endCursor } } } }')
     cursor = az["country"]["elections"]["pageInfo"]["endCursor"]
     query = f'{{ country(code: "GE") {{ elections(after: "{cursor}") {{ totalCount }} }} }}'
-    assert await error(query) == "`after` points at an item no longer in this list."
+    assert await error_of(query) == "`after` points at an item no longer in this list."
 
 
 async def test_empty_page_has_no_cursors(world: TortoiseContext) -> None:

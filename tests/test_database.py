@@ -10,18 +10,8 @@ import pytest
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 
 from service.database import tortoise_config
-from service.settings import Pool, Settings, load_settings
-
-NAMES = ("DB_POOL_MIN", "DB_POOL_MAX", "DB_CONNECT_TIMEOUT", "DB_STATEMENT_TIMEOUT")
-
-
-def settings_from(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
-    """The settings read from this environment (and no .env file)."""
-    for name in (*NAMES, "SHUTDOWN_TIMEOUT"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return load_settings(env_file=None)
+from service.settings import Pool, Settings
+from tests.support.settings import settings_from
 
 
 def test_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

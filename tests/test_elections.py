@@ -8,18 +8,11 @@ import pytest
 import yaml
 from tortoise.context import TortoiseContext
 
-from schema import schema
-from schema.context import Context
-from service.settings import BUNDLED_FIXTURES
-from tests.conftest import nodes, run
+from tests.support.errors import errors_of
+from tests.support.running import nodes, run
+from tests.support.world import WORLD
 
 AZ_ELECTIONS = [f"az-president-{year}" for year in (1992, 1993, 1998, 2003, 2008, 2013, 2018, 2024)]
-
-
-async def errors_of(query: str) -> list[str]:
-    result = await schema.execute(query, context_value=Context())
-    assert result.errors, "expected an error"
-    return [error.message for error in result.errors]
 
 
 async def test_the_2024_snap_election_whole(world: TortoiseContext) -> None:
@@ -244,7 +237,7 @@ async def test_endorsements_all_undated_so_by_key(world: TortoiseContext) -> Non
 
 def fixture_sources(path: str) -> tuple[list[str], list[str]]:
     """An election file's own sources, and every source cited anywhere in it, sorted."""
-    with (BUNDLED_FIXTURES / path).open(encoding="utf-8") as f:
+    with (WORLD / path).open(encoding="utf-8") as f:
         document: dict[str, Any] = yaml.safe_load(f)
     (election,) = document["elections"]
     cited = set(election["sources"])

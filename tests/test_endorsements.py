@@ -6,7 +6,7 @@ import base64
 
 from tortoise.context import TortoiseContext
 
-from tests.conftest import nodes, run
+from tests.support.running import nodes, run
 
 FIELDS = """key kind date reportedOn channel summary country { code name }
     endorserPerson { key name } endorserOrganization { key name }

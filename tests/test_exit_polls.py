@@ -13,7 +13,7 @@ import pytest
 from tortoise.context import TortoiseContext
 
 import loader
-from tests.conftest import run
+from tests.support.running import run
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 

@@ -1,4 +1,4 @@
-"""The bulk export: /export/{table}.csv and .jsonl over the bundled fixtures, filters, errors."""
+"""The bulk export: /export/{table}.csv and .jsonl over the test world, filters, errors."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from tortoise.context import TortoiseContext
 
 import models
 from models.base import Entity
-from server import create_app
-from tests.test_server import SETTINGS, running_server, server_database  # noqa: F401
+from tests.support.clients import client
+from tests.support.servers import running_server
 from web import export
 from web.export import TABLES, Filters
 
-#: Rows in the bundled fixtures, per export.
+#: Rows in the test world, per export.
 COUNTS = {"elections": 9, "candidacies": 62, "tallies": 34, "tally-lines": 120, "endorsements": 12}
 
 AZ_2024_SOURCES = [
@@ -47,11 +47,6 @@ FINAL_CEC_2024 = [
     ("musayev", None, 32885, 0.66),
     ("f-aliyev", None, 26517, 0.54),
 ]
-
-
-def client() -> httpx.AsyncClient:
-    app = create_app(SETTINGS, manage_database=False)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 async def download(path: str, **params: str) -> httpx.Response:
@@ -530,7 +525,7 @@ async def test_a_parameter_given_twice_is_400(world: TortoiseContext) -> None:
 # --- Over real HTTP ----------------------------------------------------------------------
 
 
-def test_uvicorn_streams_an_export(server_database: str) -> None:  # noqa: F811
+def test_uvicorn_streams_an_export(server_database: str) -> None:
     # The rows are read while the response streams, in the request's task: this shows that
     # the database is reachable there under a real server.
     with (

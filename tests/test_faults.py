@@ -2,34 +2,29 @@
 requests are in flight.
 
 Each test runs the real server (`elections serve`, as in production) in a subprocess, over a
-private PostgreSQL cluster of its own (tests/postgres_cluster.py) that it stops, starts and
-locks; the shared server of TEST_POSTGRES_URL is never touched. So they run in both passes of
-`make test`, whatever TEST_DATABASE says, and are skipped only where PostgreSQL's server
-binaries (`initdb`, `pg_ctl`) are not installed.
+private PostgreSQL cluster of its own (tests/support/postgres_cluster.py) that it stops,
+starts and locks; the shared server of TEST_POSTGRES_URL is never touched. So they run in both
+passes of `make test`, whatever TEST_DATABASE says, and are skipped only where PostgreSQL's
+server binaries (`initdb`, `pg_ctl`) are not installed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import signal
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from typing import IO, Any
+from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
 
-from service.settings import ROOT
-from tests.postgres_cluster import Cluster, binaries, free_port, private_cluster
-from tests.test_server import AZ_2024, AZ_2024_DATA
+from tests.support.postgres_cluster import Cluster, binaries, private_cluster
+from tests.support.servers import serving
+from tests.support.world import AZ_2024, AZ_2024_DATA
 
 #: How long a request may take while the database is down: a refused connection is seen at
 #: once; DB_CONNECT_TIMEOUT (set to 2 s here) bounds one that is not answered at all.
@@ -69,84 +64,6 @@ async def database(cluster: Cluster) -> AsyncIterator[str]:
         await admin.execute("DROP DATABASE elections WITH (FORCE)")
     finally:
         await admin.close()
-
-
-class Server:
-    """`elections serve` in a subprocess: its URL, its process, and what it has logged."""
-
-    def __init__(self, url: str, process: subprocess.Popen[bytes], log: IO[str]) -> None:
-        self.url = url
-        self.process = process
-        self._log = log
-
-    def output(self) -> str:
-        self._log.seek(0)
-        return self._log.read()
-
-    def log_lines(self) -> list[dict[str, Any]]:
-        """The JSON lines of its log (uvicorn writes two plain ones before the app starts)."""
-        return [json.loads(line) for line in self.output().splitlines() if line.startswith("{")]
-
-    def error_logged_for(self, request_id: str) -> dict[str, Any]:
-        """The one ERROR line logged for a request."""
-        [line] = [
-            line
-            for line in self.log_lines()
-            if line.get("request_id") == request_id and line["level"] == "ERROR"
-        ]
-        return line
-
-    def wait_for_log(self, text: str, timeout: float = 10) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.output():
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not log {text!r} within {timeout} s:\n{self.output()}")
-            time.sleep(0.05)
-
-
-@contextmanager
-def serving(database_url: str, **env: str) -> Iterator[Server]:
-    """`elections serve` in production mode on a free port, with the bundled fixtures loaded
-    at start; yields it once /ready answers, and kills it after if it is still running."""
-    port = free_port()
-    environment = {
-        **os.environ,
-        "APP_ENV": "production",
-        "DATABASE_URL": database_url,
-        "LOAD_FIXTURES": "bundled",
-        **env,
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "service.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
-        server = Server(f"http://127.0.0.1:{port}", process, log)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"the server exited with {process.returncode}:\n{server.output()}")
-                try:
-                    if httpx.get(f"{server.url}/ready", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the server was not ready within 60 s:\n{server.output()}")
-                time.sleep(0.1)
-            yield server
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
 
 
 def masked_error(request_id: str) -> dict[str, Any]:

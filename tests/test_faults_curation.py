@@ -4,6 +4,7 @@ all."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import json
@@ -22,15 +23,18 @@ from tortoise.context import TortoiseContext
 import loader
 import models
 from curation import changes, tokens
+from loader.sections import Section
+from loader.write import _Writer
 from models import Scope
 from schema import build_schema
 from schema.context import Context
 from service import cli
 from service.database import migrate, tortoise_config
-from service.settings import BUNDLED_FIXTURES, Limits, Settings, load_settings
-from tests.conftest import BACKEND, Snapshot, snapshot
-from tests.curating import execute, new_database_url, on_database
-from tests.test_server import running_server
+from service.settings import Limits, Settings, load_settings
+from tests.support.databases import BACKEND, Snapshot, new_database_url, on_database, snapshot
+from tests.support.running import execute
+from tests.support.servers import running_server
+from tests.support.world import WORLD
 
 CREATE = (
     'mutation { createElection(input: {key: "xx-test", country: "AZ", kind: PRESIDENTIAL,'
@@ -81,6 +85,13 @@ def hold_write_lock(url: str) -> subprocess.Popen[str]:
     return holder
 
 
+#: The statement of a load that waits for the write lock another process holds, as the
+#: server's debug log shows it: on SQLite the one that takes the lock as the transaction
+#: begins (curation/changes.py), on PostgreSQL the first write to the locked table.
+FIRST_WRITE = {
+    "sqlite": 'UPDATE "audit_entry" SET "id" = "id" WHERE 0',
+    "postgres": 'INSERT INTO "election"',
+}
 #: Tables whose rows differ between two databases given the same data: tokens, the audit log.
 BOOKKEEPING = ("api_token", "audit_entry")
 
@@ -161,7 +172,7 @@ async def test_a_locked_sqlite_database_fails_writes_after_the_busy_timeout(
     async with TortoiseContext() as ctx:
         await ctx.init(config=tortoise_config(f"sqlite://{path}", sqlite_busy_timeout=0.5))
         await migrate()
-        await loader.load([BUNDLED_FIXTURES])
+        await loader.load([WORLD])
         token = await tokens.create("editor", Scope.WRITE)
         before = await snapshot()
 
@@ -236,7 +247,12 @@ def test_a_client_hanging_up_during_a_load_leaves_all_of_it_or_none(
         empty = on_database(url, tables)
         assert empty["election"] == []
 
-        settings = {"LOAD_FIXTURES": "", "MAX_BODY_BYTES": str(4 * len(body))}
+        # Debug logging: the server logs each SQL statement before it runs it.
+        settings = {
+            "LOAD_FIXTURES": "",
+            "MAX_BODY_BYTES": str(4 * len(body)),
+            "LOG_LEVEL": "debug",
+        }
         with running_server(url, **settings) as server:
             address = urlsplit(server.url)
             request = (
@@ -250,7 +266,9 @@ def test_a_client_hanging_up_during_a_load_leaves_all_of_it_or_none(
             try:
                 with socket.create_connection((address.hostname, address.port)) as client:
                     client.sendall(request)
-                    time.sleep(0.3)  # the server has the request and is loading
+                    # The server has the request and the load is in its transaction, at the
+                    # statement that waits for the lock.
+                    server.wait_for_log(FIRST_WRITE[BACKEND], timeout=30)
                     hung_up = dt.datetime.now(dt.UTC)
                     # Closed before any response: a reset, so the server sees it at once.
                     client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -275,19 +293,52 @@ def test_a_client_hanging_up_during_a_load_leaves_all_of_it_or_none(
 # --- A load stopped by the time limit ----------------------------------------------------------
 
 
-async def test_a_load_stopped_by_the_time_limit_writes_nothing(empty_db: TortoiseContext) -> None:
-    await loader.load([BUNDLED_FIXTURES])
+async def test_a_load_stopped_by_the_time_limit_writes_nothing(
+    empty_db: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await loader.load([WORLD])
     token = await tokens.create("editor", Scope.WRITE)
     before = await snapshot()
-    # 5,000 records take seconds to check and write; the limit is a twentieth of one.
-    schema = build_schema(dataclasses.replace(Settings(), limits=Limits(execution_timeout=0.05)))
+    # The operation's time limit (the Timeout of Schema.execute), kept to make it run out at
+    # the moment chosen below rather than after however long the load takes there.
+    limit = 60.0
+    operation: list[asyncio.Timeout] = []
+    timeout = asyncio.timeout
+
+    def kept(delay: float | None) -> asyncio.Timeout:
+        made = timeout(delay)
+        if delay == limit:
+            operation.append(made)
+        return made
+
+    monkeypatch.setattr(asyncio, "timeout", kept)
+    # The load stops once it has written the candidacies, inside its transaction, and waits
+    # there until the time limit stops it, as a load taking long would.
+    upsert = _Writer.upsert
+    written: dict[str, int] = {}
+
+    async def then_wait(self: _Writer, section: Section) -> None:
+        await upsert(self, section)
+        if section.name == "candidacies":
+            elections = models.Election.filter(country__code="ZZ").using_db(self.conn)
+            written["elections"] = await elections.count()
+            written["candidacies"] = (
+                await models.Candidacy.filter(key__startswith="zz-").using_db(self.conn).count()
+            )
+            (limited,) = operation
+            limited.reschedule(asyncio.get_running_loop().time())  # the time is up
+            await asyncio.Event().wait()  # until cancelled
+
+    monkeypatch.setattr(_Writer, "upsert", then_wait)
+    schema = build_schema(dataclasses.replace(Settings(), limits=Limits(execution_timeout=limit)))
     result = await schema.execute(
         LOAD,
-        variable_values={"content": generated(500)},
+        variable_values={"content": generated(100)},
         context_value=Context(authorization=f"Bearer {token}"),
     )
+    assert written == {"elections": 100, "candidacies": 400}
     assert result.data is None
     assert [error.message for error in result.errors or []] == [
-        "The operation took longer than the limit of 0.05 s and was stopped."
+        "The operation took longer than the limit of 60 s and was stopped."
     ]
     assert await snapshot() == before

@@ -8,12 +8,9 @@ from typing import Any
 import pytest
 from tortoise.context import TortoiseContext
 
-import loader
 import models
-from schema import schema
-from schema.context import Context
-from service.settings import BUNDLED_FIXTURES
-from tests.conftest import run
+from tests.support.errors import error_of
+from tests.support.running import run
 
 
 async def keys(field: str, filter_: str) -> list[str]:
@@ -22,12 +19,6 @@ async def keys(field: str, filter_: str) -> list[str]:
     found = [node["key"] for node in connection["nodes"]]
     assert connection["totalCount"] == len(found)
     return found
-
-
-async def error(query: str) -> str:
-    result = await schema.execute(query, context_value=Context())
-    assert result.errors is not None, result.data
-    return result.errors[0].message
 
 
 AZ = [f"az-president-{year}" for year in (1992, 1993, 1998, 2003, 2008, 2013, 2018, 2024)]
@@ -130,7 +121,7 @@ async def test_endorsement_filters(world: TortoiseContext) -> None:
     assert await keys("endorsements", '{endorserCountry: "TR"}') == TURKEY
     assert len(await keys("endorsements", "{kind: CONGRATULATION}")) == 12
     assert await keys("endorsements", "{kind: ENDORSEMENT}") == []
-    # No source gives the day of a bundled congratulation: none is in any date range.
+    # No source gives the day of a congratulation in the world: none is in any date range.
     assert await keys("endorsements", '{date: {from: "2024-01-01"}}') == []
     assert len(await keys("endorsements", '{not: {date: {from: "2024-01-01"}}}')) == 12
     assert (
@@ -142,13 +133,7 @@ async def test_endorsement_filters(world: TortoiseContext) -> None:
     )
 
 
-@pytest.fixture
-async def bundled(empty_db: TortoiseContext) -> TortoiseContext:
-    await loader.load([BUNDLED_FIXTURES])
-    return empty_db
-
-
-async def test_endorsement_date_range_finds_a_dated_one(bundled: TortoiseContext) -> None:
+async def test_endorsement_date_range_finds_a_dated_one(world_to_write: TortoiseContext) -> None:
     await models.Endorsement.filter(key="az-president-2024/congratulation-turkey").update(
         date=dt.date(2024, 2, 8)
     )
@@ -158,7 +143,7 @@ async def test_endorsement_date_range_finds_a_dated_one(bundled: TortoiseContext
     assert await keys("endorsements", '{date: {to: "2024-02-07"}}') == []
 
 
-async def test_updated_since_is_a_change_feed(bundled: TortoiseContext) -> None:
+async def test_updated_since_is_a_change_feed(world_to_write: TortoiseContext) -> None:
     before = dt.datetime.now(dt.UTC)
     assert await keys("elections", f'{{updatedSince: "{before.isoformat()}"}}') == []
     election = await models.Election.get(key="az-president-2013")
@@ -203,7 +188,7 @@ async def test_updated_since_is_a_change_feed(bundled: TortoiseContext) -> None:
 async def test_bad_filters_are_refused_clearly(
     world: TortoiseContext, query: str, message: str
 ) -> None:
-    assert await error(query) == message
+    assert await error_of(query) == message
 
 
 async def test_filter_from_variables(world: TortoiseContext) -> None:

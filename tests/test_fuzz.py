@@ -1,10 +1,10 @@
 """Fuzzing: schemathesis sends generated queries for every root field to a real server.
 
 The server is uvicorn in a subprocess, in production mode (introspection off, unexpected
-errors masked), on a database of its own seeded with the bundled fixtures. The operations
+errors masked), on a database of its own seeded with the test world. The operations
 come from the schema itself, so a new root field or argument is fuzzed without a change here.
 Arguments are drawn by Hypothesis (valid ones, and invalid ones the server must refuse), and
-string arguments are often replaced by a real natural key or global ID from the fixtures, so
+string arguments are often replaced by a real natural key or global ID from the world, so
 that the nested fields of real objects run too, or by one of ODD_STRINGS. A sweep then sends
 every one of those odd strings (and a lone surrogate, which only JSON can carry) in every
 String and ID argument of every root field, so that none of them is left to chance.
@@ -40,10 +40,12 @@ from loader.sections import SECTIONS
 from loader.validate import read_batch
 from schema import schema as graphql_schema
 from schema.context import Context
-from server import create_app
-from service.settings import BUNDLED_FIXTURES, ROOT, Settings
-from tests.conftest import run, served_database
-from tests.test_server import Server, running_server
+from service.settings import ROOT
+from tests.support.clients import client
+from tests.support.databases import served_database
+from tests.support.running import run
+from tests.support.servers import Server, running_server
+from tests.support.world import WORLD, global_id
 from web.graphql_app import GRAPHQL_RESPONSE_JSON
 
 #: Fixed, so that every run sends the same queries; a failure is replayed by running again.
@@ -52,13 +54,9 @@ FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20240207"))
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
 
 
-def global_id(type_name: str, key: str) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
-
-
 def known_strings(per_section: int = 5) -> list[str]:
-    """The first natural keys of each section of the bundled fixtures, and their global IDs."""
-    batch, problems = read_batch([BUNDLED_FIXTURES])
+    """The first natural keys of each section of the test world, and their global IDs."""
+    batch, problems = read_batch([WORLD])
     assert not problems, problems
     values: list[str] = []
     for section in SECTIONS:
@@ -468,19 +466,6 @@ NOT_TEXT = "is half of a surrogate pair, not a character."
 JSON_BODY = {"Content-Type": "application/json"}
 
 
-def production_client() -> httpx.AsyncClient:
-    """An HTTP client calling the app in-process, in production mode, on the test world."""
-    settings = Settings(
-        app_env="production",
-        host="127.0.0.1",
-        port=8000,
-        database_url="sqlite://:memory:",
-        load_fixtures=(),
-    )
-    app = create_app(settings, manage_database=False)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
-
-
 TERMS = "query ($country: String!, $office: String!) { officeTerms(country: $country, office: $office) { key } }"  # noqa: E501
 AZ_PRESIDENTS = "President of Azerbaijan"
 
@@ -587,7 +572,7 @@ async def test_a_lone_surrogate_in_the_json_is_refused_as_not_text(
     # (`\ud800`), and json.loads keeps it in the string, which no database driver can encode
     # ("'utf-8' codec can't encode character '\ud800' ...: surrogates not allowed").
     query = "query ($key: String!) { election(key: $key) { key } }"
-    async with production_client() as http:
+    async with client(app_env="production") as http:
         for body, half in (
             (b'{"query": "%s", "variables": {"key": "\\ud800"}}' % query.encode(), "d800"),
             (b'{"query": "%s", "variables": {"key": "az-\\udfff"}}' % query.encode(), "dfff"),

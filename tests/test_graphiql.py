@@ -30,7 +30,7 @@ from playwright.sync_api import Request as BrowserRequest
 from playwright.sync_api import Response as BrowserResponse
 from playwright.sync_api import Route as BrowserRoute
 
-from tests.test_server import running_server
+from tests.support.servers import running_server
 from web import graphiql
 
 CHROMIUM = "/usr/bin/chromium"
@@ -285,7 +285,7 @@ def test_a_bad_example_line_is_named_with_its_file_and_line(
 
 @pytest.fixture(scope="module")
 def graphiql_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL (http://127.0.0.1:PORT) of the real app under uvicorn, with the bundled data."""
+    """Base URL (http://127.0.0.1:PORT) of the real app under uvicorn, with the test world."""
     database = tmp_path_factory.mktemp("graphiql") / "e.sqlite3"
     with running_server(f"sqlite://{database}") as server:
         yield server.url
@@ -517,6 +517,32 @@ def test_a_link_with_a_query_opens_it_before_the_examples(
     assert visit.blocked == []
     assert visit.console_errors == []
     assert visit.page_errors == []
+
+
+def test_an_operation_name_the_document_lacks_is_not_sent(
+    chromium: str, graphiql_server_url: str
+) -> None:
+    """GraphiQL may hand the fetcher a stale operation name (the previous tab's, for a moment
+    after a tab is opened): with a one-operation document the page drops it, so the document's
+    operation runs instead of being refused as unknown. A link naming another operation gives
+    the same situation at once."""
+    visit = Visit(graphiql_server_url)
+    query = 'query Winner { election(key: "az-president-2024") { winner { name } } }'
+    link = urllib.parse.urlencode({"query": query, "operationName": "ElectionResult"})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = visit.new_page(browser)
+            open_graphiql(page, f"{graphiql_server_url}/graphql?{link}")
+            expect(page.locator(QUERY_EDITOR)).to_contain_text("query Winner {")
+            page.locator(".graphiql-execute-button").click()
+            expect(page.locator(".graphiql-response")).to_contain_text('"name": "Ilham Aliyev"')
+        finally:
+            browser.close()
+    posts = [request for request in visit.requests if request.method == "POST"]
+    sent = [json.loads(post.post_data or "{}") for post in posts]
+    assert [body["operationName"] for body in sent if "query Winner" in body["query"]] == [None]
+    assert visit.console_errors == []
 
 
 def test_graphiql_runs_queries_in_production_without_introspection(

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from service.settings import ROOT
-from tests.test_server import running_server, server_database  # noqa: F401 - a fixture
+from tests.support.servers import running_server
 
 AUDIT = ROOT / "tests" / "http-audit"
 NODE = Path(sys.executable).parent / "node"
@@ -46,7 +46,7 @@ def audit(url: str) -> list[dict[str, Any]]:
     ids=["development", "production"],
 )
 def test_the_server_passes_every_graphql_over_http_audit(
-    server_database: str,  # noqa: F811 - the fixture imported from test_server
+    server_database: str,
     env: dict[str, str],
 ) -> None:
     with running_server(server_database, **env) as served:

@@ -11,8 +11,9 @@ import pytest
 from tortoise.context import TortoiseContext
 
 import loader
-from server import create_app
-from service.settings import BUNDLED_FIXTURES, Settings, load_settings
+from service.settings import Settings, load_settings
+from tests.support.clients import client
+from tests.support.world import WORLD
 from web.caching import entity_tag, none_match
 from web.graphql_app import GRAPHQL_RESPONSE_JSON
 
@@ -31,11 +32,6 @@ JSON_TYPE = "application/json; charset=utf-8"
 #: Accept picks the representation; Origin, because development answers any origin's page
 #: (CORS), with Access-Control-Allow-Origin only when the request names its origin.
 VARY = "Accept, Origin"
-
-
-def client(settings: Settings | None = None) -> httpx.AsyncClient:
-    app = create_app(settings or Settings(), manage_database=False)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 def expected_etag(response: httpx.Response) -> str:
@@ -183,7 +179,7 @@ async def test_graphiql_keeps_its_own_caching_and_varies_on_accept(world: Tortoi
 
 
 async def test_the_etag_changes_with_the_data(empty_db: TortoiseContext, tmp_path: Path) -> None:
-    await loader.load([BUNDLED_FIXTURES])
+    await loader.load([WORLD])
     async with client() as http:
         before = await http.get("/graphql", params={"query": COUNTRY})
         assert before.json() == {

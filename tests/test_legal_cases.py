@@ -18,7 +18,7 @@ from tortoise.context import TortoiseContext
 
 import loader
 import models
-from tests.conftest import run
+from tests.support.running import run
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 KHUCHUA = "ge-parliament-2024/case-tetritskaro-vote-secrecy"

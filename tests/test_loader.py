@@ -19,11 +19,12 @@ from tortoise.exceptions import ValidationError
 
 import loader
 import models
-from loader.parse import ALIAS_ALLOWANCE, ALIAS_GROWTH, parse_file, parse_text
+from loader.parse import ALIAS_ALLOWANCE, ALIAS_GROWTH, parse_text
 from loader.sections import SECTIONS, Section
 from loader.write import _Writer
-from service.settings import BUNDLED_FIXTURES
-from tests.conftest import Snapshot, close_database, link_tables, open_database, snapshot
+from tests.support.curating import laughs
+from tests.support.databases import Snapshot, close_database, link_tables, open_database, snapshot
+from tests.support.world import WORLD
 
 # A small world touching every section: two countries, a region and its city, a bloc with a
 # member party, one election with two candidacies, a preferred final tally with lines, a
@@ -678,14 +679,6 @@ people:
     assert names == [("someone", "Some One"), ("someone-else", "Someone Else")]
 
 
-def laughs(wide: int, deep: int) -> str:
-    """A YAML "billion laughs": each anchor a list of `wide` aliases of the one before, so
-    `deep` levels describe wide^deep values in a few hundred bytes."""
-    lines = ["a0: &a0 [x]"]
-    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * wide)}]" for i in range(1, deep + 1)]
-    return "\n".join(lines) + "\n"
-
-
 async def test_yaml_aliases_that_expand_past_the_bound_are_refused_before_the_walk(
     base: Path, tmp_path: Path
 ) -> None:
@@ -742,27 +735,20 @@ def test_json_nested_too_deeply_or_with_a_huge_number_is_refused() -> None:
     ]
 
 
-def test_the_bundled_fixtures_parse_within_the_alias_bound() -> None:
-    files = sorted(BUNDLED_FIXTURES.rglob("*.yaml"))
-    assert len(files) == 11
-    for path in files:
-        assert parse_file(path).errors == [], path
-
-
 # --- Loading again: idempotent, minimal, and nothing removed unless asked. ---
 
 
-async def test_loading_the_bundled_fixtures_twice_changes_nothing(
+async def test_loading_the_world_twice_changes_nothing(
     empty_db: TortoiseContext,
 ) -> None:
-    first = await loader.load([BUNDLED_FIXTURES])
+    first = await loader.load([WORLD])
     counts = await row_counts()
     assert {name: c.created for name, c in first.sections.items()} == counts
-    assert counts["elections"] >= 9
+    assert (counts["elections"], counts["tallies"], counts["sources"]) == (9, 34, 94)
     assert first.changed == sum(counts.values())
     before = await snapshot()
 
-    second = await loader.load([BUNDLED_FIXTURES])
+    second = await loader.load([WORLD])
 
     assert second.changed == 0
     assert {name: c.unchanged for name, c in second.sections.items()} == counts
@@ -774,7 +760,7 @@ async def test_changing_one_figure_updates_exactly_that_row(
     empty_db: TortoiseContext, tmp_path: Path
 ) -> None:
     copy = tmp_path / "fixtures"
-    shutil.copytree(BUNDLED_FIXTURES, copy)
+    shutil.copytree(WORLD, copy)
     await loader.load([copy])
     before = await snapshot()
     tally = await models.Tally.get(key="az-president-2024/final-cec")
@@ -941,7 +927,7 @@ candidacies:
 async def test_dump_and_reload_give_the_same_files_and_answers(
     empty_db: TortoiseContext, tmp_path: Path
 ) -> None:
-    await loader.load([BUNDLED_FIXTURES])
+    await loader.load([WORLD])
     counts = await row_counts()
     first = await loader.dump(tmp_path / "first")
     assert [p.name for p in first] == [f"{i:02d}-{s.name}.yaml" for i, s in enumerate(SECTIONS, 1)]
@@ -1042,27 +1028,27 @@ async def test_an_error_deep_in_a_json_file_is_reported_at_its_line(
 async def test_json_and_yaml_give_the_same_database(
     empty_db: TortoiseContext, tmp_path: Path
 ) -> None:
-    # The bundled fixtures rewritten as JSON: dates become strings, the rest is the same.
+    # The test world rewritten as JSON: dates become strings, the rest is the same.
     folder = tmp_path / "json"
-    for source in sorted(BUNDLED_FIXTURES.rglob("*.yaml")):
+    for source in sorted(WORLD.rglob("*.yaml")):
         data = yaml.safe_load(source.read_text(encoding="utf-8"))
-        target = folder / source.relative_to(BUNDLED_FIXTURES).with_suffix(".json")
+        target = folder / source.relative_to(WORLD).with_suffix(".json")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(data, default=str, indent=2, ensure_ascii=False))
-    assert len(list(folder.rglob("*.json"))) == len(list(BUNDLED_FIXTURES.rglob("*.yaml")))
+    assert len(list(folder.rglob("*.json"))) == len(list(WORLD.rglob("*.yaml")))
 
     from_json = await loader.load([folder])
     json_rows = await snapshot(timestamps=False)
 
     other = await open_database("yaml")
     try:
-        from_yaml = await loader.load([BUNDLED_FIXTURES])
+        from_yaml = await loader.load([WORLD])
         assert str(from_yaml) == str(from_json)
         assert await snapshot(timestamps=False) == json_rows
     finally:
         await close_database(other)
     # And the YAML files change nothing in the database the JSON files made.
-    assert (await loader.load([BUNDLED_FIXTURES])).changed == 0
+    assert (await loader.load([WORLD])).changed == 0
 
 
 async def test_progress_reports_each_section_to_its_end(
@@ -1073,7 +1059,7 @@ async def test_progress_reports_each_section_to_its_end(
     def progress(section: str, done: int, total: int) -> None:
         calls.append((section, done, total))
 
-    await loader.load([BUNDLED_FIXTURES], progress=progress)
+    await loader.load([WORLD], progress=progress)
 
     counts = await row_counts()
     # Sections of fewer than 1000 records report once, when done, in dependency order.

@@ -20,7 +20,7 @@ from tortoise.context import TortoiseContext
 import loader
 import models
 from loader import LoadError
-from tests.conftest import link_tables, snapshot
+from tests.support.databases import link_tables, snapshot
 
 # A small valid world with a record in every section, the new ones included.
 BASE = """

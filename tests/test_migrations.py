@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import asyncpg
 import pytest
 from tortoise.connection import get_connection
 from tortoise.context import TortoiseContext
@@ -28,8 +27,16 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 import loader
 from service import cli, database
 from service.database import APP, HISTORY_TABLE, MigrationError, describe, migrate, tortoise_config
-from service.settings import BUNDLED_FIXTURES, ROOT
-from tests.conftest import BACKEND, POSTGRES_URL, database_url, snapshot
+from service.settings import ROOT
+from tests.support.databases import (
+    BACKEND,
+    create_database,
+    database_url,
+    drop_database,
+    new_database_url,
+    snapshot,
+)
+from tests.support.world import WORLD
 
 MIGRATIONS_FOLDER = ROOT / "migrations"
 INITIAL = f"{APP}.0001_initial"
@@ -57,17 +64,7 @@ async def empty_database(purpose: str) -> AsyncIterator[TortoiseContext]:
             await ctx.init(config=tortoise_config(url), _create_db=True)
             yield ctx
     finally:
-        await drop(url)
-
-
-async def drop(url: str) -> None:
-    """Drops a PostgreSQL database (from a connection of its own); nothing for SQLite."""
-    if BACKEND == "postgres":
-        admin = await asyncpg.connect(POSTGRES_URL)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await drop_database(url)
 
 
 def model_tables(ctx: TortoiseContext) -> set[str]:
@@ -161,15 +158,15 @@ async def test_migrate_twice_applies_once_and_the_fixtures_load() -> None:
         _, rows = await connection.execute_query(f'SELECT app, name FROM "{HISTORY_TABLE}"')
         assert [f"applied {row['app']}.{row['name']}" for row in rows] == APPLIED_ALL
 
-        assert (await loader.load([BUNDLED_FIXTURES])).changed > 0
-        assert (await loader.load([BUNDLED_FIXTURES])).changed == 0
+        assert (await loader.load([WORLD])).changed == 414
+        assert (await loader.load([WORLD])).changed == 0
         assert await migrate() == []
 
 
 async def test_a_database_made_before_migrations_is_adopted() -> None:
     async with empty_database("adopted") as ctx:
         await ctx.generate_schemas(safe=False)
-        await loader.load([BUNDLED_FIXTURES])
+        await loader.load([WORLD])
         connection = get_connection("default")
         schema = await describe(connection)
         rows = await snapshot(timestamps=True)
@@ -189,7 +186,7 @@ async def test_a_database_made_before_migrations_is_adopted() -> None:
         assert adopted.pop(HISTORY_TABLE)
         assert adopted == schema
         assert await snapshot(timestamps=True) == rows
-        assert (await loader.load([BUNDLED_FIXTURES])).changed == 0
+        assert (await loader.load([WORLD])).changed == 0
 
 
 async def test_search_names_are_filled_in_for_the_rows_already_there() -> None:
@@ -197,7 +194,7 @@ async def test_search_names_are_filled_in_for_the_rows_already_there() -> None:
     async with empty_database("upgrade"):
         connection = get_connection("default")
         assert await migrate() == APPLIED_ALL
-        await loader.load([BUNDLED_FIXTURES])
+        await loader.load([WORLD])
         schema = await describe(connection)
         rows = await snapshot(timestamps=True)
         assert {row["search_name"] for row in rows["person"]} >= {"ilham aliev", "zahid oruc"}
@@ -288,7 +285,7 @@ async def test_altering_a_column_keeps_the_rows_referring_to_its_table(
     async with empty_database("alter"):
         connection = get_connection("default")
         assert await migrate() == APPLIED_ALL
-        await loader.load([BUNDLED_FIXTURES])
+        await loader.load([WORLD])
         count = "SELECT COUNT(*) AS n FROM tally_line"
         lines = await connection.execute_query_dict(count)
         second_migration(
@@ -310,10 +307,8 @@ async def test_altering_a_column_keeps_the_rows_referring_to_its_table(
 @pytest.mark.skipif(BACKEND != "postgres", reason="the migration lock is PostgreSQL's")
 async def test_servers_starting_together_migrate_once() -> None:
     url = database_url("together")
-    name = url.rsplit("/", 1)[1]
-    admin = await asyncpg.connect(POSTGRES_URL)
+    await create_database(url)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
 
         async def start() -> list[str]:
             with TortoiseContext() as ctx:
@@ -326,8 +321,7 @@ async def test_servers_starting_together_migrate_once() -> None:
         results = await asyncio.gather(start(), start(), start())
         assert sorted(results) == [[], [], APPLIED_ALL]
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        await drop_database(url)
 
 
 # --- elections migrate --------------------------------------------------------------------------
@@ -335,38 +329,24 @@ async def test_servers_starting_together_migrate_once() -> None:
 
 
 @pytest.fixture
-def new_database_url(tmp_path: Path) -> Iterator[str]:
+def new_database(tmp_path: Path) -> Iterator[str]:
     """A URL for a database that is not there yet: an SQLite file, or a PostgreSQL database
     created empty."""
-    if BACKEND == "sqlite":
-        yield f"sqlite://{tmp_path / 'db.sqlite3'}"
-        return
-    url = database_url("cli")
-    name = url.rsplit("/", 1)[1]
-
-    async def postgres(sql: str) -> None:
-        conn = await asyncpg.connect(POSTGRES_URL)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(postgres(f'CREATE DATABASE "{name}"'))
-    yield url
-    asyncio.run(postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with new_database_url(tmp_path, "cli") as url:
+        yield url
 
 
-def test_migrate_command(capsys: pytest.CaptureFixture[str], new_database_url: str) -> None:
-    url = new_database_url
+def test_migrate_command(capsys: pytest.CaptureFixture[str], new_database: str) -> None:
+    url = new_database
     assert cli.main(["migrate", "--database-url", url]) == 0
     assert capsys.readouterr() == ("".join(f"{line}\n" for line in APPLIED_ALL), "")
 
     assert cli.main(["migrate", "--database-url", url]) == 0
     assert capsys.readouterr() == ("up to date\n", "")
 
-    assert cli.main(["load", str(BUNDLED_FIXTURES), "--database-url", url]) == 0
+    assert cli.main(["load", str(WORLD), "--database-url", url]) == 0
     out, err = capsys.readouterr()
-    assert out.endswith(" rows changed\n")
+    assert out.endswith("\n414 rows changed\n")
     assert err == ""
     assert cli.main(["migrate", "--database-url", url]) == 0
     assert capsys.readouterr() == ("up to date\n", "")
@@ -387,11 +367,11 @@ def test_migrate_command_help_and_bad_url(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_migrate_command_refuses_a_database_it_cannot_adopt(
-    capsys: pytest.CaptureFixture[str], new_database_url: str
+    capsys: pytest.CaptureFixture[str], new_database: str
 ) -> None:
     async def made_before_migrations() -> None:
         with TortoiseContext() as ctx:
-            await ctx.init(config=tortoise_config(new_database_url))
+            await ctx.init(config=tortoise_config(new_database))
             try:
                 await ctx.generate_schemas(safe=False)
                 await get_connection("default").execute_script('DROP TABLE "legal_case_judge"')
@@ -399,7 +379,7 @@ def test_migrate_command_refuses_a_database_it_cannot_adopt(
                 await ctx.close_connections()
 
     asyncio.run(made_before_migrations())
-    assert cli.main(["migrate", "--database-url", new_database_url]) == 2
+    assert cli.main(["migrate", "--database-url", new_database]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("elections: cannot migrate database ")

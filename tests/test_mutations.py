@@ -6,46 +6,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest_asyncio
-from tortoise.context import TortoiseContext
-
 import models
-from tests.conftest import snapshot
-from tests.curating import Tokens, bundled_with_tokens, execute, run_as
-from tests.test_loader import laughs
-
-CREATE_ELECTION = """
-mutation Create($input: CreateElectionInput!) {
-  createElection(input: $input) {
-    election { key date early office country { code } sources { key } }
-    errors { field message }
-  }
-}
-"""
-UPDATE_ELECTION = """
-mutation Update($key: String!, $input: UpdateElectionInput!) {
-  updateElection(key: $key, input: $input) {
-    election { key date early reason summary }
-    errors { field message }
-  }
-}
-"""
-DELETE_ELECTION = """
-mutation Delete($key: String!) { deleteElection(key: $key) { deletedKey errors { field message } } }
-"""
-XX_TEST = {
-    "key": "xx-test",
-    "country": "AZ",
-    "kind": "PRESIDENTIAL",
-    "office": "President",
-    "date": "2029-04-11",
-    "sources": ["seed-article-2024-02"],
-}
-
-
-@pytest_asyncio.fixture
-async def tokens(empty_db: TortoiseContext) -> Tokens:
-    return await bundled_with_tokens()
+from tests.support.curating import (
+    CREATE_ELECTION,
+    DELETE_ELECTION,
+    LOAD,
+    UPDATE_ELECTION,
+    XX_TEST,
+    Tokens,
+    laughs,
+)
+from tests.support.databases import snapshot
+from tests.support.running import execute, run_as
 
 
 def refused(name: str, *errors: tuple[str, str]) -> dict[str, Any]:
@@ -589,15 +561,6 @@ async def test_create_update_and_delete_a_statement(tokens: Tokens) -> None:
 
 # --- Fixture loads ----------------------------------------------------------------------------
 
-LOAD = """
-mutation($content: String!, $format: FixtureFormat, $prune: Boolean) {
-  loadFixtures(content: $content, format: $format, prune: $prune) {
-    changed
-    sections { section created updated unchanged deleted }
-    errors { field message }
-  }
-}
-"""
 NEW_ELECTION_YAML = """\
 elections:
   - key: "xx-test"

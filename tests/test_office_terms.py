@@ -16,7 +16,7 @@ from tortoise.context import TortoiseContext
 
 import loader
 from schema.office_term import first_day
-from tests.conftest import nodes, run
+from tests.support.running import nodes, run
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 PRESIDENT = "President of Azerbaijan"

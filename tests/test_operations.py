@@ -16,41 +16,23 @@ from typing import Any
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from tortoise import connections
 from tortoise.context import TortoiseContext
 
-from server import create_app
 from service import logs, metrics
 from service.logs import JsonFormatter, RequestInfo, current_request
 from service.metrics import Metrics
 from service.settings import Settings
-from tests.conftest import BACKEND, json_log
-from tests.test_server import running_server, server_database  # noqa: F401 - a fixture
+from tests.support.clients import client
+from tests.support.databases import BACKEND
+from tests.support.logs import json_log
+from tests.support.metrics import sample, samples
+from tests.support.servers import running_server
 from web import graphiql, health
 from web.graphql_app import GRAPHQL_RESPONSE_JSON
 
-SETTINGS = Settings(database_url="sqlite://:memory:")
 WINNER = 'query Winner { election(key: "az-president-2024") { winner { name } } }'
 HEX_ID = re.compile(r"[0-9a-f]{32}")
-
-
-def client(settings: Settings = SETTINGS) -> httpx.AsyncClient:
-    app = create_app(settings, manage_database=False)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
-
-
-def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    """Every sample of a Prometheus text page, by name and labels."""
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def sample(name: str, **labels: str) -> tuple[str, frozenset[tuple[str, str]]]:
-    return (name, frozenset(labels.items()))
 
 
 # --- /ready -------------------------------------------------------------------------------------
@@ -309,7 +291,7 @@ def test_operation_names_get_a_bounded_number_of_labels(monkeypatch: pytest.Monk
 
 
 def test_uvicorn_serves_ready_metrics_and_json_logs(
-    server_database: str,  # noqa: F811 - the fixture imported from test_server
+    server_database: str,
 ) -> None:
     with (
         running_server(server_database) as served,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tortoise.context import TortoiseContext
 
-from tests.conftest import run
+from tests.support.running import run
 
 # Polling day and turnout of each bundled election; turnout is null where no source gives it.
 TURNOUT = {

@@ -5,17 +5,10 @@ from __future__ import annotations
 import pytest
 from tortoise.context import TortoiseContext
 
-from schema import schema
-from schema.context import Context
-from tests.conftest import nodes, run
+from tests.support.errors import errors_of
+from tests.support.running import nodes, run
 
 PERSON = "query ($key: String!) { person(key: $key) { %s } }"
-
-
-async def errors_of(query: str) -> list[str]:
-    result = await schema.execute(query, context_value=Context())
-    assert result.errors, "expected an error"
-    return [error.message for error in result.errors]
 
 
 async def test_ilham_aliyev_whole(world: TortoiseContext) -> None:

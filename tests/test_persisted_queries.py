@@ -9,14 +9,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
-from server import create_app
 from service.caches import text_bytes
 from service.manifest import manifest, read_manifest, sha256
-from service.settings import ROOT, CacheBytes, Limits, Settings, load_settings
+from service.settings import ROOT, CacheBytes, Limits, Settings
+from tests.support.clients import client
+from tests.support.errors import error
+from tests.support.settings import settings_from
 from web.graphql_app import GRAPHQL_RESPONSE_JSON
 from web.persisted_queries import QueryStore
 
@@ -58,11 +59,6 @@ ELECTION_SCHEDULE_DATA = {
 }
 
 
-def client(settings: Settings | None = None) -> httpx.AsyncClient:
-    app = create_app(settings or Settings(), manage_database=False)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
-
-
 def persisted(digest: str, version: Any = 1) -> dict[str, Any]:
     return {"persistedQuery": {"version": version, "sha256Hash": digest}}
 
@@ -73,13 +69,6 @@ def by_hash(digest: str, variables: dict[str, Any] | None = None) -> dict[str, s
     if variables is not None:
         params["variables"] = json.dumps(variables)
     return params
-
-
-def error(message: str, code: str | None = None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"message": message}
-    if code is not None:
-        entry["extensions"] = {"code": code}
-    return {"errors": [entry]}
 
 
 # --- Automatic persisted queries ------------------------------------------------------------
@@ -393,7 +382,7 @@ async def test_allow_list_refuses_everything_else(world: TortoiseContext) -> Non
     free = error(
         f"{ONLY_REGISTERED}: the request has a query but no extensions.persistedQuery.sha256Hash "
         "naming a registered operation.",
-        "PERSISTED_QUERY_ID_REQUIRED",
+        code="PERSISTED_QUERY_ID_REQUIRED",
     )
     for response in (free_post, free_get):
         assert response.status_code == 400
@@ -401,11 +390,11 @@ async def test_allow_list_refuses_everything_else(world: TortoiseContext) -> Non
     not_in_list = f'{ONLY_REGISTERED}: no operation is registered with sha256Hash "{SCHEDULE_HASH}"'
     for response in (unknown, again):
         assert response.status_code == 404
-        assert response.json() == error(f"{not_in_list}.", "PERSISTED_QUERY_NOT_IN_LIST")
+        assert response.json() == error(f"{not_in_list}.", code="PERSISTED_QUERY_NOT_IN_LIST")
     assert register.status_code == 404
     assert register.json() == error(
         f"{not_in_list}, and this server registers no operation sent to it.",
-        "PERSISTED_QUERY_NOT_IN_LIST",
+        code="PERSISTED_QUERY_NOT_IN_LIST",
     )
     assert mismatch.status_code == 400
     assert mismatch.json()["errors"][0]["message"].startswith("provided sha does not match query")
@@ -414,21 +403,6 @@ async def test_allow_list_refuses_everything_else(world: TortoiseContext) -> Non
 
 
 # --- Settings and manifests -------------------------------------------------------------------
-
-NAMES = (
-    "PERSISTED_QUERIES",
-    "PERSISTED_QUERIES_FILE",
-    "PERSISTED_QUERIES_CACHE_BYTES",
-    "PERSISTED_QUERIES_CACHE_SIZE",
-)
-
-
-def settings_from(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
-    for name in NAMES:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return load_settings(env_file=None)
 
 
 def refusal(monkeypatch: pytest.MonkeyPatch, **env: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from tortoise.context import TortoiseContext
 
 import loader
-from tests.conftest import nodes, run
+from tests.support.running import nodes, run
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 

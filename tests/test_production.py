@@ -8,65 +8,70 @@ of range, an ID that does not decode) read the same in both modes.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import io
 import json
 import sqlite3
 from typing import Any
 
-import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
 import models
 from schema import limits
-from server import create_app
-from service.settings import Limits, Settings, load_settings
-from tests.conftest import json_log
+from service.settings import ROOT, Limits, Settings
+from tests.support.clients import client
+from tests.support.logs import json_log
+from tests.support.settings import NAMES, settings_from
 from web import graphql_app
 from web.graphql_app import GRAPHQL_RESPONSE_JSON
-
-SETTING_NAMES = (
-    "APP_ENV",
-    "HOST",
-    "PORT",
-    "DATABASE_URL",
-    "LOAD_FIXTURES",
-    "GRAPHIQL",
-    "CORS_ORIGINS",
-    "MAX_BODY_BYTES",
-    "INTROSPECTION",
-    "FIELD_SUGGESTIONS",
-    "MAX_DEPTH",
-    "MAX_ALIASES",
-    "MAX_TOKENS",
-    "MAX_DIRECTIVES",
-    "MAX_COST",
-    "COST_LIST_SIZE",
-    "EXECUTION_TIMEOUT",
-    "MAX_BATCH_OPERATIONS",
-    "METRICS",
-    "LOG_LEVEL",
-)
-
-
-def settings_from(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
-    """The settings `load_settings` reads from exactly this environment (and no .env file)."""
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return load_settings(env_file=None)
-
-
-def client(settings: Settings) -> httpx.AsyncClient:
-    app = create_app(settings, manage_database=False)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
-
 
 PRODUCTION = Settings(
     app_env="production", graphiql=False, introspection=False, field_suggestions=False
 )
 DEVELOPMENT = Settings()
+#: Every setting with nothing in the environment, field by field, as the README documents
+#: them: development, everything on, SQLite in the current folder.
+DEFAULTS: dict[str, Any] = {
+    "app_env": "development",
+    "host": "127.0.0.1",
+    "port": 8000,
+    "database_url": "sqlite://elections.sqlite3",
+    "pool": {"min_size": 1, "max_size": 5, "connect_timeout": 5.0, "statement_timeout": 0.0},
+    "load_fixtures": (),
+    "graphiql": True,
+    "cors_origins": (),
+    "max_body_bytes": 1_048_576,
+    "introspection": True,
+    "field_suggestions": True,
+    "limits": {
+        "max_depth": 10,
+        "max_aliases": 15,
+        "max_tokens": 1000,
+        "max_directives": 50,
+        "max_cost": 500_000,
+        "cost_list_size": 10,
+        "execution_timeout": 10.0,
+        "max_batch_operations": 0,
+        "max_list_items": 100,
+    },
+    "fast_path": True,
+    "metrics": True,
+    "log_level": "info",
+    "cache_max_age": 60,
+    "persisted_queries": "automatic",
+    "cache_bytes": {
+        "parsed": 32 * 2**20,
+        "validated": 8 * 2**20,
+        "known": 32 * 2**20,
+        "persisted": 8 * 2**20,
+    },
+    "registered_operations": {},
+    "sqlite_busy_timeout": 5.0,
+    "shutdown_timeout": 15,
+    "read_timeout": 15.0,
+}
 SECRET = 'no such table: "country" while running SELECT * FROM country in /srv/elections/db.sqlite3'
 
 
@@ -77,19 +82,44 @@ def lines(stream: io.StringIO) -> list[dict[str, Any]]:
 # --- Settings ---------------------------------------------------------------------------------
 
 
+def test_the_defaults_are_the_documented_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert dataclasses.asdict(settings_from(monkeypatch)) == DEFAULTS
+    # `Settings()` is the same: what the app and the tests build without the environment.
+    assert dataclasses.asdict(Settings()) == DEFAULTS
+    assert Settings().production is False
+
+
 def test_production_turns_introspection_graphiql_and_suggestions_off(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert settings_from(monkeypatch, APP_ENV="production") == Settings(
-        app_env="production", graphiql=False, introspection=False, field_suggestions=False
-    )
-    assert settings_from(monkeypatch) == Settings()
-    assert Settings() == DEVELOPMENT
-    assert (DEVELOPMENT.graphiql, DEVELOPMENT.introspection, DEVELOPMENT.field_suggestions) == (
-        True,
-        True,
-        True,
-    )
+    production = settings_from(monkeypatch, APP_ENV="production")
+    assert dataclasses.asdict(production) == {
+        **DEFAULTS,
+        "app_env": "production",
+        "graphiql": False,
+        "introspection": False,
+        "field_suggestions": False,
+    }
+    assert production.production is True
+    assert production == PRODUCTION
+
+
+def test_every_setting_is_cleared_by_settings_from() -> None:
+    """tests/support/settings.py names every variable load_settings reads, so that no
+    setting of the developer's environment reaches a test that reads the settings."""
+    tree = ast.parse((ROOT / "service" / "settings.py").read_text(encoding="utf-8"))
+    read = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("config", "positive", "seconds")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    }
+    assert len(read) == 37
+    assert read == set(NAMES)
 
 
 def test_production_turns_each_back_on_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,8 @@
-"""The example operations in docs/queries/, run against the bundled fixtures.
+"""The example operations in docs/queries/, run against the test world.
 
 Every `docs/queries/<name>.graphql` file has a test: here a `test_query_<name>` (hyphens
 become underscores) that gets the file's text from the `query` fixture, runs it against the
-test world and asserts the answer with the figures of the fixtures; or, for a query that
+test world and asserts the answer with the figures of the world; or, for a query that
 shows one feature, a test in that feature's module that names the file. A file without a
 test, or a test here without a file, fails `test_every_query_file_has_a_test`; every file,
 whoever tests it, must hold exactly one named query that the schema accepts.
@@ -21,7 +21,7 @@ from graphql import OperationDefinitionNode, OperationType, parse, validate
 from tortoise.context import TortoiseContext
 
 from schema import schema
-from tests.conftest import nodes, run
+from tests.support.running import nodes, run
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 QUERY_FILES = sorted(QUERIES.glob("*.graphql"))

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Literal
 
+import pytest
+from tortoise import connections
 from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
@@ -47,10 +50,29 @@ async def test_records_keep_nulls_and_come_in_id_order(world: TortoiseContext) -
     assert (ispd.as_of, ispd.preferred, seed.counted_share) == (None, False, None)
 
 
+class WatchedLock(asyncio.Lock):
+    """SQLite's connection lock, telling when someone finds it held and waits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contended = asyncio.Event()
+
+    async def acquire(self) -> Literal[True]:
+        if self.locked():
+            self.contended.set()
+        return await super().acquire()
+
+
 async def test_a_read_never_sees_inside_another_transaction(
-    empty_db: TortoiseContext, backend: str
+    empty_db: TortoiseContext, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await models.Country.create(code="AZ", name="Azerbaijan")
+    connection = connections.get("default")
+    if backend == "sqlite":
+        # Every statement on the one connection goes through this lock, held for a whole
+        # transaction (Tortoise's SqliteClient); watched, it says when the read waits on it.
+        lock = WatchedLock()
+        monkeypatch.setattr(connection, "_lock", lock)
     inside = asyncio.Event()
     release = asyncio.Event()
 
@@ -67,14 +89,19 @@ async def test_a_read_never_sees_inside_another_transaction(
     writing = asyncio.create_task(writer())
     await inside.wait()
     read = asyncio.create_task(table(models.Country).where_in("code", ["ZZ", "AZ"]))
-    for _ in range(20):
-        await asyncio.sleep(0.01)
     if backend == "sqlite":
         # One connection: the read waits for the transaction rather than run inside it.
-        assert not read.done()
+        # Awaited until one of the two happens; the read finishing first is the failure.
+        waiting = asyncio.create_task(lock.contended.wait())
+        await asyncio.wait({read, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        assert not read.done(), "the read ran while the transaction held the connection"
+        assert lock.contended.is_set()
     else:
-        # A connection of its own, which does not see what is not committed.
-        assert read.done()
+        # A connection of its own, which does not see what is not committed: it answers
+        # while the transaction is still open (were it to wait, this would time out).
+        await asyncio.wait_for(asyncio.shield(read), timeout=30)
+        assert not writing.done()
     release.set()
     await writing
     assert [row.code for row in await read] == ["AZ"]

@@ -23,7 +23,7 @@ from tortoise.context import TortoiseContext
 import schema as schema_package
 from schema import schema
 from schema.context import Context
-from tests.conftest import run
+from tests.support.running import run
 
 SDL_FILE = Path(__file__).resolve().parents[1] / "schema.graphql"
 REGENERATE = (

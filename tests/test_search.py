@@ -8,7 +8,7 @@ from tortoise.context import TortoiseContext
 
 import models
 from models.search import fold, search_name
-from tests.conftest import run
+from tests.support.running import run
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ the hostile requests of the threat model (docs/security.md), sent to the real se
 production mode; each gets its exact refusal, and /health answers while it is in flight.
 
 The server is `elections serve` (uvicorn with the read timeout on headers) in a subprocess,
-over a database of its own with the bundled fixtures, as in production. `/health` is asked at
+over a database of its own with the test world, as in production. `/health` is asked at
 the same time as each hostile request, with a client timeout of a few seconds: a request that
 held the event loop (the fragment fan-out did for minutes) would make it fail.
 """
@@ -13,24 +13,20 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import socket
 import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-from typing import IO, Any
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 
 from service.settings import ROOT
-from tests.conftest import served_database
-from tests.test_loader import laughs
-from tests.test_server import free_port
+from tests.support.curating import laughs
+from tests.support.databases import served_database
+from tests.support.servers import Server, serving
 from web.graphql_app import GRAPHQL_RESPONSE_JSON
 
 #: READ_TIMEOUT of the servers here: short, so that the slow clients are cut off soon.
@@ -40,68 +36,15 @@ HEALTH_SECONDS = 5.0
 AZ = base64.b64encode(b"Country:AZ").decode()
 
 
-class Server:
-    """`elections serve` in a subprocess: its address and what it has logged."""
-
-    def __init__(self, port: int, database_url: str, log: IO[str]) -> None:
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.database_url = database_url
-        self._log = log
-
-    def output(self) -> str:
-        self._log.seek(0)
-        return self._log.read()
-
-
-@contextmanager
-def serving(database_url: str, **env: str) -> Iterator[Server]:
-    """`elections serve` in production mode on a free port, with the bundled fixtures;
-    yields it once /ready answers, and stops it after."""
-    port = free_port()
-    environment = {
-        **os.environ,
-        "APP_ENV": "production",
-        "DATABASE_URL": database_url,
-        "LOAD_FIXTURES": "bundled",
-        "READ_TIMEOUT": str(READ_TIMEOUT),
-        **env,
-    }
-    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
-    with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
-        server = Server(port, database_url, log)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"the server exited with {process.returncode}:\n{server.output()}")
-                try:
-                    if httpx.get(f"{server.url}/ready", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the server was not ready within 60 s:\n{server.output()}")
-                time.sleep(0.1)
-            yield server
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        # Every refusal was an answer: no request failed with an error of ours.
-        assert "Traceback" not in server.output(), server.output()
-
-
 @pytest_asyncio.fixture(scope="module")
 async def production(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Server]:
     """The server in production mode with its defaults (but READ_TIMEOUT)."""
     async with served_database("security", tmp_path_factory.mktemp("security")) as url:
-        with serving(url) as server:
+        with serving(url, READ_TIMEOUT=str(READ_TIMEOUT)) as server:
+            server.database_url = url  # type: ignore[attr-defined]
             yield server
+            # Every refusal was an answer: no request failed with an error of ours.
+            assert "Traceback" not in server.output(), server.output()
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -110,6 +53,11 @@ async def batching(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Se
     async with served_database("batching", tmp_path_factory.mktemp("batching")) as url:
         with serving(url, MAX_BATCH_OPERATIONS="2") as server:
             yield server
+            assert "Traceback" not in server.output(), server.output()
+
+
+def port(server: Server) -> int:
+    return int(server.url.rsplit(":", 1)[1])
 
 
 def write_token(database_url: str) -> str:
@@ -419,7 +367,7 @@ async def test_cursors_made_by_hand(production: Server, after: str, message: str
 async def test_a_yaml_alias_bomb_through_load_fixtures(production: Server) -> None:
     # 440 bytes, ten million values: 74 s and 4 GB with a write token; now refused at the
     # first alias.
-    token = write_token(production.database_url)
+    token = write_token(production.database_url)  # type: ignore[attr-defined]
     mutation = """mutation ($c: String!) {
       loadFixtures(content: $c) { changed errors { field message } }
     }"""
@@ -509,7 +457,7 @@ async def test_a_request_sent_too_slowly_is_a_408_and_its_connection_closed(
     production: Server, sent: bytes, what: str
 ) -> None:
     # Half a request used to hold its connection open for good (500 of them stayed open).
-    with socket.create_connection(("127.0.0.1", production.port)) as sock:
+    with socket.create_connection(("127.0.0.1", port(production))) as sock:
         sock.sendall(sent)
         async with httpx.AsyncClient(base_url=production.url) as http:
             health = await http.get("/health", timeout=HEALTH_SECONDS)
@@ -528,5 +476,5 @@ async def test_a_request_sent_too_slowly_is_a_408_and_its_connection_closed(
 async def test_a_connection_that_sends_nothing_is_closed_without_an_answer(
     production: Server,
 ) -> None:
-    with socket.create_connection(("127.0.0.1", production.port)) as sock:
+    with socket.create_connection(("127.0.0.1", port(production))) as sock:
         assert await asyncio.to_thread(read_all, sock) == b""

@@ -8,184 +8,26 @@ media types and error bodies in-process, against the test world.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import os
-import re
-import signal
-import socket
-import sqlite3
 import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import IO, Any
 
-import asyncpg
 import httpx
-import pytest
-import pytest_asyncio
 from tortoise.context import TortoiseContext
 
-from server import create_app
-from service.settings import ROOT, Settings
-from tests.conftest import served_database
+from service.settings import ROOT
+from tests.support.clients import IN_PROCESS, client
+from tests.support.databases import row_counts
+from tests.support.errors import error
+from tests.support.servers import free_port, running_server
+from tests.support.world import AZ_2024, AZ_2024_DATA, WINNER, WINNER_DATA, WORLD, global_id
 from web.graphql_app import GRAPHQL_RESPONSE_JSON, response_media_type
 
-AZ_2024 = """
-{
-  election(key: "az-president-2024") {
-    key
-    date
-    early
-    winner { name }
-    result { stage lines { share candidacy { name } } }
-  }
-}
-"""
-AZ_2024_DATA = {
-    "election": {
-        "key": "az-president-2024",
-        "date": "2024-02-07",
-        "early": True,
-        "winner": {"name": "Ilham Aliyev"},
-        "result": {
-            "stage": "FINAL",
-            "lines": [
-                {"share": 92.12, "candidacy": {"name": "Ilham Aliyev"}},
-                {"share": 2.17, "candidacy": {"name": "Zahid Oruj"}},
-                {"share": 1.99, "candidacy": {"name": "Fazil Mustafa"}},
-                {"share": 1.72, "candidacy": {"name": "Gudrat Hasanguliyev"}},
-                {"share": 0.8, "candidacy": {"name": "Razi Nurullayev"}},
-                {"share": 0.66, "candidacy": {"name": "Musayev"}},
-                {"share": 0.54, "candidacy": {"name": "F. Aliyev"}},
-            ],
-        },
-    }
-}
-WINNER = '{ election(key: "az-president-2024") { winner { name share } } }'
-WINNER_DATA = {"election": {"winner": {"name": "Ilham Aliyev", "share": 92.12}}}
 
-
-def error(message: str) -> dict[str, Any]:
-    """The body of a request that did not run: one error, no data."""
-    return {"errors": [{"message": message}]}
-
-
-# --- A real uvicorn in a subprocess ---------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class Server:
-    """A running server: its base URL, and what it has logged so far."""
-
-    def __init__(self, url: str, log: IO[str]) -> None:
-        self.url = url
-        self._log = log
-
-    def output(self) -> str:
-        self._log.seek(0)
-        return self._log.read()
-
-
-@contextmanager
-def running_server(database_url: str, **env: str) -> Iterator[Server]:
-    """`python -m uvicorn server:create_app --factory` on a free port, loading the bundled
-    fixtures at start; yields it once /health answers, and stops it with SIGTERM, as a
-    supervisor would.
-    """
-    port = free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "LOAD_FIXTURES": "bundled",
-        "APP_ENV": "development",
-        "GRAPHIQL": "true",
-        **env,
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "server:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-    ]
-    command += ["--port", str(port), "--no-access-log"]
-    with tempfile.TemporaryFile("w+") as log:
-        server = Server(f"http://127.0.0.1:{port}", log)
-        output = server.output
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
-        try:
-            url = server.url
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"uvicorn exited with {process.returncode}:\n{output()}")
-                try:
-                    if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"uvicorn did not answer /health within 60 s:\n{output()}")
-                time.sleep(0.1)
-            yield server
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-                    pytest.fail(f"uvicorn did not stop on SIGTERM:\n{output()}")
-        # A clean shutdown runs the lifespan's exit, which closes the database connections;
-        # uvicorn then ends by the signal it caught, as its supervisor expects.
-        assert process.returncode in (0, -signal.SIGTERM), output()
-        assert "Application shutdown complete." in output(), output()
-        assert "Traceback" not in output(), output()
-
-
-@pytest_asyncio.fixture
-async def server_database(tmp_path: Path) -> AsyncIterator[str]:
-    """The URL of a new, empty database for a server process: a file, or a PostgreSQL one."""
-    async with served_database("server", tmp_path) as url:
-        yield url
-
-
-async def row_counts(database_url: str) -> dict[str, int]:
-    """The number of rows in every table of the database."""
-    if database_url.startswith("sqlite://"):
-        with closing(sqlite3.connect(database_url.removeprefix("sqlite://"))) as db:
-            tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-            return {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
-    conn = await asyncpg.connect(database_url)
-    try:
-        tables = [
-            r["tablename"]
-            for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
-        ]
-        return {t: await conn.fetchval(f'SELECT count(*) FROM "{t}"') for t in tables}
-    finally:
-        await conn.close()
-
-
-def global_id(type_name: str, key: str) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
-
-
-def test_uvicorn_serves_the_bundled_fixtures_over_http(server_database: str) -> None:
+def test_uvicorn_serves_the_test_world_over_http(server_database: str) -> None:
     with (
         running_server(server_database) as server,
         httpx.Client(base_url=server.url, timeout=10) as http,
@@ -244,18 +86,17 @@ def test_uvicorn_serves_the_bundled_fixtures_over_http(server_database: str) -> 
 
 
 async def test_a_second_start_on_the_same_database_changes_nothing(server_database: str) -> None:
-    fixtures = ROOT / "fixtures"
     with running_server(server_database) as server:
         response = httpx.post(f"{server.url}/graphql", json={"query": AZ_2024}, timeout=10)
         assert response.json() == {"data": AZ_2024_DATA}
-        assert re.search(f"Fixtures loaded from {fixtures}: [0-9]+ rows changed", server.output())
+        assert f"Fixtures loaded from {WORLD}: 414 rows changed" in server.output()
     first = await row_counts(server_database)
-    assert first["election"] >= 9 and first["person"] > 0, first
+    assert (first["election"], first["tally"], first["api_token"]) == (9, 34, 0), first
 
     with running_server(server_database) as server:
         response = httpx.post(f"{server.url}/graphql", json={"query": AZ_2024}, timeout=10)
         assert response.json() == {"data": AZ_2024_DATA}
-        assert f"Fixtures loaded from {fixtures}: nothing changed" in server.output()
+        assert f"Fixtures loaded from {WORLD}: nothing changed" in server.output()
     assert await row_counts(server_database) == first
 
 
@@ -276,21 +117,6 @@ def test_a_bad_database_url_stops_the_start_with_the_reason(tmp_path: Path) -> N
 
 
 # --- HTTP details, in-process -----------------------------------------------------------------
-
-SETTINGS = Settings(
-    app_env="development",
-    host="127.0.0.1",
-    port=8000,
-    database_url="sqlite://:memory:",
-    load_fixtures=(),
-    graphiql=True,
-)
-
-
-def client(settings: Settings = SETTINGS) -> httpx.AsyncClient:
-    """An HTTP client calling the app in-process; the test world is already set up."""
-    app = create_app(settings, manage_database=False)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
 
 async def test_post_answers_json(world: TortoiseContext) -> None:
@@ -354,15 +180,26 @@ async def test_a_query_that_cannot_run_has_errors_and_no_data(world: TortoiseCon
 
 
 async def test_an_error_in_a_field_keeps_the_data(world: TortoiseContext) -> None:
+    query = (
+        '{ country(code: "AZ") { name } '
+        'election(key: "az-president-2024") { candidacies(first: 0) { nodes { key } } } }'
+    )
     async with client() as http:
         response = await http.post(
-            "/graphql",
-            json={"query": "{ elections(first: 0) { nodes { key } } }"},
-            headers={"Accept": GRAPHQL_RESPONSE_JSON},
+            "/graphql", json={"query": query}, headers={"Accept": GRAPHQL_RESPONSE_JSON}
         )
     assert response.status_code == 200
-    body = response.json()
-    assert "data" in body and body["errors"][0]["path"] == ["elections"]
+    # The failed field nulls the election (candidacies is non-null); the country stays.
+    assert response.json() == {
+        "data": {"country": {"name": "Azerbaijan"}, "election": None},
+        "errors": [
+            {
+                "message": "`first` must be between 1 and 100, got 0.",
+                "locations": [{"line": 1, "column": query.index("candidacies") + 1}],
+                "path": ["election", "candidacies"],
+            }
+        ],
+    }
 
 
 async def test_malformed_requests_get_a_400_saying_what_is_wrong(world: TortoiseContext) -> None:
@@ -441,7 +278,7 @@ async def test_other_methods_are_405(world: TortoiseContext) -> None:
 
 
 async def test_a_body_over_the_limit_is_413(world: TortoiseContext) -> None:
-    settings = dataclasses.replace(SETTINGS, max_body_bytes=100)
+    settings = dataclasses.replace(IN_PROCESS, max_body_bytes=100)
     query = {"query": "{ countries { code } }", "variables": {"padding": "x" * 100}}
     message = "The request body is larger than the limit of 100 bytes."
 
@@ -456,8 +293,11 @@ async def test_a_body_over_the_limit_is_413(world: TortoiseContext) -> None:
             "/graphql", content=chunks(), headers={"Content-Type": "application/json"}
         )
         assert (response.status_code, response.json()) == (413, error(message))
-        response = await http.post("/graphql", json={"query": "{ countries { code } }"})
-        assert response.status_code == 200
+        response = await http.post("/graphql", json={"query": '{ country(code: "AZ") { code } }'})
+        assert (response.status_code, response.json()) == (
+            200,
+            {"data": {"country": {"code": "AZ"}}},
+        )
 
 
 async def test_a_browser_gets_graphiql_and_an_api_client_gets_json(world: TortoiseContext) -> None:
@@ -469,7 +309,7 @@ async def test_a_browser_gets_graphiql_and_an_api_client_gets_json(world: Tortoi
             assert response.headers["content-type"] == "text/html; charset=utf-8"
             assert "<title>Elections API · GraphiQL</title>" in response.text
 
-    async with client(dataclasses.replace(SETTINGS, graphiql=False)) as http:
+    async with client(dataclasses.replace(IN_PROCESS, graphiql=False)) as http:
         response = await http.get("/graphql", params={"query": WINNER}, headers={"Accept": browser})
         assert response.json() == {"data": WINNER_DATA}
         response = await http.get("/graphql", headers={"Accept": browser})
@@ -485,7 +325,7 @@ async def test_health(world: TortoiseContext) -> None:
 
 
 async def test_cors_only_for_the_configured_origins(world: TortoiseContext) -> None:
-    settings = dataclasses.replace(SETTINGS, cors_origins=("http://localhost:3000",))
+    settings = dataclasses.replace(IN_PROCESS, cors_origins=("http://localhost:3000",))
     preflight = {
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type",
@@ -505,7 +345,7 @@ async def test_cors_only_for_the_configured_origins(world: TortoiseContext) -> N
         )
         assert response.headers["access-control-allow-origin"] == "http://localhost:3000"
 
-    production = dataclasses.replace(SETTINGS, app_env="production")
+    production = dataclasses.replace(IN_PROCESS, app_env="production")
     async with client(production) as http:  # production, no origins: no CORS headers at all
         response = await http.post(
             "/graphql", json={"query": WINNER}, headers={"Origin": "http://localhost:3000"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tortoise.context import TortoiseContext
 
-from tests.conftest import nodes, run
+from tests.support.running import nodes, run
 
 SOURCE = "query ($key: String!) { source(key: $key) { %s } }"
 FIELDS = "key url publisher title published"

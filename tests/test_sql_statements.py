@@ -20,8 +20,9 @@ from tortoise.context import TortoiseContext
 import loader
 from schema import build_schema
 from schema.context import Context
-from service.settings import BUNDLED_FIXTURES, Limits, Settings
-from tests.conftest import nodes
+from service.settings import Limits, Settings
+from tests.support.running import nodes
+from tests.support.world import WORLD
 
 # countries → elections → candidacies → person → endorsements, with each election's winner
 # and tallies (lines and sources) and the sources at every level.
@@ -324,7 +325,7 @@ async def test_world_costs_the_expected_number_of_statements(
 async def test_statements_do_not_grow_with_the_rows(
     empty_db: TortoiseContext, tmp_path: Path
 ) -> None:
-    await loader.load([BUNDLED_FIXTURES])
+    await loader.load([WORLD])
     small = {name: await run_counted(query) for name, (query, _) in QUERIES.items()}
 
     extra = tmp_path / "extra.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tortoise.context import TortoiseContext
 
-from tests.conftest import run
+from tests.support.running import run
 
 
 async def test_country_statistics(world: TortoiseContext) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tortoise.context import TortoiseContext
 
-from tests.conftest import nodes, run
+from tests.support.running import nodes, run
 
 TALLY = "query ($key: String!) { tally(key: $key) { %s } }"
 COUNTS = """round stage asOf countedShare stationsReported stationsTotal registered cast valid

@@ -9,30 +9,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
-from tortoise.context import TortoiseContext
 
 import models
 from curation import tokens as token_store
 from models import Scope
 from service import cli
-from service.settings import Settings
-from tests.conftest import snapshot
-from tests.curating import Tokens, bundled_with_tokens, execute, new_database_url, on_database
-from tests.test_server import client
+from tests.support.clients import client
+from tests.support.curating import Tokens
+from tests.support.databases import new_database_url, on_database, snapshot
+from tests.support.running import execute
 
-SETTINGS = Settings(database_url="sqlite://:memory:")
 CREATE = (
     'mutation { createElection(input: {key: "xx-test", country: "AZ", kind: PRESIDENTIAL,'
     ' office: "President", date: "2029-04-11", sources: ["seed-article-2024-02"]})'
     " { election { key } errors { field message } } }"
 )
 TOKEN = re.compile(r"^elt_[A-Za-z0-9_-]{43}$")
-
-
-@pytest_asyncio.fixture
-async def tokens(empty_db: TortoiseContext) -> Tokens:
-    return await bundled_with_tokens()
 
 
 # --- The command line -------------------------------------------------------------------------
@@ -198,7 +190,7 @@ async def test_mutations_need_a_write_token(tokens: Tokens) -> None:
             "UNAUTHENTICATED",
         ),
     ]
-    async with client(SETTINGS) as http:
+    async with client() as http:
         for headers, status, challenge, message, code in cases:
             for accept in ("application/json", "application/graphql-response+json"):
                 response = await http.post(
@@ -212,7 +204,7 @@ async def test_mutations_need_a_write_token(tokens: Tokens) -> None:
                 }
     assert await snapshot() == before
 
-    async with client(SETTINGS) as http:
+    async with client() as http:
         response = await http.post(
             "/graphql",
             json={"query": CREATE},
@@ -227,7 +219,7 @@ async def test_mutations_need_a_write_token(tokens: Tokens) -> None:
 
 async def test_queries_stay_public_and_never_look_at_the_token(tokens: Tokens) -> None:
     query = '{ election(key: "az-president-2024") { date } }'
-    async with client(SETTINGS) as http:
+    async with client() as http:
         for headers in ({}, {"Authorization": f"Bearer {tokens.revoked}"}, {"Authorization": "x"}):
             response = await http.post("/graphql", json={"query": query}, headers=headers)
             assert response.status_code == 200
@@ -236,7 +228,7 @@ async def test_queries_stay_public_and_never_look_at_the_token(tokens: Tokens) -
 
 async def test_the_audit_log_needs_a_token_of_either_scope(tokens: Tokens) -> None:
     query = "{ auditLog { nodes { action } } }"
-    async with client(SETTINGS) as http:
+    async with client() as http:
         response = await http.post("/graphql", json={"query": query})
         assert response.status_code == 401
         assert response.json() == {

@@ -2,6 +2,7 @@
 // operations of docs/queries as tabs. build.mjs bundles it into static/.
 import "graphiql/style.css";
 import { GraphiQL } from "graphiql";
+import { Kind, parse } from "graphql";
 import { createElement } from "react";
 import { createRoot } from "react-dom/client";
 
@@ -18,6 +19,23 @@ globalThis.MonacoEnvironment = {
 // The API answers at the very URL that served this page.
 const endpoint = window.location.pathname;
 
+// For a moment after a tab is opened, GraphiQL may still hold the previous tab's operation name;
+// sent with the new tab's document, it would be refused as an unknown operation. A name the
+// document does not define is dropped when the document has one operation, which then runs.
+function withKnownOperation(params) {
+  if (!params.operationName) return params;
+  let names;
+  try {
+    names = parse(params.query)
+      .definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION)
+      .map((definition) => definition.name?.value);
+  } catch {
+    return params; // the server explains the syntax error
+  }
+  if (names.includes(params.operationName) || names.length !== 1) return params;
+  return { ...params, operationName: null };
+}
+
 async function fetcher(params, options) {
   // Headers typed into GraphiQL's headers editor, then the two that must be ours.
   const headers = new Headers(options?.headers ?? {});
@@ -26,7 +44,7 @@ async function fetcher(params, options) {
   const response = await fetch(endpoint, {
     method: "POST",
     headers,
-    body: JSON.stringify(params),
+    body: JSON.stringify(withKnownOperation(params)),
     credentials: "same-origin",
   });
   const text = await response.text();

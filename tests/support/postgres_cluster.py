@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.support.servers import free_port
 
 #: Where Debian and Ubuntu install PostgreSQL's server binaries, one folder per major version.
 INSTALLED = Path("/usr/lib/postgresql")
@@ -33,13 +34,6 @@ def binaries() -> Path | None:
     if initdb and pg_ctl:
         return Path(initdb).resolve().parent
     return None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Cluster:

@@ -1,0 +1,40 @@
+"""Stand-ins that wait until they are cancelled, for the tests of time limits."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+import models
+
+
+class SlowQuerySet:
+    """Stands for `models.Country.filter(…)`, which reads a page's rows: its query takes
+    30 s, unless it is cancelled, which it notes."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+
+    def __await__(self) -> Any:
+        return self.wait().__await__()
+
+    async def wait(self) -> list[models.Country]:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        return []
+
+
+def slow_countries(monkeypatch: pytest.MonkeyPatch) -> SlowQuerySet:
+    """Every read of countries, for the rest of the test, waits on one SlowQuerySet."""
+    slow = SlowQuerySet()
+
+    def filter_(cls: type[models.Country], /, *args: object, **kwargs: object) -> SlowQuerySet:
+        return slow
+
+    monkeypatch.setattr(models.Country, "filter", classmethod(filter_))
+    return slow
