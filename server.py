@@ -24,6 +24,7 @@ from web import export, graphiql
 from web.graphql_app import GraphQLApp
 from web.health import health, ready
 from web.observability import REQUEST_ID_HEADER, RequestObserver
+from web.read_timeout import ReadTimeout
 
 # uvicorn's own logger, so that what the start did shows among uvicorn's messages.
 log = logging.getLogger("uvicorn.error")
@@ -100,8 +101,12 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
         Route("/export/{filename}", export.endpoint, methods=["GET"]),
         *graphiql.routes,
     ]
-    # The observer first, so that every response (CORS preflights too) has a request ID.
-    middleware = [Middleware(RequestObserver, metrics=metrics)]
+    # The observer first, so that every response (CORS preflights too) has a request ID; the
+    # read timeout inside it, so that a 408 is logged and counted like any answer.
+    middleware = [
+        Middleware(RequestObserver, metrics=metrics),
+        Middleware(ReadTimeout, timeout=settings.read_timeout),
+    ]
     origins = cors_origins(settings)
     if origins:
         middleware.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import sys
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,80 @@ class _Loader(_Checks, yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates = []
+
+
+#: Aliases may expand a document to ALIAS_GROWTH times the values written in it, plus
+#: ALIAS_ALLOWANCE: anchors shared by many records stay well within that, while a few hundred
+#: bytes of nested aliases ("billion laughs") describe more values than memory can hold,
+#: and everything after the parse walks each of them.
+ALIAS_GROWTH = 10
+ALIAS_ALLOWANCE = 10_000
+
+
+class _Refused(Exception):
+    """A YAML document refused before its data is built: its line, and why."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _first_alias(text: str) -> yaml.AliasEvent | None:
+    """The first alias (`*name`) in a YAML text, found by libyaml's parser without building
+    anything; None if it has none (or a syntax error comes first, reported by the parse)."""
+    try:
+        for event in yaml.parse(text, Loader=_FastSafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return event
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuses a node tree whose aliases make it a cycle, or expand it past ALIAS_GROWTH
+    times its nodes plus ALIAS_ALLOWANCE; each node is visited once, so this costs what the
+    text does, whatever the aliases describe."""
+    sizes: dict[int, int] = {}  # id of a node -> the values it expands to
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # not recursive: the depth of a document is not bounded here
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            on_path.discard(key)
+            continue
+        if key in sizes:
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in on_path:
+                raise _Refused(
+                    child.start_mark.line + 1,
+                    "a YAML alias makes this value hold itself; fixtures are trees",
+                )
+            if id(child) not in sizes:
+                stack.append((child, False))
+    written, expanded = len(sizes), sizes[id(root)]
+    limit = ALIAS_GROWTH * written + ALIAS_ALLOWANCE
+    if expanded > limit:
+        raise _Refused(
+            None,
+            f"YAML aliases expand this document to {expanded:,} values from the {written:,} "
+            f"written, over the limit of {limit:,} ({ALIAS_GROWTH} times those written, "
+            f"plus {ALIAS_ALLOWANCE:,}): write repeated values out, or repeat them less",
+        )
 
 
 class _FastLoader(_Checks, _FastSafeLoader):  # type: ignore[valid-type, misc]
@@ -205,13 +280,15 @@ def _find_ambiguous(value: Any, path: DataPath) -> list[tuple[DataPath, str]]:
     return found
 
 
-def parse_text(text: str, file: str) -> Document:
-    """Parse one fixture file's text; syntax problems land in `Document.errors`."""
+def parse_text(text: str, file: str, aliases: bool = False) -> Document:
+    """Parse one fixture file's text; syntax problems land in `Document.errors`. YAML aliases
+    are refused unless `aliases` allows them (files read by `parse_file` do): the text of an
+    API request has no use for them, and an alias is how a short text describes a huge one."""
     doc = Document(file)
     if file.endswith(".json"):
         _parse_json(text, doc)
         return doc  # JSON has no unquoted words to mistake for booleans
-    _parse_yaml(text, doc)
+    _parse_yaml(text, doc, aliases)
     for path, word in _find_ambiguous(doc.data, ()):
         doc.errors.append(
             FixtureError(
@@ -232,7 +309,7 @@ def parse_file(path: Path) -> Document:
         doc = Document(str(path))
         doc.errors.append(FixtureError(str(path), None, "", f"cannot read file: {exc}"))
         return doc
-    return parse_text(text, str(path))
+    return parse_text(text, str(path), aliases=True)
 
 
 def _construct(
@@ -243,15 +320,31 @@ def _construct(
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node)  # before the data is built and walked
         data = None if node is None else loader.construct_document(node)
     finally:
         loader.dispose()
     return data, loader.duplicates
 
 
-def _parse_yaml(text: str, doc: Document) -> None:
+def _parse_yaml(text: str, doc: Document, aliases: bool) -> None:
+    if not aliases and (alias := _first_alias(text)) is not None:
+        doc.errors.append(
+            FixtureError(
+                doc.file,
+                alias.start_mark.line + 1 if alias.start_mark else None,
+                "",
+                f"YAML alias *{alias.anchor}: aliases are not accepted in content sent to the "
+                "API; write the value out where it is repeated",
+            )
+        )
+        return
     try:
         data, duplicates = _construct(_FastLoader, text)
+    except _Refused as refused:
+        doc.errors.append(FixtureError(doc.file, refused.line, "", refused.message))
+        return
     except yaml.YAMLError:
         # Parsed again by PyYAML's own parser, which words the error as users and tests know
         # it (and has the last word on the rare text the two parsers disagree about).
@@ -311,6 +404,17 @@ def _parse_json(text: str, doc: Document) -> None:
         doc.data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         doc.errors.append(FixtureError(doc.file, exc.lineno, "", f"JSON syntax error: {exc.msg}"))
+        return
+    except RecursionError:
+        # The parser recurses once per level of arrays and objects.
+        message = "JSON nested too deeply: no fixture nests a thousand levels"
+        doc.errors.append(FixtureError(doc.file, None, "", message))
+        return
+    except ValueError:
+        # Python converts integers of up to sys.get_int_max_str_digits() digits only.
+        digits = sys.get_int_max_str_digits()
+        message = f"JSON syntax error: a number of more than {digits:,} digits"
+        doc.errors.append(FixtureError(doc.file, None, "", message))
         return
     doc.lines = LineIndex(text, is_json=True)
     if duplicated:

@@ -10,13 +10,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError
 from strawberry.extensions import (
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -28,12 +25,13 @@ from schema.area import Area
 from schema.audit import AuditLogQuery
 from schema.candidacy import Candidacy
 from schema.country import Country
+from schema.documents import ParseKey, Parsing, parsed_cache
 from schema.election import Election
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
 from schema.fast_path import FastExecutor
 from schema.legal_case import LegalCase
-from schema.limits import Validation
+from schema.limits import Requested, Validation, Verdict, requested_operation, verdict_cache
 from schema.mutation import Mutation
 from schema.office_term import OfficeTerm
 from schema.operation_name import OperationName
@@ -44,6 +42,7 @@ from schema.query import Query
 from schema.source import Source
 from schema.statement import Statement
 from schema.tally import Tally
+from service.caches import Cache
 from service.compat import StrawberryGraphQLCoreExecutionContext
 from service.errors import OperationTimeout, is_expected
 from service.metrics import FastPathCounts
@@ -84,6 +83,9 @@ class Schema(strawberry.Schema):
     field_suggestions = True
     #: Where the fast path counts its outcomes: the app's metrics (none outside an app).
     fast_path_counts: FastPathCounts | None = None
+    #: The caches of this configuration (see build_schema), here to be measured.
+    parsed: Cache[ParseKey, DocumentNode] = parsed_cache(0)
+    verdicts: Cache[str, Verdict] = verdict_cache(0)
 
     def configured(
         self,
@@ -128,6 +130,7 @@ class Schema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         limit = self.limits.execution_timeout
+        requested = requested_operation.set(Requested(operation_name))
         try:
             async with asyncio.timeout(limit):
                 return await super().execute(
@@ -142,6 +145,8 @@ class Schema(strawberry.Schema):
         except TimeoutError:
             # Cancelling the operation's task stops its resolvers and database queries.
             return timed_out(limit, operation_name)
+        finally:
+            requested_operation.reset(requested)
 
     def _get_custom_context_kwargs(
         self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
@@ -182,25 +187,30 @@ def timed_out(limit: float, operation_name: str | None) -> ExecutionResult:
 def build_schema(
     settings: Settings | None = None, fast_path_counts: FastPathCounts | None = None
 ) -> Schema:
-    """The schema as the settings ask: limits, introspection, suggestions, batching; the fast
-    path's outcomes counted in `fast_path_counts` (an app's metrics) if given."""
+    """The schema as the settings ask: limits, introspection, suggestions, batching, the byte
+    budgets of its caches of parsed documents and validation verdicts; the fast path's
+    outcomes counted in `fast_path_counts` (an app's metrics) if given."""
     settings = settings or Settings()
     limits = settings.limits
+    # One of each per configuration, shared by its requests.
+    parsed = parsed_cache(settings.cache_bytes.parsed)
+    verdicts = verdict_cache(settings.cache_bytes.validated)
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         # Parsed documents kept by query text and parse options (the token limit among them).
-        lambda: ParserCache(maxsize=1024),
+        lambda: Parsing(parsed),
         *([] if settings.introspection else [DisableIntrospection]),
-        # After the limiters above, which add their rules when the operation starts.
-        lambda: Validation(limits, suggestions=settings.field_suggestions),
+        # After the extensions above, which add their rules when the operation starts. The
+        # depth and aliases are counted here, by rules that measure each fragment once.
+        lambda: Validation(limits, settings.field_suggestions, verdicts),
         OperationName,
         Access,
     ]
-    return _TYPES_ONLY.configured(
+    configured = _TYPES_ONLY.configured(
         extensions, limits, settings.field_suggestions, settings.fast_path, fast_path_counts
     )
+    configured.parsed, configured.verdicts = parsed, verdicts
+    return configured
 
 
 @strawberry.type(name="Query", description="The root of every query.")

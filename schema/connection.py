@@ -109,21 +109,33 @@ def encode_cursor(tag: str, values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+#: The longest cursor read: the ones made here hold a list's name and a few sort values.
+MAX_CURSOR_LENGTH = 4096
+#: What a cursor's values may be: JSON's scalars (a list or an object was not made here).
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def decode_cursor(tag: str, cursor: str, argument: str, length: int) -> list[Any]:
     """The values in `cursor`, refused with a ClientError when it was not made for `tag`."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (binascii.Error, UnicodeError, ValueError):
-        decoded = None
+    decoded = None
+    if len(cursor) <= MAX_CURSOR_LENGTH:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            decoded = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        except (binascii.Error, UnicodeError, ValueError, RecursionError):
+            # RecursionError: arrays nested thousands deep, which the parser recurses into.
+            decoded = None
     # A NUL in a value could not be compared: PostgreSQL refuses it in a query parameter.
     if not (
         isinstance(decoded, list)
         and len(decoded) == length + 1
         and decoded[0] == tag
+        and all(isinstance(value, _SCALARS) for value in decoded)
         and not any(isinstance(value, str) and "\0" in value for value in decoded)
     ):
-        raise ClientError(f"`{argument}` is not a cursor of this list: {cursor!r}.")
+        # Quoted in the refusal, but not at any length.
+        shown = cursor if len(cursor) <= 100 else cursor[:100] + "…"
+        raise ClientError(f"`{argument}` is not a cursor of this list: {shown!r}.")
     return decoded[1:]
 
 

@@ -100,6 +100,28 @@ class Filter(Protocol):
     def sql(self, dialect: Dialect, path: str = "filter") -> Sql: ...
 
 
+#: The most filter objects one filter may hold through `and`, `or` and `not`, itself
+#: included: each becomes conditions in the SQL, and SQLite refuses an expression nested
+#: 1,000 deep ("Expression tree is too large").
+MAX_FILTERS = 100
+
+
+def size(filter_: Any) -> int:
+    """How many filter objects `filter_` holds through `and`, `or` and `not`, itself
+    included, counted up to MAX_FILTERS + 1 at most."""
+    count = 0
+    stack = [filter_]
+    while stack and count <= MAX_FILTERS:  # not recursive: the depth is part of the count
+        current = stack.pop()
+        count += 1
+        stack.extend(getattr(current, "and_", None) or ())
+        stack.extend(getattr(current, "or_", None) or ())
+        neither = getattr(current, "not_", None)
+        if neither is not None:
+            stack.append(neither)
+    return count
+
+
 class _Combined:
     """The `and`, `or` and `not` of a filter, around the conditions of its own fields."""
 
@@ -110,6 +132,16 @@ class _Combined:
         raise NotImplementedError
 
     def sql(self, dialect: Dialect, path: str = "filter") -> Sql:
+        """The filter as SQL, refused with a ClientError if it holds more than MAX_FILTERS
+        filters."""
+        if size(self) > MAX_FILTERS:
+            raise ClientError(
+                f"`{path}` holds more than {MAX_FILTERS} filters through `and`, `or` and "
+                f"`not` (itself included), over the limit of {MAX_FILTERS}: combine fewer."
+            )
+        return self._sql(dialect, path)
+
+    def _sql(self, dialect: Dialect, path: str) -> Sql:
         parts = self.own(dialect, path)
         since: dt.datetime | None = getattr(self, "updated_since", None)
         if since is not None:
@@ -118,11 +150,11 @@ class _Combined:
         some: list[Any] | None = getattr(self, "or_", None)
         neither: Any | None = getattr(self, "not_", None)
         if every is not None:
-            parts.extend(f.sql(dialect, f"{path}.and[{i}]") for i, f in enumerate(every))
+            parts.extend(f._sql(dialect, f"{path}.and[{i}]") for i, f in enumerate(every))
         if some is not None:
-            parts.append(any_of(f.sql(dialect, f"{path}.or[{i}]") for i, f in enumerate(some)))
+            parts.append(any_of(f._sql(dialect, f"{path}.or[{i}]") for i, f in enumerate(some)))
         if neither is not None:
-            parts.append(negate(neither.sql(dialect, f"{path}.not")))
+            parts.append(negate(neither._sql(dialect, f"{path}.not")))
         return all_of(parts)
 
 

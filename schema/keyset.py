@@ -11,6 +11,7 @@ give the same order.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -140,13 +141,23 @@ _JSON_TYPES: dict[Kind, tuple[type, ...]] = {
 }
 
 
+#: The integers both databases can bind as a parameter (64 bits, signed).
+_INTEGERS = range(-(2**63), 2**63)
+
+
 def _from_cursor(kind: Kind, value: Any, argument: str) -> Any:
     if value is None:
         return None
     # A value of another type (a cursor made by hand) would reach the database as a
-    # parameter it cannot bind.
+    # parameter it cannot bind, as would an integer beyond 64 bits, or infinity or NaN
+    # (which Python's JSON reads).
     wrong = not isinstance(value, _JSON_TYPES[kind]) or (
-        kind == "number" and isinstance(value, bool)
+        kind == "number"
+        and (
+            isinstance(value, bool)
+            or (isinstance(value, int) and value not in _INTEGERS)
+            or (isinstance(value, float) and not math.isfinite(value))
+        )
     )
     try:
         if wrong:

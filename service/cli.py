@@ -223,6 +223,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=host,
             port=port,
             timeout_graceful_shutdown=settings.shutdown_timeout,
+            # uvicorn's HTTP/1.1 with a deadline for the headers (READ_TIMEOUT), named by its
+            # import path: service/ imports nothing of web/.
+            http="web.read_timeout:H11Protocol",
             **options,
         )
     finally:

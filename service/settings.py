@@ -22,8 +22,10 @@ BUNDLED_DATA = ROOT / "data"
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 #: How long browsers and shared caches may keep a query result fetched by GET, in seconds.
 DEFAULT_CACHE_MAX_AGE = 60
-#: How many automatic persisted queries each process keeps (the least recently used go).
-DEFAULT_PERSISTED_QUERIES_CACHE_SIZE = 1000
+#: Seconds a client may take to send a request's headers, and then its body: a slower one
+#: is answered 408 and its connection closed, so that it cannot hold a connection open.
+DEFAULT_READ_TIMEOUT = 15.0
+MIB = 1024 * 1024
 #: Seconds a write waits for SQLite's write lock (Python's sqlite3 waits 5 s too).
 DEFAULT_SQLITE_BUSY_TIMEOUT = 5.0
 #: Seconds a stopping server waits for the requests in flight: longer than an operation may
@@ -56,6 +58,24 @@ class Limits:
     execution_timeout: float = 10.0
     #: Operations one request may carry as a JSON array; 0 turns batching off.
     max_batch_operations: int = 0
+    #: The most items a list may hold in an argument or a variable (`nodes(ids:)`, `or`).
+    max_list_items: int = 100
+
+
+@dataclass(frozen=True)
+class CacheBytes:
+    """How many bytes each cache of a process may hold (0: none kept); the least recently
+    used entries go first. Each entry is weighed by what it holds, so a megabyte query
+    counts as one."""
+
+    #: Parsed documents by query text.
+    parsed: int = 32 * MIB
+    #: The validation rules' verdict on each query text.
+    validated: int = 8 * MIB
+    #: Queries that ran without an error, answered again on the fast path.
+    known: int = 32 * MIB
+    #: Automatic persisted queries by hash.
+    persisted: int = 8 * MIB
 
 
 @dataclass(frozen=True)
@@ -106,13 +126,16 @@ class Settings:
     cache_max_age: int = DEFAULT_CACHE_MAX_AGE
     #: `automatic` (APQ), `allow-list` (registered operations only) or `off`.
     persisted_queries: Mode = "automatic"
-    persisted_queries_cache_size: int = DEFAULT_PERSISTED_QUERIES_CACHE_SIZE
+    #: The byte budget of each cache.
+    cache_bytes: CacheBytes = field(default_factory=CacheBytes)
     #: The registered operations by the SHA-256 of their text (from PERSISTED_QUERIES_FILE).
     registered_operations: Mapping[str, str] = field(default_factory=dict)
     #: Seconds a write waits for SQLite's lock held by another process before it fails.
     sqlite_busy_timeout: float = DEFAULT_SQLITE_BUSY_TIMEOUT
     #: Seconds `elections serve` waits, once told to stop, for the requests in flight.
     shutdown_timeout: int = DEFAULT_SHUTDOWN_TIMEOUT
+    #: Seconds a client may take to send a request's headers, and then its body.
+    read_timeout: float = DEFAULT_READ_TIMEOUT
 
     @property
     def production(self) -> bool:
@@ -172,6 +195,12 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         raise ValueError(
             f"PERSISTED_QUERIES must be one of {', '.join(MODES)}, got {persisted_queries!r}"
         )
+    if config("PERSISTED_QUERIES_CACHE_SIZE", default=None) is not None:
+        # A count of entries bounded nothing when each could be a megabyte.
+        raise ValueError(
+            "PERSISTED_QUERIES_CACHE_SIZE is no longer read: the store of automatic persisted "
+            "queries is bounded by bytes, PERSISTED_QUERIES_CACHE_BYTES"
+        )
     manifest: str = config("PERSISTED_QUERIES_FILE", default="")
     if persisted_queries == "allow-list" and not manifest:
         raise ValueError(
@@ -213,17 +242,22 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             max_batch_operations=positive(
                 "MAX_BATCH_OPERATIONS", defaults.max_batch_operations, minimum=0
             ),
+            max_list_items=positive("MAX_LIST_ITEMS", defaults.max_list_items),
         ),
         fast_path=config("FAST_PATH", cast=bool, default=True),
         metrics=config("METRICS", cast=bool, default=True),
         log_level=log_level,
         cache_max_age=positive("CACHE_MAX_AGE", DEFAULT_CACHE_MAX_AGE, minimum=0),
         persisted_queries=persisted_queries,
-        persisted_queries_cache_size=positive(
-            "PERSISTED_QUERIES_CACHE_SIZE", DEFAULT_PERSISTED_QUERIES_CACHE_SIZE
+        cache_bytes=CacheBytes(
+            parsed=positive("PARSER_CACHE_BYTES", CacheBytes.parsed, minimum=0),
+            validated=positive("VALIDATION_CACHE_BYTES", CacheBytes.validated, minimum=0),
+            known=positive("KNOWN_QUERIES_CACHE_BYTES", CacheBytes.known, minimum=0),
+            persisted=positive("PERSISTED_QUERIES_CACHE_BYTES", CacheBytes.persisted, minimum=0),
         ),
         registered_operations=registered,
         sqlite_busy_timeout=busy_timeout,
         # Whole seconds, as uvicorn takes them.
         shutdown_timeout=positive("SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
+        read_timeout=seconds("READ_TIMEOUT", DEFAULT_READ_TIMEOUT),
     )

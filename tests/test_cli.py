@@ -452,6 +452,7 @@ def test_serve_defaults(
                 "host": "127.0.0.1",
                 "port": 8000,
                 "timeout_graceful_shutdown": 15,
+                "http": "web.read_timeout:H11Protocol",
             },
         )
     ]
@@ -475,7 +476,13 @@ def test_serve_options_and_settings(
     assert (code, out) == (0, f"GraphQL API: http://[::1]:8080/graphql {off}\n")
     assert uvicorn_runs[0] == (
         ("server:create_app",),
-        {"factory": True, "host": "0.0.0.0", "port": 9000, "timeout_graceful_shutdown": 40},
+        {
+            "factory": True,
+            "host": "0.0.0.0",
+            "port": 9000,
+            "timeout_graceful_shutdown": 40,
+            "http": "web.read_timeout:H11Protocol",
+        },
     )
     args, kwargs = uvicorn_runs[1]
     assert args == ("server:create_app",)

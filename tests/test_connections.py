@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
@@ -226,7 +227,6 @@ async def test_bad_page_arguments_are_refused_clearly(
 @pytest.mark.parametrize(
     "values",
     [
-        [{"a": 1}, "az-president-1992"],  # a date that is an object
         ["1992-06-07", None],  # no key, which every row has
         ["1992-06-07", 7],  # a key that is a number
         ["not a date", "az-president-1992"],
@@ -236,6 +236,62 @@ async def test_a_cursor_made_by_hand_is_refused(world: TortoiseContext, values: 
     # Made for this list and order, but with values no row has: refused before any SQL.
     cursor = encode_cursor("elections:date.asc.nl,key.asc.nl", values)
     assert await error_of(ELECTIONS, {"after": cursor}) == "`after` is not a cursor of this list."
+
+
+TURNOUT = "elections:turnout.asc.nl,key.asc.nl"
+BY_TURNOUT = """query ($after: String) {
+  elections(orderBy: [{field: TURNOUT}], after: $after) { nodes { key turnout } }
+}"""
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        10**30,  # beyond the 64 bits either database binds (SQLite raised OverflowError)
+        -(2**63) - 1,
+        float("inf"),  # Python's JSON reads `Infinity` and `NaN`
+        float("nan"),
+        True,
+    ],
+)
+async def test_a_cursor_number_out_of_range_is_refused(world: TortoiseContext, number: Any) -> None:
+    cursor = encode_cursor(TURNOUT, [number, "az-president-2013"])
+    assert await error_of(BY_TURNOUT, {"after": cursor}) == "`after` is not a cursor of this list."
+    # The largest integer is a position like any other: past every turnout, where only the
+    # elections without one follow (nulls last).
+    cursor = encode_cursor(TURNOUT, [2**63 - 1, "az-president-2013"])
+    data = await run(BY_TURNOUT, {"after": cursor})
+    assert [node["key"] for node in data["elections"]["nodes"]] == [
+        "az-president-1992",
+        "az-president-2003",
+        "az-president-2008",
+        "az-president-2018",
+        "ge-parliament-2024",
+    ]
+    assert {node["turnout"] for node in data["elections"]["nodes"]} == {None}
+
+
+def raw_cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '["elections:date.asc.nl,key.asc.nl",{"a":1},"az-president-1992"]',  # an object
+        '["elections:date.asc.nl,key.asc.nl",["1992-06-07"],"az-president-1992"]',  # a list
+        "[" * 100_000 + "]" * 100_000,  # the parser recursed until Python's limit (a 500)
+        '["elections:date.asc.nl,key.asc.nl","1992-06-07",' + "1" * 5000 + "]",  # 5,000 digits
+    ],
+)
+async def test_a_cursor_that_is_no_list_of_values_is_refused(
+    world: TortoiseContext, text: str
+) -> None:
+    cursor = raw_cursor(text)
+    shown = cursor if len(cursor) <= 100 else cursor[:100] + "…"
+    assert await error_of(ELECTIONS, {"after": cursor}) == (
+        f"`after` is not a cursor of this list: {shown!r}."
+    )
 
 
 async def test_a_cursor_of_another_list_or_order_is_refused(world: TortoiseContext) -> None:

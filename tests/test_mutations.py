@@ -14,6 +14,7 @@ from tests.support.curating import (
     UPDATE_ELECTION,
     XX_TEST,
     Tokens,
+    laughs,
 )
 from tests.support.databases import snapshot
 from tests.support.running import execute, run_as
@@ -615,6 +616,28 @@ async def test_load_fixtures_through_the_api(tokens: Tokens) -> None:
         ],
         "errors": [],
     }
+
+
+async def test_yaml_aliases_are_refused_in_fixture_content(tokens: Tokens) -> None:
+    # 440 bytes describing ten million values: refused at the first alias, nothing built.
+    before = await snapshot()
+    answer = await execute(LOAD, {"content": laughs(10, 7)}, tokens.write)
+    assert answer == {
+        "data": {
+            "loadFixtures": {
+                "changed": 0,
+                "sections": [],
+                "errors": [
+                    {
+                        "field": "content",
+                        "message": "line 2: YAML alias *a0: aliases are not accepted in content "
+                        "sent to the API; write the value out where it is repeated",
+                    }
+                ],
+            }
+        }
+    }
+    assert await snapshot() == before
 
 
 async def test_bad_fixture_content_is_refused_with_the_loaders_errors(tokens: Tokens) -> None:

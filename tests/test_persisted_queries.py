@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from tortoise.context import TortoiseContext
 
+from service.caches import text_bytes
 from service.manifest import manifest, read_manifest, sha256
-from service.settings import ROOT, Limits, Settings
+from service.settings import ROOT, CacheBytes, Limits, Settings
 from tests.support.clients import client
 from tests.support.errors import error
 from tests.support.settings import settings_from
@@ -244,7 +245,9 @@ async def test_the_store_keeps_the_most_recently_used(world: TortoiseContext) ->
     queries = [
         f'{{ election(key: "az-president-{year}") {{ key }} }}' for year in (2018, 2013, 2008)
     ]
-    async with client(Settings(persisted_queries_cache_size=2)) as http:
+    # Room for two of them (each is its hash and its text, of the same length for all).
+    budget = 2 * (text_bytes(sha256(queries[0])) + text_bytes(queries[0]))
+    async with client(Settings(cache_bytes=CacheBytes(persisted=budget))) as http:
 
         async def register(query: str) -> dict[str, Any]:
             body = {"query": query, "extensions": persisted(sha256(query))}
@@ -268,18 +271,29 @@ async def test_the_store_keeps_the_most_recently_used(world: TortoiseContext) ->
 
 
 def test_query_store() -> None:
-    store = QueryStore(2)
+    # Each entry weighs its hash and its text: sys.getsizeof of a one-byte string is 50.
+    entry = sys.getsizeof("a") + sys.getsizeof("{ a }")
+    assert entry == 50 + 54
+    store = QueryStore(2 * entry)
     store.add("a", "{ a }")
     store.add("b", "{ b }")
-    assert store.get("a") == "{ a }"
+    assert (store.get("a"), store.bytes) == ("{ a }", 2 * entry)
     store.add("c", "{ c }")
     assert ("a" in store, "b" in store, "c" in store, len(store)) == (True, False, True, 2)
     store.add("a", "{ a }")
     store.add("d", "{ d }")
     assert ("a" in store, "c" in store, "d" in store) == (True, False, True)
+    # A query heavier than the whole store is not kept, and pushes nothing out.
+    store.add("e", "{ " + "e " * 100 + "}")
+    assert ("e" in store, len(store), store.bytes) == (False, 2, 2 * entry)
+    assert store.get("e") is None
+    # A budget of 0 keeps nothing: automatic persisted queries then always ask for the text.
+    empty = QueryStore(0)
+    empty.add("a", "{ a }")
+    assert (len(empty), empty.bytes) == (0, 0)
     with pytest.raises(ValueError) as raised:
-        QueryStore(0)
-    assert str(raised.value) == "a query store holds at least 1 query, got 0"
+        QueryStore(-1)
+    assert str(raised.value) == "a cache's budget is a number of bytes, got -1"
 
 
 async def test_a_batch_registers_each_of_its_queries(world: TortoiseContext) -> None:
@@ -399,13 +413,10 @@ def refusal(monkeypatch: pytest.MonkeyPatch, **env: str) -> str:
 
 def test_the_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     default = settings_from(monkeypatch)
-    assert (default.persisted_queries, default.persisted_queries_cache_size) == ("automatic", 1000)
+    assert (default.persisted_queries, default.cache_bytes.persisted) == ("automatic", 8 * 2**20)
     assert default.registered_operations == {}
     assert settings_from(monkeypatch, PERSISTED_QUERIES="OFF").persisted_queries == "off"
-    assert (
-        settings_from(monkeypatch, PERSISTED_QUERIES_CACHE_SIZE="5").persisted_queries_cache_size
-        == 5
-    )
+    assert settings_from(monkeypatch, PERSISTED_QUERIES_CACHE_BYTES="5").cache_bytes.persisted == 5
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(manifest(QUERIES)))
     allow_list = settings_from(
@@ -426,8 +437,13 @@ def test_the_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "PERSISTED_QUERIES_FILE is read only with PERSISTED_QUERIES=allow-list, "
         "and PERSISTED_QUERIES is 'automatic'"
     )
-    assert refusal(monkeypatch, PERSISTED_QUERIES_CACHE_SIZE="0") == (
-        "PERSISTED_QUERIES_CACHE_SIZE must be a positive number, got 0"
+    assert refusal(monkeypatch, PERSISTED_QUERIES_CACHE_BYTES="-1") == (
+        "PERSISTED_QUERIES_CACHE_BYTES must be a non-negative number, got -1"
+    )
+    # The count it replaced bounded nothing when a query can be a megabyte: named, not ignored.
+    assert refusal(monkeypatch, PERSISTED_QUERIES_CACHE_SIZE="1000") == (
+        "PERSISTED_QUERIES_CACHE_SIZE is no longer read: the store of automatic persisted "
+        "queries is bounded by bytes, PERSISTED_QUERIES_CACHE_BYTES"
     )
     missing = tmp_path / "missing.json"
     assert refusal(

@@ -55,16 +55,23 @@ DEFAULTS: dict[str, Any] = {
         "cost_list_size": 10,
         "execution_timeout": 10.0,
         "max_batch_operations": 0,
+        "max_list_items": 100,
     },
     "fast_path": True,
     "metrics": True,
     "log_level": "info",
     "cache_max_age": 60,
     "persisted_queries": "automatic",
-    "persisted_queries_cache_size": 1000,
+    "cache_bytes": {
+        "parsed": 32 * 2**20,
+        "validated": 8 * 2**20,
+        "known": 32 * 2**20,
+        "persisted": 8 * 2**20,
+    },
     "registered_operations": {},
     "sqlite_busy_timeout": 5.0,
     "shutdown_timeout": 15,
+    "read_timeout": 15.0,
 }
 SECRET = 'no such table: "country" while running SELECT * FROM country in /srv/elections/db.sqlite3'
 
@@ -112,7 +119,7 @@ def test_every_setting_is_cleared_by_settings_from() -> None:
         and isinstance(node.args[0], ast.Constant)
         and isinstance(node.args[0].value, str)
     }
-    assert len(read) == 31
+    assert len(read) == 37
     assert read == set(NAMES)
 
 

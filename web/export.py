@@ -419,15 +419,23 @@ def plain(value: Any) -> Any:
 # --- Formats ---------------------------------------------------------------------------------
 
 
+#: What a spreadsheet reads as the start of a formula (or, for a tab and a carriage return,
+#: as a way to start one in another cell): OWASP's list for CSV injection.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def cell(value: Any) -> str:
-    """A CSV cell: empty for null, true/false, lists of keys separated by spaces."""
+    """A CSV cell: empty for null, true/false, lists of keys separated by spaces; text that
+    a spreadsheet would take for a formula starts with a single quote, which spreadsheets
+    show as text and do not run (numbers are written as they are: they run nothing)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
-        return " ".join(value)  # natural keys have no spaces
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)
+    text = " ".join(value) if isinstance(value, list) else str(value)  # keys have no spaces
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def csv_text(rows: Iterable[Iterable[Any]]) -> str:

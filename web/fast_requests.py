@@ -2,22 +2,21 @@
 without Strawberry's HTTP view and schema extensions, with the same bytes.
 
 For a small query most of a request's time went to the machinery around the execution:
-Strawberry's request adapter and parsing, and the eight schema extensions, each entered and
+Strawberry's request adapter and parsing, and the schema extensions, each entered and
 left at every step of every operation. Once a query text has parsed, passed every
 validation rule and the access check, and run without an error, those steps can only give
-the same verdict again, except the cost, which depends on the variables and is counted each
-time. So such a query is remembered, and its next requests run straight on the executor of
-the fast path (schema/fast_path.py), then go out through the view's own result and response
-methods. A result with an error, or a request this module does not recognise, goes the
-ordinary way from the start; a timeout is answered as the schema answers it. An app whose
-schema has an extension not listed in SKIPPED refuses to start (`refuse_unknown_extensions`):
-skipping it might change an answer.
+the same verdict again, except what depends on the variables: the lists they hold and the
+cost, checked each time. So such a query is remembered, and its next requests run straight
+on the executor of the fast path (schema/fast_path.py), then go out through the view's own
+result and response methods. A result with an error, or a request this module does not
+recognise, goes the ordinary way from the start; a timeout is answered as the schema answers
+it. An app whose schema has an extension not listed in SKIPPED refuses to start
+(`refuse_unknown_extensions`): skipping it might change an answer.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -36,40 +35,32 @@ from graphql import execute as graphql_execute
 from graphql.utilities import get_operation_ast
 from starlette.requests import Request
 from starlette.responses import Response
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
 from strawberry.types import ExecutionResult
 
 from schema import Schema, limits, timed_out
 from schema.access import PROTECTED, Access, root_fields
+from schema.documents import Parsing, document_bytes
 from schema.fast_path import Collected, FastExecutor
 from schema.operation_name import OperationName
 from service import compat, logs
+from service.caches import Cache, text_bytes
+from service.settings import CacheBytes
 from web.persisted_queries import PersistedQueries, PersistedQueryError
-
-#: How many query texts a process remembers; the least recently used go first.
-KNOWN_SIZE = 1024
 
 #: The schema extensions a fast request skips, and why each may be skipped when a query
 #: that ran here without an error comes again. Any other refuses the app at start.
 SKIPPED: frozenset[type[SchemaExtension]] = frozenset(
     {
-        # Limits on the document alone (depth, aliases, tokens, no introspection), with the
-        # app's settings: the same text passes them again.
-        QueryDepthLimiter,
-        MaxAliasesLimiter,
+        # Limits on the document alone (tokens, no introspection), with the app's settings:
+        # the same text passes them again.
         MaxTokensLimiter,
         DisableIntrospection,
         # The parsed document is kept with the known query.
-        ParserCache,
-        # The rules' verdict depends on the document alone; the cost, which depends on the
-        # variables, is counted again for each request by `answer`.
+        Parsing,
+        # The rules' verdict (depth and aliases among them) depends on the document alone,
+        # and so does the choice of its operation; the lists in the variables and the cost,
+        # which depend on the variables, are checked again for each request by `answer`.
         limits.Validation,
         # `answer` notes the operation's name for the log line and the metrics itself.
         OperationName,
@@ -113,17 +104,21 @@ class Known:
 
 
 class KnownQueries:
-    """The queries (text and operation name) that ran here without an error."""
+    """The queries (text and operation name) that ran here without an error, up to `budget`
+    bytes of them: the least recently used go first."""
 
-    def __init__(self, size: int = KNOWN_SIZE) -> None:
-        self.size = size
-        self._known: OrderedDict[tuple[str, str | None], Known] = OrderedDict()
+    def __init__(self, budget: int = CacheBytes.known) -> None:
+        self._known: Cache[tuple[str, str | None], Known] = Cache(budget, _weigh)
 
     def get(self, query: str, operation_name: str | None) -> Known | None:
-        known = self._known.get((query, operation_name))
-        if known is not None:
-            self._known.move_to_end((query, operation_name))
-        return known
+        return self._known.get((query, operation_name))
+
+    @property
+    def bytes(self) -> int:
+        return self._known.bytes
+
+    def __len__(self) -> int:
+        return len(self._known)
 
     def remember(self, query: str, operation_name: str | None, schema: Schema) -> None:
         """Remembers a query that has just run without an error, if it is a query that needs
@@ -149,9 +144,13 @@ class KnownQueries:
             )
         )
         collected: Collected | None = None if _conditional(document) else {}
-        self._known[(query, operation_name)] = Known(document, operation, name, cost, collected)
-        if len(self._known) > self.size:
-            self._known.popitem(last=False)
+        self._known.put((query, operation_name), Known(document, operation, name, cost, collected))
+
+
+def _weigh(key: tuple[str, str | None], known: Known) -> int:
+    # Twice the document: what the fast path collects for its selections as it runs it again
+    # grows with the document too, and is held by the same entry.
+    return 2 * document_bytes(known.document) + text_bytes(key[1])
 
 
 class View(Protocol):
@@ -195,6 +194,8 @@ async def answer(app: View, request: Request) -> Response | None:
         return None
     schema = cast(Schema, app.schema)
     limit = schema.limits
+    if limits.variable_list_error(variables or {}, limit.max_list_items) is not None:
+        return None  # refused the ordinary way, in its words
     count = known.cost
     if count is None:
         count = limits.cost(

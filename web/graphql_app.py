@@ -33,6 +33,59 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 #: A JSON escape of a UTF-16 surrogate (`\ud800`): a lone one decodes to no character.
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+#: The deepest a request's JSON may nest arrays and objects: a filter of the largest size
+#: (schema/filters.py) fits, and the parser, which recurses, stays far from Python's limit.
+MAX_JSON_DEPTH = 100
+#: The most characters a number in a request's JSON may have: GraphQL's Int has at most 11
+#: (with its sign), and converting a long one costs time quadratic in its length.
+MAX_NUMBER_LENGTH = 100
+
+
+class JSONTooLarge(ValueError):
+    """A request's JSON nests deeper, or writes a longer number, than its limits."""
+
+
+def _number(convert: type[int] | type[float]) -> Any:
+    def parse(text: str) -> int | float:
+        if len(text) > MAX_NUMBER_LENGTH:
+            raise JSONTooLarge(
+                f"a number of {len(text):,} characters ({text[:20]}…), over the limit of "
+                f"{MAX_NUMBER_LENGTH}"
+            )
+        return convert(text)
+
+    return parse
+
+
+def json_depth(value: object, limit: int) -> int:
+    """How deep `value` nests lists and dicts, counted up to `limit` + 1 at most."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:  # not recursive: the depth is what is being checked
+        item, depth = stack.pop()
+        if isinstance(item, list | dict):
+            deepest = max(deepest, depth)
+            if depth > limit:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def bounded_json(data: str | bytes) -> Any:
+    """JSON as `json.loads` reads it, refused with JSONTooLarge past MAX_JSON_DEPTH levels or
+    MAX_NUMBER_LENGTH characters in a number, before either costs much."""
+    try:
+        value = json.loads(data, parse_int=_number(int), parse_float=_number(float))
+    except RecursionError:
+        # The parser recurses once per level and stops at the interpreter's limit.
+        value = None
+        depth = MAX_JSON_DEPTH + 1
+    else:
+        depth = json_depth(value, MAX_JSON_DEPTH)
+    if depth > MAX_JSON_DEPTH:
+        raise JSONTooLarge(f"arrays and objects nested more than {MAX_JSON_DEPTH} levels deep")
+    return value
 
 
 def response_media_type(accept: str) -> str:
@@ -125,11 +178,11 @@ class GraphQLApp(GraphQL[Context, None]):
         self.metrics = metrics
         self.persisted_queries = PersistedQueries(
             settings.persisted_queries,
-            settings.persisted_queries_cache_size,
+            settings.cache_bytes.persisted,
             settings.registered_operations,
         )
         #: Queries that ran without an error, answered again by fast_requests.
-        self.known = KnownQueries()
+        self.known = KnownQueries(settings.cache_bytes.known)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -228,7 +281,9 @@ class GraphQLApp(GraphQL[Context, None]):
         sub_response: Response,
     ) -> Any:
         """Runs the operation, or each of a batch, with the query its persisted-query hash
-        names; a query sent with its hash is kept once it has run without a request error."""
+        names; a query sent with its hash is kept once it has run without a request error,
+        and each query that ran without any error is known (fast_requests), by its own
+        result: in a batch, one operation's success vouches for no other."""
         batch = request_data if isinstance(request_data, list) else [request_data]
         to_keep: list[tuple[str, str] | None] = []
         for data in batch:
@@ -238,7 +293,7 @@ class GraphQLApp(GraphQL[Context, None]):
             request, request_adapter, request_data, context, root_value, sub_response
         )
         results = result if isinstance(result, list) else [result]
-        for keep, ran in zip(to_keep, results, strict=True):
+        for data, keep, ran in zip(batch, to_keep, results, strict=True):
             # Only queries that parse and validate are kept: the store is for operations.
             if keep is not None and isinstance(ran, ExecutionResult) and failure(ran) is None:
                 self.persisted_queries.keep(*keep)
@@ -290,6 +345,8 @@ class GraphQLApp(GraphQL[Context, None]):
             value = self.decode_json(data)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise HTTPException(400, f"The request is not valid JSON: {error}") from error
+        except JSONTooLarge as error:
+            raise HTTPException(400, f"The request's JSON has {error}.") from error
         if isinstance(data, str) or SURROGATE_ESCAPE.search(data):
             # json.loads joins a pair into one character but keeps a lone surrogate, which no
             # text encoding can write: it would fail wherever a value reaches the database.
@@ -309,6 +366,9 @@ class GraphQLApp(GraphQL[Context, None]):
                 400, f"Expected a JSON object, got {type(value).__name__}: {value!r}"
             )
         return value
+
+    def decode_json(self, data: str | bytes) -> object:
+        return bounded_json(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         request.state.graphql_ide = True

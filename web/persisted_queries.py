@@ -7,8 +7,8 @@ body, or JSON-encoded in the `extensions` parameter of a GET). The modes (PERSIS
 - `automatic` (APQ, as Apollo Client's persisted-queries link and urql's persistedExchange
   speak it): an unknown hash sent alone is answered `PersistedQueryNotFound`, the client
   sends the hash with the query, the server checks the hash, runs the query and keeps it (the
-  most recently used `PERSISTED_QUERIES_CACHE_SIZE`, per process), and later requests send
-  the hash alone, by GET if they like, which caches well.
+  most recently used, up to `PERSISTED_QUERIES_CACHE_BYTES` of them per process), and later
+  requests send the hash alone, by GET if they like, which caches well.
 - `allow-list`: only the operations of a manifest run; free query text and unknown hashes are
   refused, and nothing is registered by sending it.
 - `off`: a request with a persistedQuery is answered `PersistedQueryNotSupported`, which tells
@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from service.caches import Cache, text_bytes
 from service.manifest import sha256
-from service.settings import Mode
+from service.settings import CacheBytes, Mode
 
 VERSION = 1
 SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
@@ -65,31 +65,31 @@ def not_supported() -> PersistedQueryError:
 
 
 class QueryStore:
-    """Queries by hash, at most `size` of them: the least recently used one goes first."""
+    """Queries by hash, at most `budget` bytes of them (hash and text): the least recently
+    used go first."""
 
-    def __init__(self, size: int) -> None:
-        if size < 1:
-            raise ValueError(f"a query store holds at least 1 query, got {size}")
-        self.size = size
-        self._queries: OrderedDict[str, str] = OrderedDict()
+    def __init__(self, budget: int) -> None:
+        self._queries: Cache[str, str] = Cache(budget, _weigh)
 
     def get(self, digest: str) -> str | None:
-        query = self._queries.get(digest)
-        if query is not None:
-            self._queries.move_to_end(digest)
-        return query
+        return self._queries.get(digest)
 
     def add(self, digest: str, query: str) -> None:
-        self._queries[digest] = query
-        self._queries.move_to_end(digest)
-        while len(self._queries) > self.size:
-            self._queries.popitem(last=False)
+        self._queries.put(digest, query)
+
+    @property
+    def bytes(self) -> int:
+        return self._queries.bytes
 
     def __len__(self) -> int:
         return len(self._queries)
 
     def __contains__(self, digest: object) -> bool:
         return digest in self._queries
+
+
+def _weigh(digest: str, query: str) -> int:
+    return text_bytes(digest) + text_bytes(query)
 
 
 def requested_hash(persisted: Any) -> str:
@@ -121,10 +121,13 @@ class PersistedQueries:
     automatic persisted queries lives as long as the process."""
 
     def __init__(
-        self, mode: Mode, cache_size: int, registered: Mapping[str, str] | None = None
+        self,
+        mode: Mode,
+        budget: int = CacheBytes.persisted,
+        registered: Mapping[str, str] | None = None,
     ) -> None:
         self.mode = mode
-        self.store = QueryStore(cache_size)
+        self.store = QueryStore(budget)
         self.registered = dict(registered or {})
 
     def resolve(

@@ -49,6 +49,14 @@ mutation($content: String!, $format: FixtureFormat, $prune: Boolean) {
 """
 
 
+def laughs(wide: int, deep: int) -> str:
+    """A YAML "billion laughs": each anchor a list of `wide` aliases of the one before, so
+    `deep` levels describe wide^deep values in a few hundred bytes."""
+    lines = ["a0: &a0 [x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * wide)}]" for i in range(1, deep + 1)]
+    return "\n".join(lines) + "\n"
+
+
 @dataclass(frozen=True)
 class Tokens:
     """A token of each scope, and one revoked, in a database holding the test world."""
