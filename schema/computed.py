@@ -8,7 +8,7 @@ def preferred_tally(election_id: str) -> str:
     """The id of the preferred tally of the last round (`schema.tally.preferred_of`)."""
     return (
         f"(SELECT p.id FROM tally p WHERE p.election_id = {election_id} AND p.preferred "
-        "ORDER BY p.round DESC, p.id LIMIT 1)"
+        "AND p.area_id IS NULL ORDER BY p.round DESC, p.id LIMIT 1)"
     )
 
 

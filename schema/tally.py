@@ -60,8 +60,9 @@ def in_stage_order(rows: Iterable[models.Tally]) -> list[models.Tally]:
 
 
 def preferred_of(rows: Sequence[models.Tally]) -> models.Tally | None:
-    """The tally that "the result" means: the preferred one of the last round."""
-    preferred = [t for t in rows if t.preferred]
+    """The tally that "the result" means: the preferred one of the last round, for the whole
+    country (an area's own preferred tally is that area's result)."""
+    preferred = [t for t in rows if t.preferred and t.area_id is None]  # type: ignore[attr-defined]
     return max(preferred, key=lambda t: t.round) if preferred else None
 
 

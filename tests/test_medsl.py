@@ -14,6 +14,7 @@ from tortoise.context import TortoiseContext
 import models
 from loader import medsl
 from tests.support.data_sets import DATA
+from tests.support.running import run
 
 
 async def lines(tally: str) -> dict[str, tuple[int | None, int | None]]:
@@ -100,3 +101,10 @@ async def test_every_year_has_the_published_electoral_votes(data_sets: TortoiseC
         assert sum(totals.values()) == (537 if year == 2000 else 538)
     national = await models.Tally.get(key="us-president-2000/national")
     assert national.summary == "1 elector abstained."
+
+
+async def test_the_result_of_a_us_election_is_its_national_tally(
+    data_sets: TortoiseContext,
+) -> None:
+    data = await run('{ election(key: "us-president-2020") { result { key } } }')
+    assert data == {"election": {"result": {"key": "us-president-2020/national"}}}
