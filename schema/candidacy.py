@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
 
@@ -9,6 +10,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models import winner as rules
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
@@ -52,6 +54,43 @@ async def preferred_lines(info: Info, election_id: int) -> list[models.TallyLine
             else ranked(await loaders.children(models.TallyLine, "tally").load(tally.pk))
         )
         loaders.preferred_lines[election_id] = found
+    return found
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Who won an election by its rules, and who led the popular vote (models/winner.py),
+    with the figures of the lines that stand on their own (alliances with their members')."""
+
+    winner: int | None
+    popular_vote_leader: int | None
+    standing: dict[int, rules.Line[int]]
+
+
+async def decision(info: Info, election_id: int) -> Decision:
+    """The decision of an election's preferred tally, made once per request."""
+    loaders = info.context.loaders
+    found: Decision | None = loaders.decisions.get(election_id)
+    if found is None:
+        lines = await preferred_lines(info, election_id)
+        candidacies = await loaders.by_id(models.Candidacy).load_many(
+            [line.candidacy_id for line in lines]  # type: ignore[attr-defined]
+        )
+        alliance = {c.pk: c.alliance_id for c in candidacies if c is not None}
+        standing = rules.standing(
+            (
+                rules.Line(line.candidacy_id, line.votes, line.share, line.seats)  # type: ignore[attr-defined]
+                for line in lines
+            ),
+            alliance,
+        )
+        election = await loaders.by_id(models.Election).load(election_id)
+        found = Decision(
+            winner=rules.by_rules(election.kind.value, standing),
+            popular_vote_leader=rules.popular_vote_leader(standing),
+            standing={line.who: line for line in standing},
+        )
+        loaders.decisions[election_id] = found
     return found
 
 
@@ -143,10 +182,27 @@ class Candidacy(ModelNode):
         line = await self._line(info)
         return None if line is None else line.votes
 
-    @strawberry.field(description="Whether it came first in the preferred final tally.")
+    @strawberry.field(
+        description="Whether it won by the rules of its election (electors, seats, a runoff's "
+        "second round, else the most votes), a list in the winning alliance included; null "
+        "when the preferred final tally decides no one (none published, a tie, no majority "
+        "of electors)."
+    )
     async def won(self, info: Info) -> bool | None:
-        lines = await preferred_lines(info, self.row.election_id)  # type: ignore[attr-defined]
-        return None if not lines else lines[0].candidacy_id == self.row.pk  # type: ignore[attr-defined]
+        found = (await decision(info, self.row.election_id)).winner  # type: ignore[attr-defined]
+        if found is None:
+            return None
+        return found in (self.row.pk, self.row.alliance_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(
+        description="Whether it had the most votes (else the largest share) in the preferred "
+        "final tally, whoever won by the rules; null when no one did (none published, a tie)."
+    )
+    async def led_popular_vote(self, info: Info) -> bool | None:
+        found = (await decision(info, self.row.election_id)).popular_vote_leader  # type: ignore[attr-defined]
+        if found is None:
+            return None
+        return found in (self.row.pk, self.row.alliance_id)  # type: ignore[attr-defined]
 
     @strawberry.field(
         description="Endorsements before the vote and congratulations after, by date."

@@ -12,7 +12,7 @@ from strawberry import Info, relay
 
 import models
 from schema import endorsement, legal_case, statement
-from schema.candidacy import Candidacy, preferred_lines
+from schema.candidacy import Candidacy, decision, preferred_lines
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.country import Country, country_by_id
 from schema.endorsement import Endorsement
@@ -148,28 +148,69 @@ class Election(ModelNode):
         row = preferred_of(rows)
         return None if row is None else turnout(row)
 
-    @strawberry.field(description="The candidacy first in the preferred final tally.")
+    @strawberry.field(
+        description="Who won by the election's rules, from the preferred final tally of its "
+        "last round: a presidency with electors goes to a majority of them, a parliament to "
+        "the list (or electoral alliance) with the most seats, anything else (a single round, "
+        "a runoff's second round, a referendum) to the most votes. Null when that tally "
+        "decides no one: none published, a tie, no majority of electors, a parliament "
+        "without seats."
+    )
     async def winner(self, info: Info) -> Candidacy | None:
-        lines = await preferred_lines(info, self.row.pk)
-        if not lines:
-            return None
-        row = await info.context.loaders.by_id(models.Candidacy).load(lines[0].candidacy_id)  # type: ignore[attr-defined]
-        return Candidacy.from_model(row)
-
-    @strawberry.field(description="The winner's share in percent, from the preferred final tally.")
-    async def winner_share(self, info: Info) -> float | None:
-        lines = await preferred_lines(info, self.row.pk)
-        return lines[0].share if lines else None
+        return await self._candidacy(info, (await decision(info, self.row.pk)).winner)
 
     @strawberry.field(
-        description="Winner's share minus runner-up's, in percentage points, from the "
-        "preferred final tally."
+        description="Who had the most votes (else the largest share) in the preferred final "
+        "tally, whoever won by the rules; it differs from `winner` where, for example, the "
+        "electors chose the runner-up of the popular vote. Null on a tie or without a tally."
+    )
+    async def popular_vote_leader(self, info: Info) -> Candidacy | None:
+        return await self._candidacy(
+            info, (await decision(info, self.row.pk)).popular_vote_leader
+        )
+
+    @strawberry.field(
+        description="Whether the popular-vote leader won by the rules; null when either is "
+        "unknown."
+    )
+    async def popular_vote_leader_won(self, info: Info) -> bool | None:
+        found = await decision(info, self.row.pk)
+        if found.winner is None or found.popular_vote_leader is None:
+            return None
+        return found.winner == found.popular_vote_leader
+
+    async def _candidacy(self, info: Info, candidacy_id: int | None) -> Candidacy | None:
+        if candidacy_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.Candidacy).load(candidacy_id)
+        return None if row is None else Candidacy.from_model(row)
+
+    @strawberry.field(
+        description="The winner's share in percent, from the preferred final tally (an "
+        "alliance's is its members' sum where its own is not published)."
+    )
+    async def winner_share(self, info: Info) -> float | None:
+        found = await decision(info, self.row.pk)
+        return None if found.winner is None else found.standing[found.winner].share
+
+    @strawberry.field(
+        description="The winner's share minus the largest share of any other list or "
+        "candidate, in percentage points, from the preferred final tally: negative where the "
+        "winner trailed in the popular vote."
     )
     async def margin(self, info: Info) -> float | None:
-        lines = await preferred_lines(info, self.row.pk)
-        if len(lines) < 2 or lines[0].share is None or lines[1].share is None:
+        found = await decision(info, self.row.pk)
+        if found.winner is None:
             return None
-        return round(lines[0].share - lines[1].share, 2)
+        own = found.standing[found.winner].share
+        others = [
+            line.share
+            for who, line in found.standing.items()
+            if who != found.winner and line.share is not None
+        ]
+        if own is None or not others:
+            return None
+        return round(own - max(others), 2)
 
     @strawberry.field(description="Endorsements and congratulations of all candidacies, by date.")
     async def endorsements(

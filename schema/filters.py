@@ -179,6 +179,12 @@ class ElectionFilter(_Combined):
     has_statement: StatementKind | None = strawberry.field(
         default=None, description="Only those with at least one statement of this kind."
     )
+    popular_vote_leader_won: bool | None = strawberry.field(
+        default=None,
+        description="Whether the popular-vote leader won by the rules (false: elections won "
+        "by someone else, as by electors or seats); elections where either is unknown match "
+        "neither.",
+    )
     updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
     and_: list[ElectionFilter] | None = strawberry.field(name="and", default=None, description=_AND)
     or_: list[ElectionFilter] | None = strawberry.field(name="or", default=None, description=_OR)
@@ -217,6 +223,13 @@ class ElectionFilter(_Combined):
                     (self.has_statement.value,),
                 )
             )
+        if self.popular_vote_leader_won is not None:
+            parts.append(
+                Sql(
+                    f"{computed.popular_vote_leader_won('t.id')} = ?",
+                    (int(self.popular_vote_leader_won),),
+                )
+            )
         return parts
 
 
@@ -232,8 +245,8 @@ class CandidacyFilter(_Combined):
     incumbent: bool | None = strawberry.field(default=None, description="Held the office, or not.")
     won: bool | None = strawberry.field(
         default=None,
-        description="Came first in the preferred final tally, or not (elections without one "
-        "match neither).",
+        description="Won by the rules of its election (as `Candidacy.won`), or not; "
+        "candidacies whose election decided no one match neither.",
     )
     updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
     and_: list[CandidacyFilter] | None = strawberry.field(
