@@ -23,6 +23,7 @@ from strawberry.types.graphql import OperationType
 from schema.access import Access
 from schema.area import Area
 from schema.audit import AuditLogQuery
+from schema.cabinet import Cabinet
 from schema.candidacy import Candidacy
 from schema.country import Country
 from schema.documents import ParseKey, Parsing, parsed_cache
@@ -58,6 +59,7 @@ MAX_TOKENS = Limits.max_tokens
 # Node types reachable only through `node(id:)` must still be in the schema.
 TYPES = [
     Area,
+    Cabinet,
     Candidacy,
     Country,
     Election,

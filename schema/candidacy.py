@@ -12,8 +12,9 @@ from strawberry import Info, relay
 import models
 from models import winner as rules
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
-from schema.organization import Organization, organization_by_id
+from schema.organization import Organization, name_on, organization_by_id
 from schema.person import Person, person_by_id
 from schema.source import Source, sources_of
 from schema.tally import TallyLine, preferred_of, ranked
@@ -128,6 +129,23 @@ class Candidacy(ModelNode):
             status=CandidacyStatus(row.status.value),
         )
 
+    @strawberry.field(
+        description="The publishers' identifiers of this candidacy (ParlGov's result row)."
+    )
+    def external_ids(self) -> ExternalIds:
+        return external_ids_of(self.row)
+
+    @strawberry.field(
+        description="The electoral alliance this list ran in, in the same election: its own "
+        "figures are part of the alliance's; null for a list or candidate on its own."
+    )
+    async def alliance(self, info: Info) -> Candidacy | None:
+        alliance_id = self.row.alliance_id  # type: ignore[attr-defined]
+        if alliance_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.Candidacy).load(alliance_id)
+        return None if row is None else Candidacy.from_model(row)
+
     @strawberry.field(description="The candidate's name, or the list's name for a party list.")
     async def name(self, info: Info) -> str:
         person = await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
@@ -144,6 +162,21 @@ class Candidacy(ModelNode):
     @strawberry.field(description="The nominating party or bloc, or the list itself.")
     async def party(self, info: Info) -> Organization | None:
         return await organization_by_id(info, self.row.party_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(
+        description="The party's name on polling day, from its names over time "
+        "(`Organization.names`): the results of a party that changed its name stay on one "
+        "organization, and this says what the ballot called it. Null without a party."
+    )
+    async def party_name_then(self, info: Info) -> str | None:
+        party_id = self.row.party_id  # type: ignore[attr-defined]
+        if party_id is None:
+            return None
+        loaders = info.context.loaders
+        party = await loaders.by_id(models.Organization).load(party_id)
+        names = await loaders.children(models.OrganizationName, "organization").load(party_id)
+        election = await loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        return name_on(party, names, election.date)
 
     @strawberry.field(description="The election stood in.")
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:

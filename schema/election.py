@@ -11,12 +11,15 @@ import strawberry
 from strawberry import Info, relay
 
 import models
-from schema import endorsement, legal_case, statement
+from schema import cabinet, endorsement, legal_case, statement
+from schema.area import area_by_code
+from schema.cabinet import Cabinet
 from schema.candidacy import Candidacy, decision, preferred_lines
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.country import Country, country_by_id
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
+from schema.external_ids import ExternalIds, external_ids_of
 from schema.legal_case import LegalCase
 from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
@@ -32,6 +35,15 @@ class ElectionKind(Enum):
     PRESIDENTIAL = strawberry.enum_value("presidential", description="A head of state.")
     PARLIAMENTARY = strawberry.enum_value("parliamentary", description="A parliament.")
     REFERENDUM = strawberry.enum_value("referendum", description="A yes/no question.")
+
+
+AreaCode = Annotated[
+    str | None,
+    strawberry.argument(
+        description='An area\'s ISO 3166-2 code, e.g. "US-GA" (any case); none for the whole '
+        "country. A code no area has is an error."
+    ),
+]
 
 
 def by_date(rows: Iterable[models.Election]) -> list[models.Election]:
@@ -76,6 +88,10 @@ class Election(ModelNode):
             summary=row.summary,
         )
 
+    @strawberry.field(description="The publishers' identifiers of this election (e.g. ParlGov's).")
+    def external_ids(self) -> ExternalIds:
+        return external_ids_of(self.row)
+
     @strawberry.field(description="The country that held it.")
     async def country(self, info: Info) -> Country:
         country = await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
@@ -116,30 +132,38 @@ class Election(ModelNode):
         )
 
     @strawberry.field(
-        description="Every published result, round by round and stage by stage: preliminary "
-        "counts, then final figures (conflicting versions side by side), then certified "
-        "ones; within a stage, by date and share counted."
+        description="Every published result for the whole country, or for one area, round "
+        "by round and stage by stage: preliminary counts, then final figures (conflicting "
+        "versions side by side), then certified ones; within a stage, by date and share "
+        "counted."
     )
     async def tallies(
         self,
         info: Info,
+        area: AreaCode = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[Tally]:
+        area_id = None if area is None else (await area_by_code(info, area)).pk
         rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
+        chosen = [r for r in rows if r.area_id == area_id]
         return list_connection(
-            in_stage_order(rows),
+            in_stage_order(chosen),
             Tally.from_model,
             "Election.tallies",
             Page.of(first, after, last, before),
         )
 
-    @strawberry.field(description='The preferred final tally: what "the result" means.')
-    async def result(self, info: Info) -> Tally | None:
+    @strawberry.field(
+        description='The preferred final tally of the last round: what "the result" means, '
+        "for the whole country or for one area (null when none was published for it)."
+    )
+    async def result(self, info: Info, area: AreaCode = None) -> Tally | None:
+        area_id = None if area is None else (await area_by_code(info, area)).pk
         rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
-        row = preferred_of(rows)
+        row = preferred_of(rows, area_id)
         return None if row is None else Tally.from_model(row)
 
     @strawberry.field(description="Turnout in percent, from the preferred final tally.")
@@ -165,13 +189,10 @@ class Election(ModelNode):
         "electors chose the runner-up of the popular vote. Null on a tie or without a tally."
     )
     async def popular_vote_leader(self, info: Info) -> Candidacy | None:
-        return await self._candidacy(
-            info, (await decision(info, self.row.pk)).popular_vote_leader
-        )
+        return await self._candidacy(info, (await decision(info, self.row.pk)).popular_vote_leader)
 
     @strawberry.field(
-        description="Whether the popular-vote leader won by the rules; null when either is "
-        "unknown."
+        description="Whether the popular-vote leader won by the rules; null when either is unknown."
     )
     async def popular_vote_leader_won(self, info: Info) -> bool | None:
         found = await decision(info, self.row.pk)
@@ -211,6 +232,28 @@ class Election(ModelNode):
         if own is None or not others:
             return None
         return round(own - max(others), 2)
+
+    @strawberry.field(
+        description="The cabinets formed after it (those it was the last election before), "
+        "by the day they took office."
+    )
+    async def cabinets(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Cabinet]:
+        rows = await info.context.loaders.children(models.Cabinet, "previous_election").load(
+            self.row.pk
+        )
+        return list_connection(
+            cabinet.by_start(rows),
+            Cabinet.from_model,
+            "Election.cabinets",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description="Endorsements and congratulations of all candidacies, by date.")
     async def endorsements(

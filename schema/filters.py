@@ -388,10 +388,18 @@ class AreaFilter(_Combined):
 
 @strawberry.input(description="Which countries to list.")
 class CountryFilter(_Combined):
+    has_elections: bool | None = strawberry.field(
+        default=None,
+        description="Countries that held at least one election here, or (false) none: many "
+        "countries appear only as the homes of others, such as congratulating leaders.",
+    )
     updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
     and_: list[CountryFilter] | None = strawberry.field(name="and", default=None, description=_AND)
     or_: list[CountryFilter] | None = strawberry.field(name="or", default=None, description=_OR)
     not_: CountryFilter | None = strawberry.field(name="not", default=None, description=_NOT)
 
     def own(self, dialect: Dialect, path: str) -> list[Sql]:
-        return []
+        if self.has_elections is None:
+            return []
+        exists = "EXISTS (SELECT 1 FROM election e WHERE e.country_id = t.id)"
+        return [Sql(exists if self.has_elections else f"NOT {exists}")]
