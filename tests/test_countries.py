@@ -105,3 +105,12 @@ async def test_elections_filtered_by_country_code_in_any_case(world: TortoiseCon
 async def test_country_id_is_built_from_the_iso_code(world: TortoiseContext) -> None:
     data = await run('{ country(code: "ge") { id } }')
     assert data["country"]["id"] == "Q291bnRyeTpHRQ=="  # base64 of "Country:GE"
+
+
+async def test_countries_that_held_elections(world: TortoiseContext) -> None:
+    held = await run("{ countries(filter: {hasElections: true}) { nodes { code } } }")
+    assert [c["code"] for c in nodes(held["countries"])] == ["AZ", "GE"]
+    # The others appear only as the homes of congratulating leaders and the like.
+    others = await run("{ countries(filter: {hasElections: false}) { totalCount } }")
+    every = await run("{ countries { totalCount } }")
+    assert others["countries"]["totalCount"] == every["countries"]["totalCount"] - 2

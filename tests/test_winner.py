@@ -158,8 +158,7 @@ async def test_a_list_in_the_winning_alliance_won(data_sets: TortoiseContext) ->
     won = {c["key"]: c["won"] for c in data["election"]["candidacies"]["nodes"]}
     assert won["gb-parliament-1955/gb-con"] is True
     members = await run(
-        '{ candidacies(filter: {election: "gb-parliament-1955", won: true}) '
-        "{ nodes { key } } }"
+        '{ candidacies(filter: {election: "gb-parliament-1955", won: true}) { nodes { key } } }'
     )
     assert [c["key"] for c in members["candidacies"]["nodes"]] == [
         "gb-parliament-1955/gb-cnl",
