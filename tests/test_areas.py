@@ -99,7 +99,7 @@ async def test_unknown_area_gives_null(world: TortoiseContext) -> None:
 
 async def test_an_unknown_area_code_is_an_error_naming_it(world: TortoiseContext) -> None:
     for field in ('result(area: "AZ-XX") { key }', 'tallies(area: "AZ-XX") { totalCount }'):
-        errors = await errors_of('{ election(key: "az-president-2024") { %s } }' % field)
+        errors = await errors_of('{ election(key: "az-president-2024") { ' + field + " } }")
         assert errors == [
             "`area`: no area has the ISO 3166-2 code 'AZ-XX'. Codes look like \"US-GA\" "
             "(country, hyphen, subdivision); `Country.areas { nodes { code } }` lists them."
