@@ -166,6 +166,30 @@ class Election(ModelNode):
         row = preferred_of(rows, area_id)
         return None if row is None else Tally.from_model(row)
 
+    @strawberry.field(
+        description="The result in each area counted on its own (a US election's states): "
+        "each area's preferred final tally of the last round, by the area's name."
+    )
+    async def area_results(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Tally]:
+        loaders = info.context.loaders
+        rows = await loaders.children(models.Tally, "election").load(self.row.pk)
+        area_ids = sorted({r.area_id for r in rows if r.area_id is not None})
+        areas = [a for a in await loaders.by_id(models.Area).load_many(area_ids) if a is not None]
+        results = [preferred_of(rows, a.pk) for a in sorted(areas, key=lambda a: (a.name, a.key))]
+        return list_connection(
+            [r for r in results if r is not None],
+            Tally.from_model,
+            "Election.areaResults",
+            Page.of(first, after, last, before),
+        )
+
     @strawberry.field(description="Turnout in percent, from the preferred final tally.")
     async def turnout(self, info: Info) -> float | None:
         rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tortoise.context import TortoiseContext
 
 from tests.support.errors import errors_of
 from tests.support.running import nodes, run
 from tests.support.world import global_id
 
+QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 AREA = "query ($id: ID!) { node(id: $id) { ... on Area { %s } } }"
 
 
@@ -174,3 +177,25 @@ async def test_an_areas_results_oldest_first(data_sets: TortoiseContext) -> None
     # A known area that the election did not count on its own: no result, not an error.
     other = await run('{ election(key: "az-president-2024") { result(area: "US-GA") { key } } }')
     assert other == {"election": {"result": None}}
+
+
+async def test_the_us_election_by_state_query(data_sets: TortoiseContext) -> None:
+    query = (QUERIES / "us-election-by-state.graphql").read_text(encoding="utf-8")
+    election = (await run(query, {"key": "us-president-2016"}))["election"]
+    assert (election["winner"]["name"], election["winner"]["result"]["seats"]) == (
+        "Donald Trump",
+        304,
+    )
+    assert election["popularVoteLeader"]["name"] == "Hillary Clinton"
+    assert election["popularVoteLeaderWon"] is False
+    states = nodes(election["areaResults"])
+    assert election["areaResults"]["totalCount"] == len(states) == 51
+    assert [s["area"]["name"] for s in states[:2]] == ["Alabama", "Alaska"]
+    georgia = next(s for s in states if s["area"]["code"] == "US-GA")
+    assert (georgia["valid"], georgia["lines"][0]) == (
+        4114732,
+        {"candidacy": {"name": "Donald Trump"}, "votes": 2089104, "seats": 16},
+    )
+    # The states' electors add up to the national result.
+    electors = sum(line["seats"] or 0 for s in states for line in s["lines"])
+    assert electors == 538  # faithless electors are counted for whom they voted

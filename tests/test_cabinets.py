@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tortoise.context import TortoiseContext
 
 import models
 from tests.support.running import nodes, run
+
+QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 
 
 async def test_a_german_cabinet_has_its_parties_and_prime_ministers_party(
@@ -91,3 +95,24 @@ async def test_a_partys_cabinets_say_when_it_led(data_sets: TortoiseContext) -> 
     assert scholz["key"] == "de-cabinet-scholz"
     led = [p["party"]["key"] for p in scholz["parties"] if p["primeMinister"]]
     assert led == ["de-spd"]
+
+
+async def test_the_parliamentary_history_query(data_sets: TortoiseContext) -> None:
+    query = (QUERIES / "parliamentary-history.graphql").read_text(encoding="utf-8")
+    country = (await run(query, {"code": "DE", "first": 100}))["country"]
+    elections = {e["key"]: e for e in nodes(country["elections"])}
+    bundestag = elections["de-parliament-2021"]
+    assert (bundestag["seats"], bundestag["turnout"], bundestag["winner"]) == (
+        736,
+        76.58,
+        {"name": "Social Democratic Party of Germany"},
+    )
+    assert bundestag["result"]["lines"][0] == {
+        "candidacy": {"name": "Social Democratic Party of Germany"},
+        "seats": 206,
+        "share": 25.74,
+    }
+    assert [c["name"] for c in nodes(bundestag["cabinets"])] == ["Scholz"]
+    # Every cabinet hangs off the election before it: none is counted twice.
+    cabinets = [c for e in elections.values() for c in nodes(e["cabinets"])]
+    assert len(cabinets) == len({(c["name"], c["started"]) for c in cabinets})

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tortoise.context import TortoiseContext
 
 import models
 from tests.support.running import nodes, run
+
+QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 
 
 async def test_a_party_keeps_its_results_across_its_renames(data_sets: TortoiseContext) -> None:
@@ -87,3 +90,22 @@ async def test_a_partys_results_across_its_renames(data_sets: TortoiseContext) -
         for key in ("fi-parliament-1962", "fi-parliament-1966", "fi-parliament-1991")
     ] == ["Agrarian Union", "Centre Party", "Finnish Centre"]
     assert by_election["fi-parliament-1991"]["result"] == {"share": 24.8, "seats": 55}
+
+
+async def test_the_party_across_renames_query(data_sets: TortoiseContext) -> None:
+    query = (QUERIES / "party-across-renames.graphql").read_text(encoding="utf-8")
+    party = (await run(query, {"key": "fi-kesk"}))["organization"]
+    assert [n["name"] for n in party["names"]] == [
+        "Agrarian Union",
+        "Centre Party",
+        "Finnish Centre",
+    ]
+    candidacies = nodes(party["candidacies"])
+    assert party["candidacies"]["totalCount"] == len(candidacies) == 38
+    # By election date, under the name of the day.
+    dates = [c["election"]["date"] for c in candidacies]
+    assert dates == sorted(dates)
+    names = {c["partyNameThen"] for c in candidacies}
+    assert names == {"Agrarian Union", "Centre Party", "Finnish Centre"}
+    first, last = candidacies[0], candidacies[-1]
+    assert (first["partyNameThen"], last["partyNameThen"]) == ("Agrarian Union", "Finnish Centre")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tortoise.context import TortoiseContext
@@ -9,6 +10,8 @@ from tortoise.context import TortoiseContext
 import models
 from models.winner import Line, by_electors, by_runoff, by_seats, popular_vote_leader
 from tests.support.running import run
+
+QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 
 
 async def national(year: int) -> list[Line[str]]:
@@ -165,3 +168,41 @@ async def test_a_list_in_the_winning_alliance_won(data_sets: TortoiseContext) ->
         "gb-parliament-1955/gb-con",
         "gb-parliament-1955/gb-nlp",
     ]
+
+
+async def test_the_popular_vote_leader_lost_query(data_sets: TortoiseContext) -> None:
+    query = (QUERIES / "popular-vote-leader-lost.graphql").read_text(encoding="utf-8")
+    data = await run(query, {"country": "US"})
+    assert data["elections"] == {
+        "totalCount": 2,
+        "nodes": [
+            {
+                "key": "us-president-2000",
+                "date": "2000-11-07",
+                "winner": {
+                    "name": "George W. Bush",
+                    "share": None,
+                    "result": {"votes": 50456169, "seats": 271},
+                },
+                "popularVoteLeader": {
+                    "name": "Al Gore",
+                    "share": None,
+                    "result": {"votes": 50996062, "seats": 266},
+                },
+            },
+            {
+                "key": "us-president-2016",
+                "date": "2016-11-08",
+                "winner": {
+                    "name": "Donald Trump",
+                    "share": None,
+                    "result": {"votes": 62985062, "seats": 304},
+                },
+                "popularVoteLeader": {
+                    "name": "Hillary Clinton",
+                    "share": None,
+                    "result": {"votes": 65853503, "seats": 227},
+                },
+            },
+        ],
+    }
