@@ -422,7 +422,7 @@ class LegalCaseFilter(_Combined):
 
 _SEARCH = (
     "Part of a name, in any case, with or without accents, in any usual transliteration "
-    '("aliyev" finds Əliyev, "oruc" finds Oruj).'
+    '("aliyev" finds Əliyev, "oruç" and "oruc" find Oruj).'
 )
 
 
