@@ -13,6 +13,7 @@ from schema.area import Area
 from schema.candidacy import Candidacy
 from schema.connection import After, Before, Connection, First, Last, Page
 from schema.country import Country
+from schema.country_code import alpha_2
 from schema.election import Election
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
@@ -98,7 +99,11 @@ class Query:
             models.Country, Country.from_model, _where(filter), keys, "countries", page
         )
 
-    @strawberry.field(description="A country by its ISO 3166-1 alpha-2 code; null if unknown.")
+    @strawberry.field(
+        description="A country by its ISO 3166-1 alpha-2 code; null if unknown. Anything but "
+        'two letters (a name, an alpha-3 code) is refused with the code meant: "AZ", not '
+        '"Azerbaijan" or "AZE".'
+    )
     async def country(
         self,
         info: Info,
@@ -106,7 +111,8 @@ class Query:
             str, strawberry.argument(description='ISO code, e.g. "AZ"; case-insensitive.')
         ],
     ) -> Country | None:
-        row = await info.context.loaders.by_key(models.Country, "code").load(code.strip().upper())
+        found = alpha_2(code, "country(code:)")
+        row = await info.context.loaders.by_key(models.Country, "code").load(found)
         return None if row is None else Country.from_model(row)
 
     @strawberry.field(description="Elections, oldest first unless ordered otherwise.")
