@@ -16,16 +16,17 @@ from graphql import (
     ASTValidationRule,
     DirectiveNode,
     FieldNode,
+    FieldsOnCorrectTypeRule,
     GraphQLError,
     GraphQLInputType,
     GraphQLObjectType,
+    ValidationRule,
     ValueNode,
+    ValuesOfCorrectTypeRule,
+    VariableDefinitionNode,
     get_named_type,
+    validate_input_literal,
 )
-from graphql.language import SKIP, VisitorAction
-from graphql.utilities.validate_input_value import validate_input_literal
-from graphql.validation.rules.fields_on_correct_type import FieldsOnCorrectTypeRule
-from graphql.validation.rules.values_of_correct_type import ValuesOfCorrectTypeRule
 
 
 def _node_type(type_: Any) -> GraphQLObjectType | None:
@@ -66,12 +67,12 @@ def _path(parts: list[str | int]) -> str:
     return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in parts)
 
 
-class ValuePaths(ValuesOfCorrectTypeRule):
-    """The spec's rule, with each error on a literal prefixed by the field, the argument and
-    the path within it: `elections(filter.date.from): …`."""
+class ValuePaths(ValidationRule):
+    """The spec's rule "values of correct type", each error prefixed by the field, the
+    argument and the path within it: `elections(filter.date.from): …`. Every literal value
+    is an argument's or a variable's default, so each is checked whole from there."""
 
     field: str | None = None
-    argument: str | None = None
 
     def enter_field(self, node: FieldNode, *_args: Any) -> None:
         self.field = node.name.value
@@ -80,28 +81,26 @@ class ValuePaths(ValuesOfCorrectTypeRule):
         self.field = f"@{node.name.value}"
 
     def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
-        self.argument = node.name.value
+        where = node.name.value if self.field is None else f"{self.field}({node.name.value}"
+        close = "" if self.field is None else ")"
+        self.check(node.value, self.context.get_input_type(), where, close)
 
-    def leave_argument(self, node: ArgumentNode, *_args: Any) -> None:
-        self.argument = None
+    def enter_variable_definition(self, node: VariableDefinitionNode, *_args: Any) -> None:
+        if node.default_value is not None:
+            type_ = self.context.get_input_type()
+            self.check(node.default_value, type_, f"${node.variable.name.value} (default)", "")
 
-    def is_valid_value_node(
-        self, node: ValueNode, input_type: GraphQLInputType | None
-    ) -> VisitorAction:
-        if self.argument is None or input_type is None:
-            return super().is_valid_value_node(node, input_type)
-        where = f"{self.argument}"
-        if self.field is not None:
-            where = f"{self.field}({self.argument}"
+    def check(
+        self, value: ValueNode, type_: GraphQLInputType | None, where: str, close: str
+    ) -> None:
+        if type_ is None:
+            return  # an unknown argument: another rule refuses it
 
         def on_error(error: GraphQLError, path: list[str | int]) -> None:
-            place = f"{where}{_path(path)}" + (")" if self.field is not None else "")
+            place = f"{where}{_path(path)}{close}" if path or close else where
             self.report_error(GraphQLError(f"{place}: {error.message}", error.nodes))
 
-        validate_input_literal(
-            node, input_type, on_error, None, None, self.context.hide_suggestions
-        )
-        return SKIP
+        validate_input_literal(value, type_, on_error, None, None, self.context.hide_suggestions)
 
 
 #: The spec's rules these replace.

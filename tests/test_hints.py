@@ -104,6 +104,12 @@ async def test_other_values_of_the_wrong_type_are_placed_too(world: TortoiseCont
     assert await errors_of("{ elections(filter: {kind: MAYORAL}) { totalCount } }") == [
         "elections(filter.kind): Value 'MAYORAL' does not exist in 'ElectionKind' enum."
     ]
+    assert await errors_of("{ elections { nodes { key @include(if: 1) } } }") == [
+        "@include(if): Boolean cannot represent a non boolean value: 1"
+    ]
+    query = """query ($f: ElectionFilter = {date: {from: "2024"}}) {
+        elections(filter: $f) { totalCount } }"""
+    assert await errors_of(query) == [f'$f (default).date.from: "2024" is not a date: {DATE_FORM}']
 
 
 def test_records_named_in_the_singular_or_the_plural() -> None:
