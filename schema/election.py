@@ -11,6 +11,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models import title as titles
 from schema import cabinet, endorsement, legal_case, statement
 from schema.area import area_by_code
 from schema.cabinet import Cabinet
@@ -91,6 +92,28 @@ class Election(ModelNode):
     @strawberry.field(description="The publishers' identifiers of this election (e.g. ParlGov's).")
     def external_ids(self) -> ExternalIds:
         return external_ids_of(self.row)
+
+    @strawberry.field(
+        description='Its name as people write it: "2024 Azerbaijani presidential election", '
+        '"2019 European Parliament election in Germany"; the month comes first when the '
+        'country held two elections of the same office that year ("February 1974 United '
+        'Kingdom general election").'
+    )
+    async def title(self, info: Info) -> str:
+        loaders = info.context.loaders
+        country_id: int = self.row.country_id  # type: ignore[attr-defined]
+        country = await loaders.by_id(models.Country).load(country_id)
+        assert country is not None  # a foreign key that cannot be null
+        row = self.row
+        same_year = any(
+            other.pk != row.pk
+            and other.office == row.office
+            and other.kind == row.kind
+            and other.date.year == row.date.year
+            for other in await loaders.children(models.Election, "country").load(country_id)
+        )
+        naming = titles.naming(country.code, country.name)
+        return titles.title(naming, row.kind.value, row.office, row.date, same_year)
 
     @strawberry.field(description="The country that held it.")
     async def country(self, info: Info) -> Country:

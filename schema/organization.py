@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from schema.cabinet import Cabinet
     from schema.candidacy import Candidacy
     from schema.country import Country
+    from schema.endorsement import Endorsement
+    from schema.statement import Statement
 
 
 @strawberry.enum(description="What kind of organization this is.")
@@ -163,6 +165,52 @@ class Organization(ModelNode):
             by_start(rows),
             Cabinet.from_model,
             "Organization.cabinets",
+            Page.of(first, after, last, before),
+        )
+
+    @strawberry.field(
+        description="Endorsements and congratulations it gave, or a person gave for it, by date."
+    )
+    async def endorsements_given(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Endorsement, strawberry.lazy("schema.endorsement")]]:
+        from schema.endorsement import Endorsement, by_date
+
+        rows = await info.context.loaders.children(
+            models.Endorsement, "endorser_organization"
+        ).load(self.row.pk)
+        return list_connection(
+            by_date(rows),
+            Endorsement.from_model,
+            "Organization.endorsementsGiven",
+            Page.of(first, after, last, before),
+        )
+
+    @strawberry.field(
+        description="Statements it made, or a person made for it, about elections, by date."
+    )
+    async def statements(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Statement, strawberry.lazy("schema.statement")]]:
+        from schema.statement import Statement, by_date
+
+        rows = await info.context.loaders.children(models.Statement, "organization").load(
+            self.row.pk
+        )
+        return list_connection(
+            by_date(rows),
+            Statement.from_model,
+            "Organization.statements",
             Page.of(first, after, last, before),
         )
 
