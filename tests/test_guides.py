@@ -307,18 +307,35 @@ def anchors(path: Path) -> set[str]:
     return result
 
 
-@pytest.mark.parametrize("guide", GUIDES, ids=[g.name for g in GUIDES])
-def test_every_link_of_a_guide_leads_somewhere(guide: Path) -> None:
-    text = "\n".join(prose(guide.read_text(encoding="utf-8")))
+def broken_links(guide: Path) -> list[str]:
+    """The links of a guide to a file that does not exist, or to a heading it lacks."""
     broken = []
-    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+    for target in re.findall(r"\]\(([^)\s]+)\)", "\n".join(prose(guide.read_text("utf-8")))):
         if re.match(r"[a-z]+:", target):
             continue  # another site
         path, _, anchor = target.partition("#")
         file = (guide.parent / path).resolve() if path else guide
         if not file.exists() or (anchor and file.suffix == ".md" and anchor not in anchors(file)):
             broken.append(target)
-    assert broken == []
+    return broken
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=[g.name for g in GUIDES])
+def test_every_link_of_a_guide_leads_somewhere(guide: Path) -> None:
+    assert broken_links(guide) == []
+
+
+def test_a_broken_link_is_found(tmp_path: Path) -> None:
+    (tmp_path / "other.md").write_text("# Other\n\n## The guides' examples\n", "utf-8")
+    guide = tmp_path / "guide.md"
+    guide.write_text(
+        "# Guide\n\n## Quick start\n\n"
+        "[a](other.md#the-guides-examples) [b](#quick-start) [c](https://example.org/x)\n"
+        "[d](missing.md) [e](other.md#nowhere) [f](#nowhere)\n\n"
+        "```sh\n[g](in-a-block.md)\n```\n",
+        "utf-8",
+    )
+    assert broken_links(guide) == ["missing.md", "other.md#nowhere", "#nowhere"]
 
 
 # --- The settings table ---------------------------------------------------------------------------
