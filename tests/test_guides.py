@@ -292,6 +292,12 @@ def prose(text: str) -> list[str]:
     return lines
 
 
+def test_the_readme_links_every_guide() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\(docs/([\w-]+\.md)[)#]", readme))
+    assert {guide.name for guide in GUIDES[1:]} - linked == set()
+
+
 def anchors(path: Path) -> set[str]:
     """The anchors GitHub makes for a markdown file's headings."""
     seen: dict[str, int] = {}
