@@ -209,7 +209,7 @@ def check_answer(answer: Answer) -> None:
     # GraphQL over HTTP, with its media type: a request that did not run is a 400, one that
     # ran a 200, whatever errors its fields had.
     # A field that needs a token (the audit log), asked for without one, is refused with
-    # 401 and its code, as the README says.
+    # 401 and its code, as docs/curation.md says.
     codes = {e.get("extensions", {}).get("code") for e in body.get("errors", [])}
     expected = 200 if "data" in body else 401 if codes == {"UNAUTHENTICATED"} else 400
     assert answer.status == expected, (answer.status, body)

@@ -734,7 +734,7 @@ async def test_every_docs_query_stays_under_the_limits(world: TortoiseContext) -
 
 
 def test_the_cost_of_each_docs_query() -> None:
-    # By operation name; the README quotes the largest.
+    # By operation name; docs/security.md quotes the largest.
     costs = {}
     for path in sorted(QUERIES.glob("*.graphql")):
         text = path.read_text(encoding="utf-8")

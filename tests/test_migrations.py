@@ -57,9 +57,10 @@ SEARCH_NAME_TABLES = ("area", "organization", "person")
 #: existed has none of them.
 LATER_TABLES = ("api_token", "audit_entry")
 HOW_TO_MIGRATE = (
-    "make a migration for it: `.venv/bin/tortoise -c database.TORTOISE_ORM makemigrations"
-    " --name WHAT_CHANGED`, then `.venv/bin/ruff check --fix migrations`, `.venv/bin/ruff format"
-    " migrations`; review it and commit it with the model change (README: Migrations)"
+    "make a migration for it: `.venv/bin/tortoise -c service.database.TORTOISE_ORM"
+    " makemigrations --name WHAT_CHANGED`, then `.venv/bin/ruff check --fix migrations`,"
+    " `.venv/bin/ruff format migrations`; review it and commit it with the model change"
+    " (docs/migrations.md)"
 )
 
 
@@ -179,7 +180,7 @@ async def undo_after(connection: BaseDBAsyncClient, name: str, forget: bool = Tr
         # go here, the way SQLite documents (a new table, the rows copied, renamed).
         for table, columns in LATER_FOREIGN_KEYS.items():
             await drop_sqlite_columns(connection, table, columns)
-        # Tortoise's rebuilt tables lack their indexes (README, Migrations): put back those of
+        # Tortoise's rebuilt tables lack their indexes (docs/migrations.md): put back those of
         # the tables and columns still there.
         _, rows = await connection.execute_query("SELECT name FROM sqlite_master")
         present = {row["name"] for row in rows}
