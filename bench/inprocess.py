@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
 import orjson
 
 from bench import floor
@@ -66,9 +65,7 @@ async def api_bytes(op: Operation, variables: dict[str, Any], engine: Schema = s
     return json.dumps({"data": data}, separators=(",", ":")).encode()
 
 
-async def floor_bytes(
-    op: Operation, conn: aiosqlite.Connection, variables: dict[str, Any]
-) -> bytes:
+async def floor_bytes(op: Operation, conn: floor.Connection, variables: dict[str, Any]) -> bytes:
     return orjson.dumps({"data": await op.floor(conn, variables)})
 
 
@@ -92,7 +89,7 @@ async def _peak_mib(run: Callable[[], Awaitable[object]]) -> float:
 
 
 async def measure(
-    op: Operation, conn: aiosqlite.Connection, variables: dict[str, Any], runs: int
+    op: Operation, conn: floor.Connection, variables: dict[str, Any], runs: int
 ) -> InProcess:
     """Check the API and the floor agree byte for byte, then time both (median of `runs`)."""
     # Byte equality of the two `data` values, both encoded with orjson.
