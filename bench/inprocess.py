@@ -78,6 +78,19 @@ async def _median_ms(run: Callable[[], Awaitable[object]], runs: int) -> float:
     return statistics.median(times) * 1000
 
 
+async def _alternating_ms(
+    first: Callable[[], Awaitable[object]], second: Callable[[], Awaitable[object]], runs: int
+) -> tuple[float, float]:
+    """Medians of `runs` runs of each, run in turn (ms)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for run, kept in ((first, times[0]), (second, times[1])):
+            start = time.perf_counter()
+            await run()
+            kept.append(time.perf_counter() - start)
+    return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000
+
+
 async def _peak_mib(run: Callable[[], Awaitable[object]]) -> float:
     gc.collect()
     tracemalloc.start()
@@ -99,10 +112,12 @@ async def measure(
     floor_sql = list(floor.COUNTER)
     with captured() as api_sql:
         await api_data(op, variables)
-    # Warm both once more, then alternate nothing: each side timed over its own runs.
+    # Warm both once more, then alternate: a run of the API, a run of the floor, and so on,
+    # so that the machine's other work weighs on both sides alike.
     await api_bytes(op, variables)
-    api_ms = await _median_ms(lambda: api_bytes(op, variables), runs)
-    floor_ms = await _median_ms(lambda: floor_bytes(op, conn, variables), runs)
+    api_ms, floor_ms = await _alternating_ms(
+        lambda: api_bytes(op, variables), lambda: floor_bytes(op, conn, variables), runs
+    )
     ordinary = await api_bytes(op, variables, ORDINARY)
     if ordinary != await api_bytes(op, variables):
         raise RuntimeError(f"{op.name}: FAST_PATH=false gave other bytes")
