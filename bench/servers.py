@@ -58,11 +58,13 @@ def serve(
     log: Path,
     app_env: str = "production",
     factory: bool = False,
+    options: tuple[str, ...] = (),
 ) -> Iterator[Server]:
     """Run `app` (module:attribute, or module:function that makes it with `factory`) on one
     uvicorn worker over `database` (an SQLite file, or a postgres:// URL); stop it after.
 
-    The server's own output (its request log, in production) goes to the file `log`.
+    The server's own output (its request log, in production) goes to the file `log`;
+    `options` go to uvicorn as they are (`--loop uvloop`, say).
     """
     port = free_port()
     env = {
@@ -91,6 +93,7 @@ def serve(
         "--log-level",
         "warning",
         "--no-access-log",
+        *options,
     ]
     with _running(app, command, env, port, log) as server:
         yield server
