@@ -38,9 +38,18 @@ class InProcess:
     floor_sql: list[Statement]
     #: The API with FAST_PATH=false: graphql-core executing every field.
     ordinary_ms: float
+    #: CPU time per run (mean): this process's, and the database backends' on PostgreSQL.
+    api_cpu_ms: float
+    floor_cpu_ms: float
 
     @property
     def ratio(self) -> float:
+        """API / floor CPU time: the work each does, which other work on the machine does
+        not change (it delays both, and wall-clock medians with it)."""
+        return self.api_cpu_ms / self.floor_cpu_ms
+
+    @property
+    def wall_ratio(self) -> float:
         return self.api_ms / self.floor_ms
 
 
@@ -79,16 +88,27 @@ async def _median_ms(run: Callable[[], Awaitable[object]], runs: int) -> float:
 
 
 async def _alternating_ms(
-    first: Callable[[], Awaitable[object]], second: Callable[[], Awaitable[object]], runs: int
-) -> tuple[float, float]:
-    """Medians of `runs` runs of each, run in turn (ms)."""
+    first: Callable[[], Awaitable[object]],
+    second: Callable[[], Awaitable[object]],
+    runs: int,
+    cpu: Callable[[], float],
+) -> tuple[float, float, float, float]:
+    """`runs` runs of each, in turn: the median wall-clock time of each, and its CPU time per
+    run as `cpu` counts it (the mean: /proc counts in ticks of 10 ms), all in ms."""
     times: tuple[list[float], list[float]] = ([], [])
+    spent = [0.0, 0.0]
     for _ in range(runs):
-        for run, kept in ((first, times[0]), (second, times[1])):
-            start = time.perf_counter()
+        for i, run in enumerate((first, second)):
+            start, used = time.perf_counter(), cpu()
             await run()
-            kept.append(time.perf_counter() - start)
-    return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000
+            times[i].append(time.perf_counter() - start)
+            spent[i] += cpu() - used
+    return (
+        statistics.median(times[0]) * 1000,
+        statistics.median(times[1]) * 1000,
+        spent[0] / runs * 1000,
+        spent[1] / runs * 1000,
+    )
 
 
 async def _peak_mib(run: Callable[[], Awaitable[object]]) -> float:
@@ -102,9 +122,15 @@ async def _peak_mib(run: Callable[[], Awaitable[object]]) -> float:
 
 
 async def measure(
-    op: Operation, conn: floor.Connection, variables: dict[str, Any], runs: int
+    op: Operation,
+    conn: floor.Connection,
+    variables: dict[str, Any],
+    runs: int,
+    cpu: Callable[[], float] = time.process_time,
 ) -> InProcess:
-    """Check the API and the floor agree byte for byte, then time both (median of `runs`)."""
+    """Check the API and the floor agree byte for byte, then time both over `runs` runs each:
+    wall-clock medians, and CPU time per run as `cpu` counts it (this process's by default,
+    which includes aiosqlite's thread)."""
     # Byte equality of the two `data` values, both encoded with orjson.
     api = orjson.dumps({"data": await api_data(op, variables)})
     floor.COUNTER.clear()
@@ -115,8 +141,8 @@ async def measure(
     # Warm both once more, then alternate: a run of the API, a run of the floor, and so on,
     # so that the machine's other work weighs on both sides alike.
     await api_bytes(op, variables)
-    api_ms, floor_ms = await _alternating_ms(
-        lambda: api_bytes(op, variables), lambda: floor_bytes(op, conn, variables), runs
+    api_ms, floor_ms, api_cpu_ms, floor_cpu_ms = await _alternating_ms(
+        lambda: api_bytes(op, variables), lambda: floor_bytes(op, conn, variables), runs, cpu
     )
     ordinary = await api_bytes(op, variables, ORDINARY)
     if ordinary != await api_bytes(op, variables):
@@ -136,6 +162,8 @@ async def measure(
         api_sql=list(api_sql),
         floor_sql=floor_sql,
         ordinary_ms=ordinary_ms,
+        api_cpu_ms=api_cpu_ms,
+        floor_cpu_ms=floor_cpu_ms,
     )
 
 

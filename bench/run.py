@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,17 +177,21 @@ async def run_size(label: str, candidacies: int, options: Options, largest: bool
 
 
 def _print_inprocess_header(runs: int) -> None:
-    print(f"  in-process (median of {runs} runs, fresh Context each):")
     print(
-        "    operation   answer      API        floor      API/floor  SQL API/floor"
-        "  peak MiB API/floor  same bytes"
+        f"  in-process ({runs} runs each, API and floor in turn, fresh Context each; wall: "
+        "medians; CPU: mean per run, with the database backends' on PostgreSQL):"
+    )
+    print(
+        "    operation   answer    wall API     floor   API/floor  CPU API     floor"
+        "   API/floor  SQL API/floor  peak MiB API/floor  same bytes"
     )
 
 
 def _print_inprocess(m: InProcess) -> None:
     print(
         f"    {m.name:<10} {m.response_bytes / 1024:>7.1f} KiB {_ms(m.api_ms):>10}"
-        f" {_ms(m.floor_ms):>10} {m.ratio:>9.1f}x {m.api_statements:>6} / "
+        f" {_ms(m.floor_ms):>10} {m.wall_ratio:>8.1f}x {_ms(m.api_cpu_ms):>10}"
+        f" {_ms(m.floor_cpu_ms):>10} {m.ratio:>8.1f}x {m.api_statements:>6} / "
         f"{m.floor_statements:<6} {m.api_peak_mib:>8.1f} / {m.floor_peak_mib:<7.1f}"
         f"  {'yes' if m.identical else 'NO'}"
     )
@@ -203,6 +208,8 @@ async def _on_postgres(result: SizeResult, url: str, options: Options) -> None:
         expected: dict[str, dict[str, Any]] = {}
         async with connected(database_url):
             raw = await asyncpg.connect(database_url)
+            monitor = await asyncpg.connect(database_url)
+            backends = postgres.Backends(monitor, name)
             conn = PostgresConnection(raw)
             freeze_startup_heap()
             try:
@@ -210,8 +217,14 @@ async def _on_postgres(result: SizeResult, url: str, options: Options) -> None:
                 for op in [*OPERATIONS, SMALL_OPERATION]:
                     variables = op.variables(result.plan)
                     expected[op.name] = await op.floor(conn, variables)
+                    # The API's pool and the floor's connection, after a first run of each.
+                    pids = await backends.pids()
+
+                    def cpu(pids: list[int] = pids) -> float:
+                        return time.process_time() + sum(backends.cpu(pids).values())
+
                     try:
-                        m = await inprocess.measure(op, conn, variables, options.runs)
+                        m = await inprocess.measure(op, conn, variables, options.runs, cpu)
                     except RuntimeError as error:
                         print(f"    {op.name:<10} the API failed: {error}")
                         continue
@@ -219,6 +232,7 @@ async def _on_postgres(result: SizeResult, url: str, options: Options) -> None:
                     _print_inprocess(m)
             finally:
                 await raw.close()
+                await monitor.close()
         log = DATA / "servers-postgres.log"
         print(
             f"  over HTTP beside {PEER} {peer_version()} on the same database (server output: "

@@ -94,14 +94,15 @@ def print_summary(results: list[SizeResult]) -> None:
         if r.inprocess and r not in measured:
             print(f"\n({r.label}: some operations failed in-process; left out of the summary)")
     if measured:
-        print("\n== summary: in-process API / floor, medians in ms (ratio; SQL statements) ==")
+        print("\n== summary: in-process API / floor, CPU ms per run (ratio; SQL statements) ==")
         print("  operation " + "".join(f"{r.label:>34}" for r in measured))
         for name in [op.name for op in OPERATIONS] + ["small"]:
             cells = []
             for r in measured:
                 m = r.inprocess[name]
                 cells.append(
-                    f"{m.api_ms:.2f} / {m.floor_ms:.2f} ({m.ratio:.1f}x; {m.api_statements})"
+                    f"{m.api_cpu_ms:.2f} / {m.floor_cpu_ms:.2f} ({m.ratio:.1f}x; "
+                    f"{m.api_statements})"
                 )
             print(f"  {name:<9} " + "".join(f"{c:>34}" for c in cells))
     print("\n== targets (issue 6) ==")

@@ -97,6 +97,8 @@ def _measured(name: str, api_ms: float, floor_ms: float) -> InProcess:
         api_sql=[],
         floor_sql=[],
         ordinary_ms=api_ms,
+        api_cpu_ms=api_ms,
+        floor_cpu_ms=floor_ms,
     )
 
 
