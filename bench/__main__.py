@@ -86,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.quick:
         args.sizes, args.runs, args.seconds, args.warmup = "3k", 5, 2.0, 0.5
-        args.rounds, args.peer_seconds = 3, 1.0
+        args.rounds, args.peer_seconds, ordinary_runs = 3, 1.0, 1
+    else:
+        ordinary_runs = None
     sizes = sorted((size(s) for s in args.sizes.split(",") if s.strip()), key=lambda s: s[1])
     parts = tuple(p.strip() for p in args.parts.split(",") if p.strip())
     unknown = set(parts) - set(PARTS)
@@ -111,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         postgres_url=args.postgres,
         rounds=args.rounds,
         peer_seconds=args.seconds if args.peer_seconds is None else args.peer_seconds,
+        ordinary_runs=ordinary_runs,
     )
     print("python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]))
     for line in machine():

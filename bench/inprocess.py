@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import statistics
 import time
 import tracemalloc
@@ -87,27 +88,40 @@ async def _median_ms(run: Callable[[], Awaitable[object]], runs: int) -> float:
     return statistics.median(times) * 1000
 
 
+#: Each turn of the alternation lasts at least this long (the run repeated as often as
+#: needed): /proc counts the database backends' CPU in ticks of 10 ms.
+TURN_SECONDS = 0.05
+
+
 async def _alternating_ms(
     first: Callable[[], Awaitable[object]],
     second: Callable[[], Awaitable[object]],
     runs: int,
     cpu: Callable[[], float],
 ) -> tuple[float, float, float, float]:
-    """`runs` runs of each, in turn: the median wall-clock time of each, and its CPU time per
-    run as `cpu` counts it (the mean: /proc counts in ticks of 10 ms), all in ms."""
+    """`runs` turns of each, in turn, a turn repeating its run to last TURN_SECONDS: the
+    median over turns of each one's wall-clock time per run, and its CPU time per run as
+    `cpu` counts it (the mean over all turns), all in ms."""
+    repeats = []
+    for run in (first, second):
+        start = time.perf_counter()
+        await run()
+        once = max(time.perf_counter() - start, 1e-6)
+        repeats.append(max(1, min(500, math.ceil(TURN_SECONDS / once))))
     times: tuple[list[float], list[float]] = ([], [])
     spent = [0.0, 0.0]
     for _ in range(runs):
         for i, run in enumerate((first, second)):
             start, used = time.perf_counter(), cpu()
-            await run()
-            times[i].append(time.perf_counter() - start)
+            for _ in range(repeats[i]):
+                await run()
+            times[i].append((time.perf_counter() - start) / repeats[i])
             spent[i] += cpu() - used
     return (
         statistics.median(times[0]) * 1000,
         statistics.median(times[1]) * 1000,
-        spent[0] / runs * 1000,
-        spent[1] / runs * 1000,
+        spent[0] / (runs * repeats[0]) * 1000,
+        spent[1] / (runs * repeats[1]) * 1000,
     )
 
 
@@ -127,10 +141,12 @@ async def measure(
     variables: dict[str, Any],
     runs: int,
     cpu: Callable[[], float] = time.process_time,
+    ordinary_runs: int | None = None,
 ) -> InProcess:
     """Check the API and the floor agree byte for byte, then time both over `runs` runs each:
     wall-clock medians, and CPU time per run as `cpu` counts it (this process's by default,
-    which includes aiosqlite's thread)."""
+    which includes aiosqlite's thread). FAST_PATH=false is timed over `ordinary_runs` runs
+    (default `runs`)."""
     # Byte equality of the two `data` values, both encoded with orjson.
     api = orjson.dumps({"data": await api_data(op, variables)})
     floor.COUNTER.clear()
@@ -147,7 +163,9 @@ async def measure(
     ordinary = await api_bytes(op, variables, ORDINARY)
     if ordinary != await api_bytes(op, variables):
         raise RuntimeError(f"{op.name}: FAST_PATH=false gave other bytes")
-    ordinary_ms = await _median_ms(lambda: api_bytes(op, variables, ORDINARY), runs)
+    ordinary_ms = await _median_ms(
+        lambda: api_bytes(op, variables, ORDINARY), ordinary_runs or runs
+    )
     return InProcess(
         name=op.name,
         identical=api == expected,

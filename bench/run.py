@@ -45,6 +45,8 @@ class Options:
     rounds: int = 5
     #: Each side's measured window in a round against PostGraphile, seconds.
     peer_seconds: float = 5.0
+    #: Runs of FAST_PATH=false in-process (it only shows how much the fast path saves).
+    ordinary_runs: int | None = None
 
 
 @dataclass
@@ -178,8 +180,9 @@ async def run_size(label: str, candidacies: int, options: Options, largest: bool
 
 def _print_inprocess_header(runs: int) -> None:
     print(
-        f"  in-process ({runs} runs each, API and floor in turn, fresh Context each; wall: "
-        "medians; CPU: mean per run, with the database backends' on PostgreSQL):"
+        f"  in-process ({runs} turns each, API and floor in turn, each turn repeating its run "
+        "for at least 50 ms, fresh Context each run; wall: median per run; CPU: mean per run, "
+        "with the database backends' on PostgreSQL):"
     )
     print(
         "    operation   answer    wall API     floor   API/floor  CPU API     floor"
@@ -224,7 +227,9 @@ async def _on_postgres(result: SizeResult, url: str, options: Options) -> None:
                         return time.process_time() + sum(backends.cpu(pids).values())
 
                     try:
-                        m = await inprocess.measure(op, conn, variables, options.runs, cpu)
+                        m = await inprocess.measure(
+                            op, conn, variables, options.runs, cpu, options.ordinary_runs
+                        )
                     except RuntimeError as error:
                         print(f"    {op.name:<10} the API failed: {error}")
                         continue
@@ -323,7 +328,9 @@ async def _in_process(result: SizeResult, options: Options, largest: bool) -> No
                 for op in [*OPERATIONS, SMALL_OPERATION]:
                     variables = op.variables(result.plan)
                     try:
-                        m = await inprocess.measure(op, conn, variables, options.runs)
+                        m = await inprocess.measure(
+                            op, conn, variables, options.runs, ordinary_runs=options.ordinary_runs
+                        )
                     except RuntimeError as error:
                         print(f"    {op.name:<10} the API failed: {error}")
                         continue
