@@ -264,7 +264,7 @@ SUGGESTIONS = [
     (
         "{ elections(filter: {kind: PRESIDENTAL}) { nodes { key } } }",
         None,
-        "Value 'PRESIDENTAL' does not exist in 'ElectionKind' enum.",
+        "elections(filter.kind): Value 'PRESIDENTAL' does not exist in 'ElectionKind' enum.",
         " Did you mean the enum value 'PRESIDENTIAL'?",
     ),
     (
