@@ -68,8 +68,11 @@ class Decision:
     standing: dict[int, rules.Line[int]]
 
 
-async def decision(info: Info, election_id: int) -> Decision:
-    """The decision of an election's preferred tally, made once per request."""
+async def decision(
+    info: Info, election_id: int, election: models.Election | None = None
+) -> Decision:
+    """The decision of an election's preferred tally, made once per request (`election`: its
+    row, where the caller has it, so that it is not read again)."""
     loaders = info.context.loaders
     found: Decision | None = loaders.decisions.get(election_id)
     if found is None:
@@ -85,7 +88,8 @@ async def decision(info: Info, election_id: int) -> Decision:
             ),
             alliance,
         )
-        election = await loaders.by_id(models.Election).load(election_id)
+        if election is None:
+            election = await loaders.by_id(models.Election).load(election_id)
         found = Decision(
             winner=rules.by_rules(election.kind.value, standing),
             popular_vote_leader=rules.popular_vote_leader(standing),

@@ -228,7 +228,7 @@ class Election(ModelNode):
         "without seats."
     )
     async def winner(self, info: Info) -> Candidacy | None:
-        return await self._candidacy(info, (await decision(info, self.row.pk)).winner)
+        return await self._candidacy(info, (await decision(info, self.row.pk, self.row)).winner)
 
     @strawberry.field(
         description="Who had the most votes (else the largest share) in the preferred final "
@@ -236,13 +236,15 @@ class Election(ModelNode):
         "electors chose the runner-up of the popular vote. Null on a tie or without a tally."
     )
     async def popular_vote_leader(self, info: Info) -> Candidacy | None:
-        return await self._candidacy(info, (await decision(info, self.row.pk)).popular_vote_leader)
+        return await self._candidacy(
+            info, (await decision(info, self.row.pk, self.row)).popular_vote_leader
+        )
 
     @strawberry.field(
         description="Whether the popular-vote leader won by the rules; null when either is unknown."
     )
     async def popular_vote_leader_won(self, info: Info) -> bool | None:
-        found = await decision(info, self.row.pk)
+        found = await decision(info, self.row.pk, self.row)
         if found.winner is None or found.popular_vote_leader is None:
             return None
         return found.winner == found.popular_vote_leader
@@ -258,7 +260,7 @@ class Election(ModelNode):
         "alliance's is its members' sum where its own is not published)."
     )
     async def winner_share(self, info: Info) -> float | None:
-        found = await decision(info, self.row.pk)
+        found = await decision(info, self.row.pk, self.row)
         return None if found.winner is None else found.standing[found.winner].share
 
     @strawberry.field(
@@ -267,7 +269,7 @@ class Election(ModelNode):
         "winner trailed in the popular vote."
     )
     async def margin(self, info: Info) -> float | None:
-        found = await decision(info, self.row.pk)
+        found = await decision(info, self.row.pk, self.row)
         if found.winner is None:
             return None
         own = found.standing[found.winner].share
