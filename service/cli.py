@@ -226,9 +226,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # uvicorn's HTTP/1.1 with a deadline for the headers (READ_TIMEOUT), named by its
             # import path: service/ imports nothing of web/.
             http="web.read_timeout:H11Protocol",
-            # uvicorn's WebSocket protocol, closing subscriptions with 1001 (going away) when
-            # the server stops (web/subscriptions.py).
-            ws="web.subscriptions:GoingAwayProtocol",
+            # uvicorn's WebSocket protocol with a bounded send buffer, closing subscriptions
+            # with 1001 (going away) when the server stops (web/subscriptions.py).
+            ws="web.subscriptions:LiveProtocol",
             **options,
         )
     finally:

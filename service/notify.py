@@ -59,14 +59,15 @@ EVERYTHING = Notice(everything=True)
 
 
 def payloads(notices: Iterable[Notice]) -> list[str]:
-    """The notices as JSON arrays of at most MAX_PAYLOAD_BYTES each; `"*"` for EVERYTHING."""
+    """The notices as JSON arrays of at most MAX_PAYLOAD_BYTES each; only `"*"` when one of
+    them is EVERYTHING, which says all the others say."""
+    unique = set(notices)
+    if EVERYTHING in unique:
+        return ['"*"']
     found: list[str] = []
     batch: list[list[Any]] = []
     size = 2
-    for notice in sorted(set(notices), key=lambda n: (n.everything, n.encoded())):
-        if notice.everything:
-            found.append('"*"')
-            continue
+    for notice in sorted(unique, key=lambda n: n.encoded()):
         item = notice.encoded()
         length = len(json.dumps(item, separators=(",", ":")).encode()) + 1
         if batch and size + length > MAX_PAYLOAD_BYTES:

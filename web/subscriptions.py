@@ -13,6 +13,7 @@ Close codes of our own, beside the protocol's 44xx:
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -20,7 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 from starlette.routing import WebSocketRoute
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions import (
+    GRAPHQL_SSE_PROTOCOL,
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
+)
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -39,8 +44,13 @@ from service.settings import Live, Settings
 if TYPE_CHECKING:
     from web.graphql_app import GraphQLApp
 
-#: Only graphql-transport-ws: the older graphql-ws protocol has no pings of the server's.
-PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+#: graphql-transport-ws over WebSocket (not the older graphql-ws, which has no pings of the
+#: server's), and over HTTP the streams a client asks for with its Accept header: multipart
+#: (`multipart/mixed;subscriptionSpec=1.0`, Apollo Client's) and server-sent events
+#: (`text/event-stream`).
+PROTOCOLS = (GRAPHQL_TRANSPORT_WS_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
+#: The kernel's send buffer of each WebSocket connection, in bytes (Linux doubles it).
+SEND_BUFFER_BYTES = 64 * 1024
 GOING_AWAY = 1001
 POLICY = 1008
 NO_PONG = 4408
@@ -53,37 +63,49 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The limit is ours (handle_subscribe), with a message that names its setting.
+        self.max_subscriptions_per_connection = None
         app: GraphQLApp = self.view  # type: ignore[assignment]
         self.live: Live = app.settings.live
         self.metrics: Metrics = app.metrics
         self.last_pong = time.monotonic()
-        self.pinger: asyncio.Task[None] | None = None
         self.closing = False
+        #: Set once the server closed the connection.
+        self.ended = asyncio.Event()
 
     async def handle(self) -> None:
+        """Strawberry's handling, until the client goes or `close` ends the connection: a
+        client cut off for not reading sends nothing more, so its reading would never end."""
         self.metrics.live_connections.inc()
-        self.pinger = asyncio.create_task(self.ping())
+        tasks = [
+            asyncio.create_task(super().handle()),
+            asyncio.create_task(self.ended.wait()),
+            asyncio.create_task(self.ping()),
+        ]
         try:
-            await super().handle()
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self.pinger.cancel()
-            with suppress(asyncio.CancelledError):
-                await self.pinger
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with suppress(asyncio.CancelledError):
+                    await task
             self.metrics.live_connections.dec()
 
     async def ping(self) -> None:
-        """A ping every LIVE_PING_INTERVAL; a client whose pong has not come by the next is
-        closed (graphql-ws answers pings by itself)."""
+        """A ping every LIVE_PING_INTERVAL; a client whose pong to one has not come by the
+        next is closed (graphql-ws answers pings by itself)."""
         interval = self.live.ping_interval
+        sent: float | None = None
         while True:
-            sent = time.monotonic()
-            await self.send_message({"type": "ping"})
             await asyncio.sleep(interval)
-            if self.last_pong < sent:
+            if sent is not None and self.last_pong < sent:
                 await self.close(
                     NO_PONG, f"No pong within {interval:g} s (LIVE_PING_INTERVAL)", "no_pong"
                 )
                 return
+            sent = time.monotonic()
+            await self.send_message({"type": "ping"})
 
     async def handle_pong(self, message: PongMessage) -> None:
         self.last_pong = time.monotonic()
@@ -135,11 +157,29 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await self.websocket.close(code=code, reason=reason)
         for operation_id in list(self.operations):
             await self.cleanup_operation(operation_id)
+        self.ended.set()
 
 
-class GoingAwayProtocol(WebSocketsSansIOProtocol):
-    """uvicorn's WebSocket protocol, closing with 1001 (going away) rather than 1012 when the
-    server stops, so that a client knows to connect again (`elections serve` uses it)."""
+class LiveProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol (`elections serve` uses it) with a bounded send buffer,
+    closing with 1001 (going away) rather than 1012 when the server stops, so that a client
+    knows to connect again."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # The kernel's buffer is fixed, not grown by autotuning up to megabytes: what a client
+        # does not read waits there and in uvicorn's own buffer (64 KiB), and then a send
+        # waits, for LIVE_SEND_TIMEOUT at most.
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+        super().connection_made(transport)
+
+    async def run_asgi(self) -> None:
+        await super().run_asgi()
+        if not self.writable.is_set():
+            # The app has ended (a client cut off for not reading, or the server stopping)
+            # with the buffer full: what is in it would wait for that client for ever.
+            self.transport.abort()
 
     def shutdown(self) -> None:
         if self.close_sent or not self.handshake_complete or self.initial_response is not None:

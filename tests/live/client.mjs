@@ -2,7 +2,8 @@
 // subscriptions given, and prints one JSON line for everything it sees (connected, each
 // message, errors, completion, the close code and reason), so that the test can await each.
 //
-// Usage: node client.mjs '{"url": "ws://…/graphql", "subscriptions": [{"query": …, "variables": …}], "retry": true}'
+// Usage: node client.mjs '{"url": "ws://…/graphql", "subscriptions": [{"query": …}], "retry": true}'
+// ("variables" beside "query" as needed; "disablePong": true for a client that never pongs).
 import { createClient } from "graphql-ws";
 
 const options = JSON.parse(process.argv[2]);
@@ -16,6 +17,8 @@ const client = createClient({
   retryAttempts: options.retry ? 100 : 0,
   shouldRetry: () => Boolean(options.retry),
   retryWait: () => new Promise((resolve) => setTimeout(resolve, 200)),
+  // A client that never answers the server's pings, to be closed for it.
+  disablePong: Boolean(options.disablePong),
   on: {
     connected: () => print({ event: "connected" }),
     closed: (event) => print({ event: "closed", code: event.code, reason: event.reason }),
