@@ -24,6 +24,7 @@ from service.notify import EVERYTHING, MAX_PAYLOAD_BYTES, Notice, parse, payload
 from tests.support.curating import UPDATE_ELECTION
 from tests.support.databases import BACKEND, on_database
 from tests.support.live import (
+    AZ_2024_RESULT,
     ELECTION_CHANGED,
     RESULT_UPDATED,
     Event,
@@ -36,7 +37,7 @@ from tests.support.live import (
 )
 from tests.support.servers import Server, free_port, serving
 
-AZ_2024 = {"query": RESULT_UPDATED, "variables": {"election": "az-president-2024"}}
+AZ_2024 = AZ_2024_RESULT
 #: The latest whole-country tally of the test world's 2024 election, in publication order.
 LATEST_2024: dict[str, Any] = {
     "election": {"key": "az-president-2024"},

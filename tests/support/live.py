@@ -35,6 +35,8 @@ subscription Result($election: String!, $area: String) {
   }
 }
 """
+#: The whole-country result of Azerbaijan's 2024 presidential election, followed.
+AZ_2024_RESULT = {"query": RESULT_UPDATED, "variables": {"election": "az-president-2024"}}
 ELECTION_CHANGED = """
 subscription Changed($country: String) { electionChanged(country: $country) { key summary } }
 """
