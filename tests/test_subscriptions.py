@@ -313,7 +313,6 @@ def test_a_client_that_does_not_read_is_disconnected(server_database: str) -> No
         # Its subscriptions and its connection are gone; what it had not read ends short.
         wait_until(lambda: metric(server.url, "elections_live_subscriptions") == 0, "gone")
         wait_until(lambda: metric(server.url, "elections_live_connections") == 0, "closed")
-        assert metric(server.url, "elections_live_messages_total") == count
         received = read_to_end(sock)
     # Each message is over 4,000 bytes: far fewer than all of them were sent.
     assert 0 < received < count * 4000 / 2
