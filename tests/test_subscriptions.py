@@ -21,6 +21,7 @@ import pytest
 from curation import tokens
 from models import Scope
 from service.notify import EVERYTHING, MAX_PAYLOAD_BYTES, Notice, parse, payloads
+from service.settings import Live, load_settings
 from tests.support.curating import UPDATE_ELECTION
 from tests.support.databases import BACKEND, on_database
 from tests.support.live import (
@@ -36,6 +37,7 @@ from tests.support.live import (
     unread_websocket,
 )
 from tests.support.servers import Server, free_port, serving
+from tests.support.settings import clean_environment
 
 AZ_2024 = AZ_2024_RESULT
 #: The latest whole-country tally of the test world's 2024 election, in publication order.
@@ -375,3 +377,53 @@ def test_server_sent_events_and_multipart_over_http(server_database: str) -> Non
                     found = json.loads(line)
                     break
         assert found == {"payload": {"data": {"resultUpdated": RECOUNT_SENT}}}
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+            "0",
+            "LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION must be a positive number, got 0",
+        ),
+        (
+            "LIVE_MAX_SUBSCRIPTIONS",
+            "-1",
+            "LIVE_MAX_SUBSCRIPTIONS must be a positive number, got -1",
+        ),
+        (
+            "LIVE_MESSAGES_PER_SECOND",
+            "0",
+            "LIVE_MESSAGES_PER_SECOND must be a positive number of messages a second, got 0.0",
+        ),
+        (
+            "LIVE_SEND_TIMEOUT",
+            "inf",
+            "LIVE_SEND_TIMEOUT must be a positive number of seconds, got inf",
+        ),
+    ],
+)
+def test_bad_bounds_are_refused_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    clean_environment(monkeypatch, **{name: value})
+    with pytest.raises(ValueError) as refused:
+        load_settings(env_file=None)
+    assert str(refused.value) == message
+
+
+def test_bounds_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    clean_environment(
+        monkeypatch,
+        LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION="3",
+        LIVE_MAX_SUBSCRIPTIONS="7",
+        LIVE_MESSAGES_PER_SECOND="0.5",
+        LIVE_PING_INTERVAL="30",
+        LIVE_SEND_TIMEOUT="2.5",
+        LIVE_INIT_TIMEOUT="4",
+    )
+    assert load_settings(env_file=None).live == Live(3, 7, 0.5, 30.0, 2.5, 4.0)
