@@ -105,7 +105,10 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 )
                 return
             sent = time.monotonic()
-            await self.send_message({"type": "ping"})
+            try:
+                await self.send_message({"type": "ping"})
+            except Exception:  # the connection is gone: the handler ends with it
+                return
 
     async def handle_pong(self, message: PongMessage) -> None:
         self.last_pong = time.monotonic()
