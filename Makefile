@@ -38,11 +38,13 @@ $(VENV)/.test: $(VENV)/.serve requirements/test.txt
 	touch $@
 
 # The npm packages of the tests, from their lock files: the GraphQL over HTTP audit suite that
-# tests/test_http_audit.py runs, and the Apollo Client that tests/test_client.py runs. (GraphiQL's
-# built files are committed; tests/test_graphiql.py rebuilds them from their lock to compare.)
-$(VENV)/.npm: tests/http-audit/package-lock.json tests/client/package-lock.json | $(VENV)/.test
+# tests/test_http_audit.py runs, the Apollo Client that tests/test_client.py runs, and the
+# graphql-ws client that tests/test_subscriptions.py runs. (GraphiQL's built files are
+# committed; tests/test_graphiql.py rebuilds them from their lock to compare.)
+$(VENV)/.npm: tests/http-audit/package-lock.json tests/client/package-lock.json tests/live/package-lock.json | $(VENV)/.test
 	$(NPM_CI) tests/http-audit
 	$(NPM_CI) tests/client
+	$(NPM_CI) tests/live
 	touch $@
 
 setup: $(VENV)/.serve $(VENV)/.test $(VENV)/.npm
@@ -121,4 +123,4 @@ graphiql: setup
 
 clean:
 	rm -rf $(VENV) web/assets/graphiql/node_modules tests/http-audit/node_modules tests/client/node_modules \
-		bench/postgraphile/node_modules elections.sqlite3
+		tests/live/node_modules bench/postgraphile/node_modules elections.sqlite3

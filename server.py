@@ -20,7 +20,7 @@ from service import logs
 from service.database import migrate, tortoise_config
 from service.metrics import Metrics
 from service.settings import BUNDLED_DATA, BUNDLED_FIXTURES, Settings, load_settings
-from web import export, graphiql
+from web import export, graphiql, subscriptions
 from web.graphql_app import GraphQLApp
 from web.health import health, ready
 from web.observability import REQUEST_ID_HEADER, RequestObserver
@@ -89,15 +89,18 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
                     f"{report.changed} rows changed" if report.changed else "nothing changed",
                 )
             freeze_startup_heap()
-            yield
+            async with subscriptions.listening(settings.database_url):
+                yield
 
     metrics = Metrics()
     graphql_app = GraphQLApp(settings, metrics)
+    subscriptions.configure(settings, metrics)
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/ready", ready, methods=["GET"]),
         *([Route("/metrics", metrics.endpoint, methods=["GET"])] if settings.metrics else []),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        subscriptions.route(graphql_app),
         Route("/export/{filename}", export.endpoint, methods=["GET"]),
         *graphiql.routes,
     ]

@@ -25,7 +25,7 @@ from tortoise.transactions import in_transaction
 
 import loader
 import models
-from curation import audit
+from curation import audit, notices
 from loader.dump import record as stored_record
 from loader.hints import noun
 from loader.parse import Document, PathPart, parse_text
@@ -34,7 +34,9 @@ from loader.sections import BY_NAME, SECTIONS, Section
 from loader.validate import Batch, check_documents
 from loader.write import Progress, Report
 from models import AuditAction
+from service import notify
 from service.errors import ClientError
+from service.notify import Notice
 
 #: The sections that can be curated one record at a time, and their GraphQL type names.
 ENTITIES: dict[str, str] = {
@@ -107,6 +109,21 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
         raise
 
 
+@asynccontextmanager
+async def announced_transaction() -> AsyncIterator[tuple[BaseDBAsyncClient, set[Notice]]]:
+    """write_transaction, announcing to subscriptions what it wrote: the rows stamped from
+    its start, and the notices its body adds (of rows it deletes). On PostgreSQL they are
+    sent inside the transaction (NOTIFY goes out at commit, and not at all on a rollback);
+    on SQLite they go to this process's subscriptions once it committed."""
+    since = dt.datetime.now(dt.UTC)
+    found: set[Notice] = set()
+    async with write_transaction() as conn:
+        yield conn, found
+        found |= await notices.changed_since(conn, since)
+        await notify.send(conn, found)
+    notify.after_commit(conn, found)
+
+
 _PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 
 
@@ -147,7 +164,7 @@ async def create(section: str, values: Mapping[str, Any], actor: str) -> str:
     """Create the record `values` (a fixture record with its key); return its key."""
     spec = BY_NAME[section]
     key = values.get(spec.natural_key)
-    async with write_transaction() as conn:
+    async with announced_transaction() as (conn, _):
         problems: list[Problem] = []
         checked: tuple[Batch, Record] | None = None
         try:
@@ -170,7 +187,7 @@ async def update(section: str, key: str, values: Mapping[str, Any], actor: str) 
     """Change the given fields of the record `key` (a null clears one); return what changed,
     which is nothing (and no write, no audit entry) if the values are those stored."""
     spec = BY_NAME[section]
-    async with write_transaction() as conn:
+    async with announced_transaction() as (conn, _):
         current = await stored_record(spec, key) if len(key) <= 120 else None
         if current is None:
             raise NotFound([Problem((), f"there is no {_NOUN[section]} '{key}'")])
@@ -213,7 +230,7 @@ async def _dependents(section: str, key: str) -> list[str]:
 async def delete(section: str, key: str, actor: str) -> None:
     """Delete the record `key`, with its lines and links; refused while others refer to it."""
     spec = BY_NAME[section]
-    async with write_transaction() as conn:
+    async with announced_transaction() as (conn, announced):
         current = await stored_record(spec, key) if len(key) <= 120 else None
         if current is None:
             raise NotFound([Problem((), f"there is no {_NOUN[section]} '{key}'")])
@@ -225,6 +242,7 @@ async def delete(section: str, key: str, actor: str) -> None:
             )
             raise Refused([Problem((), message)])
         before = _values(spec, spec.record.model_validate(current))
+        announced |= await notices.of_record(conn, section, key)
         # Its lines and its links to sources go with it (ON DELETE CASCADE).
         await spec.model.filter(key=key).using_db(conn).delete()
         what = audit.changes(before, None)
@@ -234,24 +252,33 @@ async def delete(section: str, key: str, actor: str) -> None:
 async def load_text(text: str, file: str, actor: str, prune: bool = False) -> Report:
     """Check and load one fixture file's text, as `elections load` would; loader.LoadError
     (nothing written) if it has errors. The load and its audit entry are one transaction."""
-    async with write_transaction() as conn:
+    async with announced_transaction() as (conn, announced):
         batch = await check_documents([parse_text(text, file)], prune=prune)
-        return await _write(conn, batch, actor, prune, None)
+        return await _write(conn, batch, actor, prune, None, announced)
 
 
 async def load_paths(
     paths: Sequence[Path], actor: str, prune: bool = False, progress: Progress | None = None
 ) -> Report:
     """`loader.load`, with an audit entry when the load changed something."""
-    async with write_transaction() as conn:
+    async with announced_transaction() as (conn, announced):
         batch = await loader.check(paths, prune=prune)
-        return await _write(conn, batch, actor, prune, progress)
+        return await _write(conn, batch, actor, prune, progress, announced)
 
 
 async def _write(
-    conn: BaseDBAsyncClient, batch: Batch, actor: str, prune: bool, progress: Progress | None
+    conn: BaseDBAsyncClient,
+    batch: Batch,
+    actor: str,
+    prune: bool,
+    progress: Progress | None,
+    announced: set[Notice],
 ) -> Report:
     report = await loader.write(batch, prune=prune, progress=progress)
+    if any(counts.deleted for counts in report.sections.values()):
+        # The rows pruned are gone, and with them what they belonged to: every subscription
+        # reads again (a rare, deliberate act: `elections load --prune`).
+        announced.add(notify.EVERYTHING)
     if report.changed:
         what = audit.load_changes(report, prune)
         await audit.record(conn, actor, AuditAction.LOAD, audit.FIXTURES, None, what)
@@ -260,8 +287,8 @@ async def _write(
 
 async def load_batch(batch: Batch, actor: str, progress: Progress | None = None) -> Report:
     """Write a checked batch (an import's), with an audit entry when it changed something."""
-    async with write_transaction() as conn:
-        return await _write(conn, batch, actor, False, progress)
+    async with announced_transaction() as (conn, announced):
+        return await _write(conn, batch, actor, False, progress, announced)
 
 
 async def load_bundled(
@@ -276,8 +303,8 @@ async def load_bundled(
     if await datasets.stored_digest() == digest:
         return None
     batch = await datasets.bundled_batch(fixtures, folder)
-    async with write_transaction() as conn:
-        report = await _write(conn, batch, actor, False, progress)
+    async with announced_transaction() as (conn, announced):
+        report = await _write(conn, batch, actor, False, progress, announced)
         await models.Dataset.update_or_create(
             defaults={"digest": digest, "loaded_at": dt.datetime.now(dt.UTC)},
             using_db=conn,

@@ -44,6 +44,7 @@ from schema.polling_stations import PollingStations
 from schema.query import Query
 from schema.source import Source
 from schema.statement import Statement
+from schema.subscription import Subscription
 from schema.tally import Tally
 from service.caches import Cache
 from service.compat import StrawberryGraphQLCoreExecutionContext
@@ -225,6 +226,7 @@ class RootQuery(Query, AuditLogQuery):
 _TYPES_ONLY = Schema(
     query=RootQuery,
     mutation=Mutation,
+    subscription=Subscription,
     types=TYPES,
     config=StrawberryConfig(auto_camel_case=True),
     # Our Date: only YYYY-MM-DD, and an error that says so.

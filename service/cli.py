@@ -1,13 +1,15 @@
 """The `elections` command: serve the API; migrate the database; load, validate or dump fixture
-files; create, list and revoke API tokens."""
+files; create, list and revoke API tokens; replay an election night."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sqlite3
 import sys
+import tempfile
 import threading
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -21,7 +23,8 @@ from tortoise.context import TortoiseContext
 from tortoise.exceptions import BaseORMException
 
 import loader
-from curation import audit, changes, tokens
+import models
+from curation import audit, changes, replay, tokens
 from loader import datasets, medsl, parlgov
 from loader.importing import Collected
 from models import Scope
@@ -66,6 +69,7 @@ examples:
   elections dump backup/                write the database out as fixture files
   elections serve --reload              serve the API while you edit the code
   elections token create alice --scope write   a token for the API's mutations
+  elections replay az-president-2024 --speed 60  an election night again, served live
 
 Run `elections COMMAND --help` for a command's options."""
 
@@ -226,6 +230,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # uvicorn's HTTP/1.1 with a deadline for the headers (READ_TIMEOUT), named by its
             # import path: service/ imports nothing of web/.
             http="web.read_timeout:H11Protocol",
+            # uvicorn's WebSocket protocol with a bounded send buffer, closing subscriptions
+            # with 1001 (going away) when the server stops (web/subscriptions.py).
+            ws="web.subscriptions:LiveProtocol",
             **options,
         )
     finally:
@@ -340,6 +347,92 @@ def cmd_dump(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings()
+    source = _database_url(args.database_url)
+    file = _sqlite_file(source)
+    if file is not None and not file.exists():
+        raise Failure(
+            f"no database to replay from: {file} does not exist (`make serve` makes one with the "
+            "bundled fixtures)"
+        )
+    if args.speed <= 0 or args.max_wait < 0:
+        raise Failure("--speed must be more than 0, and --max-wait not less than 0")
+    host: str = args.host if args.host is not None else settings.host
+    port: int = args.port if args.port is not None else settings.port
+    with tempfile.TemporaryDirectory(prefix="elections-replay-") as scratch:
+        folder = Path(scratch) / "fixtures"
+        try:
+            taken = _with_database(source, lambda: replay.take_out(args.election, folder))
+        except replay.NothingToReplay as exc:
+            print(f"elections: {exc}", file=sys.stderr)
+            return FAILED
+        planned = replay.stages(taken, args.speed, args.max_wait)
+        target = args.into or f"sqlite://{Path(scratch) / 'replay.sqlite3'}"
+        if args.into:
+            _sqlite_file(target)
+            held = _with_database(target, lambda: models.Election.all().count())
+            if held:
+                raise Failure(
+                    f"--into {_redacted(target)} holds {held} elections: replay writes only "
+                    "into an empty database"
+                )
+        print(
+            f"Replaying {len(planned)} tallies of {args.election} into {_redacted(target)}, "
+            f"served at http://{host}:{port}/graphql (subscribe to resultUpdated there)",
+            flush=True,
+        )
+
+        def report(stage: replay.Stage) -> None:
+            record = stage.record
+            counted = record.get("counted_share")
+            shown = f", {counted} % counted" if counted is not None else ""
+            print(f"{stage.key}: {record['stage']} of {record.get('as_of')}{shown}", flush=True)
+
+        async def run() -> None:
+            server = uvicorn.Server(
+                uvicorn.Config(
+                    "server:create_app",
+                    factory=True,
+                    host=host,
+                    port=port,
+                    http="web.read_timeout:H11Protocol",
+                    ws="web.subscriptions:LiveProtocol",
+                    timeout_graceful_shutdown=settings.shutdown_timeout,
+                )
+            )
+            serving = asyncio.create_task(server.serve())
+            while not server.started:
+                if serving.done():
+                    raise Failure(f"the server did not start on {host}:{port}")
+                await asyncio.sleep(0.05)
+            # The app's lifespan opened the scratch database with Tortoise's global
+            # fallback on, so this task writes through it too, in the same process as the
+            # subscriptions (on SQLite the notices stay in the process).
+            await replay.publish(planned, report)
+            print("Replay done; still serving (Ctrl-C stops)" if not args.exit else "Replay done")
+            if args.exit:
+                server.should_exit = True
+            await serving
+
+        # The app reads its settings from the environment: the scratch database, and the
+        # copy of the source without the election's tallies loaded at its start.
+        environment = {"DATABASE_URL": target, "LOAD_FIXTURES": str(folder)}
+        before = {name: os.environ.get(name) for name in environment}
+        os.environ.update(environment)
+        try:
+            asyncio.run(run())
+        finally:
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+    return OK
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     url = _database_url(args.database_url)
     try:
@@ -383,6 +476,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "dump": cmd_dump,
     "token": cmd_token,
+    "replay": cmd_replay,
 }
 
 
@@ -538,6 +632,52 @@ def build_parser() -> argparse.ArgumentParser:
     dump.add_argument("folder", type=Path, metavar="FOLDER", help="folder to write the files into")
     dump.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
 
+    replaying = commands.add_parser(
+        "replay",
+        help="an election's tallies again, one by one as they were published, served live",
+        description=(
+            "Copy the database (DATABASE_URL, or --database-url) into a scratch database\n"
+            "without the tallies of ELECTION, serve that copy as `serve` does, and create the\n"
+            "tallies again one by one in publication order, so that subscriptions\n"
+            "(resultUpdated) and pages see the night as it went. The source is only read.\n"
+            "The scratch database is a temporary SQLite file, deleted when the command ends,\n"
+            "unless --into names an empty database to write into (on PostgreSQL, servers of\n"
+            "that database hear the tallies too). Each tally comes after the time since the\n"
+            "one before (by their dates; an hour when they share one) divided by --speed,\n"
+            "and at most --max-wait seconds. See docs/live.md."
+        ),
+        formatter_class=formatter,
+    )
+    replaying.add_argument("election", metavar="ELECTION", help='key, e.g. "az-president-2024"')
+    replaying.add_argument(
+        "--speed",
+        type=_speed,
+        default=60.0,
+        help="how many times faster than the night went (default: 60)",
+    )
+    replaying.add_argument(
+        "--max-wait",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="the longest wait between two tallies, in seconds (default: 30)",
+    )
+    replaying.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
+    replaying.add_argument(
+        "--into",
+        metavar="URL",
+        help="an empty database to replay into (default: a temporary SQLite file)",
+    )
+    replaying.add_argument(
+        "--host", metavar="HOST", help="address to listen on (default: $HOST, else 127.0.0.1)"
+    )
+    replaying.add_argument(
+        "--port", metavar="PORT", type=_port, help="port to listen on (default: $PORT, else 8000)"
+    )
+    replaying.add_argument(
+        "--exit", action="store_true", help="stop serving once the last tally is created"
+    )
+
     token = commands.add_parser(
         "token",
         help="create, list or revoke tokens for the API",
@@ -578,6 +718,16 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("name", metavar="NAME", help="the token's name")
     revoke.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
     return parser
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

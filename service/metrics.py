@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal, get_args
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 from prometheus_client.metrics_core import Metric
@@ -144,6 +144,39 @@ class Metrics:
         #: Counts a request fast requests answered, or passed on.
         self.fast_request_answered: Callable[[], None] = self.fast_requests.labels("answered").inc
         self.fast_request_ordinary: Callable[[], None] = self.fast_requests.labels("ordinary").inc
+        self.live_connections = Gauge(
+            "elections_live_connections",
+            "WebSocket connections open for subscriptions.",
+            registry=self.registry,
+        )
+        self.live_subscriptions = Gauge(
+            "elections_live_subscriptions",
+            "Subscriptions held by this process, over WebSocket and HTTP streams.",
+            registry=self.registry,
+        )
+        self.live_messages = Counter(
+            "elections_live_messages",
+            "Messages sent to subscriptions, over WebSocket and HTTP streams.",
+            registry=self.registry,
+        )
+        self.live_refusals = Counter(
+            "elections_live_refusals",
+            "Subscriptions refused, by the limit: per_connection "
+            "(LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION), per_process (LIVE_MAX_SUBSCRIPTIONS).",
+            ["limit"],
+            registry=self.registry,
+        )
+        self.live_closed = Counter(
+            "elections_live_closed",
+            "WebSocket connections closed by the server, by why: slow (LIVE_SEND_TIMEOUT), "
+            "no_pong (LIVE_PING_INTERVAL).",
+            ["why"],
+            registry=self.registry,
+        )
+        for limit in ("per_connection", "per_process"):
+            self.live_refusals.labels(limit)
+        for why in ("slow", "no_pong"):
+            self.live_closed.labels(why)
         self.registry.register(DatabasePool())
         self._operations: set[str] = set()
         # Each series' child, kept: `labels()` checks and locks on every call, and there are

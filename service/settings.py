@@ -96,6 +96,30 @@ class Pool:
 
 
 @dataclass(frozen=True)
+class Live:
+    """The bounds of subscriptions (docs/live.md); a subscription or connection past one is
+    refused, or closed, with a message naming the setting."""
+
+    #: Subscriptions one WebSocket connection may hold at once
+    #: (LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION).
+    max_per_connection: int = 20
+    #: Subscriptions one server process may hold at once, over every connection and HTTP
+    #: stream (LIVE_MAX_SUBSCRIPTIONS).
+    max_subscriptions: int = 1000
+    #: Messages a second one subscription may send (LIVE_MESSAGES_PER_SECOND); changes that
+    #: come faster are sent together, as one message with the data as it is then.
+    messages_per_second: float = 5.0
+    #: Seconds between the server's pings on a WebSocket; a client that has not answered
+    #: the last one with a pong by the next is closed (LIVE_PING_INTERVAL).
+    ping_interval: float = 15.0
+    #: Seconds one message may wait to be sent to a client that does not read: a slower
+    #: client is disconnected rather than buffered for (LIVE_SEND_TIMEOUT).
+    send_timeout: float = 10.0
+    #: Seconds a new WebSocket has to send connection_init (LIVE_INIT_TIMEOUT).
+    init_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """The settings; `Settings()` is development with every default, as `load_settings`
     gives with an empty environment."""
@@ -136,6 +160,8 @@ class Settings:
     shutdown_timeout: int = DEFAULT_SHUTDOWN_TIMEOUT
     #: Seconds a client may take to send a request's headers, and then its body.
     read_timeout: float = DEFAULT_READ_TIMEOUT
+    #: The bounds of subscriptions.
+    live: Live = field(default_factory=Live)
 
     @property
     def production(self) -> bool:
@@ -164,6 +190,12 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         if not (value >= 0 if zero else value > 0) or value == float("inf"):
             kind = "non-negative" if zero else "positive"
             raise ValueError(f"{name} must be a {kind} number of seconds, got {value}")
+        return value
+
+    def rate(name: str, default: float) -> float:
+        value: float = config(name, cast=float, default=default)
+        if not value > 0 or value == float("inf"):
+            raise ValueError(f"{name} must be a positive number of messages a second, got {value}")
         return value
 
     defaults = Limits()
@@ -260,4 +292,14 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         # Whole seconds, as uvicorn takes them.
         shutdown_timeout=positive("SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
         read_timeout=seconds("READ_TIMEOUT", DEFAULT_READ_TIMEOUT),
+        live=Live(
+            max_per_connection=positive(
+                "LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION", Live.max_per_connection
+            ),
+            max_subscriptions=positive("LIVE_MAX_SUBSCRIPTIONS", Live.max_subscriptions),
+            messages_per_second=rate("LIVE_MESSAGES_PER_SECOND", Live.messages_per_second),
+            ping_interval=seconds("LIVE_PING_INTERVAL", Live.ping_interval),
+            send_timeout=seconds("LIVE_SEND_TIMEOUT", Live.send_timeout),
+            init_timeout=seconds("LIVE_INIT_TIMEOUT", Live.init_timeout),
+        ),
     )

@@ -453,6 +453,7 @@ def test_serve_defaults(
                 "port": 8000,
                 "timeout_graceful_shutdown": 15,
                 "http": "web.read_timeout:H11Protocol",
+                "ws": "web.subscriptions:LiveProtocol",
             },
         )
     ]
@@ -482,6 +483,7 @@ def test_serve_options_and_settings(
             "port": 9000,
             "timeout_graceful_shutdown": 40,
             "http": "web.read_timeout:H11Protocol",
+            "ws": "web.subscriptions:LiveProtocol",
         },
     )
     args, kwargs = uvicorn_runs[1]

@@ -72,6 +72,14 @@ DEFAULTS: dict[str, Any] = {
     "sqlite_busy_timeout": 5.0,
     "shutdown_timeout": 15,
     "read_timeout": 15.0,
+    "live": {
+        "max_per_connection": 20,
+        "max_subscriptions": 1000,
+        "messages_per_second": 5.0,
+        "ping_interval": 15.0,
+        "send_timeout": 10.0,
+        "init_timeout": 10.0,
+    },
 }
 SECRET = 'no such table: "country" while running SELECT * FROM country in /srv/elections/db.sqlite3'
 
@@ -114,12 +122,12 @@ def test_every_setting_is_cleared_by_settings_from() -> None:
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
-        and node.func.id in ("config", "positive", "seconds")
+        and node.func.id in ("config", "positive", "seconds", "rate")
         and node.args
         and isinstance(node.args[0], ast.Constant)
         and isinstance(node.args[0].value, str)
     }
-    assert len(read) == 37
+    assert len(read) == 43
     assert read == set(NAMES)
 
 

@@ -3,6 +3,7 @@ media types and status codes, persisted queries, fast requests and HTTP caching 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any, cast
@@ -24,7 +25,7 @@ from schema.context import Context
 from service import compat, errors, logs
 from service.metrics import Metrics
 from service.settings import Settings
-from web import caching, fast_requests, graphiql
+from web import caching, fast_requests, graphiql, subscriptions
 from web.fast_requests import KnownQueries
 from web.persisted_queries import PersistedQueries, PersistedQueryError
 
@@ -163,6 +164,9 @@ class GraphQLApp(GraphQL[Context, None]):
     and, with the fast path, that fast requests may skip each of the schema's extensions;
     the fast path and fast requests count their outcomes in `metrics`."""
 
+    #: Subscriptions over WebSocket, bounded (web/subscriptions.py).
+    graphql_transport_ws_handler_class = subscriptions.LiveHandler
+
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         schema = build_schema(settings, metrics.fast_path_counts)
         compat.check(schema, settings.fast_path)
@@ -173,6 +177,8 @@ class GraphQLApp(GraphQL[Context, None]):
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,
             multipart_uploads_enabled=False,
+            subscription_protocols=subscriptions.PROTOCOLS,
+            connection_init_wait_timeout=dt.timedelta(seconds=settings.live.init_timeout),
         )
         self.settings = settings
         self.metrics = metrics
@@ -261,9 +267,9 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        # Only an HTTP route serves this app, so neither is ever a WebSocket.
         if not isinstance(request, Request) or not isinstance(response, Response):
-            raise TypeError("GraphQL over WebSocket is not served")
+            # Subscriptions over WebSocket read public data: no token is looked at.
+            return Context()
         return Context(
             request=request, response=response, authorization=request.headers.get("authorization")
         )

@@ -72,10 +72,13 @@ class Server:
 
 
 @contextmanager
-def _started(command: list[str], env: dict[str, str], ready: str) -> Iterator[Server]:
-    """The command started on a free port with `env` over the process's environment; yields
-    the server once `ready` (a path) answers 200. Kills it after if it still runs."""
-    port = free_port()
+def _started(
+    command: list[str], env: dict[str, str], ready: str, port: int | None = None
+) -> Iterator[Server]:
+    """The command started on `port` (a free one if None) with `env` over the process's
+    environment; yields the server once `ready` (a path) answers 200. Kills it after if it
+    still runs."""
+    port = port or free_port()
     environment = {**os.environ, "LOAD_FIXTURES": str(WORLD), **env}
     command = [*command, "--host", "127.0.0.1", "--port", str(port)]
     with tempfile.TemporaryFile("w+") as log:
@@ -129,10 +132,11 @@ def running_server(database_url: str, **env: str) -> Iterator[Server]:
 
 
 @contextmanager
-def serving(database_url: str, **env: str) -> Iterator[Server]:
-    """`elections serve` in production mode on `database_url`; yields it once /ready
-    answers, and kills it after if it is still running (the test stops it as it means to)."""
+def serving(database_url: str, port: int | None = None, /, **env: str) -> Iterator[Server]:
+    """`elections serve` in production mode on `database_url` (and on `port`, if given);
+    yields it once /ready answers, and kills it after if it is still running (the test
+    stops it as it means to)."""
     command = [sys.executable, "-m", "service.cli", "serve"]
     environment = {"APP_ENV": "production", "DATABASE_URL": database_url}
-    with _started(command, {**environment, **env}, "/ready") as server:
+    with _started(command, {**environment, **env}, "/ready", port) as server:
         yield server

@@ -1,0 +1,111 @@
+"""An election night again: an election's stored tallies taken out of a copy of the database
+and created anew, one by one in publication order, so that subscriptions see the real
+sequence (`elections replay`, docs/live.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import loader
+import models
+from curation import changes
+from loader.sections import BY_NAME
+
+#: Who the audit log says created the replayed tallies.
+ACTOR = "replay"
+#: Stage order within a round, as the count goes (schema/tally.py orders tallies the same).
+STAGE_ORDER = {"preliminary": 0, "final": 1, "certified": 2}
+#: The time between two stages of the same date, or of unknown dates: the sources give a
+#: date, not the hour, of each publication.
+SAME_DAY = dt.timedelta(hours=1)
+
+
+class NothingToReplay(Exception):
+    """The election is not in the database, or has no tallies."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One tally to create (a fixture record), and the seconds to wait before it."""
+
+    record: dict[str, Any]
+    wait: float
+
+    @property
+    def key(self) -> str:
+        return str(self.record["key"])
+
+
+def publication_order(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Round, stage, date (undated last), share counted: the order the tallies came out in."""
+
+    def counted(record: dict[str, Any]) -> float:
+        share = record.get("counted_share")
+        if share is not None:
+            return float(share)
+        reported, total = record.get("stations_reported"), record.get("stations_total")
+        return 100 * reported / total if reported is not None and total else 100.0
+
+    return sorted(
+        records,
+        key=lambda r: (
+            r.get("round", 1),
+            STAGE_ORDER[str(r["stage"])],
+            r.get("as_of") is None,
+            r.get("as_of") or dt.date.min,
+            counted(r),
+            r["key"],
+        ),
+    )
+
+
+def stages(records: Sequence[dict[str, Any]], speed: float, max_wait: float) -> list[Stage]:
+    """The tallies in publication order, each after the time since the one before (its date
+    less the previous one's, at least SAME_DAY) divided by `speed`, at most `max_wait`
+    seconds; the first after SAME_DAY / `speed` (at most `max_wait`) too."""
+    found = []
+    previous: dt.date | None = None
+    for record in publication_order(records):
+        date = record.get("as_of")
+        gap = SAME_DAY
+        if previous is not None and date is not None:
+            gap = max(dt.timedelta(days=(date - previous).days), SAME_DAY)
+        previous = date or previous
+        found.append(Stage(record, min(gap.total_seconds() / speed, max_wait)))
+    return found
+
+
+async def take_out(election: str, folder: Path) -> list[dict[str, Any]]:
+    """Dumps the current database into `folder` (fixture files, as `elections dump` writes
+    them) without the tallies of `election`; returns those tallies as fixture records."""
+    if not await models.Election.filter(key=election).exists():
+        raise NothingToReplay(f"there is no election '{election}' in the database")
+    files = await loader.dump(folder)
+    section = BY_NAME["tallies"]
+    [path] = [file for file in files if file.name.endswith(f"-{section.name}.yaml")]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    kept = [r for r in data[section.name] if r["election"] != election]
+    taken = [r for r in data[section.name] if r["election"] == election]
+    if not taken:
+        raise NothingToReplay(f"election '{election}' has no tallies to replay")
+    path.write_text(
+        yaml.safe_dump({section.name: kept}, allow_unicode=True, sort_keys=False, width=100),
+        encoding="utf-8",
+    )
+    return taken
+
+
+async def publish(planned: Sequence[Stage], report: Callable[[Stage], object]) -> None:
+    """Creates each tally after its wait, as a curator would (one transaction each, audited,
+    announced to subscriptions), and reports it."""
+    for stage in planned:
+        await asyncio.sleep(stage.wait)
+        await changes.create("tallies", stage.record, ACTOR)
+        report(stage)
