@@ -356,17 +356,18 @@ def settings_table() -> dict[str, str]:
 
 
 def read_by_settings() -> set[str]:
-    """Every variable service/settings.py reads."""
+    """Every variable service/settings.py reads: the names in capitals that its calls (to
+    `config` and the checks built on it) are given first."""
     tree = ast.parse((ROOT / "service" / "settings.py").read_text(encoding="utf-8"))
     return {
         node.args[0].value
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
-        and node.func.id in ("config", "positive", "seconds")
         and node.args
         and isinstance(node.args[0], ast.Constant)
         and isinstance(node.args[0].value, str)
+        and re.fullmatch(r"[A-Z][A-Z0-9_]+", node.args[0].value)
     }
 
 
