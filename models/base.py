@@ -7,13 +7,16 @@ from tortoise.models import Model
 
 from models.search import search_name
 
+#: The longest natural key: the fixture format (loader/records.py) and lookups by key read it.
+KEY_LENGTH = 120
+
 
 class Entity(Model):
     """A row with a natural `key`: fixtures refer to it, global IDs are built from it."""
 
     id = fields.IntField(primary_key=True)
     key = fields.CharField(
-        max_length=120, unique=True, description="Natural key, stable across loads"
+        max_length=KEY_LENGTH, unique=True, description="Natural key, stable across loads"
     )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)

@@ -29,7 +29,7 @@ Compute = Callable[[list[Row]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class Table:
+class Export:
     """One export: its columns in order, where each comes from, and how to filter it."""
 
     name: str
@@ -58,8 +58,8 @@ class Filters:
 @dataclass(frozen=True)
 class Format:
     media_type: str
-    header: Callable[[Table], str]
-    rows: Callable[[Table, list[Row]], str]
+    header: Callable[[Export], str]
+    rows: Callable[[Export, list[Row]], str]
 
 
 class ExportError(Exception):
@@ -148,10 +148,10 @@ async def tally_turnout(rows: list[Row]) -> None:
 # --- The tables ------------------------------------------------------------------------------
 
 
-TABLES: dict[str, Table] = {
+TABLES: dict[str, Export] = {
     t.name: t
     for t in (
-        Table(
+        Export(
             "elections",
             models.Election,
             stored={
@@ -198,7 +198,7 @@ TABLES: dict[str, Table] = {
             country="country__code",
             compute=election_results,
         ),
-        Table(
+        Export(
             "candidacies",
             models.Candidacy,
             stored={
@@ -236,7 +236,7 @@ TABLES: dict[str, Table] = {
             country="election__country__code",
             compute=candidacy_results,
         ),
-        Table(
+        Export(
             "tallies",
             models.Tally,
             stored={
@@ -285,7 +285,7 @@ TABLES: dict[str, Table] = {
             country="election__country__code",
             compute=tally_turnout,
         ),
-        Table(
+        Export(
             "tally-lines",
             models.TallyLine,
             stored={
@@ -317,7 +317,7 @@ TABLES: dict[str, Table] = {
             country="tally__election__country__code",
             sources=None,
         ),
-        Table(
+        Export(
             "endorsements",
             models.Endorsement,
             stored={
@@ -360,7 +360,7 @@ TABLES: dict[str, Table] = {
 # --- Reading ---------------------------------------------------------------------------------
 
 
-async def sources_of(table: Table, ids: list[int]) -> dict[int, list[str]]:
+async def source_keys(table: Export, ids: list[int]) -> dict[int, list[str]]:
     """The keys of each row's sources, sorted: one query for the batch."""
     found: dict[int, list[str]] = defaultdict(list)
     if table.sources is None:
@@ -375,7 +375,7 @@ async def sources_of(table: Table, ids: list[int]) -> dict[int, list[str]]:
 
 
 async def batches(
-    table: Table, filters: Filters, batch_size: int = BATCH_SIZE
+    table: Export, filters: Filters, batch_size: int = BATCH_SIZE
 ) -> AsyncIterator[list[Row]]:
     """The table's rows in id order, `batch_size` per query, each a dict of `table.columns`.
 
@@ -396,7 +396,7 @@ async def batches(
         if table.compute is not None:
             await table.compute(rows)
         if table.sources is not None:
-            sources = await sources_of(table, [row["id"] for row in rows])
+            sources = await source_keys(table, [row["id"] for row in rows])
             for row in rows:
                 row["sources"] = sources.get(row["id"], [])
         yield [{column: plain(row[column]) for column in table.columns} for row in rows]
@@ -447,7 +447,7 @@ def csv_text(rows: Iterable[Iterable[Any]]) -> str:
     return out.getvalue()
 
 
-def jsonl_text(table: Table, rows: list[Row]) -> str:
+def jsonl_text(table: Export, rows: list[Row]) -> str:
     return "".join(
         json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n" for row in rows
     )
@@ -464,7 +464,7 @@ FORMATS: dict[str, Format] = {
 
 
 async def stream(
-    table: Table, format_: Format, filters: Filters, batch_size: int = BATCH_SIZE
+    table: Export, format_: Format, filters: Filters, batch_size: int = BATCH_SIZE
 ) -> AsyncIterator[str]:
     """The export's text, a chunk per batch (the CSV header first)."""
     header = format_.header(table)
@@ -486,7 +486,7 @@ def available() -> str:
     return f"Exports: {names}, each as {formats} (e.g. /export/elections.csv)."
 
 
-def resolve(filename: str) -> tuple[Table, Format]:
+def resolve(filename: str) -> tuple[Export, Format]:
     """The table and format a file name asks for, e.g. `tally-lines.jsonl`."""
     name, _, suffix = filename.rpartition(".")
     if name not in TABLES or suffix not in FORMATS:
