@@ -9,12 +9,13 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models.figures import preferred_of, ranked
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
 from schema.person import Person, person_by_id
 from schema.source import Source, sources_of
-from schema.tally import TallyLine, preferred_of, ranked
+from schema.tally import TallyLine
 
 if TYPE_CHECKING:
     from schema.election import Election

@@ -1,40 +1,29 @@
 """SQL for the values computed from the preferred tally, shared by filters, ordering and
-statistics; each gives the same number as the resolver of the same name."""
+statistics: subqueries around the rules of models/figures.py, so that each gives the same
+number as the resolver of the same name."""
 
 from __future__ import annotations
 
-
-def preferred_tally(election_id: str) -> str:
-    """The id of the preferred tally of the last round (`schema.tally.preferred_of`)."""
-    return (
-        f"(SELECT p.id FROM tally p WHERE p.election_id = {election_id} AND p.preferred "
-        "AND p.area_id IS NULL ORDER BY p.round DESC, p.id LIMIT 1)"
-    )
+from models.figures import preferred_sql, rank_sql, turnout_sql
 
 
 def turnout(election_id: str) -> str:
-    """Turnout in percent, from the counts, else as reported (`schema.tally.turnout`)."""
-    return (
-        '(SELECT CASE WHEN q."cast" IS NOT NULL AND q.registered <> 0 '
-        'THEN ROUND(100.0 * q."cast" / q.registered, 2) ELSE q.turnout_reported END '
-        f"FROM tally q WHERE q.id = {preferred_tally(election_id)})"
-    )
+    """Turnout in percent of the election's preferred tally (`Election.turnout`)."""
+    return f"(SELECT {turnout_sql('q')} FROM tally q WHERE q.id = {preferred_sql(election_id)})"
 
 
 def winner_share(election_id: str) -> str:
     """The first place's share in the preferred tally (`Election.winnerShare`)."""
     return (
-        f"(SELECT MAX(w.share) FROM tally_line w WHERE w.tally_id = {preferred_tally(election_id)})"
+        f"(SELECT MAX(w.share) FROM tally_line w WHERE w.tally_id = {preferred_sql(election_id)})"
     )
 
 
 def first_place(election_id: str) -> str:
-    """The candidacy first in the preferred tally (`schema.tally.ranked`)."""
+    """The candidacy first in the preferred tally (`models.figures.ranked`)."""
     return (
         "(SELECT f.candidacy_id FROM tally_line f "
-        f"WHERE f.tally_id = {preferred_tally(election_id)} "
-        "ORDER BY COALESCE(f.share, -1) DESC, COALESCE(f.votes, -1) DESC, "
-        "COALESCE(f.seats, -1) DESC, f.candidacy_id LIMIT 1)"
+        f"WHERE f.tally_id = {preferred_sql(election_id)} ORDER BY {rank_sql('f')} LIMIT 1)"
     )
 
 
@@ -42,7 +31,7 @@ def share(candidacy: str) -> str:
     """A candidacy's share in its election's preferred tally (`Candidacy.share`)."""
     return (
         f"(SELECT s.share FROM tally_line s WHERE s.candidacy_id = {candidacy}.id "
-        f"AND s.tally_id = {preferred_tally(f'{candidacy}.election_id')})"
+        f"AND s.tally_id = {preferred_sql(f'{candidacy}.election_id')})"
     )
 
 

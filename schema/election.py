@@ -11,6 +11,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models.figures import first_share, in_stage_order, margin, preferred_of, spread, turnout
 from schema import endorsement, legal_case, statement
 from schema.candidacy import Candidacy, preferred_lines
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
@@ -24,7 +25,7 @@ from schema.person import Person, person_by_id
 from schema.polling_stations import PollingStations
 from schema.source import Source, sources_of
 from schema.statement import Statement, StatementKind
-from schema.tally import Tally, in_stage_order, preferred_of, turnout
+from schema.tally import Tally
 
 
 @strawberry.enum(description="What an election chooses.")
@@ -158,18 +159,14 @@ class Election(ModelNode):
 
     @strawberry.field(description="The winner's share in percent, from the preferred final tally.")
     async def winner_share(self, info: Info) -> float | None:
-        lines = await preferred_lines(info, self.row.pk)
-        return lines[0].share if lines else None
+        return first_share(await preferred_lines(info, self.row.pk))
 
     @strawberry.field(
         description="Winner's share minus runner-up's, in percentage points, from the "
         "preferred final tally."
     )
     async def margin(self, info: Info) -> float | None:
-        lines = await preferred_lines(info, self.row.pk)
-        if len(lines) < 2 or lines[0].share is None or lines[1].share is None:
-            return None
-        return round(lines[0].share - lines[1].share, 2)
+        return margin(await preferred_lines(info, self.row.pk))
 
     @strawberry.field(description="Endorsements and congratulations of all candidacies, by date.")
     async def endorsements(
@@ -336,7 +333,7 @@ class Election(ModelNode):
                 shares=shares[c.pk],
                 lowest=min(shares[c.pk]),
                 highest=max(shares[c.pk]),
-                spread=round(max(shares[c.pk]) - min(shares[c.pk]), 2),
+                spread=spread(shares[c.pk]),
             )
             for c in rows
         ]

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models.figures import mean, rounded
 from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
 from schema.source import Source, sources_of
@@ -29,7 +30,7 @@ async def official_shares(info: Info, election_id: int) -> dict[int, float]:
 def _difference(estimate: float | None, official: float | None) -> float | None:
     if estimate is None or official is None:
         return None
-    return round(estimate - official, 2)
+    return rounded(estimate - official)
 
 
 @strawberry.type(description="One line of an exit poll: a candidacy's estimated share.")
@@ -140,7 +141,7 @@ class ExitPoll(ModelNode):
             for r in await self._lines(info)
             if (d := _difference(r.share, official.get(r.candidacy_id))) is not None  # type: ignore[attr-defined]
         ]
-        return round(sum(gaps) / len(gaps), 2) if gaps else None
+        return mean(gaps)
 
     @strawberry.field(
         description="The largest discrepancy of any line, in points, with its sign "

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models.figures import rounded
 from schema.node import ModelNode
 from schema.person import Person, person_by_id
 from schema.source import Source, sources_of
@@ -109,7 +110,7 @@ class OfficeTerm(ModelNode):
     )
     def years_in_office(self) -> float:
         end = first_day(self.row.ended) if self.row.ended else dt.date.today()
-        return round((end - first_day(self.row.started)).days / 365.25, 1)
+        return rounded((end - first_day(self.row.started)).days / 365.25, places=1)
 
     @strawberry.field(description="The term just before this one in the office, by anyone.")
     async def previous_term(self, info: Info) -> OfficeTerm | None:

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models.figures import mean
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.node import ModelNode
 from schema.source import Source, sources_of
@@ -155,7 +156,7 @@ class Person(ModelNode):
             lines = await preferred_lines(info, election.pk)
             if lines and lines[0].candidacy_id == row.pk and lines[0].share is not None:  # type: ignore[attr-defined]
                 shares.append(lines[0].share)
-        return round(sum(shares) / len(shares), 2) if shares else None
+        return mean(shares)
 
     @strawberry.field(
         description="Their record: candidacies, wins and average share in the preferred tallies."

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from tortoise.models import Model
 
 import models
-from schema.tally import preferred_of, ranked, turnout
+from models.figures import margin, preferred_of, ranked, turnout
 
 #: Rows read per query: the stream holds one batch at a time, whatever the table's size.
 BATCH_SIZE = 1000
@@ -113,11 +113,7 @@ async def election_results(rows: list[Row]) -> None:
         row["result"] = result.tally.key if result else None
         row["turnout"] = turnout(result.tally) if result else None
         row["winner"] = result.keys[lines[0].candidacy_id] if result and lines else None  # type: ignore[attr-defined]
-        row["margin"] = None
-        if len(lines) >= 2:
-            first, second = lines[0].share, lines[1].share
-            if first is not None and second is not None:
-                row["margin"] = round(first - second, 2)
+        row["margin"] = margin(lines)
 
 
 async def candidacy_results(rows: list[Row]) -> None:
