@@ -60,7 +60,8 @@ def halves() -> list[tuple[int, int]]:
 def generated() -> list[tuple[int, int]]:
     """Halves, the ends (none and all), and random counts up to a country's size."""
     randomly = random.Random(18)
-    pairs = halves() + [
+    pairs = [
+        *halves(),
         (0, 1),
         (1, 1),
         (0, 4_000_000),
