@@ -138,7 +138,8 @@ async def test_a_half_turnout_reads_and_filters_alike(
         "below": {"nodes": []},
     }
     ordered = await run(
-        "{ elections(orderBy: {field: TURNOUT, direction: ASC}, first: 1) { nodes { key turnout } } }"
+        "{ elections(orderBy: {field: TURNOUT, direction: ASC}, first: 1) "
+        "{ nodes { key turnout } } }"
     )
     assert ordered == {"elections": {"nodes": [{"key": "az-test-half-turnout", "turnout": 12.13}]}}
 
