@@ -49,7 +49,7 @@ def exact(part: int, whole: int) -> float:
 
 def halves() -> list[tuple[int, int]]:
     """Counts whose percentage lies exactly halfway between two hundredths."""
-    found = []
+    found: list[tuple[int, int]] = []
     for whole in (8, 40, 80, 400, 800, 8000, 20000, 160000):
         found += [
             (part, whole) for part in range(whole + 1) if (20000 * part) % (2 * whole) == whole
