@@ -1,21 +1,26 @@
 """SQL for the values computed from the preferred tally, shared by filters, ordering and
-statistics: subqueries around the rules of models/figures.py, so that each gives the same
-number as the resolver of the same name."""
+statistics; each gives the same number as the resolver of the same name, by the rules (and
+their SQL) in models/figures.py."""
 
 from __future__ import annotations
 
 from models.figures import preferred_sql, rank_sql, turnout_sql
 
 
+def preferred_tally(election_id: str) -> str:
+    """The id of the preferred tally of the last round (`models.figures.preferred_of`)."""
+    return preferred_sql(election_id)
+
+
 def turnout(election_id: str) -> str:
-    """Turnout in percent of the election's preferred tally (`Election.turnout`)."""
-    return f"(SELECT {turnout_sql('q')} FROM tally q WHERE q.id = {preferred_sql(election_id)})"
+    """Turnout in percent, from the counts, else as reported (`models.figures.turnout`)."""
+    return f"(SELECT {turnout_sql('q')} FROM tally q WHERE q.id = {preferred_tally(election_id)})"
 
 
 def winner_share(election_id: str) -> str:
     """The first place's share in the preferred tally (`Election.winnerShare`)."""
     return (
-        f"(SELECT MAX(w.share) FROM tally_line w WHERE w.tally_id = {preferred_sql(election_id)})"
+        f"(SELECT MAX(w.share) FROM tally_line w WHERE w.tally_id = {preferred_tally(election_id)})"
     )
 
 
@@ -23,7 +28,8 @@ def first_place(election_id: str) -> str:
     """The candidacy first in the preferred tally (`models.figures.ranked`)."""
     return (
         "(SELECT f.candidacy_id FROM tally_line f "
-        f"WHERE f.tally_id = {preferred_sql(election_id)} ORDER BY {rank_sql('f')} LIMIT 1)"
+        f"WHERE f.tally_id = {preferred_tally(election_id)} "
+        f"ORDER BY {rank_sql('f')} LIMIT 1)"
     )
 
 
@@ -31,7 +37,7 @@ def share(candidacy: str) -> str:
     """A candidacy's share in its election's preferred tally (`Candidacy.share`)."""
     return (
         f"(SELECT s.share FROM tally_line s WHERE s.candidacy_id = {candidacy}.id "
-        f"AND s.tally_id = {preferred_sql(f'{candidacy}.election_id')})"
+        f"AND s.tally_id = {preferred_tally(f'{candidacy}.election_id')})"
     )
 
 

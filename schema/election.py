@@ -11,7 +11,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
-from models.figures import first_share, in_stage_order, margin, preferred_of, spread, turnout
+from models.figures import in_stage_order, preferred_of, rounded, spread, turnout
 from schema import endorsement, legal_case, statement
 from schema.candidacy import Candidacy, preferred_lines
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
@@ -159,14 +159,18 @@ class Election(ModelNode):
 
     @strawberry.field(description="The winner's share in percent, from the preferred final tally.")
     async def winner_share(self, info: Info) -> float | None:
-        return first_share(await preferred_lines(info, self.row.pk))
+        lines = await preferred_lines(info, self.row.pk)
+        return lines[0].share if lines else None
 
     @strawberry.field(
         description="Winner's share minus runner-up's, in percentage points, from the "
         "preferred final tally."
     )
     async def margin(self, info: Info) -> float | None:
-        return margin(await preferred_lines(info, self.row.pk))
+        lines = await preferred_lines(info, self.row.pk)
+        if len(lines) < 2 or lines[0].share is None or lines[1].share is None:
+            return None
+        return rounded(lines[0].share - lines[1].share)
 
     @strawberry.field(description="Endorsements and congratulations of all candidacies, by date.")
     async def endorsements(
