@@ -112,7 +112,7 @@ def turnout_sql(tally: str) -> str:
 
 
 def ranked(lines: Iterable[TallyLine]) -> list[TallyLine]:
-    """Lines from first place down: by share, then votes, then seats (`RANK_SQL` in SQL)."""
+    """Lines from first place down: by share, then votes, then seats."""
     return sorted(
         lines,
         key=lambda line: (
@@ -121,14 +121,6 @@ def ranked(lines: Iterable[TallyLine]) -> list[TallyLine]:
             -(line.seats if line.seats is not None else -1),
             line.candidacy_id,  # type: ignore[attr-defined]
         ),
-    )
-
-
-def rank_sql(line: str) -> str:
-    """The ORDER BY of `ranked`, for tally lines aliased `line`."""
-    return (
-        f"COALESCE({line}.share, -1) DESC, COALESCE({line}.votes, -1) DESC, "
-        f"COALESCE({line}.seats, -1) DESC, {line}.candidacy_id"
     )
 
 

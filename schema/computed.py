@@ -4,7 +4,7 @@ their SQL) in models/figures.py."""
 
 from __future__ import annotations
 
-from models.figures import preferred_sql, rank_sql, turnout_sql
+from models.figures import preferred_sql, turnout_sql
 
 
 def preferred_tally(election_id: str) -> str:
@@ -29,7 +29,8 @@ def first_place(election_id: str) -> str:
     return (
         "(SELECT f.candidacy_id FROM tally_line f "
         f"WHERE f.tally_id = {preferred_tally(election_id)} "
-        f"ORDER BY {rank_sql('f')} LIMIT 1)"
+        "ORDER BY COALESCE(f.share, -1) DESC, COALESCE(f.votes, -1) DESC, "
+        "COALESCE(f.seats, -1) DESC, f.candidacy_id LIMIT 1)"
     )
 
 
