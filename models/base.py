@@ -12,7 +12,11 @@ KEY_LENGTH = 120
 
 
 class Entity(Model):
-    """A row with a natural `key`: fixtures refer to it, global IDs are built from it."""
+    """A row with a natural `key`: fixtures refer to it, global IDs are built from it.
+
+    Each model declares the column attribute of each of its foreign keys beside it
+    (`election_id: int` after `election`): Tortoise sets it on every row, and the declaration
+    lets the type checker see it, so that a misspelt one is an error."""
 
     id = fields.IntField(primary_key=True)
     key = fields.CharField(

@@ -82,7 +82,7 @@ def in_stage_order(rows: Iterable[Tally]) -> list[Tally]:
 def preferred_of(rows: Sequence[Tally]) -> Tally | None:
     """The tally that "the result" means: the preferred one of the last round, for the whole
     country (an area's own preferred tally is that area's result). `preferred_sql` in SQL."""
-    preferred = [t for t in rows if t.preferred and t.area_id is None]  # type: ignore[attr-defined]
+    preferred = [t for t in rows if t.preferred and t.area_id is None]
     return max(preferred, key=lambda t: (t.round, -t.pk)) if preferred else None
 
 
@@ -119,7 +119,7 @@ def ranked(lines: Iterable[TallyLine]) -> list[TallyLine]:
             -(line.share if line.share is not None else -1.0),
             -(line.votes if line.votes is not None else -1),
             -(line.seats if line.seats is not None else -1),
-            line.candidacy_id,  # type: ignore[attr-defined]
+            line.candidacy_id,
         ),
     )
 

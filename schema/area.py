@@ -46,13 +46,13 @@ class Area(ModelNode):
     async def country(self, info: Info) -> Annotated[Country, strawberry.lazy("schema.country")]:
         from schema.country import country_by_id
 
-        country = await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
+        country = await country_by_id(info, self.row.country_id)
         assert country is not None  # a foreign key that cannot be null
         return country
 
     @strawberry.field(description="The area this one lies in, if any.")
     async def parent(self, info: Info) -> Area | None:
-        parent_id = self.row.parent_id  # type: ignore[attr-defined]
+        parent_id = self.row.parent_id
         if parent_id is None:
             return None
         row = await info.context.loaders.by_id(models.Area).load(parent_id)

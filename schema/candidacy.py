@@ -59,10 +59,10 @@ async def preferred_lines(info: Info, election_id: int) -> list[models.TallyLine
 async def by_election_date(info: Info, rows: list[models.Candidacy]) -> list[models.Candidacy]:
     """Candidacies ordered by the date of their election, then by key."""
     elections = await info.context.loaders.by_id(models.Election).load_many(
-        [row.election_id for row in rows]  # type: ignore[attr-defined]
+        [row.election_id for row in rows]
     )
     dates = {e.pk: e.date for e in elections if e is not None}
-    return sorted(rows, key=lambda r: (dates[r.election_id], r.key))  # type: ignore[attr-defined]
+    return sorted(rows, key=lambda r: (dates[r.election_id], r.key))
 
 
 @strawberry.type(description="A person or party list standing in one election.")
@@ -92,40 +92,40 @@ class Candidacy(ModelNode):
 
     @strawberry.field(description="The candidate's name, or the list's name for a party list.")
     async def name(self, info: Info) -> str:
-        person = await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
+        person = await person_by_id(info, self.row.person_id)
         if person is not None:
             return person.name
-        party = await organization_by_id(info, self.row.party_id)  # type: ignore[attr-defined]
+        party = await organization_by_id(info, self.row.party_id)
         assert party is not None  # the loader refuses a candidacy with neither
         return party.name
 
     @strawberry.field(description="The candidate; null for a party list.")
     async def person(self, info: Info) -> Person | None:
-        return await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
+        return await person_by_id(info, self.row.person_id)
 
     @strawberry.field(description="The nominating party or bloc, or the list itself.")
     async def party(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.party_id)  # type: ignore[attr-defined]
+        return await organization_by_id(info, self.row.party_id)
 
     @strawberry.field(description="The election stood in.")
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
         return Election.from_model(row)
 
     @strawberry.field(description="The candidate's age in whole years on polling day.")
     async def age_at_election(self, info: Info) -> int | None:
-        person = await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
+        person = await person_by_id(info, self.row.person_id)
         if person is None or person.birth_date is None:
             return None
-        election = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        election = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
         born, day = person.birth_date, election.date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))  # type: ignore[no-any-return]
 
     async def _line(self, info: Info) -> models.TallyLine | None:
-        for line in await preferred_lines(info, self.row.election_id):  # type: ignore[attr-defined]
-            if line.candidacy_id == self.row.pk:  # type: ignore[attr-defined]
+        for line in await preferred_lines(info, self.row.election_id):
+            if line.candidacy_id == self.row.pk:
                 return line
         return None
 
@@ -146,8 +146,8 @@ class Candidacy(ModelNode):
 
     @strawberry.field(description="Whether it came first in the preferred final tally.")
     async def won(self, info: Info) -> bool | None:
-        lines = await preferred_lines(info, self.row.election_id)  # type: ignore[attr-defined]
-        return None if not lines else lines[0].candidacy_id == self.row.pk  # type: ignore[attr-defined]
+        lines = await preferred_lines(info, self.row.election_id)
+        return None if not lines else lines[0].candidacy_id == self.row.pk
 
     @strawberry.field(
         description="Endorsements before the vote and congratulations after, by date."

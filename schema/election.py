@@ -79,17 +79,17 @@ class Election(ModelNode):
 
     @strawberry.field(description="The country that held it.")
     async def country(self, info: Info) -> Country:
-        country = await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
+        country = await country_by_id(info, self.row.country_id)
         assert country is not None  # a foreign key that cannot be null
         return country
 
     @strawberry.field(description="The person who called it (e.g. by decree), if any.")
     async def called_by_person(self, info: Info) -> Person | None:
-        return await person_by_id(info, self.row.called_by_person_id)  # type: ignore[attr-defined]
+        return await person_by_id(info, self.row.called_by_person_id)
 
     @strawberry.field(description="The body that called it (e.g. parliament), if any.")
     async def called_by_organization(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.called_by_organization_id)  # type: ignore[attr-defined]
+        return await organization_by_id(info, self.row.called_by_organization_id)
 
     @strawberry.field(
         description="Every candidacy: those in the preferred final tally first, from first "
@@ -105,8 +105,7 @@ class Election(ModelNode):
     ) -> Connection[Candidacy]:
         rows = await info.context.loaders.children(models.Candidacy, "election").load(self.row.pk)
         place = {
-            line.candidacy_id: i  # type: ignore[attr-defined]
-            for i, line in enumerate(await preferred_lines(info, self.row.pk))
+            line.candidacy_id: i for i, line in enumerate(await preferred_lines(info, self.row.pk))
         }
         ordered = sorted(rows, key=lambda r: (place.get(r.pk, len(place)), r.key))
         return list_connection(
@@ -154,7 +153,7 @@ class Election(ModelNode):
         lines = await preferred_lines(info, self.row.pk)
         if not lines:
             return None
-        row = await info.context.loaders.by_id(models.Candidacy).load(lines[0].candidacy_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Candidacy).load(lines[0].candidacy_id)
         return Candidacy.from_model(row)
 
     @strawberry.field(description="The winner's share in percent, from the preferred final tally.")
@@ -324,8 +323,7 @@ class Election(ModelNode):
                     shares.setdefault(line.candidacy_id, []).append(line.share)
         candidacies = await loaders.by_id(models.Candidacy).load_many(list(shares))
         place = {
-            line.candidacy_id: i  # type: ignore[attr-defined]
-            for i, line in enumerate(await preferred_lines(info, self.row.pk))
+            line.candidacy_id: i for i, line in enumerate(await preferred_lines(info, self.row.pk))
         }
         rows = sorted(
             (c for c in candidacies if c is not None),

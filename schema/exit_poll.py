@@ -24,7 +24,7 @@ async def official_shares(info: Info, election_id: int) -> dict[int, float]:
     from schema.candidacy import preferred_lines
 
     lines = await preferred_lines(info, election_id)
-    return {line.candidacy_id: line.share for line in lines if line.share is not None}  # type: ignore[attr-defined]
+    return {line.candidacy_id: line.share for line in lines if line.share is not None}
 
 
 def _difference(estimate: float | None, official: float | None) -> float | None:
@@ -59,19 +59,19 @@ class ExitPollLine:
     ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
         from schema.candidacy import Candidacy
 
-        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)
         return Candidacy.from_model(row)
 
     @strawberry.field(description="The candidacy's share in the preferred final tally.")
     async def official_share(self, info: Info) -> float | None:
-        return (await official_shares(info, self.election_id)).get(self.row.candidacy_id)  # type: ignore[attr-defined]
+        return (await official_shares(info, self.election_id)).get(self.row.candidacy_id)
 
     @strawberry.field(
         description="Estimate minus official share, in percentage points (negative: the poll "
         "gave less than the count)."
     )
     async def discrepancy(self, info: Info) -> float | None:
-        official = (await official_shares(info, self.election_id)).get(self.row.candidacy_id)  # type: ignore[attr-defined]
+        official = (await official_shares(info, self.election_id)).get(self.row.candidacy_id)
         return _difference(self.share, official)
 
 
@@ -104,19 +104,19 @@ class ExitPoll(ModelNode):
 
     @strawberry.field(description="The pollster.")
     async def pollster(self, info: Info) -> Organization:
-        pollster = await organization_by_id(info, self.row.pollster_id)  # type: ignore[attr-defined]
+        pollster = await organization_by_id(info, self.row.pollster_id)
         assert pollster is not None  # a foreign key that cannot be null
         return pollster
 
     @strawberry.field(description="Who commissioned the poll (e.g. a TV channel), if known.")
     async def commissioned_by(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.commissioned_by_id)  # type: ignore[attr-defined]
+        return await organization_by_id(info, self.row.commissioned_by_id)
 
     @strawberry.field(description="The election polled.")
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
         return Election.from_model(row)
 
     async def _lines(self, info: Info) -> list[models.ExitPollLine]:
@@ -127,7 +127,7 @@ class ExitPoll(ModelNode):
 
     @strawberry.field(description="One line per candidacy, highest estimate first.")
     async def lines(self, info: Info) -> list[ExitPollLine]:
-        election_id: int = self.row.election_id  # type: ignore[attr-defined]
+        election_id: int = self.row.election_id
         return [ExitPollLine.from_model(row, election_id) for row in await self._lines(info)]
 
     @strawberry.field(
@@ -135,11 +135,11 @@ class ExitPoll(ModelNode):
         "over the lines that have both an estimate and an official share."
     )
     async def mean_absolute_discrepancy(self, info: Info) -> float | None:
-        official = await official_shares(info, self.row.election_id)  # type: ignore[attr-defined]
+        official = await official_shares(info, self.row.election_id)
         gaps = [
             abs(d)
             for r in await self._lines(info)
-            if (d := _difference(r.share, official.get(r.candidacy_id))) is not None  # type: ignore[attr-defined]
+            if (d := _difference(r.share, official.get(r.candidacy_id))) is not None
         ]
         return mean(gaps)
 
@@ -148,11 +148,11 @@ class ExitPoll(ModelNode):
         "(estimate minus official)."
     )
     async def largest_discrepancy(self, info: Info) -> float | None:
-        official = await official_shares(info, self.row.election_id)  # type: ignore[attr-defined]
+        official = await official_shares(info, self.row.election_id)
         gaps = [
             d
             for r in await self._lines(info)
-            if (d := _difference(r.share, official.get(r.candidacy_id))) is not None  # type: ignore[attr-defined]
+            if (d := _difference(r.share, official.get(r.candidacy_id))) is not None
         ]
         return max(gaps, key=abs) if gaps else None
 

@@ -154,7 +154,7 @@ class Person(ModelNode):
             ):
                 continue
             lines = await preferred_lines(info, election.pk)
-            if lines and lines[0].candidacy_id == row.pk and lines[0].share is not None:  # type: ignore[attr-defined]
+            if lines and lines[0].candidacy_id == row.pk and lines[0].share is not None:
                 shares.append(lines[0].share)
         return mean(shares)
 

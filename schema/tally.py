@@ -49,12 +49,12 @@ class TallyLine:
     ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
         from schema.candidacy import Candidacy
 
-        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)
         return Candidacy.from_model(row)
 
     @strawberry.field(description="The tally this line belongs to.")
     async def tally(self, info: Info) -> Tally:
-        row = await info.context.loaders.by_id(models.Tally).load(self.row.tally_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Tally).load(self.row.tally_id)
         return Tally.from_model(row)
 
 
@@ -129,7 +129,7 @@ class Tally(ModelNode):
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
         return Election.from_model(row)
 
     @strawberry.field(description="Where these figures were published.")

@@ -90,16 +90,16 @@ async def results(election_ids: Iterable[int]) -> dict[int, Result]:
     for tally in await models.Tally.filter(
         election_id__in=sorted(set(election_ids)), preferred=True
     ):
-        tallies[tally.election_id].append(tally)  # type: ignore[attr-defined]
+        tallies[tally.election_id].append(tally)
     chosen = {eid: t for eid, rows in tallies.items() if (t := preferred_of(rows)) is not None}
     lines: dict[int, list[models.TallyLine]] = defaultdict(list)
     tally_ids = [t.pk for t in chosen.values()]
     for line in await models.TallyLine.filter(tally_id__in=tally_ids).prefetch_related("candidacy"):
-        lines[line.tally_id].append(line)  # type: ignore[attr-defined]
+        lines[line.tally_id].append(line)
     found = {}
     for eid, tally in chosen.items():
         mine = lines[tally.pk]
-        keys = {line.candidacy_id: line.candidacy.key for line in mine}  # type: ignore[attr-defined]
+        keys = {line.candidacy_id: line.candidacy.key for line in mine}
         found[eid] = Result(tally, ranked(mine), keys)
     return found
 
@@ -112,7 +112,7 @@ async def election_results(rows: list[Row]) -> None:
         lines = result.lines if result else []
         row["result"] = result.tally.key if result else None
         row["turnout"] = turnout(result.tally) if result else None
-        row["winner"] = result.keys[lines[0].candidacy_id] if result and lines else None  # type: ignore[attr-defined]
+        row["winner"] = result.keys[lines[0].candidacy_id] if result and lines else None
         row["margin"] = margin(lines)
 
 
@@ -122,11 +122,11 @@ async def candidacy_results(rows: list[Row]) -> None:
     for row in rows:
         result = found.get(row["election_id"])
         lines = result.lines if result else []
-        line = next((line for line in lines if line.candidacy_id == row["id"]), None)  # type: ignore[attr-defined]
+        line = next((line for line in lines if line.candidacy_id == row["id"]), None)
         row["name"] = row["person_name"] if row["person_name"] is not None else row["party_name"]
         row["votes"] = line.votes if line else None
         row["share"] = line.share if line else None
-        row["won"] = lines[0].candidacy_id == row["id"] if lines else None  # type: ignore[attr-defined]
+        row["won"] = lines[0].candidacy_id == row["id"] if lines else None
 
 
 async def tally_turnout(rows: list[Row]) -> None:
