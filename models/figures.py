@@ -79,10 +79,11 @@ def in_stage_order(rows: Iterable[Tally]) -> list[Tally]:
     )
 
 
-def preferred_of(rows: Sequence[Tally]) -> Tally | None:
+def preferred_of(rows: Sequence[Tally], area_id: int | None = None) -> Tally | None:
     """The tally that "the result" means: the preferred one of the last round, for the whole
-    country (an area's own preferred tally is that area's result). `preferred_sql` in SQL."""
-    preferred = [t for t in rows if t.preferred and t.area_id is None]
+    country, or for the area `area_id` (an area's own preferred tally is that area's result).
+    `preferred_sql` in SQL, for the whole country."""
+    preferred = [t for t in rows if t.preferred and t.area_id == area_id]
     return max(preferred, key=lambda t: (t.round, -t.pk)) if preferred else None
 
 
