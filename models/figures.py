@@ -1,7 +1,7 @@
 """The figures derived from stored tallies, each in one place: how much of the count a tally
 covers, publication order, the preferred tally, turnout, the ranking of a tally's lines, the
-first place's share, the margin, means and spreads; with the SQL of those that filters,
-ordering and statistics compute in the database. Plain functions of rows: no database, no
+margin, means and spreads; with the SQL of those that filters, ordering and statistics
+compute in the database. Plain functions of rows: no database, no
 GraphQL, no HTTP, so that the API, the export and the SQL say the same. (Who won by the rules
 of an election is models/winner.py.)
 
@@ -123,11 +123,6 @@ def ranked(lines: Iterable[TallyLine]) -> list[TallyLine]:
             line.candidacy_id,
         ),
     )
-
-
-def first_share(ranked_lines: Sequence[TallyLine]) -> float | None:
-    """The first place's share of ranked lines: the largest published share."""
-    return ranked_lines[0].share if ranked_lines else None
 
 
 def margin(ranked_lines: Sequence[TallyLine]) -> float | None:

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
+from tortoise.context import TortoiseContext
 
-from service.database import tortoise_config
+from service.database import keep_session, tortoise_config
 from service.settings import Pool, Settings
+from tests.support.databases import BACKEND, create_database, database_url, drop_database
 from tests.support.settings import settings_from
 
 
@@ -101,6 +103,9 @@ def test_the_pool_and_timeouts_reach_asyncpg() -> None:
                 "maxsize": 8,
                 "timeout": 3.0,
                 "command_timeout": 20.0,
+                # No reset round trip after each statement (see keep_session).
+                "reset": keep_session,
+                "server_settings": {"jit": "off"},
             },
         }
     }
@@ -115,7 +120,27 @@ def test_the_pool_and_timeouts_reach_asyncpg() -> None:
         "minsize": 1,
         "maxsize": 5,
         "timeout": 5.0,
+        "reset": keep_session,
+        "server_settings": {"jit": "off"},
     }
+
+
+async def test_the_connections_run_without_jit() -> None:
+    """PostgreSQL's JIT is off on the pool's connections (see tortoise_config); SQLite has
+    no JIT and no server settings to give."""
+    url = database_url("jit")
+    config = tortoise_config(url)
+    if BACKEND == "sqlite":
+        assert config["connections"]["default"] == url
+        return
+    await create_database(url)
+    try:
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=config)
+            _, rows = await ctx.connections.get("default").execute_query("SHOW jit")
+            assert [dict(r) for r in rows] == [{"jit": "off"}]
+    finally:
+        await drop_database(url)
 
 
 def test_sqlite_has_no_pool() -> None:
