@@ -21,6 +21,8 @@ from service.database import migrate, tortoise_config
 from service.metrics import Metrics
 from service.settings import BUNDLED_DATA, BUNDLED_FIXTURES, Settings, load_settings
 from web import export, graphiql, subscriptions
+from web.body_limit import BodyLimit
+from web.caching import HTTPCaching
 from web.graphql_app import GraphQLApp
 from web.health import health, ready
 from web.observability import REQUEST_ID_HEADER, RequestObserver
@@ -99,7 +101,16 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
         Route("/health", health, methods=["GET"]),
         Route("/ready", ready, methods=["GET"]),
         *([Route("/metrics", metrics.endpoint, methods=["GET"])] if settings.metrics else []),
-        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Route(
+            "/graphql",
+            graphql_app,
+            methods=["GET", "POST"],
+            # Caching outside the limit, so that a 413 is `no-store` like any refusal.
+            middleware=[
+                Middleware(HTTPCaching, max_age=settings.cache_max_age),
+                Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            ],
+        ),
         subscriptions.route(graphql_app),
         Route("/export/{filename}", export.endpoint, methods=["GET"]),
         *graphiql.routes,

@@ -183,12 +183,20 @@ async def create(section: str, values: Mapping[str, Any], actor: str) -> str:
     return str(key)
 
 
+def _fits(spec: Section, key: str) -> bool:
+    """Whether `key` fits its model's key column: a longer one names no record, and Tortoise
+    refuses it in a filter."""
+    column = spec.model._meta.fields_map[spec.natural_key]
+    max_length: int | None = getattr(column, "max_length", None)
+    return max_length is None or len(key) <= max_length
+
+
 async def update(section: str, key: str, values: Mapping[str, Any], actor: str) -> audit.Changes:
     """Change the given fields of the record `key` (a null clears one); return what changed,
     which is nothing (and no write, no audit entry) if the values are those stored."""
     spec = BY_NAME[section]
     async with announced_transaction() as (conn, _):
-        current = await stored_record(spec, key) if len(key) <= 120 else None
+        current = await stored_record(spec, key) if _fits(spec, key) else None
         if current is None:
             raise NotFound([Problem((), f"there is no {_NOUN[section]} '{key}'")])
         before = spec.record.model_validate(current)
@@ -231,7 +239,7 @@ async def delete(section: str, key: str, actor: str) -> None:
     """Delete the record `key`, with its lines and links; refused while others refer to it."""
     spec = BY_NAME[section]
     async with announced_transaction() as (conn, announced):
-        current = await stored_record(spec, key) if len(key) <= 120 else None
+        current = await stored_record(spec, key) if _fits(spec, key) else None
         if current is None:
             raise NotFound([Problem((), f"there is no {_NOUN[section]} '{key}'")])
         dependents = await _dependents(section, key)

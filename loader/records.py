@@ -17,6 +17,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from models.base import KEY_LENGTH
+
 
 def _date_text(value: object) -> object:
     # Lax date parsing would read a number as seconds since 1970 (`date: 0` is 1970-01-01).
@@ -29,7 +31,9 @@ def _date_text(value: object) -> object:
 # error to report, not a value to coerce. Dates are parsed from text (YAML and JSON give
 # them as strings), but never from numbers.
 Date = Annotated[dt.date, BeforeValidator(_date_text)]
-Key = Annotated[StrictStr, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9][a-z0-9./_-]*$")]
+Key = Annotated[
+    StrictStr, Field(min_length=1, max_length=KEY_LENGTH, pattern=r"^[a-z0-9][a-z0-9./_-]*$")
+]
 Text = Annotated[StrictStr, Field(min_length=1)]
 CountryCode = Annotated[StrictStr, Field(pattern=r"^[A-Z]{2}$")]
 Count = Annotated[StrictInt, Field(ge=0)]

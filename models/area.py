@@ -21,9 +21,11 @@ class Area(Named):
     country = fields.ForeignKeyField(
         "models.Country", related_name="areas", on_delete=fields.RESTRICT, db_index=True
     )
+    country_id: int
     parent = fields.ForeignKeyField(
         "models.Area", related_name="children", null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    parent_id: int | None
     # The ISO 3166-2 code ("US-GA") of a subdivision that has one.
     code = fields.CharField(max_length=10, null=True)
     # Publishers' identifiers ({"fips": 13}), so that rows can be joined back to them.

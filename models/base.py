@@ -7,13 +7,20 @@ from tortoise.models import Model
 
 from models.search import search_name
 
+#: The longest natural key: the fixture format (loader/records.py) and lookups by key read it.
+KEY_LENGTH = 120
+
 
 class Entity(Model):
-    """A row with a natural `key`: fixtures refer to it, global IDs are built from it."""
+    """A row with a natural `key`: fixtures refer to it, global IDs are built from it.
+
+    Each model declares the column attribute of each of its foreign keys beside it
+    (`election_id: int` after `election`): Tortoise sets it on every row, and the declaration
+    lets the type checker see it, so that a misspelt one is an error."""
 
     id = fields.IntField(primary_key=True)
     key = fields.CharField(
-        max_length=120, unique=True, description="Natural key, stable across loads"
+        max_length=KEY_LENGTH, unique=True, description="Natural key, stable across loads"
     )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)

@@ -24,6 +24,7 @@ class Cabinet(Entity):
     country = fields.ForeignKeyField(
         "models.Country", related_name="cabinets", on_delete=fields.RESTRICT, db_index=True
     )
+    country_id: int
     name = fields.CharField(max_length=200)
     started = fields.DateField(db_index=True)
     # None while it is in office, or when the source does not say.
@@ -38,6 +39,7 @@ class Cabinet(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    previous_election_id: int | None
     parties = fields.ManyToManyField(
         "models.Organization",
         related_name="cabinets",
@@ -52,6 +54,7 @@ class Cabinet(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    prime_minister_party_id: int | None
     # Publishers' identifiers ({"parlgov": 1661}).
     external_ids = fields.JSONField(null=True)
     sources = fields.ManyToManyField(

@@ -24,6 +24,7 @@ class Candidacy(Entity):
     election = fields.ForeignKeyField(
         "models.Election", related_name="candidacies", on_delete=fields.CASCADE, db_index=True
     )
+    election_id: int
     # A person's candidacy has `person`; a party list has only `party`.
     person = fields.ForeignKeyField(
         "models.Person",
@@ -32,6 +33,7 @@ class Candidacy(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    person_id: int | None
     party = fields.ForeignKeyField(
         "models.Organization",
         related_name="candidacies",
@@ -39,6 +41,7 @@ class Candidacy(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    party_id: int | None
     nomination = fields.CharEnumField(Nomination, max_length=20, null=True)
     incumbent = fields.BooleanField(default=False)
     role = fields.CharField(max_length=200, null=True)
@@ -54,6 +57,7 @@ class Candidacy(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    alliance_id: int | None
     # Publishers' identifiers ({"parlgov": 6908}: ParlGov's result row).
     external_ids = fields.JSONField(null=True)
     sources = fields.ManyToManyField(

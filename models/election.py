@@ -17,6 +17,7 @@ class Election(Entity):
     country = fields.ForeignKeyField(
         "models.Country", related_name="elections", on_delete=fields.RESTRICT, db_index=True
     )
+    country_id: int
     kind = fields.CharEnumField(ElectionKind, max_length=16)
     office = fields.CharField(max_length=200)
     date = fields.DateField(db_index=True)
@@ -31,6 +32,7 @@ class Election(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    called_by_person_id: int | None
     called_by_organization = fields.ForeignKeyField(
         "models.Organization",
         related_name="elections_called",
@@ -38,6 +40,7 @@ class Election(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    called_by_organization_id: int | None
     reason = fields.TextField(null=True)
     term_years = fields.IntField(null=True)
     seats = fields.IntField(null=True)

@@ -24,6 +24,7 @@ class Endorsement(Entity):
     candidacy = fields.ForeignKeyField(
         "models.Candidacy", related_name="endorsements", on_delete=fields.CASCADE, db_index=True
     )
+    candidacy_id: int
     kind = fields.CharEnumField(EndorsementKind, max_length=16)
     endorser_person = fields.ForeignKeyField(
         "models.Person",
@@ -32,6 +33,7 @@ class Endorsement(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    endorser_person_id: int | None
     endorser_organization = fields.ForeignKeyField(
         "models.Organization",
         related_name="endorsements_given",
@@ -39,6 +41,7 @@ class Endorsement(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    endorser_organization_id: int | None
     # The country the endorser speaks for, if any.
     country = fields.ForeignKeyField(
         "models.Country",
@@ -47,6 +50,7 @@ class Endorsement(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    country_id: int | None
     date = fields.DateField(null=True)
     channel = fields.CharEnumField(Channel, max_length=12, null=True)
     summary = fields.TextField()

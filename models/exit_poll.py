@@ -10,9 +10,11 @@ class ExitPoll(Entity):
     election = fields.ForeignKeyField(
         "models.Election", related_name="exit_polls", on_delete=fields.CASCADE, db_index=True
     )
+    election_id: int
     pollster = fields.ForeignKeyField(
         "models.Organization", related_name="exit_polls", on_delete=fields.RESTRICT, db_index=True
     )
+    pollster_id: int
     commissioned_by = fields.ForeignKeyField(
         "models.Organization",
         related_name="exit_polls_commissioned",
@@ -20,6 +22,7 @@ class ExitPoll(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    commissioned_by_id: int | None
     released = fields.DateField()
     # Local time of release as published ("20:00"), when the source gives it.
     released_time = fields.CharField(max_length=5, null=True)
@@ -40,9 +43,11 @@ class ExitPollLine(Model):
     exit_poll = fields.ForeignKeyField(
         "models.ExitPoll", related_name="lines", on_delete=fields.CASCADE, db_index=True
     )
+    exit_poll_id: int
     candidacy = fields.ForeignKeyField(
         "models.Candidacy", related_name="exit_poll_lines", on_delete=fields.CASCADE, db_index=True
     )
+    candidacy_id: int
     share = fields.FloatField(null=True)
     # "under 5 %" and the like: the poll gave only a bound.
     share_below = fields.FloatField(null=True)

@@ -18,6 +18,7 @@ class LegalCase(Entity):
     election = fields.ForeignKeyField(
         "models.Election", related_name="legal_cases", on_delete=fields.CASCADE, db_index=True
     )
+    election_id: int
     # The court, or the election commission for an administrative decision.
     court = fields.ForeignKeyField(
         "models.Organization",
@@ -25,6 +26,7 @@ class LegalCase(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    court_id: int
     judges = fields.ManyToManyField(
         "models.Person", related_name="cases_judged", through="legal_case_judge"
     )
@@ -43,6 +45,7 @@ class LegalCase(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    appeal_of_id: int | None
     filed = fields.DateField(null=True)
     decided = fields.DateField(null=True)
     subject = fields.TextField()

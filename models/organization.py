@@ -34,6 +34,7 @@ class Organization(Named):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    country_id: int | None
     # A bloc's component parties.
     members = fields.ManyToManyField(
         "models.Organization",

@@ -27,6 +27,7 @@ class OrganizationName(Entity):
     organization = fields.ForeignKeyField(
         "models.Organization", related_name="name_history", on_delete=fields.CASCADE, db_index=True
     )
+    organization_id: int
     name = fields.CharField(max_length=200)
     short_name = fields.CharField(max_length=60, null=True)
     native_name = fields.CharField(max_length=200, null=True)
@@ -49,12 +50,14 @@ class OrganizationLink(Entity):
         on_delete=fields.CASCADE,
         db_index=True,
     )
+    predecessor_id: int
     successor = fields.ForeignKeyField(
         "models.Organization",
         related_name="predecessor_links",
         on_delete=fields.CASCADE,
         db_index=True,
     )
+    successor_id: int
     kind = fields.CharEnumField(LinkKind, max_length=12)
     date = fields.DateField()
     external_ids = fields.JSONField(null=True)

@@ -9,6 +9,7 @@ class PollingStations(Entity):
     election = fields.ForeignKeyField(
         "models.Election", related_name="polling_stations", on_delete=fields.CASCADE, db_index=True
     )
+    election_id: int
     # None: the whole country.
     area = fields.ForeignKeyField(
         "models.Area",
@@ -17,6 +18,7 @@ class PollingStations(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    area_id: int | None
     count = fields.IntField()
     summary = fields.TextField(null=True)
     sources = fields.ManyToManyField(

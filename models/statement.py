@@ -19,6 +19,7 @@ class Statement(Entity):
     election = fields.ForeignKeyField(
         "models.Election", related_name="statements", on_delete=fields.CASCADE, db_index=True
     )
+    election_id: int
     kind = fields.CharEnumField(StatementKind, max_length=20)
     # Who spoke: a person, an organization, or a person speaking for an organization.
     person = fields.ForeignKeyField(
@@ -28,6 +29,7 @@ class Statement(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    person_id: int | None
     organization = fields.ForeignKeyField(
         "models.Organization",
         related_name="statements",
@@ -35,6 +37,7 @@ class Statement(Entity):
         on_delete=fields.RESTRICT,
         db_index=True,
     )
+    organization_id: int | None
     # For actors the sources describe but do not name ("five opposition leaders").
     actor_description = fields.CharField(max_length=300, null=True)
     date = fields.DateField(null=True)

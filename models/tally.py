@@ -18,10 +18,12 @@ class Tally(Entity):
     election = fields.ForeignKeyField(
         "models.Election", related_name="tallies", on_delete=fields.CASCADE, db_index=True
     )
+    election_id: int
     # The area counted; None for the whole country.
     area = fields.ForeignKeyField(
         "models.Area", related_name="tallies", null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    area_id: int | None
     round = fields.IntField(default=1)
     stage = fields.CharEnumField(Stage, max_length=12)
     # Null when the source does not say when the figures were published.
@@ -58,9 +60,11 @@ class TallyLine(Model):
     tally = fields.ForeignKeyField(
         "models.Tally", related_name="lines", on_delete=fields.CASCADE, db_index=True
     )
+    tally_id: int
     candidacy = fields.ForeignKeyField(
         "models.Candidacy", related_name="lines", on_delete=fields.CASCADE, db_index=True
     )
+    candidacy_id: int
     votes = fields.BigIntField(null=True)
     share = fields.FloatField(null=True)
     seats = fields.IntField(null=True)

@@ -27,6 +27,7 @@ from strawberry.types.graphql import OperationType
 
 from curation.tokens import AuthError, require
 from models import Scope
+from schema.context import Context
 
 #: Root query fields that need a token, and what they are called in the refusal.
 PROTECTED = {"auditLog": "The audit log"}
@@ -90,7 +91,6 @@ class Access(SchemaExtension):
                 )
                 # Set before execution: Strawberry then runs nothing.
                 self.execution_context.result = GraphQLExecutionResult(data=None, errors=[error])
-                request = getattr(context, "request", None)
-                if request is not None:
-                    request.state.auth_refusal = refusal
+                if isinstance(context, Context):
+                    context.outcome.refusal = refusal  # the HTTP status comes from it
         yield

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models.figures import preferred_of
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
@@ -70,7 +71,7 @@ class Area(ModelNode):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[Tally, strawberry.lazy("schema.tally")]]:
-        from schema.tally import Tally, preferred_of
+        from schema.tally import Tally
 
         loaders = info.context.loaders
         rows = await loaders.children(models.Tally, "area").load(self.row.pk)
@@ -91,13 +92,13 @@ class Area(ModelNode):
     async def country(self, info: Info) -> Annotated[Country, strawberry.lazy("schema.country")]:
         from schema.country import country_by_id
 
-        country = await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
+        country = await country_by_id(info, self.row.country_id)
         assert country is not None  # a foreign key that cannot be null
         return country
 
     @strawberry.field(description="The area this one lies in, if any.")
     async def parent(self, info: Info) -> Area | None:
-        parent_id = self.row.parent_id  # type: ignore[attr-defined]
+        parent_id = self.row.parent_id
         if parent_id is None:
             return None
         row = await info.context.loaders.by_id(models.Area).load(parent_id)

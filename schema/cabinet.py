@@ -95,7 +95,7 @@ class Cabinet(ModelNode):
 
     @strawberry.field(description="The country it governed.")
     async def country(self, info: Info) -> Country:
-        country = await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
+        country = await country_by_id(info, self.row.country_id)
         assert country is not None  # a foreign key that cannot be null
         return country
 
@@ -104,7 +104,7 @@ class Cabinet(ModelNode):
     )
     async def parties(self, info: Info) -> list[CabinetParty]:
         rows = await info.context.loaders.links(models.Cabinet, "parties").load(self.row.pk)
-        leader = self.row.prime_minister_party_id  # type: ignore[attr-defined]
+        leader = self.row.prime_minister_party_id
         ordered = sorted(rows, key=lambda r: (r.pk != leader, r.key))
         return [
             CabinetParty(party=Organization.from_model(r), prime_minister=r.pk == leader)
@@ -113,7 +113,7 @@ class Cabinet(ModelNode):
 
     @strawberry.field(description="The prime minister's party, when the source names it.")
     async def prime_minister_party(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.prime_minister_party_id)  # type: ignore[attr-defined]
+        return await organization_by_id(info, self.row.prime_minister_party_id)
 
     @strawberry.field(
         description="The last parliamentary election before it took office, if known."
@@ -123,7 +123,7 @@ class Cabinet(ModelNode):
     ) -> Annotated[Election, strawberry.lazy("schema.election")] | None:
         from schema.election import Election
 
-        election_id = self.row.previous_election_id  # type: ignore[attr-defined]
+        election_id = self.row.previous_election_id
         if election_id is None:
             return None
         row = await info.context.loaders.by_id(models.Election).load(election_id)

@@ -11,13 +11,14 @@ from strawberry import Info, relay
 
 import models
 from models import winner as rules
+from models.figures import preferred_of, ranked
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
 from schema.organization import Organization, name_on, organization_by_id
 from schema.person import Person, person_by_id
 from schema.source import Source, sources_of
-from schema.tally import TallyLine, preferred_of, ranked
+from schema.tally import TallyLine
 
 if TYPE_CHECKING:
     from schema.election import Election
@@ -78,14 +79,11 @@ async def decision(
     if found is None:
         lines = await preferred_lines(info, election_id)
         candidacies = await loaders.by_id(models.Candidacy).load_many(
-            [line.candidacy_id for line in lines]  # type: ignore[attr-defined]
+            [line.candidacy_id for line in lines]
         )
         alliance = {c.pk: c.alliance_id for c in candidacies if c is not None}
         standing = rules.standing(
-            (
-                rules.Line(line.candidacy_id, line.votes, line.share, line.seats)  # type: ignore[attr-defined]
-                for line in lines
-            ),
+            (rules.Line(line.candidacy_id, line.votes, line.share, line.seats) for line in lines),
             alliance,
         )
         if election is None:
@@ -102,10 +100,10 @@ async def decision(
 async def by_election_date(info: Info, rows: list[models.Candidacy]) -> list[models.Candidacy]:
     """Candidacies ordered by the date of their election, then by key."""
     elections = await info.context.loaders.by_id(models.Election).load_many(
-        [row.election_id for row in rows]  # type: ignore[attr-defined]
+        [row.election_id for row in rows]
     )
     dates = {e.pk: e.date for e in elections if e is not None}
-    return sorted(rows, key=lambda r: (dates[r.election_id], r.key))  # type: ignore[attr-defined]
+    return sorted(rows, key=lambda r: (dates[r.election_id], r.key))
 
 
 @strawberry.type(description="A person or party list standing in one election.")
@@ -144,7 +142,7 @@ class Candidacy(ModelNode):
         "figures are part of the alliance's; null for a list or candidate on its own."
     )
     async def alliance(self, info: Info) -> Candidacy | None:
-        alliance_id = self.row.alliance_id  # type: ignore[attr-defined]
+        alliance_id = self.row.alliance_id
         if alliance_id is None:
             return None
         row = await info.context.loaders.by_id(models.Candidacy).load(alliance_id)
@@ -152,20 +150,20 @@ class Candidacy(ModelNode):
 
     @strawberry.field(description="The candidate's name, or the list's name for a party list.")
     async def name(self, info: Info) -> str:
-        person = await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
+        person = await person_by_id(info, self.row.person_id)
         if person is not None:
             return person.name
-        party = await organization_by_id(info, self.row.party_id)  # type: ignore[attr-defined]
+        party = await organization_by_id(info, self.row.party_id)
         assert party is not None  # the loader refuses a candidacy with neither
         return party.name
 
     @strawberry.field(description="The candidate; null for a party list.")
     async def person(self, info: Info) -> Person | None:
-        return await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
+        return await person_by_id(info, self.row.person_id)
 
     @strawberry.field(description="The nominating party or bloc, or the list itself.")
     async def party(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.party_id)  # type: ignore[attr-defined]
+        return await organization_by_id(info, self.row.party_id)
 
     @strawberry.field(
         description="The party's name on polling day, from its names over time "
@@ -173,34 +171,34 @@ class Candidacy(ModelNode):
         "organization, and this says what the ballot called it. Null without a party."
     )
     async def party_name_then(self, info: Info) -> str | None:
-        party_id = self.row.party_id  # type: ignore[attr-defined]
+        party_id = self.row.party_id
         if party_id is None:
             return None
         loaders = info.context.loaders
         party = await loaders.by_id(models.Organization).load(party_id)
         names = await loaders.children(models.OrganizationName, "organization").load(party_id)
-        election = await loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        election = await loaders.by_id(models.Election).load(self.row.election_id)
         return name_on(party, names, election.date)
 
     @strawberry.field(description="The election stood in.")
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
         return Election.from_model(row)
 
     @strawberry.field(description="The candidate's age in whole years on polling day.")
     async def age_at_election(self, info: Info) -> int | None:
-        person = await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
+        person = await person_by_id(info, self.row.person_id)
         if person is None or person.birth_date is None:
             return None
-        election = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        election = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
         born, day = person.birth_date, election.date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))  # type: ignore[no-any-return]
 
     async def _line(self, info: Info) -> models.TallyLine | None:
-        for line in await preferred_lines(info, self.row.election_id):  # type: ignore[attr-defined]
-            if line.candidacy_id == self.row.pk:  # type: ignore[attr-defined]
+        for line in await preferred_lines(info, self.row.election_id):
+            if line.candidacy_id == self.row.pk:
                 return line
         return None
 
@@ -226,20 +224,20 @@ class Candidacy(ModelNode):
         "of electors)."
     )
     async def won(self, info: Info) -> bool | None:
-        found = (await decision(info, self.row.election_id)).winner  # type: ignore[attr-defined]
+        found = (await decision(info, self.row.election_id)).winner
         if found is None:
             return None
-        return found in (self.row.pk, self.row.alliance_id)  # type: ignore[attr-defined]
+        return found in (self.row.pk, self.row.alliance_id)
 
     @strawberry.field(
         description="Whether it had the most votes (else the largest share) in the preferred "
         "final tally, whoever won by the rules; null when no one did (none published, a tie)."
     )
     async def led_popular_vote(self, info: Info) -> bool | None:
-        found = (await decision(info, self.row.election_id)).popular_vote_leader  # type: ignore[attr-defined]
+        found = (await decision(info, self.row.election_id)).popular_vote_leader
         if found is None:
             return None
-        return found in (self.row.pk, self.row.alliance_id)  # type: ignore[attr-defined]
+        return found in (self.row.pk, self.row.alliance_id)
 
     @strawberry.field(
         description="Endorsements before the vote and congratulations after, by date."

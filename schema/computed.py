@@ -1,24 +1,20 @@
 """SQL for the values computed from the preferred tally, shared by filters, ordering and
-statistics; each gives the same number as the resolver of the same name."""
+statistics; each gives the same number as the resolver of the same name, by the rules (and
+their SQL) in models/figures.py."""
 
 from __future__ import annotations
 
+from models.figures import preferred_sql, turnout_sql
+
 
 def preferred_tally(election_id: str) -> str:
-    """The id of the preferred tally of the last round (`schema.tally.preferred_of`)."""
-    return (
-        f"(SELECT p.id FROM tally p WHERE p.election_id = {election_id} AND p.preferred "
-        "AND p.area_id IS NULL ORDER BY p.round DESC, p.id LIMIT 1)"
-    )
+    """The id of the preferred tally of the last round (`models.figures.preferred_of`)."""
+    return preferred_sql(election_id)
 
 
 def turnout(election_id: str) -> str:
-    """Turnout in percent, from the counts, else as reported (`schema.tally.turnout`)."""
-    return (
-        '(SELECT CASE WHEN q."cast" IS NOT NULL AND q.registered <> 0 '
-        'THEN ROUND(100.0 * q."cast" / q.registered, 2) ELSE q.turnout_reported END '
-        f"FROM tally q WHERE q.id = {preferred_tally(election_id)})"
-    )
+    """Turnout in percent, from the counts, else as reported (`models.figures.turnout`)."""
+    return f"(SELECT {turnout_sql('q')} FROM tally q WHERE q.id = {preferred_tally(election_id)})"
 
 
 def _alliance(line: str) -> str:

@@ -1,12 +1,12 @@
-"""The per-request context: batching loaders, so each relation costs one query per level, and
-the identity of the request's token."""
+"""The per-request context: batching loaders, so each relation costs one query per level, the
+identity of the request's token, and the outcome that the HTTP answer is made from."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Hashable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,6 +18,7 @@ from curation import tokens
 from curation.tokens import AuthError, Identity
 from schema.keyset import Dialect, Sql
 from schema.rows import select, table
+from service.errors import ErrorKind
 
 M = TypeVar("M", bound=Model)
 
@@ -141,6 +142,56 @@ class Loaders:
         return self._get(("links", model, relation), load)
 
 
+#: Where a request's Outcome travels in its ASGI scope, between the /graphql endpoint and the
+#: middleware around it (web/caching.py), as Starlette's AuthenticationMiddleware passes "user".
+OUTCOME_KEY = "elections.outcome"
+
+
+@dataclass
+class Outcome:
+    """What the handling of one /graphql request learns that its HTTP answer depends on: the
+    token's refusal (schema/access.py), why an operation did not run, whether the result may
+    be cached, and whether the answer is GraphiQL's page (web/graphql_app.py)."""
+
+    #: The token did not allow the operation: nothing ran, and the answer is 401 or 403.
+    refusal: AuthError | None = None
+    #: For each operation's result, why it did not run ("request", "internal"), or None.
+    failures: list[ErrorKind | None] = field(default_factory=list)
+    #: One operation that ran without any error: its answer may be cached (a GET's).
+    errorless: bool = False
+    #: The answer is GraphiQL's page, which keeps its own caching.
+    graphql_ide: bool = False
+
+    @staticmethod
+    def of(scope: MutableMapping[str, Any]) -> Outcome:
+        """The request's outcome, made on first use and kept in its ASGI scope."""
+        outcome = scope.get(OUTCOME_KEY)
+        if outcome is None:
+            outcome = scope[OUTCOME_KEY] = Outcome()
+        return cast(Outcome, outcome)
+
+    def add_result(self, failure: ErrorKind | None, errors: bool) -> None:
+        """Notes an operation's result: `failure`, why it did not run (None: it ran), and
+        whether it has errors. Only a single result without errors may be cached: an error
+        may not outlive its cause, and a batch is not worth the bookkeeping."""
+        self.failures.append(failure)
+        self.errorless = not errors and len(self.failures) == 1
+
+    def status(self, graphql_response: bool) -> int | None:
+        """The HTTP status the outcome calls for, None for the usual 200. `graphql_response`:
+        the answer has the GraphQL over HTTP media type, with which a request error is a 400
+        (plain JSON keeps 200 for clients written before that media type)."""
+        if self.refusal is not None:
+            # Refused for its token before it ran: 401 or 403 whatever the media type, as
+            # HTTP clients and proxies expect.
+            return self.refusal.status
+        if self.failures == ["internal"]:
+            return 500
+        if self.failures == ["request"] and graphql_response:
+            return 400
+        return None
+
+
 @dataclass
 class Context:
     """What every resolver gets as `info.context`."""
@@ -150,6 +201,8 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     #: The request's Authorization header, if it sent one.
     authorization: str | None = None
+    #: What the handling learns for the HTTP answer.
+    outcome: Outcome = field(default_factory=Outcome)
     _identity: Identity | AuthError | None = field(default=None, init=False, repr=False)
     _checked: bool = field(default=False, init=False, repr=False)
 

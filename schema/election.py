@@ -12,6 +12,7 @@ from strawberry import Info, relay
 
 import models
 from models import title as titles
+from models.figures import in_stage_order, preferred_of, rounded, spread, turnout
 from schema import cabinet, endorsement, legal_case, statement
 from schema.area import area_by_code
 from schema.cabinet import Cabinet
@@ -28,7 +29,7 @@ from schema.person import Person, person_by_id
 from schema.polling_stations import PollingStations
 from schema.source import Source, sources_of
 from schema.statement import Statement, StatementKind
-from schema.tally import Tally, in_stage_order, preferred_of, turnout
+from schema.tally import Tally
 
 
 @strawberry.enum(description="What an election chooses.")
@@ -101,7 +102,7 @@ class Election(ModelNode):
     )
     async def title(self, info: Info) -> str:
         loaders = info.context.loaders
-        country_id: int = self.row.country_id  # type: ignore[attr-defined]
+        country_id: int = self.row.country_id
         country = await loaders.by_id(models.Country).load(country_id)
         assert country is not None  # a foreign key that cannot be null
         row = self.row
@@ -117,17 +118,17 @@ class Election(ModelNode):
 
     @strawberry.field(description="The country that held it.")
     async def country(self, info: Info) -> Country:
-        country = await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
+        country = await country_by_id(info, self.row.country_id)
         assert country is not None  # a foreign key that cannot be null
         return country
 
     @strawberry.field(description="The person who called it (e.g. by decree), if any.")
     async def called_by_person(self, info: Info) -> Person | None:
-        return await person_by_id(info, self.row.called_by_person_id)  # type: ignore[attr-defined]
+        return await person_by_id(info, self.row.called_by_person_id)
 
     @strawberry.field(description="The body that called it (e.g. parliament), if any.")
     async def called_by_organization(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.called_by_organization_id)  # type: ignore[attr-defined]
+        return await organization_by_id(info, self.row.called_by_organization_id)
 
     @strawberry.field(
         description="Every candidacy: those in the preferred final tally first, from first "
@@ -143,8 +144,7 @@ class Election(ModelNode):
     ) -> Connection[Candidacy]:
         rows = await info.context.loaders.children(models.Candidacy, "election").load(self.row.pk)
         place = {
-            line.candidacy_id: i  # type: ignore[attr-defined]
-            for i, line in enumerate(await preferred_lines(info, self.row.pk))
+            line.candidacy_id: i for i, line in enumerate(await preferred_lines(info, self.row.pk))
         }
         ordered = sorted(rows, key=lambda r: (place.get(r.pk, len(place)), r.key))
         return list_connection(
@@ -280,7 +280,7 @@ class Election(ModelNode):
         ]
         if own is None or not others:
             return None
-        return round(own - max(others), 2)
+        return rounded(own - max(others))
 
     @strawberry.field(
         description="The cabinets formed after it (those it was the last election before), "
@@ -456,8 +456,7 @@ class Election(ModelNode):
                     shares.setdefault(line.candidacy_id, []).append(line.share)
         candidacies = await loaders.by_id(models.Candidacy).load_many(list(shares))
         place = {
-            line.candidacy_id: i  # type: ignore[attr-defined]
-            for i, line in enumerate(await preferred_lines(info, self.row.pk))
+            line.candidacy_id: i for i, line in enumerate(await preferred_lines(info, self.row.pk))
         }
         rows = sorted(
             (c for c in candidacies if c is not None),
@@ -469,7 +468,7 @@ class Election(ModelNode):
                 shares=shares[c.pk],
                 lowest=min(shares[c.pk]),
                 highest=max(shares[c.pk]),
-                spread=round(max(shares[c.pk]) - min(shares[c.pk]), 2),
+                spread=spread(shares[c.pk]),
             )
             for c in rows
         ]

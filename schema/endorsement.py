@@ -72,20 +72,20 @@ class Endorsement(ModelNode):
     ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
         from schema.candidacy import Candidacy
 
-        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)
         return Candidacy.from_model(row)
 
     @strawberry.field(description="The person who gave it, if a person did.")
     async def endorser_person(self, info: Info) -> Person | None:
-        return await person_by_id(info, self.row.endorser_person_id)  # type: ignore[attr-defined]
+        return await person_by_id(info, self.row.endorser_person_id)
 
     @strawberry.field(description="The organization that gave it, or the one the person spoke for.")
     async def endorser_organization(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.endorser_organization_id)  # type: ignore[attr-defined]
+        return await organization_by_id(info, self.row.endorser_organization_id)
 
     @strawberry.field(description="The country the endorser spoke for; null for none.")
     async def country(self, info: Info) -> Country | None:
-        return await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
+        return await country_by_id(info, self.row.country_id)
 
     @strawberry.field(description="Where it was reported.")
     async def sources(self, info: Info) -> list[Source]:

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models.figures import mean, rounded
 from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
 from schema.source import Source, sources_of
@@ -23,13 +24,13 @@ async def official_shares(info: Info, election_id: int) -> dict[int, float]:
     from schema.candidacy import preferred_lines
 
     lines = await preferred_lines(info, election_id)
-    return {line.candidacy_id: line.share for line in lines if line.share is not None}  # type: ignore[attr-defined]
+    return {line.candidacy_id: line.share for line in lines if line.share is not None}
 
 
 def _difference(estimate: float | None, official: float | None) -> float | None:
     if estimate is None or official is None:
         return None
-    return round(estimate - official, 2)
+    return rounded(estimate - official)
 
 
 @strawberry.type(description="One line of an exit poll: a candidacy's estimated share.")
@@ -58,19 +59,19 @@ class ExitPollLine:
     ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
         from schema.candidacy import Candidacy
 
-        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)
         return Candidacy.from_model(row)
 
     @strawberry.field(description="The candidacy's share in the preferred final tally.")
     async def official_share(self, info: Info) -> float | None:
-        return (await official_shares(info, self.election_id)).get(self.row.candidacy_id)  # type: ignore[attr-defined]
+        return (await official_shares(info, self.election_id)).get(self.row.candidacy_id)
 
     @strawberry.field(
         description="Estimate minus official share, in percentage points (negative: the poll "
         "gave less than the count)."
     )
     async def discrepancy(self, info: Info) -> float | None:
-        official = (await official_shares(info, self.election_id)).get(self.row.candidacy_id)  # type: ignore[attr-defined]
+        official = (await official_shares(info, self.election_id)).get(self.row.candidacy_id)
         return _difference(self.share, official)
 
 
@@ -103,19 +104,19 @@ class ExitPoll(ModelNode):
 
     @strawberry.field(description="The pollster.")
     async def pollster(self, info: Info) -> Organization:
-        pollster = await organization_by_id(info, self.row.pollster_id)  # type: ignore[attr-defined]
+        pollster = await organization_by_id(info, self.row.pollster_id)
         assert pollster is not None  # a foreign key that cannot be null
         return pollster
 
     @strawberry.field(description="Who commissioned the poll (e.g. a TV channel), if known.")
     async def commissioned_by(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.commissioned_by_id)  # type: ignore[attr-defined]
+        return await organization_by_id(info, self.row.commissioned_by_id)
 
     @strawberry.field(description="The election polled.")
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
         return Election.from_model(row)
 
     async def _lines(self, info: Info) -> list[models.ExitPollLine]:
@@ -126,7 +127,7 @@ class ExitPoll(ModelNode):
 
     @strawberry.field(description="One line per candidacy, highest estimate first.")
     async def lines(self, info: Info) -> list[ExitPollLine]:
-        election_id: int = self.row.election_id  # type: ignore[attr-defined]
+        election_id: int = self.row.election_id
         return [ExitPollLine.from_model(row, election_id) for row in await self._lines(info)]
 
     @strawberry.field(
@@ -134,24 +135,24 @@ class ExitPoll(ModelNode):
         "over the lines that have both an estimate and an official share."
     )
     async def mean_absolute_discrepancy(self, info: Info) -> float | None:
-        official = await official_shares(info, self.row.election_id)  # type: ignore[attr-defined]
+        official = await official_shares(info, self.row.election_id)
         gaps = [
             abs(d)
             for r in await self._lines(info)
-            if (d := _difference(r.share, official.get(r.candidacy_id))) is not None  # type: ignore[attr-defined]
+            if (d := _difference(r.share, official.get(r.candidacy_id))) is not None
         ]
-        return round(sum(gaps) / len(gaps), 2) if gaps else None
+        return mean(gaps)
 
     @strawberry.field(
         description="The largest discrepancy of any line, in points, with its sign "
         "(estimate minus official)."
     )
     async def largest_discrepancy(self, info: Info) -> float | None:
-        official = await official_shares(info, self.row.election_id)  # type: ignore[attr-defined]
+        official = await official_shares(info, self.row.election_id)
         gaps = [
             d
             for r in await self._lines(info)
-            if (d := _difference(r.share, official.get(r.candidacy_id))) is not None  # type: ignore[attr-defined]
+            if (d := _difference(r.share, official.get(r.candidacy_id))) is not None
         ]
         return max(gaps, key=abs) if gaps else None
 

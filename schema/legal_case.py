@@ -72,7 +72,7 @@ class LegalCase(ModelNode):
 
     @strawberry.field(description="The court (or commission) that decided.")
     async def court(self, info: Info) -> Organization:
-        court = await organization_by_id(info, self.row.court_id)  # type: ignore[attr-defined]
+        court = await organization_by_id(info, self.row.court_id)
         assert court is not None  # a foreign key that cannot be null
         return court
 
@@ -104,7 +104,7 @@ class LegalCase(ModelNode):
 
     @strawberry.field(description="The decision this case appeals, if it is an appeal.")
     async def appeal_of(self, info: Info) -> LegalCase | None:
-        parent_id = self.row.appeal_of_id  # type: ignore[attr-defined]
+        parent_id = self.row.appeal_of_id
         if parent_id is None:
             return None
         row = await info.context.loaders.by_id(models.LegalCase).load(parent_id)
@@ -124,7 +124,7 @@ class LegalCase(ModelNode):
         # Each case is visited once: cases that appeal each other in a loop (which the loader
         # refuses, but a database written otherwise may hold) would spin here for ever.
         root, seen = self.row, {self.row.pk}
-        parent_id = root.appeal_of_id  # type: ignore[attr-defined]
+        parent_id = root.appeal_of_id
         while parent_id is not None and parent_id not in seen:
             root = await loaders.by_id(models.LegalCase).load(parent_id)
             seen.add(root.pk)
@@ -143,7 +143,7 @@ class LegalCase(ModelNode):
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
         return Election.from_model(row)
 
     @strawberry.field(description="Where the decision was reported.")

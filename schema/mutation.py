@@ -161,7 +161,8 @@ def _record(value: Any) -> dict[str, Any]:
     }
 
 
-def _where(path: tuple[str | int, ...], root: str) -> str:
+def _field_path(path: tuple[str | int, ...], root: str) -> str:
+    """Where in the input a problem is, as the client wrote it: `input.lines[0].votes`."""
     where = root
     for part in path:
         where += f"[{part}]" if isinstance(part, int) else f".{to_camel_case(part)}"
@@ -169,7 +170,7 @@ def _where(path: tuple[str | int, ...], root: str) -> str:
 
 
 def _errors(problems: list[Problem], root: str) -> list[FieldError]:
-    return [FieldError(field=_where(p.path, root), message=p.message) for p in problems]
+    return [FieldError(field=_field_path(p.path, root), message=p.message) for p in problems]
 
 
 async def _actor(info: Info) -> str:

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models.figures import rounded
 from schema.node import ModelNode
 from schema.person import Person, person_by_id
 from schema.source import Source, sources_of
@@ -33,7 +34,7 @@ def first_day(partial: str) -> dt.date:
 
 async def holders(info: Info, row: models.OfficeTerm) -> list[models.OfficeTerm]:
     """Every term of the same office in the same country, in order."""
-    rows = await info.context.loaders.children(models.OfficeTerm, "country").load(row.country_id)  # type: ignore[attr-defined]
+    rows = await info.context.loaders.children(models.OfficeTerm, "country").load(row.country_id)
     return sorted((r for r in rows if r.office == row.office), key=lambda r: (r.started, r.key))
 
 
@@ -74,7 +75,7 @@ class OfficeTerm(ModelNode):
 
     @strawberry.field(description="Who held the office.")
     async def person(self, info: Info) -> Person:
-        person = await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
+        person = await person_by_id(info, self.row.person_id)
         assert person is not None  # a foreign key that cannot be null
         return person
 
@@ -84,7 +85,7 @@ class OfficeTerm(ModelNode):
     ) -> Annotated[Election, strawberry.lazy("schema.election")] | None:
         from schema.election import Election
 
-        election_id = self.row.election_id  # type: ignore[attr-defined]
+        election_id = self.row.election_id
         if election_id is None:
             return None
         row = await info.context.loaders.by_id(models.Election).load(election_id)
@@ -101,7 +102,7 @@ class OfficeTerm(ModelNode):
         terms = await holders(info, self.row)
         number = 1
         for earlier in reversed(terms[: place(terms, self.row)]):
-            if earlier.person_id != self.row.person_id:  # type: ignore[attr-defined]
+            if earlier.person_id != self.row.person_id:
                 break
             if earlier.began_by is not models.TermStart.ACTING:
                 number += 1
@@ -113,7 +114,7 @@ class OfficeTerm(ModelNode):
     )
     def years_in_office(self) -> float:
         end = first_day(self.row.ended) if self.row.ended else dt.date.today()
-        return round((end - first_day(self.row.started)).days / 365.25, 1)
+        return rounded((end - first_day(self.row.started)).days / 365.25, places=1)
 
     @strawberry.field(description="The term just before this one in the office, by anyone.")
     async def previous_term(self, info: Info) -> OfficeTerm | None:
@@ -131,16 +132,16 @@ class OfficeTerm(ModelNode):
     async def predecessor(self, info: Info) -> Person | None:
         terms = await holders(info, self.row)
         for earlier in reversed(terms[: place(terms, self.row)]):
-            if earlier.person_id != self.row.person_id:  # type: ignore[attr-defined]
-                return await person_by_id(info, earlier.person_id)  # type: ignore[attr-defined]
+            if earlier.person_id != self.row.person_id:
+                return await person_by_id(info, earlier.person_id)
         return None
 
     @strawberry.field(description="The next other person to hold the office after this term.")
     async def successor(self, info: Info) -> Person | None:
         terms = await holders(info, self.row)
         for later in terms[place(terms, self.row) + 1 :]:
-            if later.person_id != self.row.person_id:  # type: ignore[attr-defined]
-                return await person_by_id(info, later.person_id)  # type: ignore[attr-defined]
+            if later.person_id != self.row.person_id:
+                return await person_by_id(info, later.person_id)
         return None
 
     @strawberry.field(description="Where the term is documented.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from enum import Enum
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import strawberry
 
@@ -32,6 +32,9 @@ class Nulls(Enum):
     FIRST = strawberry.enum_value("first", description="Items without a value before the rest.")
     LAST = strawberry.enum_value("last", description="Items without a value after the rest.")
 
+
+#: The enum of the fields a list can be ordered by.
+F = TypeVar("F", bound=Enum)
 
 _DIRECTION = "Ascending (the default) or descending."
 _NULLS = "Where items without a value go: LAST (the default) or FIRST."
@@ -149,25 +152,29 @@ class CountryOrderField(Enum):
     CODE = strawberry.enum_value("code", description="The ISO code.")
 
 
-@strawberry.input(description="One key of an election order.")
-class ElectionOrder:
-    field: ElectionOrderField = strawberry.field(description="What to order by.")
+@strawberry.input(description="One key of an order.")
+class OrderKey(Generic[F]):
+    """The one shape of every list's order keys; each list names its own below, with the
+    fields it can be ordered by."""
+
+    field: F = strawberry.field(description="What to order by.")
     direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
     nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+
+
+@strawberry.input(description="One key of an election order.")
+class ElectionOrder(OrderKey[ElectionOrderField]):
+    pass
 
 
 @strawberry.input(description="One key of a candidacy order.")
-class CandidacyOrder:
-    field: CandidacyOrderField = strawberry.field(description="What to order by.")
-    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
-    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+class CandidacyOrder(OrderKey[CandidacyOrderField]):
+    pass
 
 
 @strawberry.input(description="One key of an endorsement order.")
-class EndorsementOrder:
-    field: EndorsementOrderField = strawberry.field(description="What to order by.")
-    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
-    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+class EndorsementOrder(OrderKey[EndorsementOrderField]):
+    pass
 
 
 @strawberry.input(description="One key of a statement order.")
@@ -192,31 +199,23 @@ class LegalCaseOrder:
 
 
 @strawberry.input(description="One key of a person order.")
-class PersonOrder:
-    field: PersonOrderField = strawberry.field(description="What to order by.")
-    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
-    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+class PersonOrder(OrderKey[PersonOrderField]):
+    pass
 
 
 @strawberry.input(description="One key of an organization order.")
-class OrganizationOrder:
-    field: OrganizationOrderField = strawberry.field(description="What to order by.")
-    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
-    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+class OrganizationOrder(OrderKey[OrganizationOrderField]):
+    pass
 
 
 @strawberry.input(description="One key of an area order.")
-class AreaOrder:
-    field: AreaOrderField = strawberry.field(description="What to order by.")
-    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
-    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+class AreaOrder(OrderKey[AreaOrderField]):
+    pass
 
 
 @strawberry.input(description="One key of a country order.")
-class CountryOrder:
-    field: CountryOrderField = strawberry.field(description="What to order by.")
-    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
-    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+class CountryOrder(OrderKey[CountryOrderField]):
+    pass
 
 
 class Order(Protocol):

@@ -69,7 +69,7 @@ class Organization(ModelNode):
     ) -> Annotated[Country, strawberry.lazy("schema.country")] | None:
         from schema.country import country_by_id
 
-        return await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
+        return await country_by_id(info, self.row.country_id)
 
     @strawberry.field(description="For a bloc: its component parties, by key.")
     async def members(

@@ -9,6 +9,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models.figures import mean
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.node import ModelNode
 from schema.source import Source, sources_of
@@ -153,9 +154,9 @@ class Person(ModelNode):
             ):
                 continue
             lines = await preferred_lines(info, election.pk)
-            if lines and lines[0].candidacy_id == row.pk and lines[0].share is not None:  # type: ignore[attr-defined]
+            if lines and lines[0].candidacy_id == row.pk and lines[0].share is not None:
                 shares.append(lines[0].share)
-        return round(sum(shares) / len(shares), 2) if shares else None
+        return mean(shares)
 
     @strawberry.field(
         description="Their record: candidacies, wins and average share in the preferred tallies."

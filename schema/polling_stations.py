@@ -33,7 +33,7 @@ class PollingStations(ModelNode):
 
     @strawberry.field(description="The area counted; null for the whole country.")
     async def area(self, info: Info) -> Area | None:
-        area_id = self.row.area_id  # type: ignore[attr-defined]
+        area_id = self.row.area_id
         if area_id is None:
             return None
         row = await info.context.loaders.by_id(models.Area).load(area_id)
@@ -43,7 +43,7 @@ class PollingStations(ModelNode):
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
         return Election.from_model(row)
 
     @strawberry.field(description="Where the count was reported.")

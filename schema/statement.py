@@ -65,17 +65,17 @@ class Statement(ModelNode):
 
     @strawberry.field(description="The person who spoke, if a person did.")
     async def person(self, info: Info) -> Person | None:
-        return await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
+        return await person_by_id(info, self.row.person_id)
 
     @strawberry.field(description="The organization that spoke, or the one the person spoke for.")
     async def organization(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.organization_id)  # type: ignore[attr-defined]
+        return await organization_by_id(info, self.row.organization_id)
 
     @strawberry.field(description="The election the statement is about.")
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
         return Election.from_model(row)
 
     @strawberry.field(description="Where it was reported.")

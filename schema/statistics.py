@@ -10,6 +10,7 @@ import strawberry
 from strawberry import Info
 from tortoise import connections
 
+from models.figures import rounded
 from schema import computed
 from schema.keyset import Dialect, Sql
 from service.errors import ClientError
@@ -22,7 +23,8 @@ async def _rows(sql: Sql) -> list[dict[str, Any]]:
 
 
 def _average(value: Any) -> float | None:
-    return None if value is None else round(float(value), 2)
+    # SQLite's AVG is a float, PostgreSQL's a decimal: either rounded by the one rule.
+    return None if value is None else rounded(value)
 
 
 @strawberry.type(description="Elections whose winner's share falls in [from, to).")

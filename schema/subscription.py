@@ -12,9 +12,10 @@ from graphql import GraphQLError
 from strawberry import Info
 
 import models
+from models.figures import in_stage_order
 from schema.context import Loaders
 from schema.election import Election
-from schema.tally import Tally, in_stage_order
+from schema.tally import Tally
 from service import notify
 from service.notify import Notice
 

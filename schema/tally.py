@@ -1,9 +1,8 @@
-"""Tally: the GraphQL type for one published result stage, and the arithmetic on it."""
+"""Tally: the GraphQL type for one published result stage (its figures: models/figures.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
 
@@ -11,6 +10,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models.figures import ranked, turnout
 from schema.node import ModelNode
 from schema.source import Source, sources_of
 
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from schema.area import Area
     from schema.candidacy import Candidacy
     from schema.election import Election
-
-_STAGE_ORDER = {models.Stage.PRELIMINARY: 0, models.Stage.FINAL: 1, models.Stage.CERTIFIED: 2}
 
 
 @strawberry.enum(description="How far along the count a published result is.")
@@ -30,59 +28,6 @@ class Stage(Enum):
     FINAL = strawberry.enum_value("final", description="The count's final figures.")
     CERTIFIED = strawberry.enum_value(
         "certified", description="Final figures confirmed by the body that certifies results."
-    )
-
-
-def counted(row: models.Tally) -> float:
-    """How much of the count a tally covers, in percent: as published, else from stations."""
-    if row.counted_share is not None:
-        return row.counted_share
-    if row.stations_reported is not None and row.stations_total:
-        return 100 * row.stations_reported / row.stations_total
-    return 100.0
-
-
-def in_stage_order(rows: Iterable[models.Tally]) -> list[models.Tally]:
-    """Round, then stage, then date (undated last), then share counted: publication order.
-
-    Stage comes before date, so undated final figures never precede the night's counts.
-    """
-    return sorted(
-        rows,
-        key=lambda t: (
-            t.round,
-            _STAGE_ORDER[t.stage],
-            t.as_of is None,
-            t.as_of or dt.date.min,
-            counted(t),
-            t.key,
-        ),
-    )
-
-
-def preferred_of(rows: Sequence[models.Tally], area_id: int | None = None) -> models.Tally | None:
-    """The tally that "the result" means: the preferred one of the last round, for the whole
-    country, or for the area `area_id` (an area's own preferred tally is that area's result)."""
-    preferred = [t for t in rows if t.preferred and t.area_id == area_id]  # type: ignore[attr-defined]
-    return max(preferred, key=lambda t: t.round) if preferred else None
-
-
-def turnout(row: models.Tally) -> float | None:
-    if row.cast is not None and row.registered:
-        return round(100 * row.cast / row.registered, 2)  # type: ignore[no-any-return]
-    return row.turnout_reported
-
-
-def ranked(lines: Iterable[models.TallyLine]) -> list[models.TallyLine]:
-    """Lines from first place down: by share, then votes, then seats."""
-    return sorted(
-        lines,
-        key=lambda line: (
-            -(line.share if line.share is not None else -1.0),
-            -(line.votes if line.votes is not None else -1),
-            -(line.seats if line.seats is not None else -1),
-            line.candidacy_id,  # type: ignore[attr-defined]
-        ),
     )
 
 
@@ -105,12 +50,12 @@ class TallyLine:
     ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
         from schema.candidacy import Candidacy
 
-        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)
         return Candidacy.from_model(row)
 
     @strawberry.field(description="The tally this line belongs to.")
     async def tally(self, info: Info) -> Tally:
-        row = await info.context.loaders.by_id(models.Tally).load(self.row.tally_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Tally).load(self.row.tally_id)
         return Tally.from_model(row)
 
 
@@ -197,7 +142,7 @@ class Tally(ModelNode):
     async def area(self, info: Info) -> Annotated[Area, strawberry.lazy("schema.area")] | None:
         from schema.area import Area
 
-        area_id = self.row.area_id  # type: ignore[attr-defined]
+        area_id = self.row.area_id
         if area_id is None:
             return None
         row = await info.context.loaders.by_id(models.Area).load(area_id)
@@ -219,7 +164,7 @@ class Tally(ModelNode):
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
         return Election.from_model(row)
 
     @strawberry.field(description="Where these figures were published.")

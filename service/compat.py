@@ -1,5 +1,6 @@
-"""Compatibility: every private name of Strawberry, graphql-core, Tortoise and asyncio that
-the fast path, fast requests, the limits and the metrics use, and the start-up check of them.
+"""Compatibility: every private name of Strawberry, graphql-core, Tortoise, uvicorn and asyncio
+that the fast path, fast requests, the limits, the metrics and the read timeout use, and the
+start-up check of them.
 
 Private here means what a library does not promise to keep from one release to the next: a
 name with a leading underscore, a name from a module its package does not export (such as
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     import aiosqlite
+    import h11
     import strawberry
     from graphql import GraphQLObjectType, GraphQLSchema
     from graphql.execution import Executor
@@ -44,12 +46,18 @@ log = logging.getLogger("elections.compat")
 STRAWBERRY = "strawberry-graphql"
 GRAPHQL_CORE = "graphql-core"
 TORTOISE = "tortoise-orm"
+UVICORN = "uvicorn"
 #: asyncio's names come with Python itself.
 PYTHON = "python"
 
 #: The releases the names below were read from, and tests/test_fast_path.py passed with: a
 #: major and minor version each. After an upgrade that passes the tests, change them here.
-TESTED: dict[str, str] = {STRAWBERRY: "0.341", GRAPHQL_CORE: "3.3", TORTOISE: "1.1"}
+TESTED: dict[str, str] = {
+    STRAWBERRY: "0.341",
+    GRAPHQL_CORE: "3.3",
+    TORTOISE: "1.1",
+    UVICORN: "0.55",
+}
 
 #: What a name is read on when it is an attribute of an instance, not of a module or class.
 Probe = Callable[["strawberry.Schema"], object]
@@ -109,6 +117,24 @@ def _sqlite_client(_schema: strawberry.Schema) -> object:
 
 def _asyncpg_client(_schema: strawberry.Schema) -> object:
     return AsyncpgDBClient(connection_name="compat-check")
+
+
+def _h11_protocol(_schema: strawberry.Schema) -> object:
+    # A protocol that is never connected: uvicorn makes its h11 connection when it is made.
+    # (Imported here: only this check needs uvicorn's configuration.)
+    from uvicorn.config import Config
+    from uvicorn.server import ServerState
+
+    async def app(_scope: object, _receive: object, _send: object) -> None:
+        return None
+
+    loop = asyncio.new_event_loop()
+    try:
+        # log_config=None: uvicorn's own logging configuration is not applied.
+        config = Config(app=app, log_config=None)
+        return H11Protocol(config=config, server_state=ServerState(), app_state={}, _loop=loop)
+    finally:
+        loop.close()
 
 
 #: Every private name used, grouped by package.
@@ -244,6 +270,20 @@ NAMES: tuple[Private, ...] = (
         fast_path=False,
         on=_asyncpg_client,
     ),
+    # uvicorn: its HTTP/1.1 protocol is public as a `--http` class, not as a base class.
+    Private(
+        UVICORN,
+        "uvicorn.protocols.http.h11_impl:H11Protocol",
+        "web/read_timeout.py (the deadline for a request's headers, under `elections serve`)",
+        fast_path=False,
+    ),
+    Private(
+        UVICORN,
+        "uvicorn.protocols.http.h11_impl:H11Protocol.conn",
+        "web/read_timeout.py (whether a request's headers are still to come)",
+        fast_path=False,
+        on=_h11_protocol,
+    ),
     # asyncio
     Private(
         PYTHON,
@@ -284,6 +324,7 @@ if TYPE_CHECKING:  # mypy reads the names as the tested releases define them
     from strawberry.types.field import StrawberryField
     from tortoise.backends.asyncpg.client import AsyncpgDBClient
     from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
+    from uvicorn.protocols.http.h11_impl import H11Protocol
 
     DEFINITION_BACKREF: str
     NODE_ID: Callable[..., Any]
@@ -305,6 +346,7 @@ else:  # at run time each is looked up, and a missing one stands in until check(
     AsyncpgDBClient = _load("tortoise.backends.asyncpg.client:AsyncpgDBClient")
     SqliteClient = _load("tortoise.backends.sqlite.client:SqliteClient")
     SqliteTransactionWrapper = _load("tortoise.backends.sqlite.client:SqliteTransactionWrapper")
+    H11Protocol = _load("uvicorn.protocols.http.h11_impl:H11Protocol")
     #: The key under which a graphql-core field keeps its Strawberry field.
     DEFINITION_BACKREF = _load(
         "strawberry.schema.schema_converter:GraphQLCoreConverter.DEFINITION_BACKREF"
@@ -360,6 +402,11 @@ def sqlite_lock(client: SqliteClient) -> asyncio.Lock:
 def asyncpg_pool(client: AsyncpgDBClient) -> Any:
     """The asyncpg pool of a PostgreSQL client (None until it is opened)."""
     return client._pool
+
+
+def h11_connection(protocol: H11Protocol) -> h11.Connection:
+    """The h11 connection of uvicorn's HTTP/1.1 protocol: whose turn it is to speak."""
+    return protocol.conn
 
 
 # --- The start-up check --------------------------------------------------------------------
@@ -459,6 +506,7 @@ __all__ = [
     "TESTED",
     "AsyncpgDBClient",
     "FieldDetails",
+    "H11Protocol",
     "IncompatibleError",
     "MaybeNullValidationRule",
     "OneOfInputValidationRule",
@@ -474,6 +522,7 @@ __all__ = [
     "context_kwargs",
     "get_arguments",
     "graphql_schema",
+    "h11_connection",
     "sqlite_connection",
     "sqlite_lock",
     "strawberry_schema",

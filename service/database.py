@@ -38,8 +38,9 @@ HISTORY_TABLE = "tortoise_migrations"
 # database migrate it one after the other: the later ones find nothing left to do.
 _LOCK_KEY = 0x656C_6563_7469_6F6E  # "election"
 
-#: A database's tables as the database describes them: see `describe`.
-Schema = dict[str, dict[str, Any]]
+#: A database's tables as the database describes them: see `describe`. (Not a GraphQL schema,
+#: which is schema.Schema.)
+Layout = dict[str, dict[str, Any]]
 
 
 def _apps() -> dict[str, dict[str, Any]]:
@@ -270,7 +271,7 @@ async def _made_before_migrations(connection: BaseDBAsyncClient, initial: Migrat
 # --- What a database holds ------------------------------------------------------------------
 
 
-async def describe(connection: BaseDBAsyncClient) -> Schema:
+async def describe(connection: BaseDBAsyncClient) -> Layout:
     """The tables of the database, normalised for comparing two databases: per table, its
     columns (type, nullability, default), its indexes and its constraints (unique, primary
     and foreign keys, with their actions), in an order of their own. Index and constraint
@@ -291,8 +292,8 @@ async def _rows(connection: BaseDBAsyncClient, sql: str) -> list[dict[str, Any]]
     return [dict(row) for row in rows]
 
 
-async def _describe_sqlite(connection: BaseDBAsyncClient) -> Schema:
-    schema: Schema = {}
+async def _describe_sqlite(connection: BaseDBAsyncClient) -> Layout:
+    schema: Layout = {}
     tables = await _rows(
         connection,
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
@@ -347,8 +348,8 @@ def _seqno(row: dict[str, Any]) -> int:
     return int(row["seqno"] if "seqno" in row else row["seq"])
 
 
-async def _describe_postgres(connection: BaseDBAsyncClient) -> Schema:
-    schema: Schema = {}
+async def _describe_postgres(connection: BaseDBAsyncClient) -> Layout:
+    schema: Layout = {}
     for row in await _rows(
         connection,
         "SELECT table_name FROM information_schema.tables"

@@ -108,7 +108,7 @@ async def test_distinct_megabyte_queries_keep_each_cache_within_its_budget(
         cache_bytes=CacheBytes(parsed=budget, validated=budget, known=budget, persisted=budget)
     )
     app = create_app(settings, manage_database=False)
-    [graphql] = [r.app for r in app.routes if isinstance(r, Route) and r.path == "/graphql"]
+    [graphql] = [r.endpoint for r in app.routes if isinstance(r, Route) and r.path == "/graphql"]
     assert isinstance(graphql, GraphQLApp)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

@@ -82,6 +82,8 @@ def test_the_fenced_names_are_the_ones_the_code_uses() -> None:
         "tortoise.backends.sqlite.client:SqliteClient._connection",
         "tortoise.backends.sqlite.client:SqliteClient._lock",
         "tortoise.backends.sqlite.client:SqliteTransactionWrapper",
+        "uvicorn.protocols.http.h11_impl:H11Protocol",
+        "uvicorn.protocols.http.h11_impl:H11Protocol.conn",
     ]
 
 

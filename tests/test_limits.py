@@ -663,7 +663,7 @@ async def test_a_batch_vouches_for_none_of_its_queries(world: TortoiseContext) -
         }
     )
     app = create_app(production, manage_database=False)
-    [graphql] = [r.app for r in app.routes if isinstance(r, Route) and r.path == "/graphql"]
+    [graphql] = [r.endpoint for r in app.routes if isinstance(r, Route) and r.path == "/graphql"]
     assert isinstance(graphql, GraphQLApp)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

@@ -784,7 +784,7 @@ async def test_changing_one_figure_updates_exactly_that_row(
     after = await snapshot()
     assert changed_rows(before, after) == {("tally", tally.id), ("tally_line", line.id)}
     reloaded = await models.TallyLine.get(id=line.id)
-    assert (reloaded.tally_id, reloaded.votes) == (tally.id, 107633)  # type: ignore[attr-defined]
+    assert (reloaded.tally_id, reloaded.votes) == (tally.id, 107633)
     assert (await models.Tally.get(id=tally.id)).updated_at > tally.updated_at
 
     # One plain column of the same tally: again exactly that row, with the same id.
@@ -831,7 +831,7 @@ async def test_links_and_parents_count_as_updates(base: Path, tmp_path: Path) ->
         ("area", area.id),
     }
     assert [s.key for s in await election.sources.all()] == ["cec"]
-    assert area.parent_id is None  # type: ignore[attr-defined]
+    assert area.parent_id is None
 
 
 def changed_rows_without_links(before: Snapshot, after: Snapshot) -> set[tuple[str, int]]:

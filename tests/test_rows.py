@@ -24,7 +24,7 @@ async def test_a_record_has_the_models_attributes_and_types(world: TortoiseConte
     assert record.kind is models.ElectionKind.PRESIDENTIAL
     assert record.early is True
     assert record.originally_due == "2025-10"
-    assert record.country_id == row.country_id  # type: ignore[attr-defined]
+    assert record.country_id == row.country_id
     # Timestamps are converted only when read, by Tortoise's own field.
     assert record.updated_at == row.updated_at
     assert isinstance(record.updated_at, dt.datetime)

@@ -4,6 +4,8 @@ A GET whose operation ran without any error may be kept by browsers and shared c
 CACHE_MAX_AGE seconds, and revalidated with its ETag after that. Everything else from
 /graphql (POST, errors, refusals) is `no-store`: a POST may be a mutation, and an error may
 not outlive its cause (a time limit, a database away, a persisted query not yet registered).
+`HTTPCaching` is the ASGI middleware around /graphql that does it, from the request's Outcome
+(schema/context.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from schema.context import Outcome
 
 NO_STORE = "no-store"
 #: What a /graphql answer depends on besides its URL: Accept picks the media type (and the
@@ -43,22 +49,71 @@ def none_match(if_none_match: str, etag: str) -> bool:
     return opaque in ENTITY_TAG.findall(if_none_match)
 
 
-def for_query(
-    response: Response, cacheable: bool, max_age: int, if_none_match: str | None
-) -> Response:
-    """The response with its caching headers; 304 Not Modified, without a body, if the
-    request's If-None-Match names it. `cacheable`: a GET whose operation ran without errors."""
-    response.headers["vary"] = VARY
-    if not cacheable or response.status_code != 200:
-        response.headers["cache-control"] = NO_STORE
-        return response
-    headers = {
-        "etag": entity_tag(bytes(response.body), response.headers.get("content-type", "")),
-        "cache-control": public(max_age),
-        "vary": VARY,
-    }
-    response.headers.update(headers)
-    if if_none_match is not None and none_match(if_none_match, headers["etag"]):
-        # RFC 9110 15.4.5: a 304 carries the ETag, Cache-Control and Vary a 200 would have.
-        return Response(status_code=304, headers=headers)
-    return response
+class HTTPCaching:
+    """ASGI middleware: every answer varies on Accept; a GET without a token whose operation
+    ran without errors is `public, max-age` with a strong ETag, and 304 Not Modified to an
+    If-None-Match that names it; GraphiQL's page keeps its own Cache-Control; anything else
+    is `no-store`."""
+
+    def __init__(self, app: ASGIApp, max_age: int) -> None:
+        self.app = app
+        self.max_age = max_age
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        outcome = Outcome.of(scope)
+        request_headers = Headers(scope=scope)
+        start: Message | None = None
+        body: list[bytes] = []
+
+        async def send_with_caching(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["vary"] = VARY
+                cacheable = (
+                    scope["method"] == "GET"
+                    and outcome.errorless
+                    # An answer to a request with a token (the audit log) is that client's.
+                    and "authorization" not in request_headers
+                    and message["status"] == 200
+                )
+                if outcome.graphql_ide:
+                    await send(message)  # GraphiQL's page keeps its own caching
+                elif not cacheable:
+                    headers["cache-control"] = NO_STORE
+                    await send(message)
+                else:
+                    start = message  # held until the body is whole: the ETag is its hash
+            elif start is None:
+                await send(message)
+            else:
+                body.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await self._send_cacheable(start, b"".join(body), request_headers, send)
+
+        await self.app(scope, receive, send_with_caching)
+
+    async def _send_cacheable(
+        self, start: Message, body: bytes, request_headers: Headers, send: Send
+    ) -> None:
+        headers = MutableHeaders(scope=start)
+        tags = {
+            "etag": entity_tag(body, headers.get("content-type", "")),
+            "cache-control": public(self.max_age),
+            "vary": VARY,
+        }
+        if_none_match = request_headers.get("if-none-match")
+        if if_none_match is not None and none_match(if_none_match, tags["etag"]):
+            # RFC 9110 15.4.5: a 304 carries the ETag, Cache-Control and Vary a 200 would have.
+            not_modified = Response(status_code=304, headers=tags)
+            await send(
+                {"type": "http.response.start", "status": 304, "headers": not_modified.raw_headers}
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers.update(tags)
+        await send(start)
+        await send({"type": "http.response.body", "body": body})

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from tortoise.models import Model
 
 import models
-from schema.tally import preferred_of, ranked, turnout
+from models.figures import margin, preferred_of, ranked, turnout
 
 #: Rows read per query: the stream holds one batch at a time, whatever the table's size.
 BATCH_SIZE = 1000
@@ -29,7 +29,7 @@ Compute = Callable[[list[Row]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class Table:
+class Export:
     """One export: its columns in order, where each comes from, and how to filter it."""
 
     name: str
@@ -58,8 +58,8 @@ class Filters:
 @dataclass(frozen=True)
 class Format:
     media_type: str
-    header: Callable[[Table], str]
-    rows: Callable[[Table, list[Row]], str]
+    header: Callable[[Export], str]
+    rows: Callable[[Export, list[Row]], str]
 
 
 class ExportError(Exception):
@@ -90,16 +90,16 @@ async def results(election_ids: Iterable[int]) -> dict[int, Result]:
     for tally in await models.Tally.filter(
         election_id__in=sorted(set(election_ids)), preferred=True
     ):
-        tallies[tally.election_id].append(tally)  # type: ignore[attr-defined]
+        tallies[tally.election_id].append(tally)
     chosen = {eid: t for eid, rows in tallies.items() if (t := preferred_of(rows)) is not None}
     lines: dict[int, list[models.TallyLine]] = defaultdict(list)
     tally_ids = [t.pk for t in chosen.values()]
     for line in await models.TallyLine.filter(tally_id__in=tally_ids).prefetch_related("candidacy"):
-        lines[line.tally_id].append(line)  # type: ignore[attr-defined]
+        lines[line.tally_id].append(line)
     found = {}
     for eid, tally in chosen.items():
         mine = lines[tally.pk]
-        keys = {line.candidacy_id: line.candidacy.key for line in mine}  # type: ignore[attr-defined]
+        keys = {line.candidacy_id: line.candidacy.key for line in mine}
         found[eid] = Result(tally, ranked(mine), keys)
     return found
 
@@ -112,12 +112,8 @@ async def election_results(rows: list[Row]) -> None:
         lines = result.lines if result else []
         row["result"] = result.tally.key if result else None
         row["turnout"] = turnout(result.tally) if result else None
-        row["winner"] = result.keys[lines[0].candidacy_id] if result and lines else None  # type: ignore[attr-defined]
-        row["margin"] = None
-        if len(lines) >= 2:
-            first, second = lines[0].share, lines[1].share
-            if first is not None and second is not None:
-                row["margin"] = round(first - second, 2)
+        row["winner"] = result.keys[lines[0].candidacy_id] if result and lines else None
+        row["margin"] = margin(lines)
 
 
 async def candidacy_results(rows: list[Row]) -> None:
@@ -126,11 +122,11 @@ async def candidacy_results(rows: list[Row]) -> None:
     for row in rows:
         result = found.get(row["election_id"])
         lines = result.lines if result else []
-        line = next((line for line in lines if line.candidacy_id == row["id"]), None)  # type: ignore[attr-defined]
+        line = next((line for line in lines if line.candidacy_id == row["id"]), None)
         row["name"] = row["person_name"] if row["person_name"] is not None else row["party_name"]
         row["votes"] = line.votes if line else None
         row["share"] = line.share if line else None
-        row["won"] = lines[0].candidacy_id == row["id"] if lines else None  # type: ignore[attr-defined]
+        row["won"] = lines[0].candidacy_id == row["id"] if lines else None
 
 
 async def tally_turnout(rows: list[Row]) -> None:
@@ -148,10 +144,10 @@ async def tally_turnout(rows: list[Row]) -> None:
 # --- The tables ------------------------------------------------------------------------------
 
 
-TABLES: dict[str, Table] = {
+TABLES: dict[str, Export] = {
     t.name: t
     for t in (
-        Table(
+        Export(
             "elections",
             models.Election,
             stored={
@@ -198,7 +194,7 @@ TABLES: dict[str, Table] = {
             country="country__code",
             compute=election_results,
         ),
-        Table(
+        Export(
             "candidacies",
             models.Candidacy,
             stored={
@@ -236,7 +232,7 @@ TABLES: dict[str, Table] = {
             country="election__country__code",
             compute=candidacy_results,
         ),
-        Table(
+        Export(
             "tallies",
             models.Tally,
             stored={
@@ -285,7 +281,7 @@ TABLES: dict[str, Table] = {
             country="election__country__code",
             compute=tally_turnout,
         ),
-        Table(
+        Export(
             "tally-lines",
             models.TallyLine,
             stored={
@@ -317,7 +313,7 @@ TABLES: dict[str, Table] = {
             country="tally__election__country__code",
             sources=None,
         ),
-        Table(
+        Export(
             "endorsements",
             models.Endorsement,
             stored={
@@ -360,7 +356,7 @@ TABLES: dict[str, Table] = {
 # --- Reading ---------------------------------------------------------------------------------
 
 
-async def sources_of(table: Table, ids: list[int]) -> dict[int, list[str]]:
+async def source_keys(table: Export, ids: list[int]) -> dict[int, list[str]]:
     """The keys of each row's sources, sorted: one query for the batch."""
     found: dict[int, list[str]] = defaultdict(list)
     if table.sources is None:
@@ -375,7 +371,7 @@ async def sources_of(table: Table, ids: list[int]) -> dict[int, list[str]]:
 
 
 async def batches(
-    table: Table, filters: Filters, batch_size: int = BATCH_SIZE
+    table: Export, filters: Filters, batch_size: int = BATCH_SIZE
 ) -> AsyncIterator[list[Row]]:
     """The table's rows in id order, `batch_size` per query, each a dict of `table.columns`.
 
@@ -396,7 +392,7 @@ async def batches(
         if table.compute is not None:
             await table.compute(rows)
         if table.sources is not None:
-            sources = await sources_of(table, [row["id"] for row in rows])
+            sources = await source_keys(table, [row["id"] for row in rows])
             for row in rows:
                 row["sources"] = sources.get(row["id"], [])
         yield [{column: plain(row[column]) for column in table.columns} for row in rows]
@@ -447,7 +443,7 @@ def csv_text(rows: Iterable[Iterable[Any]]) -> str:
     return out.getvalue()
 
 
-def jsonl_text(table: Table, rows: list[Row]) -> str:
+def jsonl_text(table: Export, rows: list[Row]) -> str:
     return "".join(
         json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n" for row in rows
     )
@@ -464,7 +460,7 @@ FORMATS: dict[str, Format] = {
 
 
 async def stream(
-    table: Table, format_: Format, filters: Filters, batch_size: int = BATCH_SIZE
+    table: Export, format_: Format, filters: Filters, batch_size: int = BATCH_SIZE
 ) -> AsyncIterator[str]:
     """The export's text, a chunk per batch (the CSV header first)."""
     header = format_.header(table)
@@ -486,7 +482,7 @@ def available() -> str:
     return f"Exports: {names}, each as {formats} (e.g. /export/elections.csv)."
 
 
-def resolve(filename: str) -> tuple[Table, Format]:
+def resolve(filename: str) -> tuple[Export, Format]:
     """The table and format a file name asks for, e.g. `tally-lines.jsonl`."""
     name, _, suffix = filename.rpartition(".")
     if name not in TABLES or suffix not in FORMATS:

@@ -1,5 +1,6 @@
 """The /graphql endpoint: Strawberry's ASGI view with our context, the GraphQL over HTTP
-media types and status codes, persisted queries, fast requests and HTTP caching of GETs."""
+media types and status codes, persisted queries and fast requests. The body limit
+(web/body_limit.py) and HTTP caching (web/caching.py) are middleware around it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any, cast
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -19,13 +20,12 @@ from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from curation.tokens import AuthError
 from schema import Schema, build_schema
-from schema.context import Context
+from schema.context import Context, Outcome
 from service import compat, errors, logs
 from service.metrics import Metrics
 from service.settings import Settings
-from web import caching, fast_requests, graphiql, subscriptions
+from web import fast_requests, graphiql, subscriptions
 from web.fast_requests import KnownQueries
 from web.persisted_queries import PersistedQueries, PersistedQueryError
 
@@ -151,14 +151,10 @@ class SubResponse(Response):
         self.graphql_media_type = graphql_media_type
 
 
-class BodyTooLarge(Exception):
-    """The request body is longer than the configured limit."""
-
-
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context, our offline GraphiQL page, GraphQL-shaped
-    errors for bad requests, the media types of the GraphQL over HTTP spec, persisted
-    queries, and HTTP caching of GET results.
+    errors for bad requests, the media types and status codes of the GraphQL over HTTP spec
+    (from the request's Outcome), and persisted queries.
 
     Made, it checks the private names of the libraries the schema uses (service/compat.py)
     and, with the fast path, that fast requests may skip each of the schema's extensions;
@@ -194,25 +190,9 @@ class GraphQLApp(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        limit = self.settings.max_body_bytes
-        received = 0
-
-        async def receive_within_limit() -> Message:
-            # Counts the body as it arrives, so a chunked upload cannot slip past the limit.
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge
-            return message
-
-        request = Request(scope, receive_within_limit)
+        request = Request(scope, receive)
         media_type = response_media_type(request.headers.get("accept", ""))
-        declared = request.headers.get("content-length", "")
         try:
-            if declared.isdigit() and int(declared) > limit:
-                raise BodyTooLarge
             response = None
             if self.settings.fast_path:
                 response = await fast_requests.answer(self, request)
@@ -222,23 +202,12 @@ class GraphQLApp(GraphQL[Context, None]):
                     self.metrics.fast_request_answered()
             if response is None:
                 response = await self.run(request)
-            failures = getattr(request.state, "graphql_failures", [])
-            refusal: AuthError | None = getattr(request.state, "auth_refusal", None)
-            if refusal is not None:
-                # Refused for its token before it ran (no data): 401 or 403 with the
-                # challenge, whatever the media type, as HTTP clients and proxies expect.
-                response.status_code = refusal.status
-                response.headers["WWW-Authenticate"] = refusal.challenge
-            elif failures == ["internal"]:
-                response.status_code = 500
-            elif failures == ["request"] and media_type == GRAPHQL_RESPONSE_JSON:
-                # With the GraphQL media type a request error is a 400 (GraphQL over HTTP
-                # spec); plain JSON keeps 200 for clients written before that media type.
-                response.status_code = 400
-        except BodyTooLarge:
-            response = error_response(
-                f"The request body is larger than the limit of {limit} bytes.", 413, media_type
-            )
+            outcome = Outcome.of(scope)
+            status = outcome.status(media_type == GRAPHQL_RESPONSE_JSON)
+            if status is not None:
+                response.status_code = status
+            if outcome.refusal is not None:
+                response.headers["WWW-Authenticate"] = outcome.refusal.challenge
         except PersistedQueryError as error:
             response = error_response(error.message, error.status_code, media_type, code=error.code)
         except HTTPException as error:
@@ -247,21 +216,6 @@ class GraphQLApp(GraphQL[Context, None]):
                 response = error_response(error.reason, 405, media_type, {"Allow": "POST"})
             else:
                 response = error_response(error.reason, error.status_code, media_type)
-        if getattr(request.state, "graphql_ide", False):
-            response.headers["vary"] = caching.VARY  # GraphiQL's page keeps its own caching
-        else:
-            # An answer to a request with a token (the audit log) is that client's alone.
-            cacheable = (
-                request.method == "GET"
-                and getattr(request.state, "cacheable", False)
-                and "authorization" not in request.headers
-            )
-            response = caching.for_query(
-                response,
-                cacheable,
-                self.settings.cache_max_age,
-                request.headers.get("if-none-match"),
-            )
         await response(scope, receive, send)
 
     async def get_context(
@@ -271,7 +225,10 @@ class GraphQLApp(GraphQL[Context, None]):
             # Subscriptions over WebSocket read public data: no token is looked at.
             return Context()
         return Context(
-            request=request, response=response, authorization=request.headers.get("authorization")
+            request=request,
+            response=response,
+            authorization=request.headers.get("authorization"),
+            outcome=Outcome.of(request.scope),
         )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -318,13 +275,11 @@ class GraphQLApp(GraphQL[Context, None]):
         """The result as JSON: errors counted for the logs and metrics, unexpected ones
         masked in production, and no "data" entry if the operation never ran."""
         found = result.errors or []
-        # Only an answer without errors may be cached: an error may not outlive its cause.
-        request.state.cacheable = not found and not hasattr(request.state, "cacheable")
         info = logs.current_request.get()
         if info is not None:
             info.errors.update(errors.kind(error) for error in found)
         failed = failure(result)
-        request.state.graphql_failures = [*getattr(request.state, "graphql_failures", []), failed]
+        Outcome.of(request.scope).add_result(failed, errors=bool(found))
         if self.settings.production and found:
             request_id = info.request_id if info else "unknown"
             masked = errors.masked(found, request_id)
@@ -377,7 +332,7 @@ class GraphQLApp(GraphQL[Context, None]):
         return bounded_json(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        request.state.graphql_ide = True
+        Outcome.of(request.scope).graphql_ide = True
         return graphiql.graphiql_page()
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:

@@ -18,8 +18,8 @@ from typing import Any
 
 import h11
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol as UvicornH11Protocol
 
+from service import compat
 from service.settings import load_settings
 
 
@@ -104,7 +104,7 @@ def read_timeout() -> float:
     return load_settings().read_timeout
 
 
-class H11Protocol(UvicornH11Protocol):
+class H11Protocol(compat.H11Protocol):
     """uvicorn's HTTP/1.1 protocol with a deadline for each request's headers: READ_TIMEOUT
     seconds from the connection, or from the first byte of the next request on a kept-alive
     connection (between requests uvicorn's own keep-alive timeout applies). A client that
@@ -137,9 +137,9 @@ class H11Protocol(UvicornH11Protocol):
 
     def _awaiting_headers(self) -> bool:
         # Both sides idle: no request has begun, or the last one is answered and the next
-        # one's request line and headers are still to come. (`conn`, uvicorn's h11
-        # connection, is the one attribute of its protocol read here.)
-        return self.conn.their_state is h11.IDLE and self.conn.our_state is h11.IDLE
+        # one's request line and headers are still to come.
+        connection = compat.h11_connection(self)
+        return connection.their_state is h11.IDLE and connection.our_state is h11.IDLE
 
     def _await_headers(self) -> None:
         if self._headers_due is None:
