@@ -116,3 +116,53 @@ def by_rules(kind: str, lines: Iterable[Line[K]]) -> K | None:
     if any(line.seats is not None for line in lines):
         return by_electors(lines) if kind == "presidential" else by_seats(lines)
     return None if kind == "parliamentary" else popular_vote_leader(lines)
+
+
+@dataclass(frozen=True)
+class Decision(Generic[K]):
+    """Who won an election by its rules and who led the popular vote, with the figures of the
+    lines that stand on their own (alliances with their members'): what `winner`, `won`,
+    `popularVoteLeader` and `margin` read, in the API and in the export alike."""
+
+    winner: K | None
+    popular_vote_leader: K | None
+    standing: dict[K, Line[K]]
+
+    def won(self, who: K, alliance: K | None) -> bool | None:
+        """Whether `who` (a list in `alliance`, if any) won: a member of the winning alliance
+        did; null when no one did (none published, a tie)."""
+        if self.winner is None:
+            return None
+        return self.winner in (who, alliance)
+
+    def led_popular_vote(self, who: K, alliance: K | None) -> bool | None:
+        """Whether `who` (or its alliance) had the most votes; null when no one had."""
+        if self.popular_vote_leader is None:
+            return None
+        return self.popular_vote_leader in (who, alliance)
+
+    def margin(self) -> float | None:
+        """The winner's share minus the largest share of any other line standing, unrounded:
+        negative where the winner trailed in the popular vote."""
+        if self.winner is None:
+            return None
+        own = self.standing[self.winner].share
+        others = [
+            line.share
+            for who, line in self.standing.items()
+            if who != self.winner and line.share is not None
+        ]
+        if own is None or not others:
+            return None
+        return own - max(others)
+
+
+def decide(kind: str, lines: Iterable[Line[K]], alliance: Mapping[K, K | None]) -> Decision[K]:
+    """The decision of an election of `kind` from its deciding tally's lines (`alliance`: each
+    list's alliance, if any)."""
+    standing_lines = standing(lines, alliance)
+    return Decision(
+        winner=by_rules(kind, standing_lines),
+        popular_vote_leader=popular_vote_leader(standing_lines),
+        standing={line.who: line for line in standing_lines},
+    )

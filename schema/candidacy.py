@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
 
@@ -59,39 +58,25 @@ async def preferred_lines(info: Info, election_id: int) -> list[models.TallyLine
     return found
 
 
-@dataclass(frozen=True)
-class Decision:
-    """Who won an election by its rules, and who led the popular vote (models/winner.py),
-    with the figures of the lines that stand on their own (alliances with their members')."""
-
-    winner: int | None
-    popular_vote_leader: int | None
-    standing: dict[int, rules.Line[int]]
-
-
 async def decision(
     info: Info, election_id: int, election: models.Election | None = None
-) -> Decision:
+) -> rules.Decision[int]:
     """The decision of an election's preferred tally, made once per request (`election`: its
     row, where the caller has it, so that it is not read again)."""
     loaders = info.context.loaders
-    found: Decision | None = loaders.decisions.get(election_id)
+    found: rules.Decision[int] | None = loaders.decisions.get(election_id)
     if found is None:
         lines = await preferred_lines(info, election_id)
         candidacies = await loaders.by_id(models.Candidacy).load_many(
             [line.candidacy_id for line in lines]
         )
         alliance = {c.pk: c.alliance_id for c in candidacies if c is not None}
-        standing = rules.standing(
-            (rules.Line(line.candidacy_id, line.votes, line.share, line.seats) for line in lines),
-            alliance,
-        )
         if election is None:
             election = await loaders.by_id(models.Election).load(election_id)
-        found = Decision(
-            winner=rules.by_rules(election.kind.value, standing),
-            popular_vote_leader=rules.popular_vote_leader(standing),
-            standing={line.who: line for line in standing},
+        found = rules.decide(
+            election.kind.value,
+            (rules.Line(line.candidacy_id, line.votes, line.share, line.seats) for line in lines),
+            alliance,
         )
         loaders.decisions[election_id] = found
     return found
@@ -224,20 +209,16 @@ class Candidacy(ModelNode):
         "of electors)."
     )
     async def won(self, info: Info) -> bool | None:
-        found = (await decision(info, self.row.election_id)).winner
-        if found is None:
-            return None
-        return found in (self.row.pk, self.row.alliance_id)
+        found = await decision(info, self.row.election_id)
+        return found.won(self.row.pk, self.row.alliance_id)
 
     @strawberry.field(
         description="Whether it had the most votes (else the largest share) in the preferred "
         "final tally, whoever won by the rules; null when no one did (none published, a tie)."
     )
     async def led_popular_vote(self, info: Info) -> bool | None:
-        found = (await decision(info, self.row.election_id)).popular_vote_leader
-        if found is None:
-            return None
-        return found in (self.row.pk, self.row.alliance_id)
+        found = await decision(info, self.row.election_id)
+        return found.led_popular_vote(self.row.pk, self.row.alliance_id)
 
     @strawberry.field(
         description="Endorsements before the vote and congratulations after, by date."

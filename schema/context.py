@@ -16,6 +16,8 @@ from tortoise.models import Model
 
 from curation import tokens
 from curation.tokens import AuthError, Identity
+from models.tally import TallyLine
+from models.winner import Decision
 from schema.keyset import Dialect, Sql
 from schema.rows import select, table
 from service.errors import ErrorKind
@@ -55,9 +57,9 @@ class Loaders:
         #: for all of them before resuming any (schema/fast_path.py).
         self.futures: set[Awaitable[Any]] = set()
         #: An election's preferred tally lines, ranked (schema.candidacy.preferred_lines).
-        self.preferred_lines: dict[int, list[Any]] = {}
+        self.preferred_lines: dict[int, list[TallyLine]] = {}
         #: Who won each election, and who led its popular vote (schema.candidacy.decision).
-        self.decisions: dict[int, Any] = {}
+        self.decisions: dict[int, Decision[int]] = {}
 
     def _get(self, key: Hashable, load: Any) -> DataLoader[Any, Any]:
         if key not in self._loaders:

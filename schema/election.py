@@ -269,18 +269,8 @@ class Election(ModelNode):
         "winner trailed in the popular vote."
     )
     async def margin(self, info: Info) -> float | None:
-        found = await decision(info, self.row.pk, self.row)
-        if found.winner is None:
-            return None
-        own = found.standing[found.winner].share
-        others = [
-            line.share
-            for who, line in found.standing.items()
-            if who != found.winner and line.share is not None
-        ]
-        if own is None or not others:
-            return None
-        return rounded(own - max(others))
+        found = (await decision(info, self.row.pk, self.row)).margin()
+        return None if found is None else rounded(found)
 
     @strawberry.field(
         description="The cabinets formed after it (those it was the last election before), "

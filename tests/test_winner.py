@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from tortoise.context import TortoiseContext
 
 import models
 from models.winner import Line, by_electors, by_runoff, by_seats, popular_vote_leader
+from tests.support.clients import client
 from tests.support.running import run
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
@@ -206,3 +208,31 @@ async def test_the_popular_vote_leader_lost_query(data_sets: TortoiseContext) ->
             },
         ],
     }
+
+
+async def test_the_export_decides_as_the_api(data_sets: TortoiseContext) -> None:
+    # The export's winner, margin and won come from the same decision (models/winner.py):
+    # electors in the US, seats in the UK (an alliance's members won with it in 1955).
+    keys = ["us-president-2016", "gb-parliament-1974-02", "gb-parliament-1955"]
+    api = await run(
+        "{ "
+        + " ".join(
+            f'e{i}: election(key: "{key}") {{ key margin winner {{ key }} '
+            "candidacies { nodes { key won } } }"
+            for i, key in enumerate(keys)
+        )
+        + " }"
+    )
+    async with client() as http:
+        elections = (await http.get("/export/elections.jsonl")).text.splitlines()
+        candidacies = (await http.get("/export/candidacies.jsonl")).text.splitlines()
+    exported = {row["key"]: row for row in map(json.loads, elections) if row["key"] in keys}
+    won = {row["key"]: row["won"] for row in map(json.loads, candidacies)}
+    for election in api.values():
+        row = exported[election["key"]]
+        assert (row["winner"], row["margin"]) == (election["winner"]["key"], election["margin"])
+        for candidacy in election["candidacies"]["nodes"]:
+            assert won[candidacy["key"]] == candidacy["won"], candidacy["key"]
+    assert exported["us-president-2016"]["winner"] == "us-president-2016/donald-trump"
+    assert exported["gb-parliament-1974-02"]["winner"] == "gb-parliament-1974-02/gb-lab"
+    assert won["gb-parliament-1955/gb-nlp"] is True

@@ -18,7 +18,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from tortoise.models import Model
 
 import models
-from models.figures import margin, preferred_of, ranked, turnout
+from models.figures import preferred_of, ranked, rounded, turnout
+from models.winner import Decision, Line, decide
 
 #: Rows read per query: the stream holds one batch at a time, whatever the table's size.
 BATCH_SIZE = 1000
@@ -82,14 +83,17 @@ class Result:
     lines: list[models.TallyLine]
     # candidacy id -> key, for the lines
     keys: dict[int, str]
+    # who won by the election's rules (models/winner.py), as `winner` and `won` say
+    decision: Decision[int]
 
 
 async def results(election_ids: Iterable[int]) -> dict[int, Result]:
-    """The results of these elections, as `Election.result` gives them: two queries in all."""
+    """The results of these elections, as `Election.result` gives them: three queries in
+    all."""
+    ids = sorted(set(election_ids))
+    kinds = dict(await models.Election.filter(id__in=ids).values_list("id", "kind"))
     tallies: dict[int, list[models.Tally]] = defaultdict(list)
-    for tally in await models.Tally.filter(
-        election_id__in=sorted(set(election_ids)), preferred=True
-    ):
+    for tally in await models.Tally.filter(election_id__in=ids, preferred=True):
         tallies[tally.election_id].append(tally)
     chosen = {eid: t for eid, rows in tallies.items() if (t := preferred_of(rows)) is not None}
     lines: dict[int, list[models.TallyLine]] = defaultdict(list)
@@ -100,7 +104,12 @@ async def results(election_ids: Iterable[int]) -> dict[int, Result]:
     for eid, tally in chosen.items():
         mine = lines[tally.pk]
         keys = {line.candidacy_id: line.candidacy.key for line in mine}
-        found[eid] = Result(tally, ranked(mine), keys)
+        decision = decide(
+            str(getattr(kinds[eid], "value", kinds[eid])),
+            (Line(line.candidacy_id, line.votes, line.share, line.seats) for line in mine),
+            {line.candidacy_id: line.candidacy.alliance_id for line in mine},
+        )
+        found[eid] = Result(tally, ranked(mine), keys, decision)
     return found
 
 
@@ -109,11 +118,12 @@ async def election_results(rows: list[Row]) -> None:
     found = await results(row["id"] for row in rows)
     for row in rows:
         result = found.get(row["id"])
-        lines = result.lines if result else []
         row["result"] = result.tally.key if result else None
         row["turnout"] = turnout(result.tally) if result else None
-        row["winner"] = result.keys[lines[0].candidacy_id] if result and lines else None
-        row["margin"] = margin(lines)
+        winner = result.decision.winner if result else None
+        row["winner"] = result.keys[winner] if result and winner is not None else None
+        margin = result.decision.margin() if result else None
+        row["margin"] = None if margin is None else rounded(margin)
 
 
 async def candidacy_results(rows: list[Row]) -> None:
@@ -126,7 +136,7 @@ async def candidacy_results(rows: list[Row]) -> None:
         row["name"] = row["person_name"] if row["person_name"] is not None else row["party_name"]
         row["votes"] = line.votes if line else None
         row["share"] = line.share if line else None
-        row["won"] = lines[0].candidacy_id == row["id"] if lines else None
+        row["won"] = result.decision.won(row["id"], row["alliance_id"]) if result else None
 
 
 async def tally_turnout(rows: list[Row]) -> None:
@@ -200,6 +210,7 @@ TABLES: dict[str, Export] = {
             stored={
                 "id": "id",
                 "election_id": "election_id",
+                "alliance_id": "alliance_id",
                 "key": "key",
                 "election": "election__key",
                 "person": "person__key",
