@@ -20,7 +20,7 @@ from service import logs
 from service.database import migrate, tortoise_config
 from service.metrics import Metrics
 from service.settings import BUNDLED_DATA, BUNDLED_FIXTURES, Settings, load_settings
-from web import export, graphiql
+from web import export, graphiql, pages
 from web.graphql_app import GraphQLApp
 from web.health import health, ready
 from web.observability import REQUEST_ID_HEADER, RequestObserver
@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         Route("/export/{filename}", export.endpoint, methods=["GET"]),
         *graphiql.routes,
+        *pages.routes,
     ]
     # The observer first, so that every response (CORS preflights too) has a request ID; the
     # read timeout inside it, so that a 408 is logged and counted like any answer.

@@ -1,0 +1,168 @@
+"""Maps drawn on the server from the committed shapes of web/assets/maps/static: the US states
+shaded by who led and by how much, and a world map that shows where a country is. Every
+shaded area can take keyboard focus and names its figures; the page gives them in a table."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pycountry
+
+from web.pages.charts import GREY, colour
+from web.pages.html import e, percent, points
+
+#: What web/assets/maps/build.mjs wrote from the npm packages us-atlas and world-atlas.
+SHAPES_DIR = Path(__file__).resolve().parent.parent / "assets" / "maps" / "static"
+
+#: Maps of areas by ISO 3166-2 code, by the country they divide.
+AREA_MAPS = {"US": "us-states.json"}
+
+#: Margins (points between the first and the second) from which an area is shaded darker.
+MARGIN_STEPS: tuple[tuple[float, float, str], ...] = (
+    (15.0, 1.0, "15 points or more"),
+    (5.0, 0.7, "5 to 15 points"),
+    (0.0, 0.4, "under 5 points"),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Shape:
+    code: str | None
+    name: str
+    d: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Shapes:
+    source: str
+    width: int
+    height: int
+    areas: tuple[Shape, ...]
+
+
+@functools.cache
+def shapes(file: str) -> Shapes:
+    """A map file, read once."""
+    value: dict[str, Any] = json.loads((SHAPES_DIR / file).read_text(encoding="utf-8"))
+    return Shapes(
+        value["source"],
+        value["width"],
+        value["height"],
+        tuple(Shape(a["code"], a["name"], a["d"]) for a in value["areas"]),
+    )
+
+
+def has_map(country: str) -> bool:
+    return country in AREA_MAPS
+
+
+@dataclasses.dataclass(frozen=True)
+class AreaResult:
+    """Who led in an area and by how much: the leader's colour index, share and margin."""
+
+    code: str
+    name: str
+    leader: str
+    colour: int
+    share: float | None
+    margin: float | None
+
+
+def opacity(margin: float | None) -> float:
+    for floor, value, _ in MARGIN_STEPS:
+        if margin is not None and margin >= floor:
+            return value
+    return MARGIN_STEPS[-1][1]
+
+
+def describe(result: AreaResult) -> str:
+    return (
+        f"{result.name}: {result.leader} led with {percent(result.share)}, "
+        f"a margin of {points(result.margin).lstrip('+')}"
+    )
+
+
+def results_map(
+    country: str, title: str, results: Mapping[str, AreaResult], leaders: Sequence[tuple[str, int]]
+) -> str:
+    """The country's areas, each shaded in its leader's colour, lighter as the margin narrows;
+    areas with a result can be focused (Tab) and name their figures (on hover, on focus, and
+    to screen readers). `leaders`: the legend, each leader with its colour index."""
+    drawn = shapes(AREA_MAPS[country])
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {drawn.width} {drawn.height}" '
+        f'class="map" role="group" aria-label="{e(title)}">'
+    ]
+    for shape in drawn.areas:
+        result = results.get(shape.code or "")
+        if result is None:
+            parts.append(
+                f'<path d="{shape.d}" fill="#eee" stroke="#fff" stroke-width="0.75">'
+                f"<title>{e(shape.name)}: no result</title></path>"
+            )
+            continue
+        label = describe(result)
+        parts.append(
+            f'<path class="area" d="{shape.d}" fill="{colour(result.colour)}" '
+            f'fill-opacity="{opacity(result.margin)}" stroke="#fff" stroke-width="0.75" '
+            f'tabindex="0" role="img" aria-label="{e(label)}" data-area="{e(result.code)}">'
+            f"<title>{e(label)}</title></path>"
+        )
+    parts.append("</svg>")
+    legend = "".join(
+        f'<li><span class="swatch" data-colour="{index}" aria-hidden="true">'
+        f'<svg width="14" height="14"><rect width="14" height="14" fill="{colour(index)}"></rect>'
+        f"</svg></span>{e(name)} leads</li>"
+        for name, index in leaders
+    )
+    steps = "".join(
+        f'<li><svg width="14" height="14" aria-hidden="true"><rect width="14" height="14" '
+        f'fill="#555" fill-opacity="{value}"></rect></svg>margin {e(text)}</li>'
+        for _, value, text in MARGIN_STEPS
+    )
+    return (
+        f'<figure class="map-figure">{"".join(parts)}'
+        f'<p class="map-caption" aria-live="polite" hidden></p>'
+        f'<figcaption>{e(title)}. <ul class="legend">{legend}{steps}</ul>'
+        f"<small>Shapes: {e(drawn.source)}.</small></figcaption></figure>"
+    )
+
+
+def numeric_code(alpha_2: str) -> str | None:
+    """ISO 3166-1 numeric code of a country (world-atlas keys its shapes by it)."""
+    country = pycountry.countries.get(alpha_2=alpha_2)
+    return None if country is None else str(country.numeric)
+
+
+def world_locator(alpha_2: str, name: str) -> str:
+    """The world, with the country drawn dark and the rest pale; empty where the atlas has no
+    shape for it."""
+    numeric = numeric_code(alpha_2)
+    drawn = shapes("world-countries.json")
+    if numeric is None or not any(shape.code == numeric for shape in drawn.areas):
+        return ""
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {drawn.width} {drawn.height}" '
+        f'class="world" role="img" aria-label="{e(name)} on a map of the world">'
+    ]
+    for shape in drawn.areas:
+        here = shape.code == numeric
+        fill = colour(0) if here else "#ddd"
+        stroke = "#000" if here else "#fff"
+        parts.append(
+            f'<path d="{shape.d}" fill="{fill}" stroke="{stroke}" stroke-width="0.5"></path>'
+        )
+    parts.append("</svg>")
+    return (
+        f'<figure class="world-figure">{"".join(parts)}'
+        f"<figcaption>{e(name)} (dark) on a map of the world. "
+        f"<small>Shapes: {e(drawn.source)}.</small></figcaption></figure>"
+    )
+
+
+__all__ = ["GREY", "AreaResult", "has_map", "results_map", "world_locator"]

@@ -1,0 +1,825 @@
+"""The explorer's pages: each asks the API for its data with its named operations and draws
+it as HTML with SVG charts. An unknown key is a 404 page with the search box."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from starlette.requests import Request
+
+from models.search import fold
+from web.pages import api, charts, maps
+from web.pages.charts import Bar, Event, Series
+from web.pages.html import (
+    NO_VALUE,
+    Cell,
+    cell,
+    day,
+    e,
+    layout,
+    link,
+    number,
+    percent,
+    points,
+    search_form,
+    table,
+    title_case,
+)
+
+#: The longest key or search the pages pass on; anything longer names nothing we hold.
+MAX_INPUT = 100
+#: Words of a search used to look for near names when nothing matches.
+MAX_WORDS = 3
+
+Data = dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """A rendered page and its HTTP status."""
+
+    html: str
+    status: int = 200
+
+
+def nodes(connection: Mapping[str, Any] | None) -> list[Data]:
+    return [edge["node"] for edge in (connection or {}).get("edges", [])]
+
+
+def election_title(election: Mapping[str, Any]) -> str:
+    """ "Azerbaijan presidential election, 7 February 2024"."""
+    kind = title_case(election["kind"]).lower()
+    return f"{election['country']['name']} {kind} election, {day(election['date'])}"
+
+
+def election_link(election: Mapping[str, Any], text: str | None = None) -> str:
+    return link(f"/elections/{election['key']}", text or election_title(election))
+
+
+def person_link(person: Mapping[str, Any] | None, text: str) -> str:
+    return link(f"/people/{person['key']}", text) if person else e(text)
+
+
+def party_link(party: Mapping[str, Any] | None) -> str:
+    return link(f"/parties/{party['key']}", party["name"]) if party else NO_VALUE
+
+
+def source_list(sources: Sequence[Mapping[str, Any]]) -> str:
+    """Sources as a list, each with an anchor the figures link to."""
+    items = []
+    for source in sources:
+        title = source.get("title") or source["key"]
+        name = link(source["url"], title) if source.get("url") else e(title)
+        when = f", {day(source['published'])}" if source.get("published") else ""
+        items.append(
+            f'<li id="source-{e(source["key"])}">{name} ({e(source["publisher"])}{when})</li>'
+        )
+    return f'<ol class="sources">{"".join(items)}</ol>'
+
+
+def source_refs(sources: Sequence[Mapping[str, Any]]) -> str:
+    """Links to the page's list of sources, numbered as the sources are named there."""
+    return " ".join(
+        f'<a class="ref" href="#source-{e(s["key"])}">{e(s.get("publisher") or s["key"])}</a>'
+        for s in sources
+    )
+
+
+def not_found(what: str, key: str) -> Page:
+    main = (
+        f"<h1>No {e(what)} “{e(key[:MAX_INPUT])}”</h1>"
+        f"<p>There is no {e(what)} with that key. Search for it by name:</p>"
+        f"{search_form(key[:MAX_INPUT] if len(key) <= MAX_INPUT else '')}"
+        '<p><a href="/">All countries and recent elections</a></p>'
+    )
+    return Page(layout(f"No {what} “{key[:MAX_INPUT]}”", main), 404)
+
+
+# --- The front page and the search -------------------------------------------------------
+
+
+async def home(request: Request) -> Page:
+    words = request.query_params.get("q", "").strip()
+    if words:
+        return await search(request, words)
+    data = await api.run(request.app, "ExplorerHome", {})
+    recent = nodes(data["elections"])
+    rows = [
+        [
+            Cell(election_link(x), sort=x["date"]),
+            cell(title_case(x["kind"])),
+            Cell(
+                person_link(x["winner"]["person"], x["winner"]["name"])
+                if x["winner"]
+                else "no result yet"
+            ),
+            cell(
+                percent(x["winner"]["share"]) if x["winner"] else NO_VALUE,
+                True,
+                x["winner"] and x["winner"]["share"],
+            ),
+            cell(percent(x["turnout"]), True, x["turnout"]),
+        ]
+        for x in recent
+    ]
+    countries = [c for c in nodes(data["countries"]) if c["statistics"]["count"]]
+    country_items = "".join(
+        f"<li>{link('/countries/' + c['code'], c['name'])} "
+        f'<span class="count">({c["statistics"]["count"]} elections)</span></li>'
+        for c in countries
+    )
+    main = (
+        "<h1>Elections, their results and what surrounded them</h1>"
+        "<p>Results stage by stage, exit polls, congratulations, observers' verdicts and court "
+        "cases, each with its sources.</p>"
+        f"{search_form()}"
+        "<h2>Recent elections</h2>"
+        + table(
+            "The most recent elections, with the winner by the rules and turnout",
+            ["Election", "Kind", "Winner", "Winner's share", "Turnout"],
+            rows,
+        )
+        + f'<h2>Countries</h2><ul class="columns">{country_items}</ul>'
+    )
+    return Page(layout("Elections explorer", main, description="Election results explorer"))
+
+
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+async def search(request: Request, words: str) -> Page:
+    """People and parties by the API's search, countries by name, elections of the countries
+    found (of a year, if the search names one); nearest names when nothing matches."""
+    words = words[:MAX_INPUT]
+    year_match = YEAR.search(words)
+    year = year_match.group(1) if year_match else None
+    name_words = YEAR.sub(" ", words).strip()
+    data = await api.run(request.app, "ExplorerSearch", {"words": name_words or words})
+    people = nodes(data["people"]) if name_words else []
+    parties = nodes(data["organizations"]) if name_words else []
+    folded = fold(name_words)
+    countries = [
+        c
+        for c in nodes(data["countries"])
+        if folded and (folded in fold(c["name"]) or folded == fold(c["code"]))
+    ]
+    elections: list[Data] = []
+    for country in countries[:5]:
+        found = await api.run(request.app, "ExplorerCountry", {"code": country["code"]})
+        if found["country"]:
+            for election in nodes(found["country"]["elections"]):
+                if year is None or election["date"].startswith(year):
+                    elections.append(
+                        {**election, "country": {"code": country["code"], "name": country["name"]}}
+                    )
+    sections = []
+    if elections:
+        items = "".join(f"<li>{election_link(x)}</li>" for x in elections[:50])
+        sections.append(f"<h2>Elections</h2><ul>{items}</ul>")
+    if countries:
+        items = "".join(f"<li>{link('/countries/' + c['code'], c['name'])}</li>" for c in countries)
+        sections.append(f"<h2>Countries</h2><ul>{items}</ul>")
+    if people:
+        items = "".join(
+            f"<li>{link('/people/' + p['key'], p['name'])}"
+            + (f" (born {day(p['birthDate'])})" if p["birthDate"] else "")
+            + "</li>"
+            for p in people
+        )
+        sections.append(f"<h2>People</h2><ul>{items}</ul>")
+    if parties:
+        items = "".join(
+            f"<li>{link('/parties/' + o['key'], o['name'])} ({e(title_case(o['kind']).lower())}"
+            + (f", {e(o['country']['name'])}" if o["country"] else "")
+            + ")</li>"
+            for o in parties
+        )
+        sections.append(f"<h2>Parties and organisations</h2><ul>{items}</ul>")
+    if not sections:
+        suggestions = await nearest_names(request, name_words or words, data)
+        if suggestions:
+            items = "".join(f"<li>{link(href, name)}</li>" for name, href in suggestions)
+            sections.append(
+                f"<p>Nothing matches “{e(words)}”. Did you mean:</p>"
+                f'<ul class="suggestions">{items}</ul>'
+            )
+        else:
+            sections.append(f"<p>Nothing matches “{e(words)}”, and no name is near it.</p>")
+    main = f"<h1>Search: “{e(words)}”</h1>{search_form(words)}{''.join(sections)}"
+    return Page(layout(f"Search: {words}", main))
+
+
+async def nearest_names(
+    request: Request, words: str, data: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """The names closest to a search that matched nothing: candidates are the countries and
+    the people and parties whose names share a word's first three letters (a few searches
+    through the API, never a scan), ranked by similarity."""
+    candidates: dict[str, str] = {
+        c["name"]: f"/countries/{c['code']}" for c in nodes(data["countries"])
+    }
+    for word in fold(words).split()[:MAX_WORDS]:
+        if len(word) < 3:
+            continue
+        found = await api.run(request.app, "ExplorerSearch", {"words": word[:3]})
+        for p in nodes(found["people"]):
+            candidates.setdefault(p["name"], f"/people/{p['key']}")
+        for o in nodes(found["organizations"]):
+            candidates.setdefault(o["name"], f"/parties/{o['key']}")
+    by_folded = {fold(name): name for name in candidates}
+    target = fold(words)
+    close = difflib.get_close_matches(target, list(by_folded), n=5, cutoff=0.5)
+    if not close:
+        # A word against each word of the names: "putn" is near Putin in "Vladimir Putin".
+        scored = []
+        for folded_name, name in by_folded.items():
+            best = max(
+                difflib.SequenceMatcher(None, target, part).ratio()
+                for part in folded_name.split() or [folded_name]
+            )
+            if best >= 0.6:
+                scored.append((-best, name))
+        return [(name, candidates[name]) for _, name in sorted(scored)[:5]]
+    return [(by_folded[f], candidates[by_folded[f]]) for f in close]
+
+
+# --- A country -----------------------------------------------------------------------------
+
+
+async def country_page(request: Request) -> Page:
+    code = request.path_params["code"]
+    if len(code) > MAX_INPUT:
+        return not_found("country", code)
+    data = await api.run(request.app, "ExplorerCountry", {"code": code.upper()})
+    country = data["country"]
+    if country is None:
+        return not_found("country", code)
+    elections = nodes(country["elections"])
+    stats = country["statistics"]
+    turnout = Series(
+        "Turnout", [(x["date"], x["turnout"]) for x in elections if x["turnout"] is not None]
+    )
+    share = Series(
+        "Winner's share",
+        [(x["date"], x["winnerShare"]) for x in elections if x["winnerShare"] is not None],
+    )
+    chart = (
+        charts.line_chart(
+            f"Turnout and the winner's share in {country['name']}, election by election",
+            [turnout, share],
+            "Turnout and the winner's share at each election; "
+            "the table below gives the same figures.",
+        )
+        if turnout.points or share.points
+        else "<p>No election here has a published result yet.</p>"
+    )
+    rows = [
+        [
+            Cell(election_link(x, f"{title_case(x['kind'])}, {day(x['date'])}"), sort=x["date"]),
+            cell(x["office"]),
+            cell("early" if x["early"] else "scheduled"),
+            Cell(
+                person_link(x["winner"]["person"], x["winner"]["name"])
+                if x["winner"]
+                else "no result yet"
+            ),
+            cell(percent(x["winnerShare"]), True, x["winnerShare"]),
+            cell(percent(x["turnout"]), True, x["turnout"]),
+        ]
+        for x in elections
+    ]
+    facts = (
+        f'<dl class="facts"><dt>Elections</dt><dd>{stats["count"]}</dd>'
+        f"<dt>Average turnout</dt><dd>{percent(stats['averageTurnout'])}</dd>"
+        f"<dt>Average winner's share</dt><dd>{percent(stats['averageWinnerShare'])}</dd></dl>"
+    )
+    main = (
+        f"<h1>{e(country['name'])}</h1>{facts}"
+        f"{maps.world_locator(country['code'], country['name'])}"
+        f"<h2>Elections over time</h2>{chart}"
+        + table(
+            f"Elections in {country['name']}: the winner by the rules, their share and turnout",
+            ["Election", "Office", "Called", "Winner", "Winner's share", "Turnout"],
+            rows,
+            table_id="elections",
+        )
+    )
+    return Page(layout(country["name"], main, description=f"Elections in {country['name']}"))
+
+
+# --- An election ---------------------------------------------------------------------------
+
+
+def stage_name(tally: Mapping[str, Any]) -> str:
+    """ "Preliminary, 54.47 % counted, 7 February 2024"; with the round where there are two."""
+    parts = [title_case(tally["stage"])]
+    if tally["round"] > 1:
+        parts.insert(0, f"Round {tally['round']}")
+    if tally["countedShare"] is not None:
+        parts.append(f"{percent(tally['countedShare'])} counted")
+    if tally["asOf"]:
+        parts.append(day(tally["asOf"]))
+    return ", ".join(parts)
+
+
+async def election_page(request: Request) -> Page:
+    key = request.path_params["key"]
+    if len(key) > MAX_INPUT:
+        return not_found("election", key)
+    data = await api.run(request.app, "ExplorerElection", {"key": key})
+    election = data["election"]
+    if election is None:
+        return not_found("election", key)
+    stories = (await api.run(request.app, "ExplorerElectionStories", {"key": key}))["election"]
+    title = election_title(election)
+    candidacies = {c["key"]: c for c in nodes(election["candidacies"])}
+    tallies = nodes(election["tallies"])
+    result_key = (election["result"] or {}).get("key")
+    result = next((t for t in tallies if t["key"] == result_key), None)
+    # Colours by place in the result, so the winner is always the palette's first.
+    order = [line["candidacy"]["key"] for line in (result or {}).get("lines", [])]
+    order += [k for k in candidacies if k not in order]
+    colour_of = {k: i for i, k in enumerate(order)}
+
+    sections = [f"<h1>{e(title)}</h1>", election_facts(election)]
+    sections.append(result_section(election, result, candidacies, colour_of))
+    sections.append(stages_section(election, tallies, candidacies))
+    sections.append(exit_polls_section(stories))
+    sections.append(congratulations_section(election, stories))
+    sections.append(statements_section(stories))
+    sections.append(court_section(stories))
+    all_sources: dict[str, Data] = {s["key"]: s for s in election["sources"]}
+    for tally in tallies:
+        for s in tally["sources"]:
+            all_sources.setdefault(s["key"], s)
+    sections.append(f'<h2 id="sources">Sources</h2>{source_list(list(all_sources.values()))}')
+    return Page(layout(title, "".join(sections), description=title))
+
+
+def election_facts(election: Mapping[str, Any]) -> str:
+    facts = [
+        ("Country", link(f"/countries/{election['country']['code']}", election["country"]["name"])),
+        ("Office or body", e(election["office"])),
+        ("Polling day", e(day(election["date"]))),
+    ]
+    if election["early"]:
+        due = (
+            f", originally due {day(election['originallyDue'])}"
+            if election["originallyDue"]
+            else ""
+        )
+        facts.append(("Early election", f"yes{e(due)}"))
+    if election["calledOn"]:
+        facts.append(("Called on", e(day(election["calledOn"]))))
+    if election["reason"]:
+        facts.append(("Reason", e(election["reason"])))
+    if election["seats"]:
+        facts.append(("Seats", e(number(election["seats"]))))
+    facts.append(("Turnout", e(percent(election["turnout"]))))
+    winner = election["winner"]
+    if winner:
+        facts.append(
+            (
+                "Winner",
+                person_link(winner["person"], winner["name"])
+                + f" with {e(percent(winner['share']))}",
+            )
+        )
+        facts.append(("Margin over the runner-up", e(points(election["margin"]).lstrip("+"))))
+    items = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts)
+    summary = f'<p class="summary">{e(election["summary"])}</p>' if election["summary"] else ""
+    return f'<dl class="facts">{items}</dl>{summary}'
+
+
+def name_of(candidacies: Mapping[str, Data], key: str) -> str:
+    return str(candidacies[key]["name"]) if key in candidacies else key
+
+
+def candidate_cell(candidacy: Mapping[str, Any]) -> str:
+    if candidacy.get("person"):
+        return person_link(candidacy["person"], candidacy["name"])
+    if candidacy.get("party"):
+        return link(f"/parties/{candidacy['party']['key']}", candidacy["name"])
+    return e(candidacy["name"])
+
+
+def result_section(
+    election: Mapping[str, Any],
+    result: Mapping[str, Any] | None,
+    candidacies: Mapping[str, Data],
+    colour_of: Mapping[str, int],
+) -> str:
+    if result is None:
+        return (
+            '<h2 id="result">Result</h2><p class="no-result">No result has been published for '
+            "this election yet.</p>"
+        )
+    winner_key = (election["winner"] or {}).get("key")
+    has_seats = any(line["seats"] is not None for line in result["lines"])
+    bars = []
+    rows = []
+    for line in result["lines"]:
+        candidacy = candidacies.get(line["candidacy"]["key"], {"name": line["candidacy"]["key"]})
+        won = line["candidacy"]["key"] == winner_key
+        note = ", ".join(
+            n
+            for n in (
+                f"{line['seats']} seats" if line["seats"] is not None else "",
+                "won" if won else "",
+            )
+            if n
+        )
+        bars.append(
+            Bar(candidacy["name"], line["share"], colour_of.get(line["candidacy"]["key"], 99), note)
+        )
+        row = [
+            Cell(
+                candidate_cell(candidacy) + (' <strong class="won">(won)</strong>' if won else "")
+            ),
+            Cell(party_link(candidacy.get("party"))),
+            cell(number(line["votes"]), True, line["votes"]),
+            cell(percent(line["share"]), True, line["share"]),
+        ]
+        if has_seats:
+            row.append(cell(number(line["seats"]), True, line["seats"]))
+        rows.append(row)
+    headers = ["Candidate or list", "Party", "Votes", "Share", *(["Seats"] if has_seats else [])]
+    counts = [
+        ("Registered voters", number(result["registered"])),
+        ("Ballots cast", number(result["cast"])),
+        ("Valid", number(result["valid"])),
+        ("Invalid", number(result["invalid"])),
+        ("Turnout", percent(result["turnout"])),
+    ]
+    count_items = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in counts)
+    return (
+        f'<h2 id="result">Result</h2><p>{e(stage_name(result))}: the preferred final figures. '
+        f"Sources: {source_refs(result['sources'])}</p>"
+        + charts.bar_chart(
+            f"Result: share of the vote{' and seats' if has_seats else ''}",
+            bars,
+            "Each bar is a share of the valid vote; the table below gives the same figures.",
+        )
+        + table("The result, line by line", headers, rows, table_id="result-table")
+        + f'<dl class="facts">{count_items}</dl>'
+    )
+
+
+def stages_section(
+    election: Mapping[str, Any],
+    tallies: Sequence[Mapping[str, Any]],
+    candidacies: Mapping[str, Data],
+) -> str:
+    if not tallies:
+        return ""
+    headers = [
+        "Stage",
+        "Turnout",
+        *[candidacies.get(k, {"name": k})["name"] for k in candidacies],
+        "Sources",
+    ]
+    rows = []
+    for tally in tallies:
+        shares = {line["candidacy"]["key"]: line["share"] for line in tally["lines"]}
+        name = stage_name(tally) + (" (preferred)" if tally["preferred"] else "")
+        rows.append(
+            [
+                cell(name, sort=tally["asOf"] or ""),
+                cell(percent(tally["turnout"]), True, tally["turnout"]),
+                *[cell(percent(shares.get(k)), True, shares.get(k)) for k in candidacies],
+                Cell(source_refs(tally["sources"])),
+            ]
+        )
+    moved = [m for m in election["stageMovement"] if len(m["shares"]) > 1]
+    movement = ""
+    if moved:
+        items = "".join(
+            f"<li>{e(name_of(candidacies, m['candidacy']['key']))}: "
+            + " → ".join(e(percent(s)) for s in m["shares"])
+            + f" (moved {e(points(m['spread']).lstrip('+'))})</li>"
+            for m in moved
+        )
+        movement = f'<h3>How the shares moved</h3><ul class="movement">{items}</ul>'
+    return (
+        '<h2 id="stages">Every published stage</h2>'
+        + table(
+            "Each published count, stage by stage, with each candidate's share",
+            headers,
+            rows,
+            table_id="stages-table",
+            sortable=False,
+        )
+        + movement
+    )
+
+
+def exit_polls_section(stories: Mapping[str, Any]) -> str:
+    polls = nodes(stories["exitPolls"])
+    if not polls:
+        return ""
+    parts = ['<h2 id="exit-polls">Exit polls against the result</h2>']
+    for poll in polls:
+        heading = f"{poll['pollster']['name']}, released {day(poll['released'])}"
+        if poll["commissionedBy"]:
+            heading += f", for {poll['commissionedBy']['name']}"
+        rows = [
+            [
+                cell(line["candidacy"]["name"]),
+                cell(percent(line["share"]), True, line["share"]),
+                cell(percent(line["officialShare"]), True, line["officialShare"]),
+                cell(points(line["discrepancy"]), True, line["discrepancy"]),
+            ]
+            for line in poll["lines"]
+        ]
+        details = []
+        if poll["sampleSize"]:
+            details.append(f"sample {number(poll['sampleSize'])}")
+        if poll["marginOfError"] is not None:
+            details.append(f"margin of error ±{poll['marginOfError']}")
+        if poll["meanAbsoluteDiscrepancy"] is not None:
+            details.append(
+                f"mean gap to the count {points(poll['meanAbsoluteDiscrepancy']).lstrip('+')}"
+            )
+        parts.append(
+            f"<h3>{e(heading)}</h3><p>{e('; '.join(details))}. "
+            f"Sources: {source_refs(poll['sources'])}</p>"
+            + table(
+                f"{poll['pollster']['name']}'s estimate against the official result",
+                ["Candidate or list", "Exit poll", "Official", "Gap"],
+                rows,
+            )
+        )
+    return "".join(parts)
+
+
+def congratulations_section(election: Mapping[str, Any], stories: Mapping[str, Any]) -> str:
+    endorsements = nodes(stories["endorsements"])
+    congratulations = [x for x in endorsements if x["kind"] == "CONGRATULATION"]
+    before = [x for x in endorsements if x["kind"] == "ENDORSEMENT"]
+    if not endorsements:
+        return ""
+
+    def who(x: Mapping[str, Any]) -> str:
+        name = (x["endorserPerson"] or x["endorserOrganization"] or {}).get("name", "someone")
+        return f"{name} ({x['country']['name']})" if x["country"] else name
+
+    parts = []
+    if congratulations:
+        events = [Event(x["date"] or x["reportedOn"] or "", who(x)) for x in congratulations]
+        items = "".join(
+            f'<li><time datetime="{e(x["date"] or x["reportedOn"] or "")}">'
+            f"{e(day(x['date'] or x['reportedOn']))}</time>: <strong>{e(who(x))}</strong>"
+            + (f" by {e(title_case(x['channel']).lower())}" if x["channel"] else "")
+            + f" — {e(x['summary'])} {source_refs(x['sources'])}</li>"
+            for x in congratulations
+        )
+        parts.append(
+            '<h2 id="congratulations">Congratulations</h2>'
+            + charts.timeline(
+                "Congratulations, days after polling day",
+                election["date"],
+                events,
+                "Each mark is a congratulation; the list below names them in order.",
+            )
+            + f'<ol class="timeline">{items}</ol>'
+        )
+    if before:
+        items = "".join(
+            f"<li>{e(day(x['date']))}: <strong>{e(who(x))}</strong> endorsed "
+            f"{e(x['candidacy']['name'])} — {e(x['summary'])} {source_refs(x['sources'])}</li>"
+            for x in before
+        )
+        parts.append(f'<h2 id="endorsements">Endorsements before the vote</h2><ol>{items}</ol>')
+    return "".join(parts)
+
+
+def actor(statement: Mapping[str, Any]) -> str:
+    """Who made a statement: a person, an organisation, or the sources' description."""
+    named = statement["person"] or statement["organization"]
+    if named:
+        return str(named["name"])
+    return str(statement["actorDescription"] or "unnamed")
+
+
+def statements_section(stories: Mapping[str, Any]) -> str:
+    statements = nodes(stories["statements"])
+    if not statements:
+        return ""
+    by_kind: dict[str, list[Data]] = {}
+    for s in statements:
+        by_kind.setdefault(s["kind"], []).append(s)
+    parts = ['<h2 id="statements">Statements and observers\' verdicts</h2>']
+    for kind, items in by_kind.items():
+        entries = "".join(
+            f"<li>{e(day(s['date']))}: <strong>"
+            f"{e(actor(s))}"
+            f"</strong> — {e(s['summary'])} {source_refs(s['sources'])}</li>"
+            for s in items
+        )
+        parts.append(f"<h3>{e(title_case(kind))}</h3><ul>{entries}</ul>")
+    return "".join(parts)
+
+
+def court_section(stories: Mapping[str, Any]) -> str:
+    cases = nodes(stories["legalCases"])
+    if not cases:
+        return ""
+    chains: dict[str, list[Data]] = {}
+    for case in cases:
+        chain = case["chain"]
+        chains.setdefault(chain[0]["key"], chain)
+    parts = ['<h2 id="courts">Court cases</h2>']
+    for chain in chains.values():
+        steps = "".join(
+            f"<li><strong>{e(c['court']['name'])}</strong>"
+            + (f", decided {e(day(c['decided']))}" if c["decided"] else "")
+            + f": {e(c['subject'])} — <em>{e(title_case(c['outcome']).lower())}</em>"
+            + (f", {c['precinctsAnnulled']} precincts annulled" if c["precinctsAnnulled"] else "")
+            + (" (on appeal)" if c["appealOf"] else "")
+            + (f". {e(c['summary'])}" if c["summary"] else "")
+            + f" {source_refs(c['sources'])}</li>"
+            for c in chain
+        )
+        parts.append(f'<ol class="chain" aria-label="A case and its appeals">{steps}</ol>')
+    return "".join(parts)
+
+
+# --- A person ------------------------------------------------------------------------------
+
+
+async def person_page(request: Request) -> Page:
+    key = request.path_params["key"]
+    if len(key) > MAX_INPUT:
+        return not_found("person", key)
+    person = (await api.run(request.app, "ExplorerPerson", {"key": key}))["person"]
+    if person is None:
+        return not_found("person", key)
+    candidacies = nodes(person["candidacies"])
+    terms = nodes(person["officeTerms"])
+    stats = person["statistics"]
+    facts = [("Born", day(person["birthDate"]))]
+    if person["deathDate"]:
+        facts.append(("Died", day(person["deathDate"])))
+    if person["alsoKnownAs"]:
+        facts.append(("Also written", ", ".join(person["alsoKnownAs"])))
+    facts += [
+        ("Candidacies", str(stats["candidacies"])),
+        ("Won", str(stats["wins"])),
+        ("Average share", percent(stats["averageShare"])),
+    ]
+    fact_items = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts)
+    shares = Series(
+        "Share of the vote",
+        [(c["election"]["date"], c["share"]) for c in candidacies if c["share"] is not None],
+    )
+    chart = (
+        charts.line_chart(
+            f"{person['name']}'s share of the vote, election by election",
+            [shares],
+            "The share of the vote at each candidacy; the table below gives the same figures.",
+        )
+        if shares.points
+        else ""
+    )
+    rows = [
+        [
+            Cell(election_link(c["election"]), sort=c["election"]["date"]),
+            Cell(party_link(c["party"])),
+            cell(percent(c["share"]), True, c["share"]),
+            cell("won" if c["won"] else "lost" if c["won"] is False else "no result yet"),
+            cell(
+                c["ageAtElection"] if c["ageAtElection"] is not None else NO_VALUE,
+                True,
+                c["ageAtElection"],
+            ),
+            cell("yes" if c["incumbent"] else "no"),
+        ]
+        for c in candidacies
+    ]
+    term_rows = [
+        [
+            cell(t["office"]),
+            cell(day(t["started"]), sort=t["started"]),
+            cell(day(t["ended"]) if t["ended"] else "in office", sort=t["ended"] or "9999"),
+            cell(title_case(t["beganBy"]).lower()),
+            cell(t["consecutiveTerm"], True, t["consecutiveTerm"]),
+            cell(f"{t['yearsInOffice']:.1f}", True, t["yearsInOffice"]),
+            Cell(
+                link(f"/elections/{t['election']['key']}", "election")
+                if t["election"]
+                else NO_VALUE
+            ),
+        ]
+        for t in terms
+    ]
+    main = f'<h1>{e(person["name"])}</h1><dl class="facts">{fact_items}</dl>'
+    if candidacies:
+        main += (
+            "<h2>Candidacies</h2>"
+            + chart
+            + table(
+                f"{person['name']}'s candidacies: share, outcome and age at the election",
+                ["Election", "Party", "Share", "Outcome", "Age", "Incumbent"],
+                rows,
+                table_id="candidacies",
+            )
+        )
+    if terms:
+        main += "<h2>Terms of office</h2>" + table(
+            f"{person['name']}'s terms of office",
+            ["Office", "From", "To", "Began by", "Consecutive term", "Years", "Election"],
+            term_rows,
+            table_id="terms",
+        )
+    if person["sources"]:
+        main += f"<h2>Sources</h2>{source_list(person['sources'])}"
+    return Page(layout(person["name"], main, description=person["name"]))
+
+
+# --- A party -------------------------------------------------------------------------------
+
+
+async def party_page(request: Request) -> Page:
+    key = request.path_params["key"]
+    if len(key) > MAX_INPUT:
+        return not_found("party", key)
+    party = (await api.run(request.app, "ExplorerParty", {"key": key}))["organization"]
+    if party is None:
+        return not_found("party", key)
+    candidacies = sorted(nodes(party["candidacies"]), key=lambda c: c["election"]["date"])
+    series = Series(
+        "Share of the vote",
+        [(c["election"]["date"], c["share"]) for c in candidacies if c["share"] is not None],
+    )
+    chart = (
+        charts.line_chart(
+            f"{party['name']}'s share of the vote, election by election",
+            [series],
+            "The share of the vote at each election; the table below gives the same figures.",
+        )
+        if series.points
+        else ""
+    )
+    rows = []
+    for c in candidacies:
+        seats = (c["result"] or {}).get("seats")
+        of = c["election"]["seats"]
+        rows.append(
+            [
+                Cell(election_link(c["election"]), sort=c["election"]["date"]),
+                cell(c["name"]),
+                cell(percent(c["share"]), True, c["share"]),
+                cell(
+                    f"{seats} of {of}" if seats is not None and of else number(seats), True, seats
+                ),
+                cell("first" if c["won"] else NO_VALUE),
+            ]
+        )
+    facts = [("Kind", title_case(party["kind"]))]
+    if party["shortName"]:
+        facts.append(("Short name", party["shortName"]))
+    fact_html = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts)
+    if party["country"]:
+        country = party["country"]
+        fact_html += (
+            f"<dt>Country</dt><dd>{link('/countries/' + country['code'], country['name'])}</dd>"
+        )
+    main = f'<h1>{e(party["name"])}</h1><dl class="facts">{fact_html}</dl>'
+    if candidacies:
+        main += (
+            "<h2>Results and seats over time</h2>"
+            + chart
+            + table(
+                f"{party['name']}'s results: share and seats at each election",
+                ["Election", "Candidate or list", "Share", "Seats", "Place"],
+                rows,
+                table_id="results",
+            )
+        )
+    else:
+        main += "<p>No candidacy of this organisation is recorded.</p>"
+    if party["memberOf"]:
+        items = "".join(
+            f"<li>{link('/parties/' + m['key'], m['name'])}</li>" for m in party["memberOf"]
+        )
+        main += f"<h2>Member of</h2><ul>{items}</ul>"
+    members = nodes(party["members"])
+    if members:
+        items = "".join(f"<li>{link('/parties/' + m['key'], m['name'])}</li>" for m in members)
+        main += f"<h2>Members</h2><ul>{items}</ul>"
+    return Page(layout(party["name"], main, description=party["name"]))
+
+
+__all__ = [
+    "Page",
+    "country_page",
+    "election_page",
+    "home",
+    "not_found",
+    "party_page",
+    "person_page",
+]
