@@ -38,6 +38,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 STATIC_FILES = {
     "explorer.css": "text/css; charset=utf-8",
     "explorer.js": "text/javascript; charset=utf-8",
+    "icon.svg": "image/svg+xml",
 }
 
 View = Callable[[Request], Awaitable[views.Page]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import itertools
+import hashlib
 from collections.abc import Sequence
 
 from web.pages.html import e, percent
@@ -27,8 +27,6 @@ PALETTE: tuple[str, ...] = (
 #: Everything past the palette, and "others".
 GREY = "#999999"
 
-_ids = itertools.count(1)
-
 
 def colour(index: int) -> str:
     return PALETTE[index] if 0 <= index < len(PALETTE) else GREY
@@ -39,8 +37,9 @@ def _figure(svg: str, caption: str) -> str:
 
 
 def _svg_open(width: int, height: int, title: str, description: str) -> str:
-    # Titles and descriptions need ids unique on the page for aria-labelledby.
-    n = next(_ids)
+    # Titles and descriptions need ids unique on the page for aria-labelledby; made from
+    # the chart's own words, so the same page is the same bytes (and ETag) every time.
+    n = hashlib.sha256(f"{title}\n{description}".encode()).hexdigest()[:10]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '

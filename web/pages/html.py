@@ -132,6 +132,7 @@ def layout(title: str, main: str, *, search: str = "", description: str = "") ->
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{e(title)} · {SITE}</title>{meta}"
+        f'<link rel="icon" href="{static_url("icon.svg")}" type="image/svg+xml">'
         f'<link rel="stylesheet" href="{static_url("explorer.css")}">'
         f'<script src="{static_url("explorer.js")}" defer></script>'
         "</head><body>"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -139,28 +140,57 @@ def numeric_code(alpha_2: str) -> str | None:
     return None if country is None else str(country.numeric)
 
 
+#: The numbers of an SVG path, as x, y pairs.
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def bounds(d: str) -> tuple[float, float, float, float]:
+    """The smallest box around a path (its points are all absolute: M, L and Z only)."""
+    values = [float(n) for n in NUMBER.findall(d)]
+    xs, ys = values[0::2], values[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
 def world_locator(alpha_2: str, name: str) -> str:
-    """The world, with the country drawn dark and the rest pale; empty where the atlas has no
-    shape for it."""
+    """The country and its neighbours: the map of the world cut to a window around it, the
+    country dark and the rest pale; empty where the atlas has no shape for it."""
     numeric = numeric_code(alpha_2)
     drawn = shapes("world-countries.json")
-    if numeric is None or not any(shape.code == numeric for shape in drawn.areas):
+    here = next((shape for shape in drawn.areas if shape.code == numeric and shape.d), None)
+    if numeric is None or here is None:
         return ""
+    left, top, right, bottom = bounds(here.d)
+    # A window three times the country's size, at least a sixth of the world wide, kept
+    # within the map, with the map's proportions.
+    ratio = drawn.width / drawn.height
+    width = max((right - left) * 3, (bottom - top) * 3 * ratio, drawn.width / 6)
+    width = min(width, drawn.width)
+    height = width / ratio
+    x = min(max((left + right) / 2 - width / 2, 0), drawn.width - width)
+    y = min(max((top + bottom) / 2 - height / 2, 0), drawn.height - height)
+    window = (x, y, x + width, y + height)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {drawn.width} {drawn.height}" '
-        f'class="world" role="img" aria-label="{e(name)} on a map of the world">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x:.1f} {y:.1f} {width:.1f} '
+        f'{height:.1f}" class="world" role="img" aria-label="{e(name)} and its neighbours '
+        'on a map">'
     ]
+    stroke = width / 800
     for shape in drawn.areas:
-        here = shape.code == numeric
-        fill = colour(0) if here else "#ddd"
-        stroke = "#000" if here else "#fff"
+        if not shape.d or not overlaps(bounds(shape.d), window):
+            continue
+        fill, line = (colour(0), "#000") if shape is here else ("#ddd", "#fff")
         parts.append(
-            f'<path d="{shape.d}" fill="{fill}" stroke="{stroke}" stroke-width="0.5"></path>'
+            f'<path d="{shape.d}" fill="{fill}" stroke="{line}" stroke-width="{stroke:.2f}">'
+            f"<title>{e(shape.name)}</title></path>"
         )
     parts.append("</svg>")
     return (
         f'<figure class="world-figure">{"".join(parts)}'
-        f"<figcaption>{e(name)} (dark) on a map of the world. "
+        f"<figcaption>{e(name)} (dark, outlined) and its neighbours. "
         f"<small>Shapes: {e(drawn.source)}.</small></figcaption></figure>"
     )
 

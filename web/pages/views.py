@@ -352,12 +352,21 @@ async def election_page(request: Request) -> Page:
     sections.append(congratulations_section(election, stories))
     sections.append(statements_section(stories))
     sections.append(court_section(stories))
-    all_sources: dict[str, Data] = {s["key"]: s for s in election["sources"]}
-    for tally in tallies:
-        for s in tally["sources"]:
-            all_sources.setdefault(s["key"], s)
-    sections.append(f'<h2 id="sources">Sources</h2>{source_list(list(all_sources.values()))}')
+    sections.append(f'<h2 id="sources">Sources</h2>{source_list(cited(election, stories))}')
     return Page(layout(title, "".join(sections), description=title))
+
+
+def cited(election: Mapping[str, Any], stories: Mapping[str, Any]) -> list[Data]:
+    """Every source the page cites, once each, in the order the page first cites them."""
+    found: dict[str, Data] = {}
+    things: list[Mapping[str, Any]] = [election, *nodes(election["tallies"])]
+    things += nodes(stories["exitPolls"]) + nodes(stories["endorsements"])
+    things += nodes(stories["statements"])
+    things += [case for chain in nodes(stories["legalCases"]) for case in chain["chain"]]
+    for thing in things:
+        for source in thing["sources"]:
+            found.setdefault(source["key"], source)
+    return list(found.values())
 
 
 def election_facts(election: Mapping[str, Any]) -> str:
@@ -564,15 +573,27 @@ def congratulations_section(election: Mapping[str, Any], stories: Mapping[str, A
         return ""
 
     def who(x: Mapping[str, Any]) -> str:
-        name = (x["endorserPerson"] or x["endorserOrganization"] or {}).get("name", "someone")
-        return f"{name} ({x['country']['name']})" if x["country"] else name
+        named = x["endorserPerson"] or x["endorserOrganization"]
+        if named is None:
+            # A government's congratulation, the sources naming no one: the country speaks.
+            return str(x["country"]["name"]) if x["country"] else "unnamed"
+        return f"{named['name']} ({x['country']['name']})" if x["country"] else str(named["name"])
 
+    def when(x: Mapping[str, Any]) -> str:
+        return str(x["date"] or x["reportedOn"] or "")
+
+    # Dated ones by date, then those whose day no source gives.
+    congratulations.sort(key=lambda x: (when(x) == "", when(x)))
     parts = []
     if congratulations:
-        events = [Event(x["date"] or x["reportedOn"] or "", who(x)) for x in congratulations]
+        events = [Event(when(x), who(x)) for x in congratulations]
         items = "".join(
-            f'<li><time datetime="{e(x["date"] or x["reportedOn"] or "")}">'
-            f"{e(day(x['date'] or x['reportedOn']))}</time>: <strong>{e(who(x))}</strong>"
+            (
+                f'<li><time datetime="{e(when(x))}">{e(day(when(x)))}</time>: '
+                if when(x)
+                else "<li>Day not reported: "
+            )
+            + f"<strong>{e(who(x))}</strong>"
             + (f" by {e(title_case(x['channel']).lower())}" if x["channel"] else "")
             + f" — {e(x['summary'])} {source_refs(x['sources'])}</li>"
             for x in congratulations

@@ -96,7 +96,7 @@ function worldCountries() {
   const width = 960;
   const height = 470;
   const projection = geoEqualEarth().fitSize([width, height], countries);
-  const draw = roundedPath(projection, 0);
+  const draw = roundedPath(projection, 1);
   // A few shapes have no ISO code in Natural Earth (Kosovo, Northern Cyprus, Somaliland):
   // they are drawn as land without a code.
   const areas = countries.features.map((country) => ({
