@@ -113,6 +113,21 @@ function worldCountries() {
   };
 }
 
+/** The licences of the packages whose shapes the files carry, as each package states it. */
+function licences() {
+  const sections = ["us-atlas", "world-atlas"].map((name) => {
+    const { version, license } = readJson(`node_modules/${name}/package.json`);
+    const text = fs.readFileSync(path.join(HERE, "node_modules", name, "LICENSE"), "utf8").trim();
+    return `${"=".repeat(78)}\n${name} ${version} (${license})\n${"=".repeat(78)}\n\n${text}\n`;
+  });
+  return (
+    "The files beside this one carry shapes projected from the following packages, each under " +
+    "the licence that follows its name. Their data come from the US Census Bureau's " +
+    "cartographic boundary files and from Natural Earth, both in the public domain.\n\n" +
+    sections.join("\n")
+  );
+}
+
 const files = { "us-states.json": usStates(), "world-countries.json": worldCountries() };
 fs.mkdirSync(OUTDIR, { recursive: true });
 for (const [name, map] of Object.entries(files)) {
@@ -120,3 +135,4 @@ for (const [name, map] of Object.entries(files)) {
   fs.writeFileSync(path.join(OUTDIR, name), text);
   console.log(`${String(text.length).padStart(10)}  ${name}  (${map.areas.length} areas)`);
 }
+fs.writeFileSync(path.join(OUTDIR, "THIRD-PARTY-LICENSES.txt"), licences());
