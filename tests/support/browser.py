@@ -93,8 +93,7 @@ class Visit:
         assert self.blocked == []
         assert all(origin(url) == origin(self.server_url) for url in self.urls()), self.urls()
         expected = [
-            f"{url}: Failed to load resource: the server responded with a status of 404 "
-            "(Not Found)"
+            f"{url}: Failed to load resource: the server responded with a status of 404 (Not Found)"
             for url in not_found
         ]
         assert self.console_errors == expected
