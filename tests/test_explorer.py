@@ -201,6 +201,17 @@ async def test_exit_polls_congratulations_statements_and_courts(world: TortoiseC
     assert header == ["Candidate or list", "Party", "Votes", "Share", "Seats"]
     assert rows[0][0] == "Georgian Dream \N{EN DASH} Democratic Georgia (won)"
     assert rows[0][3:] == ["53.93 %", "89"]
+    response = await get("/elections/ge-parliament-2024")
+    arch = re.search(
+        r"<title[^>]*>Seats: 150 of 150 filled by this count</title><desc[^>]*>([^<]*)<",
+        response.text,
+    )
+    assert arch is not None
+    assert arch.group(1).startswith(
+        "Georgian Dream \N{EN DASH} Democratic Georgia: 89; Coalition for Change: 19;"
+    )
+    assert arch.group(1).endswith("A majority is 76 of 150 seats.")
+    assert response.text.count("<circle") >= 150
     assert ("h2", "Court cases") in georgia.headings
     assert "30 precincts annulled" in georgia.text
     assert "(on appeal)" in georgia.text

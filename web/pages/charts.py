@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import math
 from collections.abc import Sequence
 
 from web.pages.html import e, percent
@@ -236,5 +237,60 @@ def timeline(title: str, start: str, events: Sequence[Event], caption: str) -> s
             f'fill="{colour(0)}" stroke="#fff"><title>{e(event.date)}: {e(event.label)}</title>'
             "</circle>"
         )
+    parts.append("</svg>")
+    return _figure("".join(parts), caption)
+
+
+@dataclasses.dataclass(frozen=True)
+class Group:
+    """Seats of one list in a parliament, with its colour's index."""
+
+    label: str
+    seats: int
+    colour: int
+
+
+def hemicycle(title: str, groups: Sequence[Group], total: int, caption: str) -> str:
+    """A parliament arch: one dot per seat in concentric rows, the lists from left to right in
+    the order given, and the majority line through the middle, with its figure in words."""
+    width, height = 520, 290
+    centre_x, centre_y, outer = width / 2, height - 30, 240.0
+    rows = max(2, math.ceil(math.sqrt(total / 4)))
+    radii = [outer * (0.4 + 0.6 * i / (rows - 1)) for i in range(rows)]
+    per_row = [round(total * r / sum(radii)) for r in radii]
+    per_row[-1] += total - sum(per_row)
+    seats: list[tuple[float, float, float]] = []
+    for radius, count in zip(radii, per_row, strict=True):
+        for j in range(count):
+            angle = math.pi / 2 if count == 1 else math.pi * (1 - j / (count - 1))
+            seats.append((angle, radius, 0.0))
+    # Left to right across the arch, inner rows first at each angle.
+    seats.sort(key=lambda seat: (-round(seat[0], 6), seat[1]))
+    dot = min(0.42 * (radii[1] - radii[0]), 0.42 * math.pi * radii[0] / max(per_row[0], 1))
+    majority = total // 2 + 1
+    description = "; ".join(f"{g.label}: {g.seats}" for g in groups)
+    description += f". A majority is {majority} of {total} seats."
+    parts = [_svg_open(width, height, title, description)]
+    seat = 0
+    for group in groups:
+        dots = []
+        for _ in range(group.seats):
+            if seat >= len(seats):
+                break
+            angle, radius, _unused = seats[seat]
+            seat += 1
+            x = centre_x + radius * math.cos(angle)
+            y = centre_y - radius * math.sin(angle)
+            dots.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{dot:.1f}"></circle>')
+        parts.append(
+            f'<g fill="{colour(group.colour)}" stroke="#222" stroke-width="0.4">'
+            f"<title>{e(group.label)}: {group.seats} seats</title>{''.join(dots)}</g>"
+        )
+    parts.append(
+        f'<line x1="{centre_x}" x2="{centre_x}" y1="{centre_y - outer - 12}" y2="{centre_y}" '
+        f'stroke="#000" stroke-dasharray="4 3"></line>'
+        f'<text x="{centre_x}" y="{centre_y + 22}" text-anchor="middle">'
+        f"Majority: {majority} of {total}</text>"
+    )
     parts.append("</svg>")
     return _figure("".join(parts), caption)

@@ -13,7 +13,7 @@ from starlette.requests import Request
 
 from models.search import fold
 from web.pages import api, charts, maps
-from web.pages.charts import Bar, Event, Series
+from web.pages.charts import Bar, Event, Group, Series
 from web.pages.html import (
     NO_VALUE,
     Cell,
@@ -473,8 +473,38 @@ def result_section(
             bars,
             "Each bar is a share of the valid vote; the table below gives the same figures.",
         )
+        + seats_chart(election, result, candidacies, colour_of)
         + table("The result, line by line", headers, rows, table_id="result-table")
         + f'<dl class="facts">{count_items}</dl>'
+    )
+
+
+def seats_chart(
+    election: Mapping[str, Any],
+    result: Mapping[str, Any],
+    candidacies: Mapping[str, Data],
+    colour_of: Mapping[str, int],
+) -> str:
+    """The seats as a parliament arch, where the result gives seats and the election its
+    number of seats."""
+    total = election["seats"]
+    groups = [
+        Group(
+            name_of(candidacies, line["candidacy"]["key"]),
+            line["seats"],
+            colour_of.get(line["candidacy"]["key"], 99),
+        )
+        for line in result["lines"]
+        if line["seats"]
+    ]
+    if not total or not groups:
+        return ""
+    return charts.hemicycle(
+        f"Seats: {sum(g.seats for g in groups)} of {total} filled by this count",
+        groups,
+        total,
+        "One dot per seat, the lists from left to right by their place in the result; the "
+        "dashed line marks the majority. The table below gives the same figures.",
     )
 
 
