@@ -203,7 +203,7 @@ async def test_exit_polls_congratulations_statements_and_courts(world: TortoiseC
     assert rows[0][3:] == ["53.93 %", "89"]
     response = await get("/elections/ge-parliament-2024")
     arch = re.search(
-        r"<title[^>]*>Seats: 150 of 150 filled by this count</title><desc[^>]*>([^<]*)<",
+        r"<title[^>]*>Seats: 150 of 150 given by this count</title><desc[^>]*>([^<]*)<",
         response.text,
     )
     assert arch is not None
@@ -492,3 +492,37 @@ def test_a_results_map_shades_each_area_and_names_its_figures() -> None:
     assert svg.count('tabindex="0"') == 2
     assert svg.count(": no result</title>") == 49
     assert "Joseph R. Biden leads" in svg and "margin under 5 points" in svg
+
+
+# --- The data sets: a count with votes only, electors --------------------------------------
+
+
+async def test_the_us_2020_page_shows_shares_from_votes_and_the_electors(
+    data_sets: TortoiseContext,
+) -> None:
+    response = await get("/elections/us-president-2020")
+    assert response.status_code == 200
+    page = read(response.text)
+    assert page.headings[0] == ("h1", "United States presidential election, 3 November 2020")
+    header, rows = table(page, "The result, line by line")
+    assert header == ["Candidate or list", "Party", "Votes", "Share", "Electors"]
+    assert rows[0][0] == "Joe Biden (won)"
+    assert rows[0][2:] == ["81,268,908", "51.26 %", "306"]
+    assert rows[1][2:] == ["74,216,146", "46.82 %", "232"]
+    assert "shares here are the votes over the valid ballots" in page.text
+    bars = re.search(
+        r"<title[^>]*>Result: share of the vote and electors</title><desc[^>]*>([^<]*)<",
+        response.text,
+    )
+    assert bars is not None
+    assert bars.group(1).startswith(
+        "Joe Biden: 51.26\xa0% (306 electors, won); Donald Trump: 46.82\xa0% (232 electors)"
+    )
+    # Ten bars: nine lines and the rest summed.
+    assert bars.group(1).count(";") == 9 and " others: " in bars.group(1)
+    arch = re.search(
+        r"<title[^>]*>Electors: 538 of 538 given by this count</title><desc[^>]*>([^<]*)<",
+        response.text,
+    )
+    assert arch is not None
+    assert arch.group(1) == "Joe Biden: 306; Donald Trump: 232. A majority is 270 of 538 electors."

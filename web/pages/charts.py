@@ -250,7 +250,9 @@ class Group:
     colour: int
 
 
-def hemicycle(title: str, groups: Sequence[Group], total: int, caption: str) -> str:
+def hemicycle(
+    title: str, groups: Sequence[Group], total: int, caption: str, unit: str = "seats"
+) -> str:
     """A parliament arch: one dot per seat in concentric rows, the lists from left to right in
     the order given, and the majority line through the middle, with its figure in words."""
     width, height = 520, 290
@@ -269,7 +271,7 @@ def hemicycle(title: str, groups: Sequence[Group], total: int, caption: str) -> 
     dot = min(0.42 * (radii[1] - radii[0]), 0.42 * math.pi * radii[0] / max(per_row[0], 1))
     majority = total // 2 + 1
     description = "; ".join(f"{g.label}: {g.seats}" for g in groups)
-    description += f". A majority is {majority} of {total} seats."
+    description += f". A majority is {majority} of {total} {unit}."
     parts = [_svg_open(width, height, title, description)]
     seat = 0
     for group in groups:
@@ -284,7 +286,7 @@ def hemicycle(title: str, groups: Sequence[Group], total: int, caption: str) -> 
             dots.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{dot:.1f}"></circle>')
         parts.append(
             f'<g fill="{colour(group.colour)}" stroke="#222" stroke-width="0.4">'
-            f"<title>{e(group.label)}: {group.seats} seats</title>{''.join(dots)}</g>"
+            f"<title>{e(group.label)}: {group.seats} {unit}</title>{''.join(dots)}</g>"
         )
     parts.append(
         f'<line x1="{centre_x}" x2="{centre_x}" y1="{centre_y - outer - 12}" y2="{centre_y}" '

@@ -395,10 +395,11 @@ def election_facts(election: Mapping[str, Any]) -> str:
             (
                 "Winner",
                 person_link(winner["person"], winner["name"])
-                + f" with {e(percent(winner['share']))}",
+                + (f" with {e(percent(winner['share']))}" if winner["share"] is not None else ""),
             )
         )
-        facts.append(("Margin over the runner-up", e(points(election["margin"]).lstrip("+"))))
+        if election["margin"] is not None:
+            facts.append(("Margin over the runner-up", e(points(election["margin"]).lstrip("+"))))
     items = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts)
     summary = f'<p class="summary">{e(election["summary"])}</p>' if election["summary"] else ""
     return f'<dl class="facts">{items}</dl>{summary}'
@@ -416,6 +417,38 @@ def candidate_cell(candidacy: Mapping[str, Any]) -> str:
     return e(candidacy["name"])
 
 
+#: Bars drawn for a result; the rest are summed into one bar of "others" (all are in the table).
+MAX_BARS = 10
+#: Candidacies given a column in the table of stages: the first in the result.
+MAX_STAGE_COLUMNS = 8
+
+
+def seat_word(election: Mapping[str, Any]) -> str:
+    """What a presidential election's "seats" are: electors."""
+    return "electors" if election["kind"] == "PRESIDENTIAL" else "seats"
+
+
+def shares_of(result: Mapping[str, Any]) -> tuple[list[float | None], str]:
+    """Each line's share as published; where a tally publishes votes only, each line's votes
+    over the valid ballots (or, without them, over the lines' votes), and a note saying so."""
+    lines = result["lines"]
+    if all(line["share"] is not None or line["votes"] is None for line in lines):
+        return [line["share"] for line in lines], ""
+    base = result["valid"] or sum(line["votes"] or 0 for line in lines)
+    if not base:
+        return [line["share"] for line in lines], ""
+    over = "the valid ballots" if result["valid"] else "the votes of all lines"
+    shares = [
+        line["share"]
+        if line["share"] is not None
+        else None
+        if line["votes"] is None
+        else round(line["votes"] / base * 100, 2)
+        for line in lines
+    ]
+    return shares, f" The count publishes votes only: shares here are the votes over {over}."
+
+
 def result_section(
     election: Mapping[str, Any],
     result: Mapping[str, Any] | None,
@@ -429,34 +462,45 @@ def result_section(
         )
     winner_key = (election["winner"] or {}).get("key")
     has_seats = any(line["seats"] is not None for line in result["lines"])
+    seats = seat_word(election)
+    shares, computed = shares_of(result)
     bars = []
     rows = []
-    for line in result["lines"]:
-        candidacy = candidacies.get(line["candidacy"]["key"], {"name": line["candidacy"]["key"]})
-        won = line["candidacy"]["key"] == winner_key
+    for line, share in zip(result["lines"], shares, strict=True):
+        key = line["candidacy"]["key"]
+        candidacy = candidacies.get(key, {"name": key})
+        won = key == winner_key
         note = ", ".join(
             n
             for n in (
-                f"{line['seats']} seats" if line["seats"] is not None else "",
+                f"{line['seats']} {seats}" if line["seats"] is not None else "",
                 "won" if won else "",
             )
             if n
         )
-        bars.append(
-            Bar(candidacy["name"], line["share"], colour_of.get(line["candidacy"]["key"], 99), note)
-        )
+        bars.append(Bar(candidacy["name"], share, colour_of.get(key, 99), note))
         row = [
             Cell(
                 candidate_cell(candidacy) + (' <strong class="won">(won)</strong>' if won else "")
             ),
             Cell(party_link(candidacy.get("party"))),
             cell(number(line["votes"]), True, line["votes"]),
-            cell(percent(line["share"]), True, line["share"]),
+            cell(percent(share), True, share),
         ]
         if has_seats:
             row.append(cell(number(line["seats"]), True, line["seats"]))
         rows.append(row)
-    headers = ["Candidate or list", "Party", "Votes", "Share", *(["Seats"] if has_seats else [])]
+    if len(bars) > MAX_BARS:
+        rest = bars[MAX_BARS - 1 :]
+        total = sum(bar.value or 0 for bar in rest)
+        bars = [*bars[: MAX_BARS - 1], Bar(f"{len(rest)} others", round(total, 2), 99)]
+    headers = [
+        "Candidate or list",
+        "Party",
+        "Votes",
+        "Share",
+        *([seats.capitalize()] if has_seats else []),
+    ]
     counts = [
         ("Registered voters", number(result["registered"])),
         ("Ballots cast", number(result["cast"])),
@@ -469,9 +513,10 @@ def result_section(
         f'<h2 id="result">Result</h2><p>{e(stage_name(result))}: the preferred final figures. '
         f"Sources: {source_refs(result['sources'])}</p>"
         + charts.bar_chart(
-            f"Result: share of the vote{' and seats' if has_seats else ''}",
+            f"Result: share of the vote{f' and {seats}' if has_seats else ''}",
             bars,
-            "Each bar is a share of the valid vote; the table below gives the same figures.",
+            "Each bar is a share of the valid vote; the table below gives the same figures."
+            + computed,
         )
         + seats_chart(election, result, candidacies, colour_of)
         + table("The result, line by line", headers, rows, table_id="result-table")
@@ -499,12 +544,14 @@ def seats_chart(
     ]
     if not total or not groups:
         return ""
+    word = seat_word(election)
     return charts.hemicycle(
-        f"Seats: {sum(g.seats for g in groups)} of {total} filled by this count",
+        f"{word.capitalize()}: {sum(g.seats for g in groups)} of {total} given by this count",
         groups,
         total,
-        "One dot per seat, the lists from left to right by their place in the result; the "
+        f"One dot per {word[:-1]}, from left to right by place in the result; the "
         "dashed line marks the majority. The table below gives the same figures.",
+        word,
     )
 
 
@@ -515,10 +562,12 @@ def stages_section(
 ) -> str:
     if not tallies:
         return ""
+    # The first in the result (the order of `candidacies`) get a column each.
+    shown = list(candidacies)[:MAX_STAGE_COLUMNS]
     headers = [
         "Stage",
         "Turnout",
-        *[candidacies.get(k, {"name": k})["name"] for k in candidacies],
+        *[name_of(candidacies, k) for k in shown],
         "Sources",
     ]
     rows = []
@@ -529,7 +578,7 @@ def stages_section(
             [
                 cell(name, sort=tally["asOf"] or ""),
                 cell(percent(tally["turnout"]), True, tally["turnout"]),
-                *[cell(percent(shares.get(k)), True, shares.get(k)) for k in candidacies],
+                *[cell(percent(shares.get(k)), True, shares.get(k)) for k in shown],
                 Cell(source_refs(tally["sources"])),
             ]
         )
@@ -546,7 +595,10 @@ def stages_section(
     return (
         '<h2 id="stages">Every published stage</h2>'
         + table(
-            "Each published count, stage by stage, with each candidate's share",
+            "Each published count, stage by stage, with each candidate's share"
+            if len(shown) == len(candidacies)
+            else f"Each published count, stage by stage, with the shares of the first "
+            f"{len(shown)} in the result",
             headers,
             rows,
             table_id="stages-table",
