@@ -530,8 +530,7 @@ def seats_chart(
     candidacies: Mapping[str, Data],
     colour_of: Mapping[str, int],
 ) -> str:
-    """The seats as a parliament arch, where the result gives seats and the election its
-    number of seats."""
+    """The seats (or electors) of a result as a parliament arch."""
     total = election["seats"]
     groups = [
         Group(
@@ -542,8 +541,10 @@ def seats_chart(
         for line in result["lines"]
         if line["seats"]
     ]
-    if not total or not groups:
+    if not groups:
         return ""
+    # Where the election does not say how many seats there are (electors), the count's own.
+    total = total or sum(group.seats for group in groups)
     word = seat_word(election)
     return charts.hemicycle(
         f"{word.capitalize()}: {sum(g.seats for g in groups)} of {total} given by this count",
