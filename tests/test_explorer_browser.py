@@ -81,6 +81,11 @@ def test_each_page_type_shows_its_facts_offline(chromium: str, server_url: str) 
             description = page.locator("figure.chart desc").first.text_content() or ""
             assert description.startswith("Ilham Aliyev: 92.12\u00a0% (won); Zahid Oruj: 2.17")
             screenshot(page, "election")
+            # The result, as docs/images/explorer-election.png shows it (docs/explorer.md).
+            page.set_viewport_size({"width": 1100, "height": 1000})
+            page.evaluate("window.scrollTo(0, document.getElementById('result').offsetTop - 20)")
+            page.screenshot(path=SCREENSHOTS / "election-result.png")
+            page.set_viewport_size({"width": 1200, "height": 900})
 
             open_page(page, f"{server_url}/countries/AZ")
             expect(page.get_by_role("heading", level=1)).to_have_text("Azerbaijan")
@@ -124,7 +129,8 @@ def test_each_page_type_shows_its_facts_offline(chromium: str, server_url: str) 
         finally:
             browser.close()
     visit.stayed_home(not_found=(f"{server_url}/elections/az-president-2025",))
-    for name in ("home", "election", "country", "person", "party", "search", "not-found"):
+    shots = ("home", "election", "election-result", "country", "person", "party", "search")
+    for name in (*shots, "not-found"):
         assert (SCREENSHOTS / f"{name}.png").read_bytes().startswith(b"\x89PNG"), name
 
 

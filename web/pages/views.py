@@ -37,6 +37,14 @@ MAX_WORDS = 3
 
 Data = dict[str, Any]
 
+#: How a candidacy without a party was put forward, in words.
+NOMINATIONS = {
+    "SELF": "self-nominated",
+    "INITIATIVE_GROUP": "initiative group",
+    "PARTY": "a party",
+    "BLOC": "a bloc",
+}
+
 
 @dataclasses.dataclass(frozen=True)
 class Page:
@@ -409,6 +417,13 @@ def name_of(candidacies: Mapping[str, Data], key: str) -> str:
     return str(candidacies[key]["name"]) if key in candidacies else key
 
 
+def nominated_by(candidacy: Mapping[str, Any]) -> str:
+    """The party of a candidacy, or how it was nominated without one."""
+    if candidacy.get("party"):
+        return party_link(candidacy["party"])
+    return e(NOMINATIONS.get(candidacy.get("nomination") or "", NO_VALUE))
+
+
 def candidate_cell(candidacy: Mapping[str, Any]) -> str:
     if candidacy.get("person"):
         return person_link(candidacy["person"], candidacy["name"])
@@ -483,7 +498,7 @@ def result_section(
             Cell(
                 candidate_cell(candidacy) + (' <strong class="won">(won)</strong>' if won else "")
             ),
-            Cell(party_link(candidacy.get("party"))),
+            Cell(nominated_by(candidacy)),
             cell(number(line["votes"]), True, line["votes"]),
             cell(percent(share), True, share),
         ]
