@@ -17,9 +17,9 @@ from graphql import OperationDefinitionNode, parse
 from tortoise.context import TortoiseContext
 
 import loader
-from service.manifest import sha256
+from service.manifest import manifest, sha256
 from tests.support.clients import client
-from web import pages
+from web import graphiql, pages
 from web.pages import api, maps
 from web.pages.html import STATIC_DIR, static_url
 
@@ -528,3 +528,31 @@ async def test_the_us_2020_page_shows_shares_from_votes_and_the_electors(
     )
     assert arch is not None
     assert arch.group(1) == "Joe Biden: 306; Donald Trump: 232. A majority is 270 of 538 electors."
+
+
+async def test_pages_run_with_an_allow_list_that_registers_their_operations(
+    world: TortoiseContext,
+) -> None:
+    registered = {**manifest(graphiql.QUERIES_DIR), **manifest(api.OPERATIONS_DIR)}
+    async with client(persisted_queries="allow-list", registered_operations=registered) as http:
+        response = await http.get("/people/ilham-aliyev")
+    assert response.status_code == 200
+    assert read(response.text).headings[0] == ("h1", "Ilham Aliyev")
+
+
+async def test_an_allow_list_without_their_operations_gives_a_page_that_says_so(
+    world: TortoiseContext,
+) -> None:
+    registered = manifest(graphiql.QUERIES_DIR)
+    async with client(persisted_queries="allow-list", registered_operations=registered) as http:
+        response = await http.get("/people/ilham-aliyev")
+    assert response.status_code == 503
+    assert response.headers["cache-control"] == "no-store"
+    page = read(response.text)
+    assert page.headings[0] == ("h1", "The data for this page is unavailable")
+    assert (
+        "The API refused the page's query: ExplorerPerson answered 404: Only registered "
+        "operations are accepted: no operation is registered with sha256Hash "
+        f'"{sha256(api.operations()["ExplorerPerson"])}". Where' in page.text
+    )
+    assert "PERSISTED_QUERIES=allow-list" in page.text

@@ -11,7 +11,7 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import BaseRoute, Route
 
 from web import caching
-from web.pages import views
+from web.pages import api, views
 from web.pages.html import STATIC_DIR, STATIC_PREFIX
 
 #: Everything from this server, nothing inline: the pages' styles and script are files.
@@ -49,7 +49,10 @@ def page(view: View) -> Callable[[Request], Awaitable[Response]]:
     ETag, and answered 304 when the browser holds it already."""
 
     async def endpoint(request: Request) -> Response:
-        rendered = await view(request)
+        try:
+            rendered = await view(request)
+        except api.ApiError as error:
+            rendered = views.unavailable(error)
         response = HTMLResponse(
             rendered.html,
             status_code=rendered.status,

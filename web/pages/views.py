@@ -107,6 +107,19 @@ def not_found(what: str, key: str) -> Page:
     return Page(layout(f"No {what} “{key[:MAX_INPUT]}”", main), 404)
 
 
+def unavailable(error: api.ApiError) -> Page:
+    """The page for an operation the API refused: what it said, and the usual cause."""
+    main = (
+        "<h1>The data for this page is unavailable</h1>"
+        f"<p>The API refused the page's query: {e(str(error).rstrip('.'))}.</p>"
+        "<p>Where the server runs with PERSISTED_QUERIES=allow-list, its manifest must "
+        "register the explorer's operations too (web/pages/operations; see docs/explorer.md)."
+        "</p>"
+        f"{search_form()}"
+    )
+    return Page(layout("Data unavailable", main), 503)
+
+
 # --- The front page and the search -------------------------------------------------------
 
 
