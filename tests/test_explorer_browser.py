@@ -94,7 +94,9 @@ def test_each_page_type_shows_its_facts_offline(chromium: str, server_url: str) 
             ).to_be_visible()
             expect(
                 page.get_by_role(
-                    "img", name="Turnout and the winner's share in Azerbaijan, election by election"
+                    "img",
+                    name="Turnout and the winner's share, President of Azerbaijan, election by "
+                    "election",
                 )
             ).to_be_visible()
             screenshot(page, "country")

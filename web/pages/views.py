@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -268,6 +268,19 @@ async def nearest_names(
     return [(by_folded[f], candidates[by_folded[f]]) for f in close]
 
 
+#: Offices or bodies drawn, one chart or line each: those with the most elections.
+MAX_OFFICES = 3
+
+
+def by_office(items: Sequence[Data], office: Callable[[Data], str]) -> list[tuple[str, list[Data]]]:
+    """Items grouped by office, the office with the most first, at most MAX_OFFICES."""
+    groups: dict[str, list[Data]] = {}
+    for item in items:
+        groups.setdefault(office(item), []).append(item)
+    ranked = sorted(groups.items(), key=lambda group: (-len(group[1]), group[0]))
+    return ranked[:MAX_OFFICES]
+
+
 # --- A country -----------------------------------------------------------------------------
 
 
@@ -281,23 +294,26 @@ async def country_page(request: Request) -> Page:
         return not_found("country", code)
     elections = nodes(country["elections"])
     stats = country["statistics"]
-    turnout = Series(
-        "Turnout", [(x["date"], x["turnout"]) for x in elections if x["turnout"] is not None]
-    )
-    share = Series(
-        "Winner's share",
-        [(x["date"], x["winnerShare"]) for x in elections if x["winnerShare"] is not None],
-    )
-    chart = (
-        charts.line_chart(
-            f"Turnout and the winner's share in {country['name']}, election by election",
-            [turnout, share],
-            "Turnout and the winner's share at each election; "
-            "the table below gives the same figures.",
+    charts_by_office = []
+    for office, held in by_office(elections, lambda x: x["office"]):
+        turnout = Series(
+            "Turnout", [(x["date"], x["turnout"]) for x in held if x["turnout"] is not None]
         )
-        if turnout.points or share.points
-        else "<p>No election here has a published result yet.</p>"
-    )
+        share = Series(
+            "Winner's share",
+            [(x["date"], x["winnerShare"]) for x in held if x["winnerShare"] is not None],
+        )
+        if turnout.points or share.points:
+            charts_by_office.append(
+                f"<h3>{e(office)}</h3>"
+                + charts.line_chart(
+                    f"Turnout and the winner's share, {office}, election by election",
+                    [turnout, share],
+                    "Turnout and the winner's share at each election; "
+                    "the table below gives the same figures.",
+                )
+            )
+    chart = "".join(charts_by_office) or "<p>No election here has a published result yet.</p>"
     rows = [
         [
             Cell(election_link(x, f"{title_case(x['kind'])}, {day(x['date'])}"), sort=x["date"]),
@@ -883,17 +899,24 @@ async def party_page(request: Request) -> Page:
     if party is None:
         return not_found("party", key)
     candidacies = sorted(nodes(party["candidacies"]), key=lambda c: c["election"]["date"])
-    series = Series(
-        "Share of the vote",
-        [(c["election"]["date"], c["share"]) for c in candidacies if c["share"] is not None],
-    )
+    # One line per office or body (a parliament, the European Parliament): their shares do
+    # not follow one another.
+    series = [
+        Series(
+            office,
+            [(c["election"]["date"], c["share"]) for c in held if c["share"] is not None],
+        )
+        for office, held in by_office(candidacies, lambda c: c["election"]["office"])
+    ]
+    series = [line for line in series if line.points]
     chart = (
         charts.line_chart(
             f"{party['name']}'s share of the vote, election by election",
-            [series],
-            "The share of the vote at each election; the table below gives the same figures.",
+            series,
+            "The share of the vote at each election, a line for each office or body; "
+            "the table below gives the same figures.",
         )
-        if series.points
+        if series
         else ""
     )
     rows = []
