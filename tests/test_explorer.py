@@ -312,6 +312,11 @@ async def test_the_front_page_has_the_search_box_recent_elections_and_countries(
     assert rows[0][0] == "Georgia parliamentary election, 26 October 2024"
     assert rows[1][:2] == ["Azerbaijan presidential election, 7 February 2024", "Presidential"]
     assert "/countries/AZ" in page.links and "/countries/GE" in page.links
+    assert ("h2", "Notable elections") in page.headings
+    assert (
+        "Azerbaijan presidential election, 7 February 2024 : boycotted, fraud alleged" in page.text
+    )
+    assert "Azerbaijan presidential election, 11 April 2018 : boycotted" in page.text
 
 
 # --- Search --------------------------------------------------------------------------------

@@ -147,6 +147,17 @@ async def home(request: Request) -> Page:
         ]
         for x in recent
     ]
+    notable = nodes(data["contested"])
+    notable_items = "".join(
+        f"<li>{election_link(x)}: "
+        + e(
+            ", ".join(
+                sorted({STATEMENT_NOTES[k] for k in statement_kinds(x) if k in STATEMENT_NOTES})
+            )
+        )
+        + "</li>"
+        for x in notable
+    )
     countries = [c for c in nodes(data["countries"]) if c["statistics"]["count"]]
     country_items = "".join(
         f"<li>{link('/countries/' + c['code'], c['name'])} "
@@ -164,9 +175,23 @@ async def home(request: Request) -> Page:
             ["Election", "Kind", "Winner", "Winner's share", "Turnout"],
             rows,
         )
+        + (
+            "<h2>Notable elections</h2><p>Those with allegations of fraud or a boycott on "
+            f"record.</p><ul>{notable_items}</ul>"
+            if notable
+            else ""
+        )
         + f'<h2>Countries</h2><ul class="columns">{country_items}</ul>'
     )
     return Page(layout("Elections explorer", main, description="Election results explorer"))
+
+
+#: What a kind of statement makes notable, in words.
+STATEMENT_NOTES = {"FRAUD_ALLEGATION": "fraud alleged", "BOYCOTT": "boycotted"}
+
+
+def statement_kinds(election: Mapping[str, Any]) -> set[str]:
+    return {s["kind"] for s in nodes(election["statements"])}
 
 
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
