@@ -81,11 +81,22 @@ manifest:
 	@$(BIN)/python -m service.manifest docs/queries
 
 # Benchmarks (BENCHMARKS.md): the API against hand-written floors, in-process and over HTTP
-# on loopback. SIZES picks the data sizes, e.g. `make bench SIZES=10k,100k,1m`; BENCH_ARGS
-# passes more options (`.venv/bin/python -m bench --help`). Data goes to bench/data/.
+# on loopback, on SQLite; and on PostgreSQL too when BENCH_POSTGRES_URL names a server
+# (postgres://user@host:port/database, a role that may create databases: the run makes a
+# scratch database there and drops it), beside PostGraphile on the same database.
+# SIZES picks the data sizes, e.g. `make bench SIZES=10k,100k,1m`; BENCH_ARGS passes more
+# options (`.venv/bin/python -m bench --help`). Data goes to bench/data/.
 SIZES ?= 10k,100k
 BENCH_ARGS ?=
-bench: setup
+BENCH_POSTGRES_URL ?=
+export BENCH_POSTGRES_URL
+
+# PostGraphile, the peer, from its lock file.
+$(VENV)/.bench-npm: bench/postgraphile/package-lock.json | $(VENV)/.test
+	$(NPM_CI) bench/postgraphile
+	touch $@
+
+bench: setup $(VENV)/.bench-npm
 	$(BIN)/python -m bench --sizes $(SIZES) $(BENCH_ARGS)
 	$(BIN)/python -m bench.datasets
 
@@ -94,9 +105,10 @@ bench: setup
 bench-datasets: setup
 	$(BIN)/python -m bench.datasets
 
-# One small size with short runs, in under a minute; ends with the large nested operation's
-# API/floor ratio.
-bench-quick: setup
+# One small size with short runs, in under three minutes; ends with three lines: the large
+# nested operation's API/floor ratio, the worst API/floor ratio of every operation (SQLite and
+# PostgreSQL), and the worst throughput ratio against PostGraphile.
+bench-quick: setup $(VENV)/.bench-npm
 	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
 # Rebuilds GraphiQL's committed files, web/assets/graphiql/static/, from its npm lock file with
@@ -117,4 +129,4 @@ maps: setup
 
 clean:
 	rm -rf $(VENV) web/assets/graphiql/node_modules web/assets/maps/node_modules tests/http-audit/node_modules tests/client/node_modules \
-		elections.sqlite3
+		bench/postgraphile/node_modules elections.sqlite3

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import signal
 import sys
 import time
 
+from bench import postgres
 from bench.run import PARTS, Options, SizeResult, load_average, machine, run_size
 from bench.summary import print_summary
 
@@ -56,7 +58,24 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--app-env", default="production", help="APP_ENV of the served API")
     p.add_argument(
-        "--quick", action="store_true", help="one small size, short runs: under a minute"
+        "--postgres",
+        default=os.environ.get(postgres.ENVIRONMENT) or None,
+        metavar="URL",
+        help="the PostgreSQL server to measure on as well, beside PostGraphile: "
+        "postgres://user@host:port/database, a role that may create databases (a scratch "
+        f"database is made and dropped); default ${postgres.ENVIRONMENT}",
+    )
+    p.add_argument(
+        "--rounds", type=int, default=5, help="alternating rounds against PostGraphile (median)"
+    )
+    p.add_argument(
+        "--peer-seconds",
+        type=float,
+        default=None,
+        help="each side's window in a round against PostGraphile, seconds (default: --seconds)",
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="one small size, short runs: under three minutes"
     )
     return p
 
@@ -67,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.quick:
         args.sizes, args.runs, args.seconds, args.warmup = "3k", 5, 2.0, 0.5
+        args.rounds, args.peer_seconds, ordinary_runs = 3, 1.0, 1
+    else:
+        ordinary_runs = None
     sizes = sorted((size(s) for s in args.sizes.split(",") if s.strip()), key=lambda s: s[1])
     parts = tuple(p.strip() for p in args.parts.split(",") if p.strip())
     unknown = set(parts) - set(PARTS)
@@ -88,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         loader={"real": "loader"}.get(args.loader, args.loader),
         reuse=args.reuse,
         app_env=args.app_env,
+        postgres_url=args.postgres,
+        rounds=args.rounds,
+        peer_seconds=args.seconds if args.peer_seconds is None else args.peer_seconds,
+        ordinary_runs=ordinary_runs,
     )
     print("python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]))
     for line in machine():

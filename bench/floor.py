@@ -1,17 +1,20 @@
-"""Hand-written floors: the API's answers built with direct SQL on a raw aiosqlite connection."""
+"""Hand-written floors: the API's answers built with direct SQL on a raw connection (aiosqlite,
+or asyncpg through `PostgresConnection`)."""
 
 from __future__ import annotations
 
 import base64
 import itertools
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
-import aiosqlite
+import asyncpg
 
-Row = sqlite3.Row
+#: A row of either driver: sqlite3.Row or asyncpg.Record, both read by column name.
+Row: TypeAlias = sqlite3.Row | asyncpg.Record
 Data = dict[str, Any]
 STAGE_ORDER = {"preliminary": 0, "final": 1, "certified": 2}
 
@@ -31,19 +34,39 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values)
 
 
+class Connection(Protocol):
+    """What a floor needs of a connection: aiosqlite's, or `PostgresConnection`."""
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any]) -> Iterable[Any]: ...
+
+
+class PostgresConnection:
+    """An asyncpg connection with aiosqlite's `execute_fetchall`: the floors' `?` placeholders
+    become asyncpg's `$1, $2...` (no floor statement has a `?` of its own)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn = conn
+        self._sql: dict[str, str] = {}
+
+    async def execute_fetchall(self, sql: str, parameters: Iterable[Any]) -> list[asyncpg.Record]:
+        text = self._sql.get(sql)
+        if text is None:
+            numbers = itertools.count(1)
+            text = self._sql[sql] = re.sub(r"\?", lambda _: f"${next(numbers)}", sql)
+        return list(await self.conn.fetch(text, *parameters))
+
+
 #: SQL statements run by floors since last cleared: the floor's statements per operation.
 COUNTER: list[tuple[str, list[Any]]] = []
 
 
-async def fetch(conn: aiosqlite.Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+async def fetch(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
     """All rows of one statement; every floor statement goes through here (and is counted)."""
     COUNTER.append((sql, list(params)))
     return list(await conn.execute_fetchall(sql, params))
 
 
-async def fetch_in(
-    conn: aiosqlite.Connection, sql: str, ids: Sequence[Any], tail: str = ""
-) -> list[Row]:
+async def fetch_in(conn: Connection, sql: str, ids: Sequence[Any], tail: str = "") -> list[Row]:
     """`sql` with `{in_}` replaced by placeholders for `ids`; [] and no query if none."""
     if not ids:
         return []
@@ -190,12 +213,12 @@ def sources_sql(through: str, owner: str) -> str:
 
 
 async def sources(
-    conn: aiosqlite.Connection, through: str, owner: str, ids: Sequence[int]
+    conn: Connection, through: str, owner: str, ids: Sequence[int]
 ) -> dict[int, list[Row]]:
     return group(await fetch_in(conn, "SELECT " + sources_sql(through, owner), ids), "owner")
 
 
-async def election_page(conn: aiosqlite.Connection, variables: Data) -> Data:
+async def election_page(conn: Connection, variables: Data) -> Data:
     rows = await fetch(
         conn,
         'SELECT e.*, c."code" AS country_code, c."name" AS country_name FROM "election" e '
@@ -326,7 +349,7 @@ async def election_page(conn: aiosqlite.Connection, variables: Data) -> Data:
     }
 
 
-async def country_history(conn: aiosqlite.Connection, variables: Data) -> Data:
+async def country_history(conn: Connection, variables: Data) -> Data:
     rows = await fetch(
         conn,
         'SELECT "id", "code", "name" FROM "country" WHERE "code" = ?',
@@ -406,7 +429,7 @@ async def country_history(conn: aiosqlite.Connection, variables: Data) -> Data:
     }
 
 
-async def elections_page(conn: aiosqlite.Connection, variables: Data) -> Data:
+async def elections_page(conn: Connection, variables: Data) -> Data:
     elections = await fetch(
         conn,
         'SELECT e."id", e."key", e."date", e."kind", c."code" AS country_code FROM "election" e '
@@ -509,7 +532,7 @@ def decode_election_id(node_id: str) -> str | None:
     return key if type_name == "Election" else None
 
 
-async def small(conn: aiosqlite.Connection, variables: Data) -> Data:
+async def small(conn: Connection, variables: Data) -> Data:
     key = decode_election_id(variables["id"])
     rows = [] if key is None else await fetch(conn, SMALL_SQL, [key])
     return small_data(rows[0] if rows else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import statistics
 import time
 import tracemalloc
@@ -11,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
 import orjson
 
 from bench import floor
@@ -39,9 +39,18 @@ class InProcess:
     floor_sql: list[Statement]
     #: The API with FAST_PATH=false: graphql-core executing every field.
     ordinary_ms: float
+    #: CPU time per run (mean): this process's, and the database backends' on PostgreSQL.
+    api_cpu_ms: float
+    floor_cpu_ms: float
 
     @property
     def ratio(self) -> float:
+        """API / floor CPU time: the work each does, which other work on the machine does
+        not change (it delays both, and wall-clock medians with it)."""
+        return self.api_cpu_ms / self.floor_cpu_ms
+
+    @property
+    def wall_ratio(self) -> float:
         return self.api_ms / self.floor_ms
 
 
@@ -66,9 +75,7 @@ async def api_bytes(op: Operation, variables: dict[str, Any], engine: Schema = s
     return json.dumps({"data": data}, separators=(",", ":")).encode()
 
 
-async def floor_bytes(
-    op: Operation, conn: aiosqlite.Connection, variables: dict[str, Any]
-) -> bytes:
+async def floor_bytes(op: Operation, conn: floor.Connection, variables: dict[str, Any]) -> bytes:
     return orjson.dumps({"data": await op.floor(conn, variables)})
 
 
@@ -79,6 +86,43 @@ async def _median_ms(run: Callable[[], Awaitable[object]], runs: int) -> float:
         await run()
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1000
+
+
+#: Each turn of the alternation lasts at least this long (the run repeated as often as
+#: needed): /proc counts the database backends' CPU in ticks of 10 ms.
+TURN_SECONDS = 0.05
+
+
+async def _alternating_ms(
+    first: Callable[[], Awaitable[object]],
+    second: Callable[[], Awaitable[object]],
+    runs: int,
+    cpu: Callable[[], float],
+) -> tuple[float, float, float, float]:
+    """`runs` turns of each, in turn, a turn repeating its run to last TURN_SECONDS: the
+    median over turns of each one's wall-clock time per run, and its CPU time per run as
+    `cpu` counts it (the mean over all turns), all in ms."""
+    repeats = []
+    for run in (first, second):
+        start = time.perf_counter()
+        await run()
+        once = max(time.perf_counter() - start, 1e-6)
+        repeats.append(max(1, min(500, math.ceil(TURN_SECONDS / once))))
+    times: tuple[list[float], list[float]] = ([], [])
+    spent = [0.0, 0.0]
+    for _ in range(runs):
+        for i, run in enumerate((first, second)):
+            start, used = time.perf_counter(), cpu()
+            for _ in range(repeats[i]):
+                await run()
+            times[i].append((time.perf_counter() - start) / repeats[i])
+            spent[i] += cpu() - used
+    return (
+        statistics.median(times[0]) * 1000,
+        statistics.median(times[1]) * 1000,
+        spent[0] / (runs * repeats[0]) * 1000,
+        spent[1] / (runs * repeats[1]) * 1000,
+    )
 
 
 async def _peak_mib(run: Callable[[], Awaitable[object]]) -> float:
@@ -92,9 +136,17 @@ async def _peak_mib(run: Callable[[], Awaitable[object]]) -> float:
 
 
 async def measure(
-    op: Operation, conn: aiosqlite.Connection, variables: dict[str, Any], runs: int
+    op: Operation,
+    conn: floor.Connection,
+    variables: dict[str, Any],
+    runs: int,
+    cpu: Callable[[], float] = time.process_time,
+    ordinary_runs: int | None = None,
 ) -> InProcess:
-    """Check the API and the floor agree byte for byte, then time both (median of `runs`)."""
+    """Check the API and the floor agree byte for byte, then time both over `runs` runs each:
+    wall-clock medians, and CPU time per run as `cpu` counts it (this process's by default,
+    which includes aiosqlite's thread). FAST_PATH=false is timed over `ordinary_runs` runs
+    (default `runs`)."""
     # Byte equality of the two `data` values, both encoded with orjson.
     api = orjson.dumps({"data": await api_data(op, variables)})
     floor.COUNTER.clear()
@@ -102,14 +154,18 @@ async def measure(
     floor_sql = list(floor.COUNTER)
     with captured() as api_sql:
         await api_data(op, variables)
-    # Warm both once more, then alternate nothing: each side timed over its own runs.
+    # Warm both once more, then alternate: a run of the API, a run of the floor, and so on,
+    # so that the machine's other work weighs on both sides alike.
     await api_bytes(op, variables)
-    api_ms = await _median_ms(lambda: api_bytes(op, variables), runs)
-    floor_ms = await _median_ms(lambda: floor_bytes(op, conn, variables), runs)
+    api_ms, floor_ms, api_cpu_ms, floor_cpu_ms = await _alternating_ms(
+        lambda: api_bytes(op, variables), lambda: floor_bytes(op, conn, variables), runs, cpu
+    )
     ordinary = await api_bytes(op, variables, ORDINARY)
     if ordinary != await api_bytes(op, variables):
         raise RuntimeError(f"{op.name}: FAST_PATH=false gave other bytes")
-    ordinary_ms = await _median_ms(lambda: api_bytes(op, variables, ORDINARY), runs)
+    ordinary_ms = await _median_ms(
+        lambda: api_bytes(op, variables, ORDINARY), ordinary_runs or runs
+    )
     return InProcess(
         name=op.name,
         identical=api == expected,
@@ -124,6 +180,8 @@ async def measure(
         api_sql=list(api_sql),
         floor_sql=floor_sql,
         ordinary_ms=ordinary_ms,
+        api_cpu_ms=api_cpu_ms,
+        floor_cpu_ms=floor_cpu_ms,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -64,7 +65,14 @@ async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 class _Phases:
     """Warm-up, then one measured window that starts for every connection at once."""
 
-    def __init__(self, concurrency: int, warmup: float, seconds: float) -> None:
+    def __init__(
+        self,
+        concurrency: int,
+        warmup: float,
+        seconds: float,
+        on_start: Callable[[], object] | None = None,
+    ) -> None:
+        self.on_start = on_start
         self.waiting = concurrency
         self.warmup = warmup
         self.seconds = seconds
@@ -75,6 +83,8 @@ class _Phases:
     def warmed(self) -> None:
         self.waiting -= 1
         if self.waiting == 0:
+            if self.on_start is not None:
+                self.on_start()
             self.start = time.perf_counter()
             self.stop = self.start + self.seconds
             self.started.set()
@@ -124,21 +134,34 @@ async def run(
     concurrency: int,
     seconds: float,
     warmup: float,
+    on_start: Callable[[], object] | None = None,
 ) -> LoadResult:
     """Keep `concurrency` requests in flight for `seconds` after a warm-up of `warmup` seconds.
 
     Every connection sends at least one request in each phase, so a slow operation still gets
     measured; requests in flight when the time is up are completed and counted, and the
-    throughput is the count over the time until the last of them ended. Only loopback
+    throughput is the count over the time until the last of them ended. `on_start` is
+    called as the measured window opens (to read CPU counters, say). Only loopback
     addresses are accepted.
     """
     if not host.startswith("127.") and host != "localhost":
         raise ValueError(f"load is only generated against loopback, not {host}")
     request = post(host, port, path, body)
-    phases = _Phases(concurrency, warmup, seconds)
+    phases = _Phases(concurrency, warmup, seconds, on_start)
     result = LoadResult(seconds=0.0)
     await asyncio.gather(
         *(_worker(host, port, request, phases, result) for _ in range(concurrency))
     )
     result.seconds = time.perf_counter() - phases.start
     return result
+
+
+async def once(host: str, port: int, path: str, body: bytes) -> tuple[int, bytes]:
+    """One POST on a connection of its own: (status, body)."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(post(host, port, path, body))
+        return await _response(reader)
+    finally:
+        writer.close()
+        await writer.wait_closed()

@@ -6,8 +6,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bench import floor
 from bench.generate import Plan
 
@@ -92,7 +90,7 @@ query Small($id: ID!) {
 }
 """
 
-Floor = Callable[[aiosqlite.Connection, dict[str, Any]], Awaitable[dict[str, Any]]]
+Floor = Callable[[floor.Connection, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import platform
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiosqlite
+import asyncpg
 
-from bench import bulk, http, inprocess, plans, servers
+from bench import bulk, http, inprocess, peer, plans, postgres, servers
+from bench.floor import PostgresConnection
 from bench.generate import Plan, count
 from bench.http import OverHttp
 from bench.inprocess import InProcess
 from bench.operations import OPERATIONS, SMALL_OPERATION, Operation
-from bench.prepare import Prepared, peak_rss_mib, prepare
+from bench.peer import PEER, Pair
+from bench.prepare import DATA, Prepared, peak_rss_mib, prepare
 from server import freeze_startup_heap
 from service.database import connected
 
-PARTS = ("load", "inprocess", "http", "small", "plans")
+PARTS = ("load", "inprocess", "http", "small", "plans", "postgres")
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,14 @@ class Options:
     loader: str  # auto, real or bulk
     reuse: bool
     app_env: str
+    #: The PostgreSQL server to measure on (a scratch database is made on it), or None.
+    postgres_url: str | None = None
+    #: Rounds of the side-by-side with PostGraphile (alternating which side goes first).
+    rounds: int = 5
+    #: Each side's measured window in a round against PostGraphile, seconds.
+    peer_seconds: float = 5.0
+    #: Runs of FAST_PATH=false in-process (it only shows how much the fast path saves).
+    ordinary_runs: int | None = None
 
 
 @dataclass
@@ -50,6 +63,10 @@ class SizeResult:
     small_bare: OverHttp | None = None
     server_rss_mib: dict[str, float] = field(default_factory=dict)
     objects: dict[str, int] = field(default_factory=dict)
+    #: On PostgreSQL: the loader's seconds, in-process API against floor, and the peer.
+    postgres_load_seconds: float | None = None
+    postgres_inprocess: dict[str, InProcess] = field(default_factory=dict)
+    pairs: dict[str, Pair] = field(default_factory=dict)
 
 
 def machine() -> list[str]:
@@ -153,7 +170,126 @@ async def run_size(label: str, candidacies: int, options: Options, largest: bool
         await _in_process(result, options, largest)
     if {"http", "small"} & set(options.parts):
         await _over_http(result, options)
+    if "postgres" in options.parts:
+        if options.postgres_url:
+            await _on_postgres(result, options.postgres_url, options)
+        else:
+            print(f"  PostgreSQL: not measured ({postgres.ENVIRONMENT} is not set)")
     return result
+
+
+def _print_inprocess_header(runs: int) -> None:
+    print(
+        f"  in-process ({runs} turns each, API and floor in turn, each turn repeating its run "
+        "for at least 50 ms, fresh Context each run; wall: median per run; CPU: mean per run, "
+        "with the database backends' on PostgreSQL):"
+    )
+    print(
+        "    operation   answer    wall API     floor   API/floor  CPU API     floor"
+        "   API/floor  SQL API/floor  peak MiB API/floor  same bytes"
+    )
+
+
+def _print_inprocess(m: InProcess) -> None:
+    print(
+        f"    {m.name:<10} {m.response_bytes / 1024:>7.1f} KiB {_ms(m.api_ms):>10}"
+        f" {_ms(m.floor_ms):>10} {m.wall_ratio:>8.1f}x {_ms(m.api_cpu_ms):>10}"
+        f" {_ms(m.floor_cpu_ms):>10} {m.ratio:>8.1f}x {m.api_statements:>6} / "
+        f"{m.floor_statements:<6} {m.api_peak_mib:>8.1f} / {m.floor_peak_mib:<7.1f}"
+        f"  {'yes' if m.identical else 'NO'}"
+    )
+
+
+async def _on_postgres(result: SizeResult, url: str, options: Options) -> None:
+    """The same operations on a scratch PostgreSQL database: in-process against the floor,
+    then over HTTP beside PostGraphile."""
+    async with postgres.scratch(url) as database_url:
+        name = urlsplit(database_url).path.lstrip("/")
+        print(f"  PostgreSQL: scratch database {name} (dropped after)")
+        result.postgres_load_seconds = await postgres.load(result.plan, database_url)
+        print(f"    loaded by the loader in {result.postgres_load_seconds:.1f} s")
+        expected: dict[str, dict[str, Any]] = {}
+        async with connected(database_url):
+            raw = await asyncpg.connect(database_url)
+            monitor = await asyncpg.connect(database_url)
+            backends = postgres.Backends(monitor, name)
+            conn = PostgresConnection(raw)
+            freeze_startup_heap()
+            try:
+                _print_inprocess_header(options.runs)
+                for op in [*OPERATIONS, SMALL_OPERATION]:
+                    variables = op.variables(result.plan)
+                    expected[op.name] = await op.floor(conn, variables)
+                    # The API's pool and the floor's connection, after a first run of each.
+                    pids = await backends.pids()
+
+                    def cpu(pids: list[int] = pids) -> float:
+                        return time.process_time() + sum(backends.cpu(pids).values())
+
+                    try:
+                        m = await inprocess.measure(
+                            op, conn, variables, options.runs, cpu, options.ordinary_runs
+                        )
+                    except RuntimeError as error:
+                        print(f"    {op.name:<10} the API failed: {error}")
+                        continue
+                    result.postgres_inprocess[op.name] = m
+                    _print_inprocess(m)
+            finally:
+                await raw.close()
+                await monitor.close()
+        log = DATA / "servers-postgres.log"
+        print(
+            f"  over HTTP beside {PEER} {peer_version()} on the same database (server output: "
+            f"{log}): 1 process each, {options.concurrency} connections, {options.rounds} "
+            f"rounds of {options.peer_seconds:g} s after {options.warmup:g} s warm-up, alternating "
+            "which side goes first; medians"
+        )
+        result.pairs = await peer.side_by_side(
+            database_url,
+            result.plan,
+            expected,
+            log,
+            options.app_env,
+            options.rounds,
+            options.concurrency,
+            options.peer_seconds,
+            options.warmup,
+        )
+        _print_pairs(result.pairs)
+
+
+def peer_version() -> str:
+    import json
+
+    package = servers.POSTGRAPHILE / "node_modules" / "postgraphile" / "package.json"
+    return str(json.loads(package.read_text())["version"]) if package.exists() else "?"
+
+
+def _print_pairs(pairs: dict[str, Pair]) -> None:
+    def cpu(side: peer.Side) -> str:
+        db = side.database_ms
+        total = side.server_ms + (db or 0.0)
+        return f"{total:.2f} ({side.server_ms:.2f} + {'?' if db is None else f'{db:.2f}'})"
+
+    print(
+        "    operation   ours req/s  peer req/s  ratio   CPU ms/req ours (server + db)"
+        "     peer                 SQL/req (round trips) ours / peer   answers ours / peer"
+        "  spread ours / peer"
+    )
+    for name, p in pairs.items():
+        o, q = p.ours, p.peer
+        print(
+            f"    {name:<10} {o.rps:>10.1f} {q.rps:>11.1f} {p.ratio:>6.2f}   {cpu(o):<26}"
+            f"  {cpu(q):<20} {o.statements:>5.1f} ({o.round_trips:.1f}) / "
+            f"{q.statements:.1f} ({q.round_trips:.1f}){'':<12} {_yes(o.answers)} / "
+            f"{_yes(q.answers)}        {o.spread:.0%} / {q.spread:.0%}"
+        )
+    print(
+        "    (CPU: the server process's user+system time and its database backends', from "
+        "/proc, over the measured window; SQL: statements and round trips sent to PostgreSQL, "
+        "counted by a proxy in between; spread: (max-min)/median of the rounds' req/s)"
+    )
 
 
 def _print_load(p: Prepared) -> None:
@@ -188,25 +324,18 @@ async def _in_process(result: SizeResult, options: Options, largest: bool) -> No
         freeze_startup_heap()  # as the server does once started
         try:
             if "inprocess" in options.parts:
-                print(f"  in-process (median of {options.runs} runs, fresh Context each):")
-                print(
-                    "    operation   answer      API        floor      API/floor  SQL API/floor"
-                    "  peak MiB API/floor  same bytes"
-                )
+                _print_inprocess_header(options.runs)
                 for op in [*OPERATIONS, SMALL_OPERATION]:
                     variables = op.variables(result.plan)
                     try:
-                        m = await inprocess.measure(op, conn, variables, options.runs)
+                        m = await inprocess.measure(
+                            op, conn, variables, options.runs, ordinary_runs=options.ordinary_runs
+                        )
                     except RuntimeError as error:
                         print(f"    {op.name:<10} the API failed: {error}")
                         continue
                     result.inprocess[op.name] = m
-                    print(
-                        f"    {op.name:<10} {m.response_bytes / 1024:>7.1f} KiB {_ms(m.api_ms):>10}"
-                        f" {_ms(m.floor_ms):>10} {m.ratio:>9.1f}x {m.api_statements:>6} / "
-                        f"{m.floor_statements:<6} {m.api_peak_mib:>8.1f} / {m.floor_peak_mib:<7.1f}"
-                        f"  {'yes' if m.identical else 'NO'}"
-                    )
+                    _print_inprocess(m)
                 ordinary = ", ".join(
                     f"{m.name} {_ms(m.ordinary_ms)} ({m.ordinary_ms / m.api_ms:.1f}x the API)"
                     for m in result.inprocess.values()

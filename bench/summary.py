@@ -94,19 +94,57 @@ def print_summary(results: list[SizeResult]) -> None:
         if r.inprocess and r not in measured:
             print(f"\n({r.label}: some operations failed in-process; left out of the summary)")
     if measured:
-        print("\n== summary: in-process API / floor, medians in ms (ratio; SQL statements) ==")
+        print("\n== summary: in-process API / floor, CPU ms per run (ratio; SQL statements) ==")
         print("  operation " + "".join(f"{r.label:>34}" for r in measured))
         for name in [op.name for op in OPERATIONS] + ["small"]:
             cells = []
             for r in measured:
                 m = r.inprocess[name]
                 cells.append(
-                    f"{m.api_ms:.2f} / {m.floor_ms:.2f} ({m.ratio:.1f}x; {m.api_statements})"
+                    f"{m.api_cpu_ms:.2f} / {m.floor_cpu_ms:.2f} ({m.ratio:.1f}x; "
+                    f"{m.api_statements})"
                 )
             print(f"  {name:<9} " + "".join(f"{c:>34}" for c in cells))
     print("\n== targets (issue 6) ==")
     for target, measured_text, status in targets(results):
         print(f"  [{status}] {target}: {measured_text}")
-    if measured:
-        last = measured[-1]
-        print(f"\nlarge nested operation: API/floor ratio {last.inprocess['elections'].ratio:.1f}")
+    print()
+    for line in closing_lines(results):
+        print(line)
+
+
+def closing_lines(results: list[SizeResult]) -> list[str]:
+    """The three lines `make bench-quick` ends with, from the largest size measured: the worst
+    of SQLite and PostgreSQL for the in-process ratios, and the worst against PostGraphile."""
+    lines = []
+    last = results[-1] if results else None
+    databases = []
+    if last is not None:
+        databases = [("SQLite", last.inprocess), ("PostgreSQL", last.postgres_inprocess)]
+        databases = [(name, ms) for name, ms in databases if ms]
+    large = [(ms["elections"].ratio, name) for name, ms in databases if "elections" in ms]
+    if large:
+        ratio, name = max(large)
+        each = ", ".join(f"{n} {r:.1f}" for r, n in large)
+        lines.append(f"(large nested operation in-process, API/floor: {each})")
+        lines.append(f"large nested operation: API/floor ratio {ratio:.1f}")
+    else:
+        lines.append("large nested operation: API/floor ratio not measured")
+    every = [(m.ratio, f"{m.name}, {name}") for name, ms in databases for m in ms.values()]
+    if every:
+        ratio, which = max(every)
+        lines.append(f"every operation: worst API/floor ratio {ratio:.1f} ({which})")
+    else:
+        lines.append("every operation: worst API/floor ratio not measured")
+    pairs = last.pairs if last is not None else {}
+    if pairs:
+        ratio, name = min((p.ratio, p.name) for p in pairs.values())
+        lines.append(
+            f"against PostGraphile on PostgreSQL: worst throughput ratio {ratio:.2f} ({name})"
+        )
+    else:
+        lines.append(
+            "against PostGraphile on PostgreSQL: worst throughput ratio not measured "
+            "(set BENCH_POSTGRES_URL)"
+        )
+    return lines

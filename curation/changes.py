@@ -27,6 +27,7 @@ import loader
 import models
 from curation import audit
 from loader.dump import record as stored_record
+from loader.hints import noun
 from loader.parse import Document, PathPart, parse_text
 from loader.records import Record
 from loader.sections import BY_NAME, SECTIONS, Section
@@ -186,10 +187,10 @@ async def _dependents(section: str, key: str) -> list[str]:
     """What refers to the record `key`: a phrase per kind of record, naming some of them."""
     found: list[str] = []
 
-    def phrase(name: str, keys: list[str]) -> str:
+    def phrase(name: str, keys: list[str], how: str = "") -> str:
         shown = ", ".join(f"'{k}'" for k in keys[:_SHOWN])
         more = f" and {len(keys) - _SHOWN} more" if len(keys) > _SHOWN else ""
-        return f"{len(keys)} {name} ({shown}{more})"
+        return f"{len(keys)} {noun(name, len(keys))}{how} ({shown}{more})"
 
     for other in SECTIONS:
         for name, target in other.refs.items():
@@ -204,7 +205,8 @@ async def _dependents(section: str, key: str) -> list[str]:
             owner = f"{other.lines.parent}__key"
             rows = await other.lines.model.filter(candidacy__key=key).values_list(owner, flat=True)
             if rows:
-                found.append(phrase(f"{other.name} (by their lines)", sorted(str(k) for k in rows)))
+                lines = sorted(str(k) for k in rows)
+                found.append(phrase(other.name, lines, " (by their lines)"))
     return found
 
 

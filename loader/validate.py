@@ -15,7 +15,16 @@ import pydantic
 
 import models
 from loader.errors import FixtureError, LoadError
-from loader.parse import DataPath, Document, PathPart, format_path, nearest_line, parse_file
+from loader.hints import fields_at, unknown, unknown_field
+from loader.parse import (
+    Ambiguous,
+    DataPath,
+    Document,
+    PathPart,
+    format_path,
+    nearest_line,
+    parse_file,
+)
 from loader.records import CandidacyRecord, EndorsementRecord, Record, TallyRecord
 from loader.sections import BY_NAME, SECTIONS, Section
 
@@ -103,6 +112,23 @@ def hint(error: Any) -> str:
     return message
 
 
+def _ambiguous(record: dict[Any, Any], location: tuple[Any, ...]) -> bool:
+    """Whether `location` in `record` is, or goes through, an unquoted yes/no/on/off."""
+    value: Any = record
+    for part in location:
+        if isinstance(part, Ambiguous) or isinstance(value, Ambiguous):
+            return True
+        if isinstance(value, dict):
+            if any(isinstance(key, Ambiguous) and key.text == part for key in value):
+                return True
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        else:
+            return False
+    return isinstance(value, Ambiguous)
+
+
 def _records(doc: Document, batch: Batch) -> list[FixtureError]:
     """Check each record of a parsed file on its own; add the good ones to `batch`."""
     errors: list[FixtureError] = []
@@ -116,6 +142,8 @@ def _records(doc: Document, batch: Batch) -> list[FixtureError]:
         errors.append(FixtureError(doc.file, 1, "", "a fixture file is a mapping of sections"))
         return errors
     for name, items in doc.data.items():
+        if isinstance(name, Ambiguous):
+            continue  # reported by the parser
         if name not in BY_NAME:
             error((str(name),), f"unknown section (known: {', '.join(BY_NAME)})")
             continue
@@ -132,7 +160,14 @@ def _records(doc: Document, batch: Batch) -> list[FixtureError]:
                 record = section.record.model_validate(item)
             except pydantic.ValidationError as exc:
                 for problem in exc.errors():
-                    error((*path, *problem["loc"]), hint(problem))
+                    location = problem["loc"]
+                    if _ambiguous(item, location):
+                        continue  # an unquoted yes/no/on/off: reported by the parser
+                    if problem["type"] == "extra_forbidden":
+                        known = fields_at(section.record, location[:-1])
+                        error((*path, *location), unknown_field(str(location[-1]), known))
+                    else:
+                        error((*path, *location), hint(problem))
                 if isinstance(key := item.get(section.natural_key), str):
                     batch.broken[name].add(key)
                 continue
@@ -179,8 +214,10 @@ def _read_batch(paths: Sequence[Path]) -> tuple[Batch, list[FixtureError]]:
             continue
         doc = parse_file(path)
         errors += doc.errors
-        if doc.errors:
-            continue
+        if doc.data is None:
+            continue  # not read at all (a syntax error): nothing more to check
+        # Read despite its errors (an unquoted NO, a duplicate key): its records are checked
+        # too, so that one load reports them all; the errors refuse the batch either way.
         errors += _records(doc, batch)
     return batch, errors
 
@@ -335,15 +372,15 @@ def _check_references(batch: Batch, stored: _Stored) -> list[FixtureError]:
             for name, target in section.refs.items():
                 value = getattr(item.record, name)
                 if value is not None and not known(target, value):
-                    errors.append(item.error(f"unknown {target} '{value}'", name))
+                    errors.append(item.error(unknown(target, [value]), name))
             for name, target in section.links.items():
                 for i, value in enumerate(getattr(item.record, name)):
                     if not known(target, value):
-                        errors.append(item.error(f"unknown {target} '{value}'", name, i))
+                        errors.append(item.error(unknown(target, [value]), name, i))
             if section.lines is not None:
                 for i, line in enumerate(item.record.lines):  # type: ignore[attr-defined]
                     if not known("candidacies", line.candidacy):
-                        message = f"unknown candidacies '{line.candidacy}'"
+                        message = unknown("candidacies", [line.candidacy])
                         errors.append(item.error(message, "lines", i, "candidacy"))
     return errors
 

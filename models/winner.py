@@ -7,13 +7,14 @@ database and no GraphQL, so that the API and the tests decide alike.
 - a parliament: the list with the most seats;
 - the popular-vote leader: the most votes, whatever the rules; where the two differ (the
   US in 2000 and 2016), both are answers.
-A tie gives no winner.
+A tie gives no winner. `by_rules` picks the rule for a kind of election, over the lines that
+stand on their own (`standing`: an electoral alliance with its members' figures).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -62,3 +63,56 @@ def by_seats(lines: Iterable[Line[K]]) -> K | None:
 def by_runoff(rounds: Sequence[Iterable[Line[K]]]) -> K | None:
     """The leader of the last round held (a first round won outright has no second)."""
     return popular_vote_leader(rounds[-1]) if rounds else None
+
+
+def standing(lines: Iterable[Line[K]], alliance: Mapping[K, K | None]) -> list[Line[K]]:
+    """The lines that stand on their own: those of lists in no alliance (`alliance`: each
+    list's alliance, if any). An alliance's figure that its own line leaves out is the sum
+    of its members' (where they are coded on the members), so none is counted twice."""
+    lines = list(lines)
+    members: dict[K, list[Line[K]]] = {}
+    for line in lines:
+        head = alliance.get(line.who)
+        if head is not None:
+            members.setdefault(head, []).append(line)
+    out = []
+    for line in lines:
+        if alliance.get(line.who) is not None:
+            continue
+        allied = members.get(line.who, [])
+        out.append(
+            replace(
+                line,
+                votes=_own_or_sum(line.votes, [m.votes for m in allied]),
+                share=_own_or_sum(line.share, [m.share for m in allied]),
+                seats=_own_or_sum(line.seats, [m.seats for m in allied]),
+            )
+        )
+    return out
+
+
+N = TypeVar("N", int, float)
+
+
+def _own_or_sum(own: N | None, members: Iterable[N | None]) -> N | None:
+    if own is not None:
+        return own
+    known = [m for m in members if m is not None]
+    return sum(known[1:], known[0]) if known else None
+
+
+def by_rules(kind: str, lines: Iterable[Line[K]]) -> K | None:
+    """The winner of an election of `kind` ("presidential", "parliamentary", "referendum")
+    from the lines of its deciding tally (the last round's):
+
+    - where seats are published, a presidency goes to a majority of the electors and a
+      parliament to the most seats;
+    - a parliament without seats has no winner here (the popular-vote leader still has an
+      answer);
+    - otherwise the most votes (else the largest share): a single round, a runoff's second
+      round, a referendum.
+    """
+    lines = list(lines)
+    if any(line.seats is not None for line in lines):
+        return by_electors(lines) if kind == "presidential" else by_seats(lines)
+    return None if kind == "parliamentary" else popular_vote_leader(lines)

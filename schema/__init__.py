@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -23,8 +24,10 @@ from strawberry.types.graphql import OperationType
 from schema.access import Access
 from schema.area import Area
 from schema.audit import AuditLogQuery
+from schema.cabinet import Cabinet
 from schema.candidacy import Candidacy
 from schema.country import Country
+from schema.date import Date
 from schema.documents import ParseKey, Parsing, parsed_cache
 from schema.election import Election
 from schema.endorsement import Endorsement
@@ -58,6 +61,7 @@ MAX_TOKENS = Limits.max_tokens
 # Node types reachable only through `node(id:)` must still be in the schema.
 TYPES = [
     Area,
+    Cabinet,
     Candidacy,
     Country,
     Election,
@@ -223,6 +227,8 @@ _TYPES_ONLY = Schema(
     mutation=Mutation,
     types=TYPES,
     config=StrawberryConfig(auto_camel_case=True),
+    # Our Date: only YYYY-MM-DD, and an error that says so.
+    scalar_overrides={dt.date: Date},
 )
 
 #: The schema with the development defaults: what the tests run in-process and what

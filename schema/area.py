@@ -10,10 +10,13 @@ from strawberry import Info, relay
 
 import models
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
+from service.errors import ClientError
 
 if TYPE_CHECKING:
     from schema.country import Country
+    from schema.tally import Tally
 
 
 @strawberry.enum(description="What kind of area this is.")
@@ -35,11 +38,53 @@ class Area(ModelNode):
     key: str = strawberry.field(description="Natural key of the area, stable across loads.")
     name: str = strawberry.field(description="Name of the area in English.")
     kind: AreaKind = strawberry.field(description="What kind of area this is.")
+    code: str | None = strawberry.field(
+        description='Its ISO 3166-2 code, e.g. "US-GA", where it has one: the `area` that '
+        "`Election.result` and `Election.tallies` take."
+    )
 
     @classmethod
     def from_model(cls, row: models.Area) -> Self:
         return cls(
-            row=row, node_key=row.key, key=row.key, name=row.name, kind=AreaKind(row.kind.value)
+            row=row,
+            node_key=row.key,
+            key=row.key,
+            name=row.name,
+            kind=AreaKind(row.kind.value),
+            code=row.code,
+        )
+
+    @strawberry.field(description="The publishers' identifiers of this area (e.g. its FIPS code).")
+    def external_ids(self) -> ExternalIds:
+        return external_ids_of(self.row)
+
+    @strawberry.field(
+        description="The results counted in this area: each election's preferred final tally "
+        "for it (of the last round), oldest election first."
+    )
+    async def results(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Tally, strawberry.lazy("schema.tally")]]:
+        from schema.tally import Tally, preferred_of
+
+        loaders = info.context.loaders
+        rows = await loaders.children(models.Tally, "area").load(self.row.pk)
+        by_election: dict[int, list[models.Tally]] = {}
+        for row in rows:
+            by_election.setdefault(row.election_id, []).append(row)
+        elections = await loaders.by_id(models.Election).load_many(list(by_election))
+        dated = sorted((e.date, e.key, e.pk) for e in elections if e is not None)
+        results = [preferred_of(by_election[pk], self.row.pk) for _, _, pk in dated]
+        return list_connection(
+            [r for r in results if r is not None],
+            Tally.from_model,
+            "Area.results",
+            Page.of(first, after, last, before),
         )
 
     @strawberry.field(description="The country the area belongs to.")
@@ -74,3 +119,17 @@ class Area(ModelNode):
             "Area.children",
             Page.of(first, after, last, before),
         )
+
+
+async def area_by_code(info: Info, code: str) -> models.Area:
+    """The area with this ISO 3166-2 code (any case); a ClientError names a code that no
+    area has, so that a mistyped code is not taken for a result that is missing."""
+    wanted = code.strip().upper()
+    row: models.Area | None = await info.context.loaders.by_key(models.Area, "code").load(wanted)
+    if row is None:
+        shown = code if len(code) <= 20 else code[:20] + "…"
+        raise ClientError(
+            f'`area`: no area has the ISO 3166-2 code {shown!r}. Codes look like "US-GA" '
+            "(country, hyphen, subdivision); `Country.areas { nodes { code } }` lists them."
+        )
+    return row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
 
@@ -9,9 +10,11 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from models import winner as rules
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
-from schema.organization import Organization, organization_by_id
+from schema.organization import Organization, name_on, organization_by_id
 from schema.person import Person, person_by_id
 from schema.source import Source, sources_of
 from schema.tally import TallyLine, preferred_of, ranked
@@ -55,6 +58,47 @@ async def preferred_lines(info: Info, election_id: int) -> list[models.TallyLine
     return found
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Who won an election by its rules, and who led the popular vote (models/winner.py),
+    with the figures of the lines that stand on their own (alliances with their members')."""
+
+    winner: int | None
+    popular_vote_leader: int | None
+    standing: dict[int, rules.Line[int]]
+
+
+async def decision(
+    info: Info, election_id: int, election: models.Election | None = None
+) -> Decision:
+    """The decision of an election's preferred tally, made once per request (`election`: its
+    row, where the caller has it, so that it is not read again)."""
+    loaders = info.context.loaders
+    found: Decision | None = loaders.decisions.get(election_id)
+    if found is None:
+        lines = await preferred_lines(info, election_id)
+        candidacies = await loaders.by_id(models.Candidacy).load_many(
+            [line.candidacy_id for line in lines]  # type: ignore[attr-defined]
+        )
+        alliance = {c.pk: c.alliance_id for c in candidacies if c is not None}
+        standing = rules.standing(
+            (
+                rules.Line(line.candidacy_id, line.votes, line.share, line.seats)  # type: ignore[attr-defined]
+                for line in lines
+            ),
+            alliance,
+        )
+        if election is None:
+            election = await loaders.by_id(models.Election).load(election_id)
+        found = Decision(
+            winner=rules.by_rules(election.kind.value, standing),
+            popular_vote_leader=rules.popular_vote_leader(standing),
+            standing={line.who: line for line in standing},
+        )
+        loaders.decisions[election_id] = found
+    return found
+
+
 async def by_election_date(info: Info, rows: list[models.Candidacy]) -> list[models.Candidacy]:
     """Candidacies ordered by the date of their election, then by key."""
     elections = await info.context.loaders.by_id(models.Election).load_many(
@@ -89,6 +133,23 @@ class Candidacy(ModelNode):
             status=CandidacyStatus(row.status.value),
         )
 
+    @strawberry.field(
+        description="The publishers' identifiers of this candidacy (ParlGov's result row)."
+    )
+    def external_ids(self) -> ExternalIds:
+        return external_ids_of(self.row)
+
+    @strawberry.field(
+        description="The electoral alliance this list ran in, in the same election: its own "
+        "figures are part of the alliance's; null for a list or candidate on its own."
+    )
+    async def alliance(self, info: Info) -> Candidacy | None:
+        alliance_id = self.row.alliance_id  # type: ignore[attr-defined]
+        if alliance_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.Candidacy).load(alliance_id)
+        return None if row is None else Candidacy.from_model(row)
+
     @strawberry.field(description="The candidate's name, or the list's name for a party list.")
     async def name(self, info: Info) -> str:
         person = await person_by_id(info, self.row.person_id)  # type: ignore[attr-defined]
@@ -105,6 +166,21 @@ class Candidacy(ModelNode):
     @strawberry.field(description="The nominating party or bloc, or the list itself.")
     async def party(self, info: Info) -> Organization | None:
         return await organization_by_id(info, self.row.party_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(
+        description="The party's name on polling day, from its names over time "
+        "(`Organization.names`): the results of a party that changed its name stay on one "
+        "organization, and this says what the ballot called it. Null without a party."
+    )
+    async def party_name_then(self, info: Info) -> str | None:
+        party_id = self.row.party_id  # type: ignore[attr-defined]
+        if party_id is None:
+            return None
+        loaders = info.context.loaders
+        party = await loaders.by_id(models.Organization).load(party_id)
+        names = await loaders.children(models.OrganizationName, "organization").load(party_id)
+        election = await loaders.by_id(models.Election).load(self.row.election_id)  # type: ignore[attr-defined]
+        return name_on(party, names, election.date)
 
     @strawberry.field(description="The election stood in.")
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
@@ -143,10 +219,27 @@ class Candidacy(ModelNode):
         line = await self._line(info)
         return None if line is None else line.votes
 
-    @strawberry.field(description="Whether it came first in the preferred final tally.")
+    @strawberry.field(
+        description="Whether it won by the rules of its election (electors, seats, a runoff's "
+        "second round, else the most votes), a list in the winning alliance included; null "
+        "when the preferred final tally decides no one (none published, a tie, no majority "
+        "of electors)."
+    )
     async def won(self, info: Info) -> bool | None:
-        lines = await preferred_lines(info, self.row.election_id)  # type: ignore[attr-defined]
-        return None if not lines else lines[0].candidacy_id == self.row.pk  # type: ignore[attr-defined]
+        found = (await decision(info, self.row.election_id)).winner  # type: ignore[attr-defined]
+        if found is None:
+            return None
+        return found in (self.row.pk, self.row.alliance_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(
+        description="Whether it had the most votes (else the largest share) in the preferred "
+        "final tally, whoever won by the rules; null when no one did (none published, a tie)."
+    )
+    async def led_popular_vote(self, info: Info) -> bool | None:
+        found = (await decision(info, self.row.election_id)).popular_vote_leader  # type: ignore[attr-defined]
+        if found is None:
+            return None
+        return found in (self.row.pk, self.row.alliance_id)  # type: ignore[attr-defined]
 
     @strawberry.field(
         description="Endorsements before the vote and congratulations after, by date."

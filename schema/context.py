@@ -55,6 +55,8 @@ class Loaders:
         self.futures: set[Awaitable[Any]] = set()
         #: An election's preferred tally lines, ranked (schema.candidacy.preferred_lines).
         self.preferred_lines: dict[int, list[Any]] = {}
+        #: Who won each election, and who led its popular vote (schema.candidacy.decision).
+        self.decisions: dict[int, Any] = {}
 
     def _get(self, key: Hashable, load: Any) -> DataLoader[Any, Any]:
         if key not in self._loaders:

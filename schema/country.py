@@ -13,8 +13,18 @@ from schema.node import ModelNode
 
 if TYPE_CHECKING:
     from schema.area import Area
+    from schema.cabinet import Cabinet
     from schema.election import Election
     from schema.statistics import ElectionStatistics
+
+
+@strawberry.type(description="A country's ISO 3166-1 codes besides alpha-2, and official name.")
+class CountryIso:
+    alpha3: str | None = strawberry.field(description='Alpha-3 code, e.g. "AZE".')
+    numeric: str | None = strawberry.field(description='Numeric code, e.g. "031".')
+    official_name: str | None = strawberry.field(
+        description='Official name, e.g. "Republic of Azerbaijan", where ISO 3166 gives one.'
+    )
 
 
 @strawberry.type(description="A country, identified by its ISO 3166-1 alpha-2 code.")
@@ -67,6 +77,30 @@ class Country(ModelNode):
             "Country.areas",
             Page.of(first, after, last, before),
         )
+
+    @strawberry.field(description="Its cabinets, by the day they took office.")
+    async def cabinets(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Cabinet, strawberry.lazy("schema.cabinet")]]:
+        from schema.cabinet import Cabinet, by_start
+
+        rows = await info.context.loaders.children(models.Cabinet, "country").load(self.row.pk)
+        return list_connection(
+            by_start(rows),
+            Cabinet.from_model,
+            "Country.cabinets",
+            Page.of(first, after, last, before),
+        )
+
+    @strawberry.field(description="The country's other ISO 3166-1 codes and official name.")
+    def iso(self) -> CountryIso:
+        row = self.row
+        return CountryIso(alpha3=row.alpha3, numeric=row.numeric, official_name=row.official_name)
 
     @strawberry.field(
         description="How many elections it held, their average turnout and winner's share."

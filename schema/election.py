@@ -11,12 +11,16 @@ import strawberry
 from strawberry import Info, relay
 
 import models
-from schema import endorsement, legal_case, statement
-from schema.candidacy import Candidacy, preferred_lines
+from models import title as titles
+from schema import cabinet, endorsement, legal_case, statement
+from schema.area import area_by_code
+from schema.cabinet import Cabinet
+from schema.candidacy import Candidacy, decision, preferred_lines
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
 from schema.country import Country, country_by_id
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
+from schema.external_ids import ExternalIds, external_ids_of
 from schema.legal_case import LegalCase
 from schema.node import ModelNode
 from schema.organization import Organization, organization_by_id
@@ -32,6 +36,15 @@ class ElectionKind(Enum):
     PRESIDENTIAL = strawberry.enum_value("presidential", description="A head of state.")
     PARLIAMENTARY = strawberry.enum_value("parliamentary", description="A parliament.")
     REFERENDUM = strawberry.enum_value("referendum", description="A yes/no question.")
+
+
+AreaCode = Annotated[
+    str | None,
+    strawberry.argument(
+        description='An area\'s ISO 3166-2 code, e.g. "US-GA" (any case); none for the whole '
+        "country. A code no area has is an error."
+    ),
+]
 
 
 def by_date(rows: Iterable[models.Election]) -> list[models.Election]:
@@ -76,6 +89,32 @@ class Election(ModelNode):
             summary=row.summary,
         )
 
+    @strawberry.field(description="The publishers' identifiers of this election (e.g. ParlGov's).")
+    def external_ids(self) -> ExternalIds:
+        return external_ids_of(self.row)
+
+    @strawberry.field(
+        description='Its name as people write it: "2024 Azerbaijani presidential election", '
+        '"2019 European Parliament election in Germany"; the month comes first when the '
+        'country held two elections of the same office that year ("February 1974 United '
+        'Kingdom general election").'
+    )
+    async def title(self, info: Info) -> str:
+        loaders = info.context.loaders
+        country_id: int = self.row.country_id  # type: ignore[attr-defined]
+        country = await loaders.by_id(models.Country).load(country_id)
+        assert country is not None  # a foreign key that cannot be null
+        row = self.row
+        same_year = any(
+            other.pk != row.pk
+            and other.office == row.office
+            and other.kind == row.kind
+            and other.date.year == row.date.year
+            for other in await loaders.children(models.Election, "country").load(country_id)
+        )
+        naming = titles.naming(country.code, country.name)
+        return titles.title(naming, row.kind.value, row.office, row.date, same_year)
+
     @strawberry.field(description="The country that held it.")
     async def country(self, info: Info) -> Country:
         country = await country_by_id(info, self.row.country_id)  # type: ignore[attr-defined]
@@ -116,11 +155,45 @@ class Election(ModelNode):
         )
 
     @strawberry.field(
-        description="Every published result, round by round and stage by stage: preliminary "
-        "counts, then final figures (conflicting versions side by side), then certified "
-        "ones; within a stage, by date and share counted."
+        description="Every published result for the whole country, or for one area, round "
+        "by round and stage by stage: preliminary counts, then final figures (conflicting "
+        "versions side by side), then certified ones; within a stage, by date and share "
+        "counted."
     )
     async def tallies(
+        self,
+        info: Info,
+        area: AreaCode = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Tally]:
+        area_id = None if area is None else (await area_by_code(info, area)).pk
+        rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
+        chosen = [r for r in rows if r.area_id == area_id]
+        return list_connection(
+            in_stage_order(chosen),
+            Tally.from_model,
+            "Election.tallies",
+            Page.of(first, after, last, before),
+        )
+
+    @strawberry.field(
+        description='The preferred final tally of the last round: what "the result" means, '
+        "for the whole country or for one area (null when none was published for it)."
+    )
+    async def result(self, info: Info, area: AreaCode = None) -> Tally | None:
+        area_id = None if area is None else (await area_by_code(info, area)).pk
+        rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
+        row = preferred_of(rows, area_id)
+        return None if row is None else Tally.from_model(row)
+
+    @strawberry.field(
+        description="The result in each area counted on its own (a US election's states): "
+        "each area's preferred final tally of the last round, by the area's name."
+    )
+    async def area_results(
         self,
         info: Info,
         first: First = None,
@@ -128,19 +201,17 @@ class Election(ModelNode):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Tally]:
-        rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
+        loaders = info.context.loaders
+        rows = await loaders.children(models.Tally, "election").load(self.row.pk)
+        area_ids = sorted({r.area_id for r in rows if r.area_id is not None})
+        areas = [a for a in await loaders.by_id(models.Area).load_many(area_ids) if a is not None]
+        results = [preferred_of(rows, a.pk) for a in sorted(areas, key=lambda a: (a.name, a.key))]
         return list_connection(
-            in_stage_order(rows),
+            [r for r in results if r is not None],
             Tally.from_model,
-            "Election.tallies",
+            "Election.areaResults",
             Page.of(first, after, last, before),
         )
-
-    @strawberry.field(description='The preferred final tally: what "the result" means.')
-    async def result(self, info: Info) -> Tally | None:
-        rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
-        row = preferred_of(rows)
-        return None if row is None else Tally.from_model(row)
 
     @strawberry.field(description="Turnout in percent, from the preferred final tally.")
     async def turnout(self, info: Info) -> float | None:
@@ -148,28 +219,90 @@ class Election(ModelNode):
         row = preferred_of(rows)
         return None if row is None else turnout(row)
 
-    @strawberry.field(description="The candidacy first in the preferred final tally.")
+    @strawberry.field(
+        description="Who won by the election's rules, from the preferred final tally of its "
+        "last round: a presidency with electors goes to a majority of them, a parliament to "
+        "the list (or electoral alliance) with the most seats, anything else (a single round, "
+        "a runoff's second round, a referendum) to the most votes. Null when that tally "
+        "decides no one: none published, a tie, no majority of electors, a parliament "
+        "without seats."
+    )
     async def winner(self, info: Info) -> Candidacy | None:
-        lines = await preferred_lines(info, self.row.pk)
-        if not lines:
-            return None
-        row = await info.context.loaders.by_id(models.Candidacy).load(lines[0].candidacy_id)  # type: ignore[attr-defined]
-        return Candidacy.from_model(row)
-
-    @strawberry.field(description="The winner's share in percent, from the preferred final tally.")
-    async def winner_share(self, info: Info) -> float | None:
-        lines = await preferred_lines(info, self.row.pk)
-        return lines[0].share if lines else None
+        return await self._candidacy(info, (await decision(info, self.row.pk, self.row)).winner)
 
     @strawberry.field(
-        description="Winner's share minus runner-up's, in percentage points, from the "
-        "preferred final tally."
+        description="Who had the most votes (else the largest share) in the preferred final "
+        "tally, whoever won by the rules; it differs from `winner` where, for example, the "
+        "electors chose the runner-up of the popular vote. Null on a tie or without a tally."
+    )
+    async def popular_vote_leader(self, info: Info) -> Candidacy | None:
+        return await self._candidacy(
+            info, (await decision(info, self.row.pk, self.row)).popular_vote_leader
+        )
+
+    @strawberry.field(
+        description="Whether the popular-vote leader won by the rules; null when either is unknown."
+    )
+    async def popular_vote_leader_won(self, info: Info) -> bool | None:
+        found = await decision(info, self.row.pk, self.row)
+        if found.winner is None or found.popular_vote_leader is None:
+            return None
+        return found.winner == found.popular_vote_leader
+
+    async def _candidacy(self, info: Info, candidacy_id: int | None) -> Candidacy | None:
+        if candidacy_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.Candidacy).load(candidacy_id)
+        return None if row is None else Candidacy.from_model(row)
+
+    @strawberry.field(
+        description="The winner's share in percent, from the preferred final tally (an "
+        "alliance's is its members' sum where its own is not published)."
+    )
+    async def winner_share(self, info: Info) -> float | None:
+        found = await decision(info, self.row.pk, self.row)
+        return None if found.winner is None else found.standing[found.winner].share
+
+    @strawberry.field(
+        description="The winner's share minus the largest share of any other list or "
+        "candidate, in percentage points, from the preferred final tally: negative where the "
+        "winner trailed in the popular vote."
     )
     async def margin(self, info: Info) -> float | None:
-        lines = await preferred_lines(info, self.row.pk)
-        if len(lines) < 2 or lines[0].share is None or lines[1].share is None:
+        found = await decision(info, self.row.pk, self.row)
+        if found.winner is None:
             return None
-        return round(lines[0].share - lines[1].share, 2)
+        own = found.standing[found.winner].share
+        others = [
+            line.share
+            for who, line in found.standing.items()
+            if who != found.winner and line.share is not None
+        ]
+        if own is None or not others:
+            return None
+        return round(own - max(others), 2)
+
+    @strawberry.field(
+        description="The cabinets formed after it (those it was the last election before), "
+        "by the day they took office."
+    )
+    async def cabinets(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Cabinet]:
+        rows = await info.context.loaders.children(models.Cabinet, "previous_election").load(
+            self.row.pk
+        )
+        return list_connection(
+            cabinet.by_start(rows),
+            Cabinet.from_model,
+            "Election.cabinets",
+            Page.of(first, after, last, before),
+        )
 
     @strawberry.field(description="Endorsements and congratulations of all candidacies, by date.")
     async def endorsements(

@@ -19,6 +19,7 @@ from schema.candidacy import Nomination
 from schema.election import ElectionKind
 from schema.endorsement import EndorsementKind
 from schema.keyset import FALSE, Dialect, Kind, Sql, all_of, any_of, negate
+from schema.legal_case import Outcome
 from schema.organization import OrganizationKind
 from schema.statement import StatementKind
 from service.errors import ClientError
@@ -78,6 +79,17 @@ def _by_key(column: str, table: str, key: str, natural_key: str = "key") -> Sql:
 
 def _country(column: str, code: str) -> Sql:
     return _by_key(column, "country", code.strip().upper(), "code")
+
+
+def _election_country(code: str) -> Sql:
+    """Rows of an election (`t.election_id`) held in the country with ISO code `code`."""
+    code = code.strip().upper()
+    condition = Sql(
+        "t.election_id IN (SELECT e.id FROM election e JOIN country c "
+        "ON c.id = e.country_id WHERE c.code = ?)",
+        (code,),
+    )
+    return _stored(code, condition)
 
 
 def _search(text: str, path: str) -> Sql:
@@ -179,6 +191,12 @@ class ElectionFilter(_Combined):
     has_statement: StatementKind | None = strawberry.field(
         default=None, description="Only those with at least one statement of this kind."
     )
+    popular_vote_leader_won: bool | None = strawberry.field(
+        default=None,
+        description="Whether the popular-vote leader won by the rules (false: elections won "
+        "by someone else, as by electors or seats); elections where either is unknown match "
+        "neither.",
+    )
     updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
     and_: list[ElectionFilter] | None = strawberry.field(name="and", default=None, description=_AND)
     or_: list[ElectionFilter] | None = strawberry.field(name="or", default=None, description=_OR)
@@ -217,6 +235,13 @@ class ElectionFilter(_Combined):
                     (self.has_statement.value,),
                 )
             )
+        if self.popular_vote_leader_won is not None:
+            parts.append(
+                Sql(
+                    f"{computed.popular_vote_leader_won('t.id')} = ?",
+                    (int(self.popular_vote_leader_won),),
+                )
+            )
         return parts
 
 
@@ -232,8 +257,8 @@ class CandidacyFilter(_Combined):
     incumbent: bool | None = strawberry.field(default=None, description="Held the office, or not.")
     won: bool | None = strawberry.field(
         default=None,
-        description="Came first in the preferred final tally, or not (elections without one "
-        "match neither).",
+        description="Won by the rules of its election (as `Candidacy.won`), or not; "
+        "candidacies whose election decided no one match neither.",
     )
     updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
     and_: list[CandidacyFilter] | None = strawberry.field(
@@ -307,9 +332,110 @@ class EndorsementFilter(_Combined):
         return parts
 
 
+@strawberry.input(description="Which statements to list.")
+class StatementFilter(_Combined):
+    kind: StatementKind | None = strawberry.field(default=None, description="The stance taken.")
+    election: str | None = strawberry.field(default=None, description="The election's key.")
+    country: str | None = strawberry.field(
+        default=None, description="The election's country (ISO code)."
+    )
+    person: str | None = strawberry.field(default=None, description="The speaker's key.")
+    organization: str | None = strawberry.field(
+        default=None, description="The key of the organization that spoke, or was spoken for."
+    )
+    date: DateRange | None = strawberry.field(
+        default=None, description="When it was made (undated ones are in no range)."
+    )
+    updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
+    and_: list[StatementFilter] | None = strawberry.field(
+        name="and", default=None, description=_AND
+    )
+    or_: list[StatementFilter] | None = strawberry.field(name="or", default=None, description=_OR)
+    not_: StatementFilter | None = strawberry.field(name="not", default=None, description=_NOT)
+
+    def own(self, dialect: Dialect, path: str) -> list[Sql]:
+        parts = []
+        if self.kind is not None:
+            parts.append(_equals("t.kind", self.kind.value, "text", dialect))
+        if self.election is not None:
+            parts.append(_by_key("t.election_id", "election", self.election))
+        if self.country is not None:
+            parts.append(_election_country(self.country))
+        if self.person is not None:
+            parts.append(_by_key("t.person_id", "person", self.person))
+        if self.organization is not None:
+            parts.append(_by_key("t.organization_id", "organization", self.organization))
+        if self.date is not None:
+            parts.append(_between("t.date", self.date, "date", dialect, f"{path}.date"))
+        return parts
+
+
+@strawberry.input(description="Which exit polls to list.")
+class ExitPollFilter(_Combined):
+    election: str | None = strawberry.field(default=None, description="The election's key.")
+    country: str | None = strawberry.field(
+        default=None, description="The election's country (ISO code)."
+    )
+    pollster: str | None = strawberry.field(default=None, description="The pollster's key.")
+    released: DateRange | None = strawberry.field(
+        default=None, description="The day it was released."
+    )
+    updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
+    and_: list[ExitPollFilter] | None = strawberry.field(name="and", default=None, description=_AND)
+    or_: list[ExitPollFilter] | None = strawberry.field(name="or", default=None, description=_OR)
+    not_: ExitPollFilter | None = strawberry.field(name="not", default=None, description=_NOT)
+
+    def own(self, dialect: Dialect, path: str) -> list[Sql]:
+        parts = []
+        if self.election is not None:
+            parts.append(_by_key("t.election_id", "election", self.election))
+        if self.country is not None:
+            parts.append(_election_country(self.country))
+        if self.pollster is not None:
+            parts.append(_by_key("t.pollster_id", "organization", self.pollster))
+        if self.released is not None:
+            parts.append(_between("t.released", self.released, "date", dialect, f"{path}.released"))
+        return parts
+
+
+@strawberry.input(description="Which legal cases to list.")
+class LegalCaseFilter(_Combined):
+    election: str | None = strawberry.field(default=None, description="The election's key.")
+    country: str | None = strawberry.field(
+        default=None, description="The election's country (ISO code)."
+    )
+    court: str | None = strawberry.field(
+        default=None, description="The key of the court (or commission) that decided."
+    )
+    outcome: Outcome | None = strawberry.field(default=None, description="How it ended.")
+    decided: DateRange | None = strawberry.field(
+        default=None, description="When it was decided (undecided ones are in no range)."
+    )
+    updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
+    and_: list[LegalCaseFilter] | None = strawberry.field(
+        name="and", default=None, description=_AND
+    )
+    or_: list[LegalCaseFilter] | None = strawberry.field(name="or", default=None, description=_OR)
+    not_: LegalCaseFilter | None = strawberry.field(name="not", default=None, description=_NOT)
+
+    def own(self, dialect: Dialect, path: str) -> list[Sql]:
+        parts = []
+        if self.election is not None:
+            parts.append(_by_key("t.election_id", "election", self.election))
+        if self.country is not None:
+            parts.append(_election_country(self.country))
+        if self.court is not None:
+            parts.append(_by_key("t.court_id", "organization", self.court))
+        if self.outcome is not None:
+            parts.append(_equals("t.outcome", self.outcome.value, "text", dialect))
+        if self.decided is not None:
+            parts.append(_between("t.decided", self.decided, "date", dialect, f"{path}.decided"))
+        return parts
+
+
 _SEARCH = (
     "Part of a name, in any case, with or without accents, in any usual transliteration "
-    '("aliyev" finds Əliyev, "oruc" finds Oruj).'
+    '("aliyev" finds Əliyev, "oruç" and "oruc" find Oruj).'
 )
 
 
@@ -375,10 +501,18 @@ class AreaFilter(_Combined):
 
 @strawberry.input(description="Which countries to list.")
 class CountryFilter(_Combined):
+    has_elections: bool | None = strawberry.field(
+        default=None,
+        description="Countries that held at least one election here, or (false) none: many "
+        "countries appear only as the homes of others, such as congratulating leaders.",
+    )
     updated_since: dt.datetime | None = strawberry.field(default=None, description=_UPDATED)
     and_: list[CountryFilter] | None = strawberry.field(name="and", default=None, description=_AND)
     or_: list[CountryFilter] | None = strawberry.field(name="or", default=None, description=_OR)
     not_: CountryFilter | None = strawberry.field(name="not", default=None, description=_NOT)
 
     def own(self, dialect: Dialect, path: str) -> list[Sql]:
-        return []
+        if self.has_elections is None:
+            return []
+        exists = "EXISTS (SELECT 1 FROM election e WHERE e.country_id = t.id)"
+        return [Sql(exists if self.has_elections else f"NOT {exists}")]

@@ -45,6 +45,7 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import SchemaExtension
 
 from schema.documents import document_bytes
+from schema.hints import REPLACED
 from service import compat
 from service.caches import Cache, text_bytes
 from service.compat import MaybeNullValidationRule, OneOfInputValidationRule
@@ -492,7 +493,8 @@ class Validation(SchemaExtension):
             rules = (
                 # First: it counts when it is made, before the others visit the document.
                 shape_rule(limits.max_depth, limits.max_aliases),
-                *context.validation_rules,
+                # The spec's, two of them with hints of ours (schema/hints.py).
+                *(REPLACED.get(rule, rule) for rule in context.validation_rules),
                 *STRAWBERRY_RULES,
                 directives_rule(limits.max_directives),
                 list_rule(limits.max_list_items),

@@ -92,7 +92,10 @@ class OfficeTerm(ModelNode):
 
     @strawberry.field(
         description="Which consecutive term of this person in this office it is: 1 for the "
-        "first, counting back while the previous holder was the same person."
+        "first, counting back while the previous holder was the same person. A time as "
+        "acting holder is not a term: it is not counted in the same person's next term "
+        "(Heydar Aliyev's acting presidency of 1993 comes before his first term), though "
+        "another person's acting time in between starts the count again."
     )
     async def consecutive_term(self, info: Info) -> int:
         terms = await holders(info, self.row)
@@ -100,7 +103,8 @@ class OfficeTerm(ModelNode):
         for earlier in reversed(terms[: place(terms, self.row)]):
             if earlier.person_id != self.row.person_id:  # type: ignore[attr-defined]
                 break
-            number += 1
+            if earlier.began_by is not models.TermStart.ACTING:
+                number += 1
         return number
 
     @strawberry.field(

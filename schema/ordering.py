@@ -72,6 +72,45 @@ class EndorsementOrderField(Enum):
     DATE = strawberry.enum_value(
         "date", description="The date (polling day; for endorsements, the day given)."
     )
+    REPORTED_ON = strawberry.enum_value(
+        "reported_on",
+        description="The earliest publication date among its sources (`reportedOn`).",
+    )
+    UPDATED_AT = strawberry.enum_value(
+        "updated_at", description="When the row was last created or changed."
+    )
+    KEY = strawberry.enum_value("key", description="The natural key.")
+
+
+@strawberry.enum(description="What statements can be ordered by.")
+class StatementOrderField(Enum):
+    DATE = strawberry.enum_value("date", description="The day it was made.")
+    KIND = strawberry.enum_value("kind", description="The kind, by its name.")
+    UPDATED_AT = strawberry.enum_value(
+        "updated_at", description="When the row was last created or changed."
+    )
+    KEY = strawberry.enum_value("key", description="The natural key.")
+
+
+@strawberry.enum(description="What exit polls can be ordered by.")
+class ExitPollOrderField(Enum):
+    RELEASED = strawberry.enum_value("released", description="The day it was released.")
+    SAMPLE_SIZE = strawberry.enum_value(
+        "sample_size", description="How many respondents were interviewed."
+    )
+    UPDATED_AT = strawberry.enum_value(
+        "updated_at", description="When the row was last created or changed."
+    )
+    KEY = strawberry.enum_value("key", description="The natural key.")
+
+
+@strawberry.enum(description="What legal cases can be ordered by.")
+class LegalCaseOrderField(Enum):
+    DATE = strawberry.enum_value(
+        "date", description="The day it was decided, or filed when not decided."
+    )
+    FILED = strawberry.enum_value("filed", description="The day the claim was filed.")
+    DECIDED = strawberry.enum_value("decided", description="The day it was decided.")
     UPDATED_AT = strawberry.enum_value(
         "updated_at", description="When the row was last created or changed."
     )
@@ -127,6 +166,27 @@ class CandidacyOrder:
 @strawberry.input(description="One key of an endorsement order.")
 class EndorsementOrder:
     field: EndorsementOrderField = strawberry.field(description="What to order by.")
+    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
+    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+
+
+@strawberry.input(description="One key of a statement order.")
+class StatementOrder:
+    field: StatementOrderField = strawberry.field(description="What to order by.")
+    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
+    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+
+
+@strawberry.input(description="One key of an exit poll order.")
+class ExitPollOrder:
+    field: ExitPollOrderField = strawberry.field(description="What to order by.")
+    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
+    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+
+
+@strawberry.input(description="One key of a legal case order.")
+class LegalCaseOrder:
+    field: LegalCaseOrderField = strawberry.field(description="What to order by.")
     direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
     nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
 
@@ -193,6 +253,31 @@ EXPRESSIONS: dict[str, dict[str, tuple[str, Kind, bool]]] = {
     },
     "endorsement": {
         "date": ("t.date", "date", True),
+        "reported_on": (
+            "(SELECT MIN(s.published) FROM endorsement_source l JOIN source s "
+            "ON s.id = l.source_id WHERE l.endorsement_id = t.id)",
+            "date",
+            True,
+        ),
+        "updated_at": ("t.updated_at", "datetime", False),
+        "key": ("t.key", "text", False),
+    },
+    "statement": {
+        "date": ("t.date", "date", True),
+        "kind": ("t.kind", "text", False),
+        "updated_at": ("t.updated_at", "datetime", False),
+        "key": ("t.key", "text", False),
+    },
+    "exit_poll": {
+        "released": ("t.released", "date", False),
+        "sample_size": ("t.sample_size", "number", True),
+        "updated_at": ("t.updated_at", "datetime", False),
+        "key": ("t.key", "text", False),
+    },
+    "legal_case": {
+        "date": ("COALESCE(t.decided, t.filed)", "date", True),
+        "filed": ("t.filed", "date", True),
+        "decided": ("t.decided", "date", True),
         "updated_at": ("t.updated_at", "datetime", False),
         "key": ("t.key", "text", False),
     },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Self
 
@@ -10,11 +11,15 @@ from strawberry import Info, relay
 
 import models
 from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
 
 if TYPE_CHECKING:
+    from schema.cabinet import Cabinet
     from schema.candidacy import Candidacy
     from schema.country import Country
+    from schema.endorsement import Endorsement
+    from schema.statement import Statement
 
 
 @strawberry.enum(description="What kind of organization this is.")
@@ -106,6 +111,188 @@ class Organization(ModelNode):
             "Organization.candidacies",
             Page.of(first, after, last, before),
         )
+
+    @strawberry.field(description="The publishers' identifiers of this organization (ParlGov's).")
+    def external_ids(self) -> ExternalIds:
+        return external_ids_of(self.row)
+
+    @strawberry.field(
+        description="Its names over time, oldest first, each from the day it was taken; "
+        "empty when no change of name is recorded (`name` is then its only one)."
+    )
+    async def names(self, info: Info) -> list[OrganizationName]:
+        rows = await info.context.loaders.children(models.OrganizationName, "organization").load(
+            self.row.pk
+        )
+        return [OrganizationName.from_model(r) for r in sorted(rows, key=lambda r: r.since)]
+
+    @strawberry.field(
+        description="The organizations it came from (by a split, a merger, as a successor), "
+        "by date."
+    )
+    async def predecessors(self, info: Info) -> list[OrganizationLink]:
+        rows = await info.context.loaders.children(models.OrganizationLink, "successor").load(
+            self.row.pk
+        )
+        return await _links(info, rows, "predecessor_id")
+
+    @strawberry.field(
+        description="The organizations that came from it (by a split, a merger, as a "
+        "successor), by date."
+    )
+    async def successors(self, info: Info) -> list[OrganizationLink]:
+        rows = await info.context.loaders.children(models.OrganizationLink, "predecessor").load(
+            self.row.pk
+        )
+        return await _links(info, rows, "successor_id")
+
+    @strawberry.field(
+        description="The cabinets it sat in, by the day they took office; `primeMinister` on "
+        "each cabinet's parties says whether it led."
+    )
+    async def cabinets(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Cabinet, strawberry.lazy("schema.cabinet")]]:
+        from schema.cabinet import Cabinet, by_start
+
+        rows = await info.context.loaders.links(models.Organization, "cabinets").load(self.row.pk)
+        return list_connection(
+            by_start(rows),
+            Cabinet.from_model,
+            "Organization.cabinets",
+            Page.of(first, after, last, before),
+        )
+
+    @strawberry.field(
+        description="Endorsements and congratulations it gave, or a person gave for it, by date."
+    )
+    async def endorsements_given(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Endorsement, strawberry.lazy("schema.endorsement")]]:
+        from schema.endorsement import Endorsement, by_date
+
+        rows = await info.context.loaders.children(
+            models.Endorsement, "endorser_organization"
+        ).load(self.row.pk)
+        return list_connection(
+            by_date(rows),
+            Endorsement.from_model,
+            "Organization.endorsementsGiven",
+            Page.of(first, after, last, before),
+        )
+
+    @strawberry.field(
+        description="Statements it made, or a person made for it, about elections, by date."
+    )
+    async def statements(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Statement, strawberry.lazy("schema.statement")]]:
+        from schema.statement import Statement, by_date
+
+        rows = await info.context.loaders.children(models.Statement, "organization").load(
+            self.row.pk
+        )
+        return list_connection(
+            by_date(rows),
+            Statement.from_model,
+            "Organization.statements",
+            Page.of(first, after, last, before),
+        )
+
+
+def name_on(row: models.Organization, names: list[models.OrganizationName], day: dt.date) -> str:
+    """The name an organization went by on `day`: the last taken by then, else its first
+    recorded, else `name` (Candidacy.partyNameThen)."""
+    ordered = sorted(names, key=lambda r: r.since)
+    taken = [r for r in ordered if r.since <= day]
+    if taken:
+        return taken[-1].name
+    return ordered[0].name if ordered else row.name
+
+
+@strawberry.enum(description="How one organization came from another, in ParlGov's terms.")
+class LinkKind(Enum):
+    SPLINTER = strawberry.enum_value(
+        "splinter", description="A group left the predecessor and formed the successor."
+    )
+    DIVISION = strawberry.enum_value(
+        "division", description="The predecessor divided into several parties."
+    )
+    MERGER = strawberry.enum_value(
+        "merger", description="The predecessor merged with others into the successor."
+    )
+    JOINED = strawberry.enum_value("joined", description="The predecessor joined the successor.")
+    SUCCESSOR = strawberry.enum_value(
+        "successor", description="The successor took the predecessor's place."
+    )
+    POLITICIAN = strawberry.enum_value(
+        "politician", description="A politician of the predecessor founded the successor."
+    )
+    UNSPECIFIED = strawberry.enum_value(
+        "unspecified", description="The source records the link without saying which kind."
+    )
+
+
+@strawberry.type(description="A name an organization took on a day and kept until its next.")
+class OrganizationName:
+    name: str = strawberry.field(description="The name, in English.")
+    short_name: str | None = strawberry.field(description="Its abbreviation, if any.")
+    native_name: str | None = strawberry.field(description="The name in its own language.")
+    since: dt.date = strawberry.field(description="The day it was taken.")
+
+    @classmethod
+    def from_model(cls, row: models.OrganizationName) -> OrganizationName:
+        return cls(
+            name=row.name, short_name=row.short_name, native_name=row.native_name, since=row.since
+        )
+
+
+@strawberry.type(description="A dated link to another organization in a party's history.")
+class OrganizationLink:
+    organization: Organization = strawberry.field(
+        description="The other organization: the predecessor or the successor."
+    )
+    kind: LinkKind = strawberry.field(description="How the successor came from the predecessor.")
+    date: dt.date = strawberry.field(description="When.")
+    row: strawberry.Private[models.OrganizationLink]
+
+    @strawberry.field(description="The publishers' identifiers of this link (ParlGov's).")
+    def external_ids(self) -> ExternalIds:
+        return external_ids_of(self.row)
+
+
+async def _links(
+    info: Info, rows: list[models.OrganizationLink], other: str
+) -> list[OrganizationLink]:
+    ordered = sorted(rows, key=lambda r: (r.date, r.key))
+    found = await info.context.loaders.by_id(models.Organization).load_many(
+        [getattr(r, other) for r in ordered]
+    )
+    return [
+        OrganizationLink(
+            organization=Organization.from_model(o),
+            kind=LinkKind(r.kind.value),
+            date=r.date,
+            row=r,
+        )
+        for r, o in zip(ordered, found, strict=True)
+        if o is not None
+    ]
 
 
 async def organization_by_id(info: Info, organization_id: int | None) -> Organization | None:

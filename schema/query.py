@@ -13,6 +13,7 @@ from schema.area import Area
 from schema.candidacy import Candidacy
 from schema.connection import After, Before, Connection, First, Last, Page
 from schema.country import Country
+from schema.country_code import alpha_2
 from schema.election import Election
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
@@ -22,9 +23,12 @@ from schema.filters import (
     CountryFilter,
     ElectionFilter,
     EndorsementFilter,
+    ExitPollFilter,
     Filter,
+    LegalCaseFilter,
     OrganizationFilter,
     PersonFilter,
+    StatementFilter,
 )
 from schema.keyset import TRUE, Dialect, Sql, table_connection
 from schema.legal_case import LegalCase
@@ -36,13 +40,17 @@ from schema.ordering import (
     CountryOrder,
     ElectionOrder,
     EndorsementOrder,
+    ExitPollOrder,
+    LegalCaseOrder,
     OrganizationOrder,
     PersonOrder,
+    StatementOrder,
     sort_keys,
 )
 from schema.organization import Organization
 from schema.person import Person
 from schema.source import Source
+from schema.statement import Statement
 from schema.statistics import ElectionStatistics, election_statistics
 from schema.tally import Tally
 
@@ -91,7 +99,11 @@ class Query:
             models.Country, Country.from_model, _where(filter), keys, "countries", page
         )
 
-    @strawberry.field(description="A country by its ISO 3166-1 alpha-2 code; null if unknown.")
+    @strawberry.field(
+        description="A country by its ISO 3166-1 alpha-2 code; null if unknown. Anything but "
+        'two letters (a name, an alpha-3 code) is refused with the code meant: "AZ", not '
+        '"Azerbaijan" or "AZE".'
+    )
     async def country(
         self,
         info: Info,
@@ -99,7 +111,8 @@ class Query:
             str, strawberry.argument(description='ISO code, e.g. "AZ"; case-insensitive.')
         ],
     ) -> Country | None:
-        row = await info.context.loaders.by_key(models.Country, "code").load(code.strip().upper())
+        found = alpha_2(code, "country(code:)")
+        row = await info.context.loaders.by_key(models.Country, "code").load(found)
         return None if row is None else Country.from_model(row)
 
     @strawberry.field(description="Elections, oldest first unless ordered otherwise.")
@@ -165,6 +178,66 @@ class Query:
         keys = sort_keys("endorsement", order_by, ["date"])
         return await table_connection(
             models.Endorsement, Endorsement.from_model, _where(filter), keys, "endorsements", page
+        )
+
+    @strawberry.field(
+        description="Statements on elections (recognitions, rejections, observers' verdicts, "
+        "fraud allegations, boycotts), by date (undated last) unless ordered otherwise."
+    )
+    async def statements(
+        self,
+        filter: Annotated[StatementFilter | None, _filter("Which statements.")] = None,
+        order_by: Annotated[
+            list[StatementOrder] | None, _order("statements", "by date, undated last")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Statement]:
+        page = Page.of(first, after, last, before)
+        keys = sort_keys("statement", order_by, ["date"])
+        return await table_connection(
+            models.Statement, Statement.from_model, _where(filter), keys, "statements", page
+        )
+
+    @strawberry.field(description="Exit polls, by release date unless ordered otherwise.")
+    async def exit_polls(
+        self,
+        filter: Annotated[ExitPollFilter | None, _filter("Which exit polls.")] = None,
+        order_by: Annotated[
+            list[ExitPollOrder] | None, _order("exit polls", "by release date")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ExitPoll]:
+        page = Page.of(first, after, last, before)
+        keys = sort_keys("exit_poll", order_by, ["released"])
+        return await table_connection(
+            models.ExitPoll, ExitPoll.from_model, _where(filter), keys, "exitPolls", page
+        )
+
+    @strawberry.field(
+        description="Court and commission decisions on elections, by date (decided, else "
+        "filed; undated last) unless ordered otherwise."
+    )
+    async def legal_cases(
+        self,
+        filter: Annotated[LegalCaseFilter | None, _filter("Which legal cases.")] = None,
+        order_by: Annotated[
+            list[LegalCaseOrder] | None, _order("legal cases", "by date, undated last")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[LegalCase]:
+        page = Page.of(first, after, last, before)
+        keys = sort_keys("legal_case", order_by, ["date"])
+        return await table_connection(
+            models.LegalCase, LegalCase.from_model, _where(filter), keys, "legalCases", page
         )
 
     @strawberry.field(

@@ -125,7 +125,7 @@ async def country_statistics(info: Info, country_id: int) -> ElectionStatistics:
 @strawberry.type(description="A person's record over all their candidacies.")
 class CandidacyStatistics:
     candidacies: int = strawberry.field(description="How many candidacies.")
-    wins: int = strawberry.field(description="How many came first in the preferred tally.")
+    wins: int = strawberry.field(description="How many it won, by the rules of each election.")
     average_share: float | None = strawberry.field(
         description="Mean share in percent over those with a published share, rounded to 2 places."
     )

@@ -15,6 +15,7 @@ from schema.node import ModelNode
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
+    from schema.area import Area
     from schema.candidacy import Candidacy
     from schema.election import Election
 
@@ -59,10 +60,10 @@ def in_stage_order(rows: Iterable[models.Tally]) -> list[models.Tally]:
     )
 
 
-def preferred_of(rows: Sequence[models.Tally]) -> models.Tally | None:
+def preferred_of(rows: Sequence[models.Tally], area_id: int | None = None) -> models.Tally | None:
     """The tally that "the result" means: the preferred one of the last round, for the whole
-    country (an area's own preferred tally is that area's result)."""
-    preferred = [t for t in rows if t.preferred and t.area_id is None]  # type: ignore[attr-defined]
+    country, or for the area `area_id` (an area's own preferred tally is that area's result)."""
+    preferred = [t for t in rows if t.preferred and t.area_id == area_id]  # type: ignore[attr-defined]
     return max(preferred, key=lambda t: t.round) if preferred else None
 
 
@@ -111,6 +112,18 @@ class TallyLine:
     async def tally(self, info: Info) -> Tally:
         row = await info.context.loaders.by_id(models.Tally).load(self.row.tally_id)  # type: ignore[attr-defined]
         return Tally.from_model(row)
+
+
+@strawberry.type(description="Where a tally's figures disagree with one another.")
+class TallyWarning:
+    code: str = strawberry.field(
+        description='What disagrees, e.g. "cast_exceeds_registered" or "share_mismatch".'
+    )
+    message: str = strawberry.field(description="The figures that disagree, in words.")
+    explanation: str | None = strawberry.field(
+        description="Why the figures are kept as published (sources that disagree), where "
+        "the data explains it; null when unexplained."
+    )
 
 
 @strawberry.type(
@@ -179,6 +192,28 @@ class Tally(ModelNode):
     async def lines(self, info: Info) -> list[TallyLine]:
         rows = await info.context.loaders.children(models.TallyLine, "tally").load(self.row.pk)
         return [TallyLine.from_model(row) for row in ranked(rows)]
+
+    @strawberry.field(description="The area counted; null when it counts the whole country.")
+    async def area(self, info: Info) -> Annotated[Area, strawberry.lazy("schema.area")] | None:
+        from schema.area import Area
+
+        area_id = self.row.area_id  # type: ignore[attr-defined]
+        if area_id is None:
+            return None
+        row = await info.context.loaders.by_id(models.Area).load(area_id)
+        return None if row is None else Area.from_model(row)
+
+    @strawberry.field(
+        description="Where its figures disagree with one another (ballots against voters, "
+        "votes against valid ballots, shares against votes, turnout against counts), as "
+        "worked out when it was loaded; empty when they agree."
+    )
+    def warnings(self) -> list[TallyWarning]:
+        explained: dict[str, str] = self.row.explained_warnings or {}
+        return [
+            TallyWarning(code=w["code"], message=w["message"], explanation=explained.get(w["code"]))
+            for w in self.row.warnings or []
+        ]
 
     @strawberry.field(description="The election this tally counts.")
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:

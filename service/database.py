@@ -55,6 +55,17 @@ _POOL_PARAMETERS = frozenset(
 )
 
 
+async def keep_session(connection: object) -> None:
+    """asyncpg's pool `reset`, run as a connection goes back to the pool: nothing.
+
+    asyncpg's default sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *;
+    RESET ALL;` after every statement Tortoise runs, a second round trip each time. Nothing
+    here leaves such state on a connection: no session advisory lock (migrating takes a
+    transaction's), no cursor, LISTEN or SET. asyncpg still rolls back a transaction left open
+    before calling this. Whatever comes to need session state must undo it here.
+    """
+
+
 def tortoise_config(
     database_url: str, pool: Pool | None = None, sqlite_busy_timeout: float | None = None
 ) -> dict[str, Any]:
@@ -84,7 +95,10 @@ def tortoise_config(
             )
         # Tortoise's names for the pool's size; the rest go to asyncpg as they are.
         credentials.update(
-            minsize=pool.min_size, maxsize=pool.max_size, timeout=pool.connect_timeout
+            minsize=pool.min_size,
+            maxsize=pool.max_size,
+            timeout=pool.connect_timeout,
+            reset=keep_session,
         )
         if pool.statement_timeout:
             # asyncpg's: on expiry it cancels the statement on the server and raises

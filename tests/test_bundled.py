@@ -95,6 +95,14 @@ async def test_the_shipped_data_loads_and_loads_again_to_no_change(
     # Ilham Aliyev's fifth consecutive term began with the 2024 election.
     terms = (await run(ALIYEV_TERMS))["officeTerms"]
     assert {"key": "president-of-azerbaijan/2024-ilham-aliyev", "consecutiveTerm": 5} in terms
+    # Heydar Aliyev's acting presidency of 1993 is no term: the election of October 1993
+    # began his first, that of 1998 his second.
+    heydar = [t for t in terms if "heydar-aliyev" in t["key"]]
+    assert heydar == [
+        {"key": "president-of-azerbaijan/1993-heydar-aliyev-acting", "consecutiveTerm": 1},
+        {"key": "president-of-azerbaijan/1993-heydar-aliyev", "consecutiveTerm": 1},
+        {"key": "president-of-azerbaijan/1998-heydar-aliyev", "consecutiveTerm": 2},
+    ]
 
 
 async def test_the_shipped_data_with_the_data_sets_has_every_warning_explained(

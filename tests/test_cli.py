@@ -222,7 +222,7 @@ def test_load_refuses_bad_files_and_lists_every_error(
     assert code == 1
     assert out == ""
     assert err.splitlines() == [
-        f"{bad}:8: areas[0].country: unknown countries 'ZZ'",
+        f"{bad}:8: areas[0].country: unknown country 'ZZ'",
         f"{bad}:9: areas[1].key: String should match pattern '^[a-z0-9][a-z0-9./_-]*$'",
         f"{bad}:11: areas[1].kind: Input should be 'region', 'district', 'municipality', "
         "'city' or 'disputed_territory'",
@@ -286,7 +286,7 @@ def test_validate_bad_file_lists_every_error(
     assert code == 1
     assert out == ""
     lines = err.splitlines()
-    assert f"{bad}:8: areas[0].country: unknown countries 'ZZ'" in lines
+    assert f"{bad}:8: areas[0].country: unknown country 'ZZ'" in lines
     assert len(lines) == 4
     assert lines[-1] == "3 errors; the files would not load"
 
@@ -302,7 +302,7 @@ def test_validate_looks_up_references_in_the_database(
     )
     code, _, err = run(capsys, "validate", extra, "--database-url", url)
     assert code == 1
-    assert err.splitlines()[0] == f"{extra}:5: areas[0].country: unknown countries 'GE'"
+    assert err.splitlines()[0] == f"{extra}:5: areas[0].country: unknown country 'GE'"
 
     assert run(capsys, "load", WORLD, "--database-url", url)[0] == 0
     assert run(capsys, "validate", extra, "--database-url", url)[:2] == (0, "1 record OK\n")

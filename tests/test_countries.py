@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from tortoise.context import TortoiseContext
 
+from tests.support.errors import errors_of
 from tests.support.running import nodes, run
 
 AZ_ELECTIONS = [f"az-president-{year}" for year in (1992, 1993, 1998, 2003, 2008, 2013, 2018, 2024)]
@@ -36,12 +38,33 @@ async def test_country_code_is_case_insensitive(world: TortoiseContext) -> None:
 
 
 async def test_unknown_country_code_gives_null(world: TortoiseContext) -> None:
-    data = await run(
-        """{ zz: country(code: "ZZ") { code } empty: country(code: "") { code }
-             alpha3: country(code: "AZE") { code } name: country(code: "Azerbaijan") { code } }"""
-    )
-    # Codes longer than the two-letter column are unknown too, not an error.
-    assert data == {"zz": None, "empty": None, "alpha3": None, "name": None}
+    data = await run('{ zz: country(code: "ZZ") { code } am: country(code: " am ") { code } }')
+    assert data == {"zz": None, "am": None}
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("Azerbaijan", """"Azerbaijan" is not an ISO 3166-1 alpha-2 code; Azerbaijan's is "AZ"."""),
+        ("AZE", """"AZE" is not an ISO 3166-1 alpha-2 code; Azerbaijan's is "AZ"."""),
+        ("georgia", """"georgia" is not an ISO 3166-1 alpha-2 code; Georgia's is "GE"."""),
+        ("", '"" is not an ISO 3166-1 alpha-2 code: give two letters, e.g. "AZ" for Azerbaijan.'),
+        (
+            "A1",
+            '"A1" is not an ISO 3166-1 alpha-2 code: give two letters, e.g. "AZ" for Azerbaijan.',
+        ),
+        (
+            "Ruritania" * 20,
+            f'"{("Ruritania" * 5)[:40]}…" is not an ISO 3166-1 alpha-2 code: give two letters, '
+            'e.g. "AZ" for Azerbaijan.',
+        ),
+    ],
+)
+async def test_a_code_that_is_not_two_letters_is_refused_with_the_code_meant(
+    world: TortoiseContext, code: str, message: str
+) -> None:
+    query = "query ($code: String!) { country(code: $code) { code } }"
+    assert await errors_of(query, {"code": code}) == [f"country(code:): {message}"]
 
 
 async def test_azerbaijan_elections_oldest_first(world: TortoiseContext) -> None:
@@ -105,3 +128,12 @@ async def test_elections_filtered_by_country_code_in_any_case(world: TortoiseCon
 async def test_country_id_is_built_from_the_iso_code(world: TortoiseContext) -> None:
     data = await run('{ country(code: "ge") { id } }')
     assert data["country"]["id"] == "Q291bnRyeTpHRQ=="  # base64 of "Country:GE"
+
+
+async def test_countries_that_held_elections(world: TortoiseContext) -> None:
+    held = await run("{ countries(filter: {hasElections: true}) { nodes { code } } }")
+    assert [c["code"] for c in nodes(held["countries"])] == ["AZ", "GE"]
+    # The others appear only as the homes of congratulating leaders and the like.
+    others = await run("{ countries(filter: {hasElections: false}) { totalCount } }")
+    every = await run("{ countries { totalCount } }")
+    assert others["countries"]["totalCount"] == every["countries"]["totalCount"] - 2

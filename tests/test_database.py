@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 
-from service.database import tortoise_config
+from service.database import keep_session, tortoise_config
 from service.settings import Pool, Settings
 from tests.support.settings import settings_from
 
@@ -101,6 +101,8 @@ def test_the_pool_and_timeouts_reach_asyncpg() -> None:
                 "maxsize": 8,
                 "timeout": 3.0,
                 "command_timeout": 20.0,
+                # No reset round trip after each statement (see keep_session).
+                "reset": keep_session,
             },
         }
     }
@@ -115,6 +117,7 @@ def test_the_pool_and_timeouts_reach_asyncpg() -> None:
         "minsize": 1,
         "maxsize": 5,
         "timeout": 5.0,
+        "reset": keep_session,
     }
 
 

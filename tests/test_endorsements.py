@@ -188,3 +188,34 @@ async def test_every_endorsement_is_a_2024_congratulation(world: TortoiseContext
     assert {(e["kind"], e["candidacy"]["key"]) for e in nodes(election["endorsements"])} == {
         ("CONGRATULATION", "az-president-2024/ilham-aliyev")
     }
+
+
+async def test_ordered_by_the_day_first_reported(world: TortoiseContext) -> None:
+    data = await run(
+        """{ a: endorsements(orderBy: [{field: REPORTED_ON}], first: 4) {
+                nodes { key reportedOn } }
+             b: endorsements(orderBy: [{field: REPORTED_ON, direction: DESC, nulls: LAST}],
+                             first: 1) { nodes { key reportedOn } } }"""
+    )
+    assert data == {
+        "a": {
+            "nodes": [
+                {"key": "az-president-2024/congratulation-turkey", "reportedOn": "2024-02-08"},
+                {"key": "az-president-2024/congratulation-turkey-mfa", "reportedOn": "2024-02-08"},
+                {
+                    "key": "az-president-2024/congratulation-european-commission",
+                    "reportedOn": "2024-03-05",
+                },
+                # No source with a date: after the rest, by key.
+                {"key": "az-president-2024/congratulation-belarus", "reportedOn": None},
+            ]
+        },
+        "b": {
+            "nodes": [
+                {
+                    "key": "az-president-2024/congratulation-european-commission",
+                    "reportedOn": "2024-03-05",
+                }
+            ]
+        },
+    }

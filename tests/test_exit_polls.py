@@ -548,3 +548,56 @@ async def test_stage_movement_of_the_last_round_only(
     }
     # No tallies at all.
     assert await run(STAGE_MOVEMENT, {"key": "uncounted"}) == {"election": {"stageMovement": []}}
+
+
+async def test_the_root_list_by_release_then_key(world: TortoiseContext) -> None:
+    data = await run(
+        """{ exitPolls(filter: {country: "GE"}) { totalCount nodes {
+            key released sampleSize pollster { key } } } }"""
+    )
+    assert data == {
+        "exitPolls": {
+            "totalCount": 3,
+            "nodes": [
+                {
+                    "key": "ge-parliament-2024/exit-poll-edison",
+                    "released": "2024-10-26",
+                    "sampleSize": 14946,
+                    "pollster": {"key": "edison-research"},
+                },
+                {
+                    "key": "ge-parliament-2024/exit-poll-gorbi",
+                    "released": "2024-10-26",
+                    "sampleSize": None,
+                    "pollster": {"key": "gorbi"},
+                },
+                {
+                    "key": "ge-parliament-2024/exit-poll-harrisx",
+                    "released": "2024-10-26",
+                    "sampleSize": None,
+                    "pollster": {"key": "harrisx"},
+                },
+            ],
+        }
+    }
+
+
+async def test_the_root_list_by_pollster_and_release_date(world: TortoiseContext) -> None:
+    data = await run(
+        """{ a: exitPolls(filter: {pollster: "arthur-j-finkelstein-associates"},
+                          orderBy: [{field: RELEASED, direction: DESC}]) { nodes { key } }
+             b: exitPolls(filter: {released: {from: "2018-01-01", to: "2024-02-07"}}) {
+                totalCount }
+             c: exitPolls(orderBy: [{field: SAMPLE_SIZE, direction: DESC}], first: 1) {
+                nodes { key } } }"""
+    )
+    assert data == {
+        "a": {
+            "nodes": [
+                {"key": "az-president-2018/exit-poll-finkelstein"},
+                {"key": "az-president-2013/exit-poll-finkelstein"},
+            ]
+        },
+        "b": {"totalCount": 4},  # 2018 and the three of 2024
+        "c": {"nodes": [{"key": "ge-parliament-2024/exit-poll-edison"}]},
+    }

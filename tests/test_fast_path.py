@@ -57,9 +57,12 @@ DOC_VARIABLES: dict[str, dict[str, Any]] = {
     "election-schedule": {"key": "az-president-2018"},
     "election-sources": {"key": "az-president-2024"},
     "parliament-result": {"key": "ge-parliament-2024"},
+    "parliamentary-history": {"code": "GE"},
+    "party-across-renames": {"key": "georgian-dream"},
     "person-candidacies": {"key": "ilham-aliyev"},
     "presidential-elections": {"country": "AZ"},
     "tetritskaro-court-chain": {},
+    "us-election-by-state": {"key": "az-president-2024"},
     "winner-congratulations": {"key": "az-president-2024"},
 }
 

@@ -181,7 +181,8 @@ async def test_updated_since_is_a_change_feed(world_to_write: TortoiseContext) -
         ),
         (
             '{ elections(filter: {date: {from: "2024-13-01"}}) { totalCount } }',
-            'Value cannot represent a Date: "2024-13-01". month must be in 1..12',
+            'elections(filter.date.from): "2024-13-01" is not a date: month must be in 1..12; '
+            'write it as YYYY-MM-DD, e.g. "2024-02-07".',
         ),
     ],
 )

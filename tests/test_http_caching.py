@@ -35,7 +35,7 @@ VARY = "Accept, Origin"
 
 
 def expected_etag(response: httpx.Response) -> str:
-    """The ETag the README promises: SHA-256 of the media type, a newline and the body."""
+    """The ETag docs/http.md promises: SHA-256 of the media type, a newline and the body."""
     content = response.headers["content-type"].encode() + b"\n" + response.content
     return f'"{hashlib.sha256(content).hexdigest()[:32]}"'
 

@@ -429,3 +429,54 @@ async def test_legal_case_belongs_to_its_election(world: TortoiseContext, key: s
         "query C($key: String!) { legalCase(key: $key) { election { key date } } }", {"key": key}
     )
     assert data == {"legalCase": {"election": {"key": "ge-parliament-2024", "date": "2024-10-26"}}}
+
+
+LEGAL_CASES = """query ($f: LegalCaseFilter, $o: [LegalCaseOrder!], $after: String) {
+  legalCases(filter: $f, orderBy: $o, first: 3, after: $after) {
+    nodes { key } pageInfo { hasNextPage endCursor } } }"""
+
+
+async def legal_case_keys(
+    filter_: dict[str, Any] | None = None, order: list[dict[str, Any]] | None = None
+) -> list[str]:
+    """Every key of the root list, three a page."""
+    keys: list[str] = []
+    after = None
+    while True:
+        data = await run(LEGAL_CASES, {"f": filter_, "o": order, "after": after})
+        keys += [c["key"] for c in data["legalCases"]["nodes"]]
+        if not data["legalCases"]["pageInfo"]["hasNextPage"]:
+            return keys
+        after = data["legalCases"]["pageInfo"]["endCursor"]
+
+
+async def test_the_root_list_by_date_decided_else_filed_undated_last(
+    world: TortoiseContext,
+) -> None:
+    assert await legal_case_keys() == [
+        "ge-parliament-2024/case-tetritskaro-vote-secrecy",  # decided 4 November
+        "ge-parliament-2024/case-summary-protocol",  # 22 November
+        "ge-parliament-2024/case-constitutional-opposition-mps",  # 29 November
+        "ge-parliament-2024/case-constitutional-president",  # 29 November
+        "az-president-2008/cec-annulled-8-stations",  # undated, by key
+        "ge-parliament-2024/case-tetritskaro-appeal",
+        "ge-parliament-2024/cec-marneuli-69",
+    ]
+
+
+async def test_the_root_list_filters_by_court_outcome_and_country(world: TortoiseContext) -> None:
+    assert await legal_case_keys({"court": "constitutional-court-georgia"}) == [
+        "ge-parliament-2024/case-constitutional-opposition-mps",
+        "ge-parliament-2024/case-constitutional-president",
+    ]
+    assert await legal_case_keys({"outcome": "REJECTED"}) == [
+        "ge-parliament-2024/case-summary-protocol"
+    ]
+    assert await legal_case_keys({"country": "az"}) == ["az-president-2008/cec-annulled-8-stations"]
+    assert await legal_case_keys(
+        {"decided": {"from": "2024-11-20"}}, [{"field": "FILED", "nulls": "FIRST"}]
+    ) == [
+        "ge-parliament-2024/case-constitutional-opposition-mps",  # not filed: first
+        "ge-parliament-2024/case-summary-protocol",  # filed 18 November
+        "ge-parliament-2024/case-constitutional-president",  # filed 19 November
+    ]

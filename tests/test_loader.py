@@ -321,9 +321,9 @@ tallies:
 """,
     )
     assert await refused([base, bad]) == [
-        f"{bad}:8: candidacies[0].person: unknown people 'nobody'",
-        f"{bad}:9: candidacies[0].sources[1]: unknown sources 'nowhere'",
-        f"{bad}:16: tallies[0].lines[0].candidacy: unknown candidacies 'az-2024/ghost'",
+        f"{bad}:8: candidacies[0].person: unknown person 'nobody'",
+        f"{bad}:9: candidacies[0].sources[1]: unknown source 'nowhere'",
+        f"{bad}:16: tallies[0].lines[0].candidacy: unknown candidacy 'az-2024/ghost'",
     ]
 
 
@@ -517,7 +517,8 @@ people:
 """,
     )
     assert await refused([base, bad]) == [
-        f"{bad}:8: people[0].born: Extra inputs are not permitted"
+        f"{bad}:8: people[0].born: unknown field 'born'; the fields are key, name, "
+        "also_known_as, birth_date, death_date, sources"
     ]
 
 
@@ -650,7 +651,7 @@ tallies:
         f"{also}:1: countries[0].name: Field required",
         f"{bad}:10: elections[0].date: Input should be a valid date or datetime, "
         "day value is outside expected range",
-        f"{bad}:19: candidacies[1].person: unknown people 'nobody'",
+        f"{bad}:19: candidacies[1].person: unknown person 'nobody'",
         f"{bad}:28: tallies[0].lines[0].votes: Input should be greater than or equal to 0",
     ]
 
@@ -913,9 +914,9 @@ candidacies:
     )
     # ...but with prune those rows would be deleted, so the names are errors.
     assert await refused([alone], prune=True) == [
-        f"{alone}:3: candidacies[0].election: unknown elections 'az-2024'",
-        f"{alone}:4: candidacies[0].person: unknown people 'erdogan'",
-        f"{alone}:5: candidacies[0].sources[0]: unknown sources 'cec'",
+        f"{alone}:3: candidacies[0].election: unknown election 'az-2024'",
+        f"{alone}:4: candidacies[0].person: unknown person 'erdogan'",
+        f"{alone}:5: candidacies[0].sources[0]: unknown source 'cec'",
     ]
     report = await loader.load([alone])
     assert report.sections["candidacies"].created == 1
@@ -1079,3 +1080,47 @@ async def test_progress_counts_in_thousands(empty_db: TortoiseContext, tmp_path:
     )
     assert calls == [("sources", 1000, 2500), ("sources", 2000, 2500), ("sources", 2500, 2500)]
     assert await models.Source.all().count() == 2500
+
+
+async def test_a_misspelt_field_is_named_with_the_one_meant(base: Path, tmp_path: Path) -> None:
+    bad = write(
+        tmp_path,
+        "bad.yaml",
+        EXTRA_SOURCE
+        + """\
+people:
+  - key: "someone"
+    name: "Some One"
+    brith_date: "1961-12-24"
+    sources: ["extra"]
+""",
+    )
+    assert await refused([base, bad]) == [
+        f"{bad}:8: people[0].brith_date: unknown field 'brith_date': did you mean 'birth_date'?"
+    ]
+
+
+async def test_an_unquoted_no_is_reported_with_the_files_other_errors(
+    base: Path, tmp_path: Path
+) -> None:
+    bad = write(
+        tmp_path,
+        "bad.yaml",
+        EXTRA_SOURCE
+        + """\
+countries:
+  - code: NO
+    name: "Norway"
+people:
+  - key: "someone"
+    name: "Some One"
+    born: "1961-12-24"
+    sources: ["extra"]
+""",
+    )
+    assert await refused([base, bad]) == [
+        f'{bad}:6: countries[0].code: unquoted NO is a boolean in YAML 1.1: write "NO" for '
+        "text, or true/false for a yes/no value",
+        f"{bad}:11: people[0].born: unknown field 'born'; the fields are key, name, "
+        "also_known_as, birth_date, death_date, sources",
+    ]

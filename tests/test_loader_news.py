@@ -377,9 +377,9 @@ async def test_unknown_actor_in_a_statement(batch: list[Path], tmp_path: Path) -
     )
     assert await refused(batch, bad) == "\n".join(
         [
-            f"{bad}:{line_of(bad, 'nobody')}: statements[0].person: unknown people 'nobody'",
+            f"{bad}:{line_of(bad, 'nobody')}: statements[0].person: unknown person 'nobody'",
             f"{bad}:{line_of(bad, 'no-such-party')}: statements[0].organization: "
-            "unknown organizations 'no-such-party'",
+            "unknown organization 'no-such-party'",
         ]
     )
 
@@ -623,7 +623,7 @@ async def test_unquoted_yes_no_in_a_new_section(
             """,
             "ge-2024/nobody",
             "exit_polls[0].lines[0].candidacy",
-            "unknown candidacies 'ge-2024/nobody'",
+            "unknown candidacy 'ge-2024/nobody'",
         ),
         (
             """
@@ -716,7 +716,7 @@ async def test_unquoted_yes_no_in_a_new_section(
             """,
             "judge-x",
             "legal_cases[0].judges[1]",
-            "unknown people 'judge-x'",
+            "unknown person 'judge-x'",
         ),
         (
             """
@@ -731,7 +731,7 @@ async def test_unquoted_yes_no_in_a_new_section(
             """,
             "no-such-case",
             "legal_cases[0].appeal_of",
-            "unknown legal_cases 'ge-2024/no-such-case'",
+            "unknown legal case 'ge-2024/no-such-case'",
         ),
         (
             """
@@ -744,7 +744,7 @@ async def test_unquoted_yes_no_in_a_new_section(
             """,
             'area: "karabakh"',
             "polling_stations[0].area",
-            "unknown areas 'karabakh'",
+            "unknown area 'karabakh'",
         ),
         (
             """
@@ -814,7 +814,8 @@ async def test_unquoted_yes_no_in_a_new_section(
             """,
             "term: 2",
             "office_terms[0].term",
-            "Extra inputs are not permitted",
+            "unknown field 'term'; the fields are key, person, office, country, started, "
+            "ended, began_by, election, summary, sources",
         ),
     ],
     ids=[
@@ -906,10 +907,10 @@ async def test_every_problem_of_a_batch_at_once(batch: list[Path], tmp_path: Pat
         await loader.load([*batch, second, first])
     assert await snapshot() == before
     assert [str(error) for error in caught.value.errors] == [
-        f"{first}:{line_of(first, 'ge-2030')}: statements[0].election: unknown elections 'ge-2030'",
-        f"{second}:{line_of(second, 'AM')}: office_terms[0].country: unknown countries 'AM'",
+        f"{first}:{line_of(first, 'ge-2030')}: statements[0].election: unknown election 'ge-2030'",
+        f"{second}:{line_of(second, 'AM')}: office_terms[0].country: unknown country 'AM'",
         f"{second}:{line_of(second, 'no-source')}: office_terms[0].sources[1]: "
-        "unknown sources 'no-source'",
+        "unknown source 'no-source'",
     ]
 
 

@@ -93,11 +93,11 @@ async def test_bad_election_input_is_refused_field_by_field_and_writes_nothing(
             {"date": "7 Feb 2029"},
             [("input.date", "Input should be a valid date or datetime, invalid character in year")],
         ),
-        ({"country": "QQ"}, [("input.country", "unknown countries 'QQ'")]),
+        ({"country": "QQ"}, [("input.country", "unknown country 'QQ'")]),
         ({"country": "az"}, [("input.country", "String should match pattern '^[A-Z]{2}$'")]),
         (
             {"calledByPerson": "no-such-person"},
-            [("input.calledByPerson", "unknown people 'no-such-person'")],
+            [("input.calledByPerson", "unknown person 'no-such-person'")],
         ),
         (
             {"sources": []},
@@ -105,7 +105,7 @@ async def test_bad_election_input_is_refused_field_by_field_and_writes_nothing(
         ),
         (
             {"sources": ["seed-article-2024-02", "nope"]},
-            [("input.sources[1]", "unknown sources 'nope'")],
+            [("input.sources[1]", "unknown source 'nope'")],
         ),
         (
             {"key": "XX Test"},
@@ -136,8 +136,8 @@ async def test_bad_election_input_is_refused_field_by_field_and_writes_nothing(
             # Every problem with references at once.
             {"country": "QQ", "calledByPerson": "nobody", "key": "az-president-2024"},
             [
-                ("input.calledByPerson", "unknown people 'nobody'"),
-                ("input.country", "unknown countries 'QQ'"),
+                ("input.calledByPerson", "unknown person 'nobody'"),
+                ("input.country", "unknown country 'QQ'"),
                 ("input.key", "election 'az-president-2024' already exists"),
             ],
         ),
@@ -161,11 +161,11 @@ async def test_bad_changes_are_refused_and_the_election_stays_as_it_was(tokens: 
                 )
             ],
         ),
-        ("az-president-2024", {"country": "QQ"}, [("input.country", "unknown countries 'QQ'")]),
+        ("az-president-2024", {"country": "QQ"}, [("input.country", "unknown country 'QQ'")]),
         (
             "az-president-2024",
             {"calledByPerson": "nobody"},
-            [("input.calledByPerson", "unknown people 'nobody'")],
+            [("input.calledByPerson", "unknown person 'nobody'")],
         ),
         # Clearing what the election needs.
         (
@@ -214,12 +214,12 @@ async def test_deleting_an_election_others_refer_to_is_refused(tokens: Tokens) -
         " 'az-president-2024/preliminary-54' and 7 more);"
         " 6 statements ('az-president-2024/boycott-apfp', 'az-president-2024/boycott-musavat',"
         " 'az-president-2024/emds-preliminary' and 3 more);"
-        " 3 exit_polls ('az-president-2024/exit-poll-oracle-advisory-group',"
+        " 3 exit polls ('az-president-2024/exit-poll-oracle-advisory-group',"
         " 'az-president-2024/exit-poll-ray-monitoring-center',"
         " 'az-president-2024/exit-poll-social-research-center');"
-        " 2 polling_stations ('az-president-2024/stations',"
+        " 2 polling station counts ('az-president-2024/stations',"
         " 'az-president-2024/stations-nagorno-karabakh');"
-        " 1 office_terms ('president-of-azerbaijan/2024-ilham-aliyev'):"
+        " 1 office term ('president-of-azerbaijan/2024-ilham-aliyev'):"
         " delete or change those first"
     )
     assert answer == {
@@ -291,10 +291,10 @@ async def test_bad_candidacies_are_refused(tokens: Tokens) -> None:
         "sources": ["seed-article-2024-02"],
     }
     cases: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [
-        ({"person": "no-such-person"}, [("input.person", "unknown people 'no-such-person'")]),
+        ({"person": "no-such-person"}, [("input.person", "unknown person 'no-such-person'")]),
         (
             {"election": "xx-none", "person": "zahid-oruj"},
-            [("input.election", "unknown elections 'xx-none'")],
+            [("input.election", "unknown election 'xx-none'")],
         ),
         ({}, [("input", "a candidacy needs a person, a party (for a list), or both")]),
         (
@@ -319,7 +319,7 @@ async def test_bad_candidacies_are_refused(tokens: Tokens) -> None:
             " 'az-president-2024/final-ispd', 'az-president-2024/preliminary-54' and 2 more);"
             " 12 endorsements ('az-president-2024/congratulation-belarus',"
             " 'az-president-2024/congratulation-china', 'az-president-2024/congratulation-cuba'"
-            " and 9 more); 3 exit_polls (by their lines)"
+            " and 9 more); 3 exit polls (by their lines)"
             " ('az-president-2024/exit-poll-oracle-advisory-group',"
             " 'az-president-2024/exit-poll-ray-monitoring-center',"
             " 'az-president-2024/exit-poll-social-research-center'): delete or change those first",
@@ -409,7 +409,7 @@ async def test_bad_tallies_are_refused(tokens: Tokens) -> None:
     cases: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [
         (
             {"lines": [{"candidacy": "az-president-2024/nobody", "votes": 1}]},
-            [("input.lines[0].candidacy", "unknown candidacies 'az-president-2024/nobody'")],
+            [("input.lines[0].candidacy", "unknown candidacy 'az-president-2024/nobody'")],
         ),
         (
             {"lines": [{"candidacy": georgian, "votes": 1}]},
@@ -655,7 +655,7 @@ async def test_bad_fixture_content_is_refused_with_the_loaders_errors(tokens: To
                 "message": "line 6: Input should be a valid date or datetime, day value is"
                 " outside expected range",
             },
-            {"field": "candidacies[0].person", "message": "line 11: unknown people 'nobody'"},
+            {"field": "candidacies[0].person", "message": "line 11: unknown person 'nobody'"},
         ],
     }
     answer = await execute(LOAD, {"content": "elections: [\n"}, tokens.write)
@@ -678,6 +678,6 @@ async def test_bad_fixture_content_is_refused_with_the_loaders_errors(tokens: To
     errors = answer["data"]["loadFixtures"]["errors"]
     assert errors[0] == {
         "field": "elections[0].country",
-        "message": "line 3: unknown countries 'AZ'",
+        "message": "line 3: unknown country 'AZ'",
     }
     assert await snapshot() == before

@@ -193,10 +193,26 @@ def node_types() -> list[str]:
     return sorted(t.name for t in schema._schema.get_possible_types(node))
 
 
+# Node types the test world has no object of: their case runs on the data sets.
+DATA_SET_CASES: list[tuple[str, str, str, dict[str, Any]]] = [
+    (
+        "Cabinet",
+        "de-cabinet-scholz",
+        "key name started primeMinisterParty { key }",
+        {
+            "key": "de-cabinet-scholz",
+            "name": "Scholz",
+            "started": "2021-12-08",
+            "primeMinisterParty": {"key": "de-spd"},
+        },
+    ),
+]
+
+
 def test_every_node_type_has_a_case() -> None:
     # Both ways: a new Node type needs a case here, and a case names a Node type.
-    assert sorted(type_name for type_name, *_ in CASES) == node_types()
-    assert len(CASES) == 14
+    assert sorted(type_name for type_name, *_ in CASES + DATA_SET_CASES) == node_types()
+    assert (len(CASES), len(DATA_SET_CASES)) == (14, 1)
 
 
 @pytest.mark.parametrize(("type_name", "key", "fields", "expected"), CASES)
@@ -282,8 +298,8 @@ async def test_nodes_keeps_order_with_null_for_unknown(world: TortoiseContext) -
 
 @pytest.mark.parametrize(
     ("type_name", "key"),
-    [(type_name, "no-such-key") for type_name, *_ in CASES]
-    + [(type_name, "k" * 500) for type_name, *_ in CASES]  # longer than any stored key
+    [(type_name, "no-such-key") for type_name, *_ in CASES + DATA_SET_CASES]
+    + [(type_name, "k" * 500) for type_name, *_ in CASES + DATA_SET_CASES]  # longer than any key
     + [("Candidacy", "az-president-2024"), ("Country", "az")],
 )
 async def test_unknown_but_well_formed_id_gives_null(
@@ -371,3 +387,13 @@ async def test_ids_are_identical_after_a_fresh_load(fresh_load: dict[str, Any]) 
     assert fresh == fresh_load
     assert fresh["election"]["id"] == global_id("Election", "az-president-2024")
     assert len(fresh["election"]["allSources"]) == 25
+
+
+# Last in the module: the data sets' database stays open until the module ends.
+@pytest.mark.parametrize(("type_name", "key", "fields", "expected"), DATA_SET_CASES)
+async def test_node_returns_the_types_only_the_data_sets_hold(
+    data_sets: TortoiseContext, type_name: str, key: str, fields: str, expected: dict[str, Any]
+) -> None:
+    node_id = global_id(type_name, key)
+    data = await run(NODE % (type_name, fields), {"id": node_id})
+    assert data["node"] == {"__typename": type_name, "id": node_id, **expected}

@@ -211,3 +211,26 @@ async def test_first_outside_1_to_100_is_a_clear_error(world: TortoiseContext, f
 
 async def test_unknown_organization_gives_null(world: TortoiseContext) -> None:
     assert await run(ORGANIZATION % "key", {"key": "no-such-party"}) == {"organization": None}
+
+
+async def test_endorsements_given_by_an_organization(world: TortoiseContext) -> None:
+    data = await run(
+        """{ a: organization(key: "european-commission") { endorsementsGiven {
+                totalCount nodes { key kind endorserPerson { name } } } }
+             b: organization(key: "musavat") { endorsementsGiven { totalCount } } }"""
+    )
+    assert data == {
+        "a": {
+            "endorsementsGiven": {
+                "totalCount": 1,
+                "nodes": [
+                    {
+                        "key": "az-president-2024/congratulation-european-commission",
+                        "kind": "CONGRATULATION",
+                        "endorserPerson": {"name": "Ursula von der Leyen"},
+                    }
+                ],
+            }
+        },
+        "b": {"endorsementsGiven": {"totalCount": 0}},
+    }

@@ -31,8 +31,8 @@ PRODUCTION = Settings(
     app_env="production", graphiql=False, introspection=False, field_suggestions=False
 )
 DEVELOPMENT = Settings()
-#: Every setting with nothing in the environment, field by field, as the README documents
-#: them: development, everything on, SQLite in the current folder.
+#: Every setting with nothing in the environment, field by field, as docs/configuration.md
+#: documents them: development, everything on, SQLite in the current folder.
 DEFAULTS: dict[str, Any] = {
     "app_env": "development",
     "host": "127.0.0.1",
@@ -264,7 +264,7 @@ SUGGESTIONS = [
     (
         "{ elections(filter: {kind: PRESIDENTAL}) { nodes { key } } }",
         None,
-        "Value 'PRESIDENTAL' does not exist in 'ElectionKind' enum.",
+        "elections(filter.kind): Value 'PRESIDENTAL' does not exist in 'ElectionKind' enum.",
         " Did you mean the enum value 'PRESIDENTIAL'?",
     ),
     (

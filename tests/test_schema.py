@@ -189,7 +189,10 @@ def test_the_walk_reaches_arguments_enum_values_and_strawberry_builtins() -> Non
     assert isinstance(node, GraphQLInterfaceType)
     assert node.description == "An object with a Globally Unique ID"
     assert node.fields["id"].description == "The Globally Unique ID of this object"
-    assert type_map["Date"].description == "Date (isoformat)"
+    assert type_map["Date"].description == (
+        'A day, as ISO 8601 writes it: YYYY-MM-DD, e.g. "2024-02-07".'
+    )
+    assert type_map["DateTime"].description == "Date with time (isoformat)"
     stage = type_map["Stage"]
     assert isinstance(stage, GraphQLEnumType)
     assert stage.values["FINAL"].description == "The count's final figures."

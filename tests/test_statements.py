@@ -625,3 +625,66 @@ async def test_statement_sources(world: TortoiseContext) -> None:
             ],
         }
     ]
+
+
+async def statement_keys(arguments: str) -> list[str]:
+    data = await run(f"{{ statements({arguments}) {{ nodes {{ key }} }} }}")
+    return [s["key"] for s in nodes(data["statements"])]
+
+
+async def test_the_root_list_filters_by_kind_country_and_speaker(world: TortoiseContext) -> None:
+    assert await statement_keys('filter: {kind: BOYCOTT, country: "AZ"}, first: 3') == [
+        "az-president-2008/boycott-azadliq-bloc",
+        "az-president-2008/boycott-musavat",
+        "az-president-2018/boycott-musavat",
+    ]
+    assert await statement_keys('filter: {person: "emin-huseynov"}') == [
+        "az-president-2024/fraud-allegation-emin-huseynov"
+    ]
+    assert await statement_keys(
+        'filter: {country: "GE", kind: OBSERVER_ASSESSMENT, date: {from: "2024-12-01"}}'
+    ) == ["ge-parliament-2024/odihr-final-report"]
+    data = await run('{ statements(filter: {election: "ge-parliament-2024"}) { totalCount } }')
+    assert data == {"statements": {"totalCount": 7}}  # two verdicts, an allegation, four rejections
+
+
+async def test_the_root_list_by_date_newest_first_undated_last(world: TortoiseContext) -> None:
+    keys = await statement_keys(
+        'filter: {organization: "musavat"}, orderBy: [{field: DATE, direction: DESC}]'
+    )
+    assert keys == [
+        "az-president-2018/boycott-musavat",
+        "az-president-2008/boycott-musavat",
+        # undated, by key
+        "az-president-2003/rejection-isa-gambar",
+        "az-president-2013/fraud-allegation-musavat",
+        "az-president-2024/boycott-musavat",
+    ]
+
+
+async def test_an_organizations_statements_mirror_a_persons(world: TortoiseContext) -> None:
+    data = await run(
+        """{ organization(key: "musavat") { statements(first: 2) {
+            totalCount nodes { key kind date person { key } } } } }"""
+    )
+    assert data == {
+        "organization": {
+            "statements": {
+                "totalCount": 5,
+                "nodes": [
+                    {
+                        "key": "az-president-2008/boycott-musavat",
+                        "kind": "BOYCOTT",
+                        "date": "2008-08-04",
+                        "person": None,
+                    },
+                    {
+                        "key": "az-president-2018/boycott-musavat",
+                        "kind": "BOYCOTT",
+                        "date": "2018-02-10",
+                        "person": None,
+                    },
+                ],
+            }
+        }
+    }

@@ -113,8 +113,10 @@ def reads_the_shipped_fixtures(node: ast.AST) -> bool:
 
 
 #: The test modules that read the shipped data, and assert only what stays true as it grows:
-#: test_bundled checks the data, test_install serves it from an installed copy.
-SHIPPED_DATA_READERS = {"test_bundled.py", "test_install.py"}
+#: test_bundled checks the data, test_install serves it from an installed copy; and
+#: test_guides, whose examples show what `make serve` answers, so that a guide is updated
+#: with the data it shows.
+SHIPPED_DATA_READERS = {"test_bundled.py", "test_install.py", "test_guides.py"}
 
 
 def test_only_the_tests_of_the_shipped_data_read_it() -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from tortoise.context import TortoiseContext
 
 import models
 from models.winner import Line, by_electors, by_runoff, by_seats, popular_vote_leader
+from tests.support.running import run
+
+QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 
 
 async def national(year: int) -> list[Line[str]]:
@@ -50,3 +56,153 @@ async def test_a_parliament_is_won_by_the_most_seats(data_sets: TortoiseContext)
     lines = [Line(who, votes=v, seats=s) for who, v, s in rows]
     assert by_seats(lines) == popular_vote_leader(lines) == "gb-con"
     assert by_seats([Line("a", seats=3), Line("b", seats=3)]) is None
+
+
+US_2016 = """{
+  election(key: "us-president-2016") {
+    winner { name won ledPopularVote result { votes seats } }
+    popularVoteLeader { name won ledPopularVote result { votes seats } }
+    popularVoteLeaderWon winnerShare margin
+  }
+}"""
+
+
+async def test_us_2016_is_won_by_the_electors_not_the_popular_vote(
+    data_sets: TortoiseContext,
+) -> None:
+    data = await run(US_2016)
+    assert data["election"] == {
+        "winner": {
+            "name": "Donald Trump",
+            "won": True,
+            "ledPopularVote": False,
+            "result": {"votes": 62985062, "seats": 304},
+        },
+        "popularVoteLeader": {
+            "name": "Hillary Clinton",
+            "won": False,
+            "ledPopularVote": True,
+            "result": {"votes": 65853503, "seats": 227},
+        },
+        "popularVoteLeaderWon": False,
+        "winnerShare": None,
+        "margin": None,
+    }
+
+
+async def test_elections_where_the_popular_vote_leader_lost(data_sets: TortoiseContext) -> None:
+    data = await run(
+        """{ elections(filter: {popularVoteLeaderWon: false,
+                                or: [{country: "US"}, {country: "GB"}]}, first: 100) {
+            nodes { key winner { name } popularVoteLeader { name } } } }"""
+    )
+    found = {e["key"]: (e["winner"]["name"], e["popularVoteLeader"]["name"]) for e in
+             data["elections"]["nodes"]}  # fmt: skip
+    assert found["us-president-2000"] == ("George W. Bush", "Al Gore")
+    assert found["us-president-2016"] == ("Donald Trump", "Hillary Clinton")
+    # February 1974: Labour won the most seats on fewer votes than the Conservatives.
+    assert found["gb-parliament-1974-02"] == ("Labour", "Conservatives")
+    assert "us-president-2020" not in found and "gb-parliament-2017" not in found
+
+
+async def every_election(country: str, fields: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = (
+            await run(
+                "query($after: String, $country: String) {"
+                " elections(first: 100, after: $after, filter: {country: $country}) {"
+                " pageInfo { hasNextPage endCursor } nodes { " + fields + " } } }",
+                {"after": after, "country": country},
+            )
+        )["elections"]
+        out.extend(page["nodes"])
+        if not page["pageInfo"]["hasNextPage"]:
+            return out
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_filters_and_statistics_decide_as_the_fields(data_sets: TortoiseContext) -> None:
+    # The SQL of filters and statistics (schema/computed.py) against models/winner.py, over
+    # every British and American election: the same winners, the same shares.
+    for country in ("GB", "US"):
+        elections = await every_election(country, "key popularVoteLeaderWon winnerShare")
+        for value in (True, False):
+            listed = await run(
+                "query($v: Boolean, $c: String) { elections(first: 1, "
+                "filter: {popularVoteLeaderWon: $v, country: $c}) { totalCount } }",
+                {"v": value, "c": country},
+            )
+            expected = sum(1 for e in elections if e["popularVoteLeaderWon"] is value)
+            assert listed["elections"]["totalCount"] == expected
+    gb = [e["winnerShare"] for e in await every_election("GB", "winnerShare")]
+    shares = [s for s in gb if s is not None]
+    data = await run('{ country(code: "GB") { statistics { count averageWinnerShare } } }')
+    assert data["country"]["statistics"] == {
+        "count": len(gb),
+        "averageWinnerShare": round(sum(shares) / len(shares), 2),
+    }
+
+
+async def test_a_list_in_the_winning_alliance_won(data_sets: TortoiseContext) -> None:
+    # UK 1955: the seats are coded on the Conservatives and the National Liberals (the share on
+    # their alliance); the alliance won with their 345 seats, and so did each member.
+    data = await run(
+        """{ election(key: "gb-parliament-1955") {
+            winner { key result { seats share } } winnerShare
+            candidacies { nodes { key won } } } }"""
+    )
+    assert data["election"]["winner"] == {
+        "key": "gb-parliament-1955/gb-cnl",
+        "result": {"seats": None, "share": 49.7},
+    }
+    assert data["election"]["winnerShare"] == 49.7
+    won = {c["key"]: c["won"] for c in data["election"]["candidacies"]["nodes"]}
+    assert won["gb-parliament-1955/gb-con"] is True
+    members = await run(
+        '{ candidacies(filter: {election: "gb-parliament-1955", won: true}) { nodes { key } } }'
+    )
+    assert [c["key"] for c in members["candidacies"]["nodes"]] == [
+        "gb-parliament-1955/gb-cnl",
+        "gb-parliament-1955/gb-con",
+        "gb-parliament-1955/gb-nlp",
+    ]
+
+
+async def test_the_popular_vote_leader_lost_query(data_sets: TortoiseContext) -> None:
+    query = (QUERIES / "popular-vote-leader-lost.graphql").read_text(encoding="utf-8")
+    data = await run(query, {"country": "US"})
+    assert data["elections"] == {
+        "totalCount": 2,
+        "nodes": [
+            {
+                "key": "us-president-2000",
+                "date": "2000-11-07",
+                "winner": {
+                    "name": "George W. Bush",
+                    "share": None,
+                    "result": {"votes": 50456169, "seats": 271},
+                },
+                "popularVoteLeader": {
+                    "name": "Al Gore",
+                    "share": None,
+                    "result": {"votes": 50996062, "seats": 266},
+                },
+            },
+            {
+                "key": "us-president-2016",
+                "date": "2016-11-08",
+                "winner": {
+                    "name": "Donald Trump",
+                    "share": None,
+                    "result": {"votes": 62985062, "seats": 304},
+                },
+                "popularVoteLeader": {
+                    "name": "Hillary Clinton",
+                    "share": None,
+                    "result": {"votes": 65853503, "seats": 227},
+                },
+            },
+        ],
+    }

@@ -1,0 +1,138 @@
+"""The benchmark's own instruments: the proxy that counts the SQL a server sends to PostgreSQL,
+and the closing lines of `make bench-quick`."""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+
+from bench import wire
+from bench.generate import Plan
+from bench.inprocess import InProcess
+from bench.peer import Pair, Round, Side
+from bench.run import SizeResult
+from bench.summary import closing_lines
+
+
+def _message(kind: bytes, body: bytes) -> bytes:
+    return kind + struct.pack("!i", len(body) + 4) + body
+
+
+def _extended(sql: str) -> bytes:
+    """Parse, Bind, Execute and Sync of one statement, as asyncpg and node-postgres send it."""
+    return (
+        _message(b"P", b"\0" + sql.encode() + b"\0" + b"\0\0")
+        + _message(b"B", b"\0\0" + b"\0\0" * 3)
+        + _message(b"E", b"\0" + b"\0\0\0\0")
+        + _message(b"S", b"")
+    )
+
+
+async def _through_proxy(messages: bytes) -> tuple[wire.Counts, bytes, bytes]:
+    """Send an SSL request, a startup message and `messages` through the proxy to a server
+    that keeps what it receives; (the counts, what the client got back, what the server got)."""
+    received = bytearray()
+    done = asyncio.Event()
+
+    async def upstream(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(65536):
+            received.extend(data)
+            if received.endswith(messages):
+                done.set()
+        writer.close()
+
+    server = await asyncio.start_server(upstream, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    body = struct.pack("!i", 196608) + b"user\0bench\0\0"  # protocol 3.0, one parameter
+    startup = struct.pack("!i", len(body) + 4) + body
+    try:
+        with wire.counting_proxy("127.0.0.1", port) as (proxy_port, counts):
+            reader, writer = await asyncio.open_connection("127.0.0.1", proxy_port)
+            writer.write(struct.pack("!ii", 8, 80877103))  # SSLRequest
+            await writer.drain()
+            declined = await reader.readexactly(1)
+            writer.write(startup + messages)
+            await writer.drain()
+            await asyncio.wait_for(done.wait(), 10)
+            writer.close()
+            return counts, declined, bytes(received)
+    finally:
+        server.close()
+
+
+async def test_the_proxy_counts_statements_and_round_trips_and_passes_everything_on() -> None:
+    reset = "SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;"
+    messages = (
+        _extended('SELECT * FROM "election" WHERE "key" IN ($1)')
+        + _message(b"Q", reset.encode() + b"\0")
+        + _extended('SELECT "id" FROM "tally"')
+    )
+    counts, declined, received = await _through_proxy(messages)
+    # Encryption is declined by the proxy itself, so that the rest can be read.
+    assert declined == b"N"
+    # Two executed statements and the four of the reset; three answers waited for.
+    assert (counts.statements, counts.round_trips) == (6, 3)
+    assert counts.texts == [
+        'SELECT * FROM "election" WHERE "key" IN ($1)',
+        reset,
+        'SELECT "id" FROM "tally"',
+    ]
+    # The server got the startup message and every message unchanged (not the SSL request).
+    assert received.endswith(messages)
+    assert struct.unpack("!i", received[4:8])[0] == 196608
+
+
+def _measured(name: str, api_ms: float, floor_ms: float) -> InProcess:
+    return InProcess(
+        name=name,
+        identical=True,
+        response_bytes=1,
+        api_ms=api_ms,
+        floor_ms=floor_ms,
+        api_statements=1,
+        floor_statements=1,
+        api_peak_mib=0.0,
+        floor_peak_mib=0.0,
+        runs=1,
+        api_sql=[],
+        floor_sql=[],
+        ordinary_ms=api_ms,
+        api_cpu_ms=api_ms,
+        floor_cpu_ms=floor_ms,
+    )
+
+
+def _side(*rps: float) -> Side:
+    return Side(rounds=[Round(r, 10, 0, 1.0, 1.0) for r in rps])
+
+
+def test_the_closing_lines_name_the_worst_of_both_databases_and_against_the_peer() -> None:
+    result = SizeResult("3k", Plan(3000, 1))
+    result.inprocess = {
+        "elections": _measured("elections", 30.0, 10.0),
+        "small": _measured("small", 1.0, 0.2),
+    }
+    result.postgres_inprocess = {
+        "elections": _measured("elections", 70.0, 20.0),
+        "country": _measured("country", 12.0, 2.0),
+    }
+    result.pairs = {
+        # Medians of the rounds: 100 against 200, and 90 against 100.
+        "election": Pair("election", _side(100, 120, 80), _side(200, 190, 300)),
+        "small": Pair("small", _side(90, 95, 70), _side(100, 100, 100)),
+    }
+    assert closing_lines([result])[-3:] == [
+        "large nested operation: API/floor ratio 3.5",
+        "every operation: worst API/floor ratio 6.0 (country, PostgreSQL)",
+        "against PostGraphile on PostgreSQL: worst throughput ratio 0.50 (election)",
+    ]
+
+
+def test_without_postgres_the_closing_lines_say_what_was_not_measured() -> None:
+    result = SizeResult("3k", Plan(3000, 1))
+    result.inprocess = {"elections": _measured("elections", 30.0, 10.0)}
+    assert closing_lines([result])[-2:] == [
+        "every operation: worst API/floor ratio 3.0 (elections, SQLite)",
+        "against PostGraphile on PostgreSQL: worst throughput ratio not measured "
+        "(set BENCH_POSTGRES_URL)",
+    ]
