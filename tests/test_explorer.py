@@ -384,6 +384,7 @@ def test_each_operation_file_holds_one_named_query() -> None:
     assert sorted(names) == [
         "ExplorerCountry",
         "ExplorerElection",
+        "ExplorerElectionAreas",
         "ExplorerElectionStories",
         "ExplorerHome",
         "ExplorerParty",
@@ -391,9 +392,10 @@ def test_each_operation_file_holds_one_named_query() -> None:
         "ExplorerSearch",
     ]
     for name, text in names.items():
-        (definition,) = parse(text).definitions
-        assert isinstance(definition, OperationDefinitionNode)
-        assert definition.operation.value == "query", name
+        definitions = parse(text).definitions
+        operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
+        assert len(operations) == 1, name
+        assert operations[0].operation.value == "query", name
 
 
 async def test_a_page_registers_its_operations_so_a_hash_alone_runs_them(
@@ -496,7 +498,7 @@ def test_a_results_map_shades_each_area_and_names_its_figures() -> None:
     # The other states are drawn, without focus, saying they have no result.
     assert svg.count('tabindex="0"') == 2
     assert svg.count(": no result</title>") == 49
-    assert "Joseph R. Biden leads" in svg and "margin under 5 points" in svg
+    assert "Joseph R. Biden led</li>" in svg and "margin under 5 points" in svg
 
 
 # --- The data sets: a count with votes only, electors --------------------------------------
@@ -561,3 +563,33 @@ async def test_an_allow_list_without_their_operations_gives_a_page_that_says_so(
         f'"{sha256(api.operations()["ExplorerPerson"])}". Where' in page.text
     )
     assert "PERSISTED_QUERIES=allow-list" in page.text
+
+
+async def test_the_us_2020_page_maps_who_led_each_state_with_a_table(
+    data_sets: TortoiseContext,
+) -> None:
+    response = await get("/elections/us-president-2020")
+    page = read(response.text)
+    assert [h for tag, h in page.headings if tag == "h2"][:2] == ["Result", "Results by state"]
+    header, rows = table(
+        page, "The result in each state: who led, with what share, and by how much"
+    )
+    assert header == ["State", "Led", "Share", "Margin", "Second", "Sources"]
+    assert len(rows) == 51
+    by_state = {row[0]: row[1:5] for row in rows}
+    assert by_state["Georgia"] == ["Joe Biden", "49.47 %", "0.23 pts", "Donald Trump"]
+    assert by_state["Texas"][:2] == ["Donald Trump", "52.06 %"]
+    assert by_state["District of Columbia"][:2] == ["Joe Biden", "92.15 %"]
+    shaded = re.findall(
+        r'<path class="area"[^>]*tabindex="0"[^>]*data-area="(US-[A-Z]{2})"', response.text
+    )
+    assert len(shaded) == 51 and "US-GA" in shaded
+    assert (
+        'aria-label="Georgia: Joe Biden led with 49.47\xa0%, a margin of 0.23\xa0pts"'
+        in response.text
+    )
+    # Biden blue, Trump orange, as in the result's bars; Georgia pale (a margin under 5).
+    georgia = re.search(r'<path class="area"[^>]*data-area="US-GA"', response.text)
+    assert georgia is not None
+    assert 'fill="#0072B2" fill-opacity="0.4"' in georgia.group(0)
+    assert len(response.content) <= 500 * 1024

@@ -185,3 +185,46 @@ def test_the_script_sorts_a_table_by_the_header_clicked(chromium: str, server_ur
         finally:
             browser.close()
     visit.stayed_home()
+
+
+def test_the_us_2020_page_draws_a_state_map_that_the_keyboard_reaches(
+    chromium: str, tmp_path: Path
+) -> None:
+    # The shipped data with the data sets: the MIT Election Lab's results by state.
+    with running_server(f"sqlite://{tmp_path / 'e.sqlite3'}", LOAD_FIXTURES="bundled") as server:
+        visit = Visit(server.url)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            try:
+                page = visit.new_page(browser)
+                open_page(page, f"{server.url}/elections/us-president-2020")
+                states = page.locator("svg.map path.area")
+                expect(states).to_have_count(51)
+                georgia = page.get_by_role(
+                    "img",
+                    name="Georgia: Joe Biden led with 49.47\u00a0%, a margin of 0.23\u00a0pts",
+                )
+                expect(georgia).to_be_visible()
+                # Tab reaches the states; focus writes the state's figures under the map.
+                states.first.focus()
+                page.keyboard.press("Tab")
+                focused = page.evaluate("document.activeElement.getAttribute('data-area')")
+                assert focused is not None and focused.startswith("US-")
+                caption = page.locator(".map-caption")
+                expect(caption).to_be_visible()
+                label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+                expect(caption).to_have_text(label)
+                georgia.hover()
+                expect(caption).to_have_text(
+                    "Georgia: Joe Biden led with 49.47\u00a0%, a margin of 0.23\u00a0pts"
+                )
+                table = page.get_by_role(
+                    "table",
+                    name="The result in each state: who led, with what share, and by how much",
+                )
+                expect(table.get_by_role("row")).to_have_count(52)
+                screenshot(page, "election-map")
+                page.locator(".map-figure").screenshot(path=SCREENSHOTS / "election-map-only.png")
+            finally:
+                browser.close()
+        visit.stayed_home()

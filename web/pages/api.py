@@ -31,18 +31,14 @@ class ApiError(Exception):
 @functools.cache
 def operations() -> dict[str, str]:
     """Each operation's text by its name, read once. ValueError names a file that does not hold
-    exactly one named operation, or a name used twice."""
+    exactly one named operation (fragments beside it are welcome), or a name used twice."""
     found: dict[str, str] = {}
     for path in sorted(OPERATIONS_DIR.glob("*.graphql")):
         text = path.read_text(encoding="utf-8")
-        definitions = parse(text).definitions
-        names = [
-            d.name.value
-            for d in definitions
-            if isinstance(d, OperationDefinitionNode) and d.name is not None
-        ]
-        if len(definitions) != 1 or len(names) != 1:
-            raise ValueError(f"{path} must hold exactly one named operation")
+        operations = [d for d in parse(text).definitions if isinstance(d, OperationDefinitionNode)]
+        names = [o.name.value for o in operations if o.name is not None]
+        if len(operations) != 1 or len(names) != 1:
+            raise ValueError(f"{path} must hold exactly one named operation (and its fragments)")
         if names[0] in found:
             raise ValueError(f"{path}: the operation name {names[0]} is used twice")
         found[names[0]] = text

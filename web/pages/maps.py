@@ -62,6 +62,11 @@ def has_map(country: str) -> bool:
     return country in AREA_MAPS
 
 
+def area_shapes(country: str) -> tuple[Shape, ...]:
+    """The areas of a country's map, by code."""
+    return shapes(AREA_MAPS[country]).areas
+
+
 @dataclasses.dataclass(frozen=True)
 class AreaResult:
     """Who led in an area and by how much: the leader's colour index, share and margin."""
@@ -118,7 +123,7 @@ def results_map(
     legend = "".join(
         f'<li><span class="swatch" data-colour="{index}" aria-hidden="true">'
         f'<svg width="14" height="14"><rect width="14" height="14" fill="{colour(index)}"></rect>'
-        f"</svg></span>{e(name)} leads</li>"
+        f"</svg></span>{e(name)} led</li>"
         for name, index in leaders
     )
     steps = "".join(
