@@ -593,3 +593,71 @@ async def test_the_us_2020_page_maps_who_led_each_state_with_a_table(
     assert georgia is not None
     assert 'fill="#0072B2" fill-opacity="0.4"' in georgia.group(0)
     assert len(response.content) <= 500 * 1024
+
+
+# --- Cabinets, party history, who led the vote ---------------------------------------------
+
+
+async def test_the_country_page_lists_cabinets_with_their_seats(data_sets: TortoiseContext) -> None:
+    page = await get_page("/countries/DE")
+    header, rows = table(
+        page,
+        "Cabinets of Germany: their parties and the seats those won at the election before each",
+    )
+    assert header == ["Cabinet", "From", "To", "Parties", "Their seats", "Ended by"]
+    merkel = next(row for row in rows if row[0] == "Merkel I")
+    assert merkel == [
+        "Merkel I",
+        "22 November 2005",
+        "28 October 2009",
+        "CDU+CSU (prime minister), SPD",
+        "448 of 614 (majority)",
+        "a scheduled election",
+    ]
+    scholz = next(row for row in rows if row[0] == "Scholz")
+    assert scholz[3:5] == ["SPD (prime minister), B90/Gru, FDP", "416 of 736 (majority)"]
+
+
+async def test_the_election_page_lists_the_cabinets_formed_after_it(
+    data_sets: TortoiseContext,
+) -> None:
+    page = await get_page("/elections/de-parliament-2005")
+    assert ("h2", "Cabinets formed after it") in page.headings
+    _, rows = table(
+        page, "Cabinets formed after this election, with the seats their parties won in it"
+    )
+    assert [row[0] for row in rows] == ["Merkel I"]
+    assert rows[0][3:] == [
+        "CDU+CSU (prime minister), SPD",
+        "448 of 614 (majority)",
+        "a scheduled election",
+    ]
+
+
+async def test_the_party_page_shows_where_it_came_from_what_came_of_it_and_its_cabinets(
+    data_sets: TortoiseContext,
+) -> None:
+    page = await get_page("/parties/de-spd")
+    assert [h for tag, h in page.headings if tag == "h2"][1:4] == [
+        "Came from",
+        "Led to",
+        "Cabinets",
+    ]
+    assert "Independent Social Democratic Party of Germany (joined, 24 September 1922)" in page.text
+    assert (
+        "Labour and Social Justice -- The Electoral Alternative (splinter, 22 January 2005)"
+        in page.text
+    )
+    _, rows = table(page, "Cabinets Social Democratic Party of Germany sat in")
+    assert rows[-1][:2] == ["Scholz", "8 December 2021"]
+    assert rows[-1][3] == "SPD (prime minister), B90/Gru, FDP"
+
+
+async def test_an_election_won_without_the_most_votes_says_who_had_them(
+    data_sets: TortoiseContext,
+) -> None:
+    page = await get_page("/elections/us-president-2016")
+    assert "Winner Donald Trump" in page.text
+    assert "Most votes Hillary Clinton, who did not win by the rules" in page.text
+    biden = await get_page("/elections/us-president-2020")
+    assert "Most votes" not in biden.text

@@ -306,6 +306,95 @@ def by_office(items: Sequence[Data], office: Callable[[Data], str]) -> list[tupl
     return ranked[:MAX_OFFICES]
 
 
+#: How a cabinet ended, in words.
+TERMINATIONS = {
+    "ELECTION_REGULAR": "a scheduled election",
+    "ELECTION_DISSOLUTION": "an early election",
+    "RESIGNATION_PM": "the prime minister's resignation",
+}
+
+
+def cabinet_parties(cabinet: Mapping[str, Any]) -> str:
+    """Its parties, the prime minister's first and marked so in words."""
+    ordered = sorted(cabinet["parties"], key=lambda p: not p["primeMinister"])
+    return ", ".join(
+        link(f"/parties/{p['party']['key']}", p["party"]["shortName"] or p["party"]["name"])
+        + (" (prime minister)" if p["primeMinister"] else "")
+        for p in ordered
+    )
+
+
+def seat_sum(cabinet: Mapping[str, Any], result: Mapping[str, Any] | None) -> Cell:
+    """The seats its parties won at the election before it, against the majority."""
+    if result is None:
+        return cell(NO_VALUE)
+    parties = {p["party"]["key"] for p in cabinet["parties"]}
+    lines = [line for line in result["lines"] if line["seats"] is not None]
+    if not lines:
+        return cell(NO_VALUE)
+    total = sum(line["seats"] for line in lines)
+    # A list in an electoral alliance counts for the alliance's party (CDU and CSU for
+    # CDU/CSU), unless the alliance has a line of its own, which holds the same seats.
+    own = {line["candidacy"]["key"] for line in lines}
+
+    def counts(candidacy: Mapping[str, Any]) -> bool:
+        alliance = candidacy.get("alliance")
+        if alliance and alliance["key"] in own:
+            return False
+        party_keys = {(candidacy.get("party") or {}).get("key")}
+        if alliance and alliance["party"]:
+            party_keys.add(alliance["party"]["key"])
+        return bool(party_keys & parties)
+
+    held = sum(line["seats"] for line in lines if counts(line["candidacy"]))
+    standing = "majority" if held > total / 2 else "minority"
+    return cell(f"{held} of {total} ({standing})", True, held)
+
+
+def with_parties(result: Mapping[str, Any], candidacies: Mapping[str, Data]) -> Data:
+    """A result whose lines name their candidacy's party, as the country page's results do."""
+    return {
+        **result,
+        "lines": [
+            {
+                **line,
+                "candidacy": {
+                    **line["candidacy"],
+                    "party": candidacies.get(line["candidacy"]["key"], {}).get("party"),
+                    "alliance": candidacies.get(line["candidacy"]["key"], {}).get("alliance"),
+                },
+            }
+            for line in result["lines"]
+        ],
+    }
+
+
+def cabinets_table(
+    caption: str, cabinets: Sequence[Mapping[str, Any]], results: Mapping[str, Any]
+) -> str:
+    """Cabinets with their parties and the seats those held after the election before each.
+    `results`: each election's result lines by election key."""
+    rows = [
+        [
+            cell(c["name"] + (" (caretaker)" if c["caretaker"] else ""), sort=c["started"]),
+            cell(day(c["started"]), sort=c["started"]),
+            cell(
+                day(c["ended"]) if c["ended"] else "in office or not known", sort=c["ended"] or ""
+            ),
+            Cell(cabinet_parties(c)),
+            seat_sum(c, results.get((c.get("previousElection") or {}).get("key", ""))),
+            cell(TERMINATIONS.get(c.get("termination") or "", NO_VALUE)),
+        ]
+        for c in cabinets
+    ]
+    return table(
+        caption,
+        ["Cabinet", "From", "To", "Parties", "Their seats", "Ended by"],
+        rows,
+        table_id="cabinets",
+    )
+
+
 # --- A country -----------------------------------------------------------------------------
 
 
@@ -359,6 +448,19 @@ async def country_page(request: Request) -> Page:
         f"<dt>Average turnout</dt><dd>{percent(stats['averageTurnout'])}</dd>"
         f"<dt>Average winner's share</dt><dd>{percent(stats['averageWinnerShare'])}</dd></dl>"
     )
+    cabinets = nodes(country["cabinets"])
+    results = {x["key"]: x["result"] for x in elections if x["result"]}
+    cabinet_html = (
+        "<h2>Cabinets</h2>"
+        + cabinets_table(
+            f"Cabinets of {country['name']}: their parties and the seats those won at the "
+            "election before each",
+            cabinets,
+            results,
+        )
+        if cabinets
+        else ""
+    )
     main = (
         f"<h1>{e(country['name'])}</h1>{facts}"
         f"{maps.world_locator(country['code'], country['name'])}"
@@ -369,6 +471,7 @@ async def country_page(request: Request) -> Page:
             rows,
             table_id="elections",
         )
+        + cabinet_html
     )
     return Page(layout(country["name"], main, description=f"Elections in {country['name']}"))
 
@@ -413,6 +516,16 @@ async def election_page(request: Request) -> Page:
         areas = await area_results(request, key, election["country"]["code"])
         sections.append(areas_section(election, areas, candidacies, colour_of))
     sections.append(stages_section(election, tallies, candidacies))
+    formed = nodes(election["cabinets"])
+    if formed:
+        sections.append(
+            '<h2 id="cabinets">Cabinets formed after it</h2>'
+            + cabinets_table(
+                "Cabinets formed after this election, with the seats their parties won in it",
+                [{**c, "previousElection": {"key": election["key"]}} for c in formed],
+                {election["key"]: with_parties(result, candidacies)} if result else {},
+            )
+        )
     sections.append(exit_polls_section(stories))
     sections.append(congratulations_section(election, stories))
     sections.append(statements_section(stories))
@@ -463,6 +576,20 @@ def election_facts(election: Mapping[str, Any]) -> str:
                 + (f" with {e(percent(winner['share']))}" if winner["share"] is not None else ""),
             )
         )
+        leader = election["popularVoteLeader"]
+        if election["popularVoteLeaderWon"] is False and leader:
+            facts.append(
+                (
+                    "Most votes",
+                    f"{e(leader['name'])}"
+                    + (
+                        f" with {e(percent(leader['share']))}"
+                        if leader["share"] is not None
+                        else ""
+                    )
+                    + ", who did not win by the rules",
+                )
+            )
         if election["margin"] is not None:
             facts.append(("Margin over the runner-up", e(points(election["margin"]).lstrip("+"))))
     items = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in facts)
@@ -1052,7 +1179,7 @@ async def party_page(request: Request) -> Page:
         rows.append(
             [
                 Cell(election_link(c["election"]), sort=c["election"]["date"]),
-                cell(c["name"]),
+                cell(c["partyNameThen"] or c["name"]),
                 cell(percent(c["share"]), True, c["share"]),
                 cell(
                     f"{seats} of {of}" if seats is not None and of else number(seats), True, seats
@@ -1083,6 +1210,42 @@ async def party_page(request: Request) -> Page:
         )
     else:
         main += "<p>No candidacy of this organisation is recorded.</p>"
+    if party["names"]:
+        items = "".join(
+            f"<li>{e(n['name'])}"
+            + (f" ({e(n['shortName'])})" if n["shortName"] else "")
+            + f", from {e(day(n['since']))}</li>"
+            for n in party["names"]
+        )
+        main += f"<h2>Names over time</h2><ol>{items}</ol>"
+    for heading, links in (
+        ("Came from", party["predecessors"]),
+        ("Led to", party["successors"]),
+    ):
+        if links:
+            items = "".join(
+                f"<li>{link('/parties/' + x['organization']['key'], x['organization']['name'])}"
+                f" ({e(title_case(x['kind']).lower())}, {e(day(x['date']))})</li>"
+                for x in links
+            )
+            main += f"<h2>{heading}</h2><ul>{items}</ul>"
+    cabinets = nodes(party["cabinets"])
+    if cabinets:
+        rows = [
+            [
+                cell(c["name"] + (" (caretaker)" if c["caretaker"] else ""), sort=c["started"]),
+                cell(day(c["started"]), sort=c["started"]),
+                cell(day(c["ended"]) if c["ended"] else "in office or not known"),
+                Cell(cabinet_parties(c)),
+            ]
+            for c in cabinets
+        ]
+        main += "<h2>Cabinets</h2>" + table(
+            f"Cabinets {party['name']} sat in",
+            ["Cabinet", "From", "To", "Parties"],
+            rows,
+            table_id="cabinets",
+        )
     if party["memberOf"]:
         items = "".join(
             f"<li>{link('/parties/' + m['key'], m['name'])}</li>" for m in party["memberOf"]
