@@ -194,6 +194,7 @@ def statement_kinds(election: Mapping[str, Any]) -> set[str]:
     return {s["kind"] for s in nodes(election["statements"])}
 
 
+COUNTRY_CODE = re.compile(r"[A-Za-z]{2}", re.ASCII)
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
@@ -400,7 +401,8 @@ def cabinets_table(
 
 async def country_page(request: Request) -> Page:
     code = request.path_params["code"]
-    if len(code) > MAX_INPUT:
+    if not COUNTRY_CODE.fullmatch(code):
+        # Not an ISO 3166-1 alpha-2 code, which the API would refuse: nothing to find.
         return not_found("country", code)
     data = await api.run(request.app, "ExplorerCountry", {"code": code.upper()})
     country = data["country"]
