@@ -11,8 +11,9 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import BaseRoute, Route
 
 from web import caching
-from web.pages import api, views
+from web.pages import api, country, election, home, party, person
 from web.pages.html import STATIC_DIR, STATIC_PREFIX
+from web.pages.page import Page, unavailable
 
 #: Everything from this server, nothing inline: the pages' styles and script are files.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -41,7 +42,7 @@ STATIC_FILES = {
     "icon.svg": "image/svg+xml",
 }
 
-View = Callable[[Request], Awaitable[views.Page]]
+View = Callable[[Request], Awaitable[Page]]
 
 
 def page(view: View) -> Callable[[Request], Awaitable[Response]]:
@@ -52,7 +53,7 @@ def page(view: View) -> Callable[[Request], Awaitable[Response]]:
         try:
             rendered = await view(request)
         except api.ApiError as error:
-            rendered = views.unavailable(error)
+            rendered = unavailable(error)
         response = HTMLResponse(
             rendered.html,
             status_code=rendered.status,
@@ -85,10 +86,10 @@ async def _static(request: Request) -> Response:
 
 
 routes: list[BaseRoute] = [
-    Route("/", page(views.home), methods=["GET", "HEAD"]),
-    Route("/countries/{code}", page(views.country_page), methods=["GET", "HEAD"]),
-    Route("/elections/{key:path}", page(views.election_page), methods=["GET", "HEAD"]),
-    Route("/people/{key:path}", page(views.person_page), methods=["GET", "HEAD"]),
-    Route("/parties/{key:path}", page(views.party_page), methods=["GET", "HEAD"]),
+    Route("/", page(home.home), methods=["GET", "HEAD"]),
+    Route("/countries/{code}", page(country.country_page), methods=["GET", "HEAD"]),
+    Route("/elections/{key:path}", page(election.election_page), methods=["GET", "HEAD"]),
+    Route("/people/{key:path}", page(person.person_page), methods=["GET", "HEAD"]),
+    Route("/parties/{key:path}", page(party.party_page), methods=["GET", "HEAD"]),
     Route(STATIC_PREFIX + "/{name}", _static, methods=["GET", "HEAD"]),
 ]
