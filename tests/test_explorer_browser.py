@@ -9,6 +9,8 @@ REQUIRE_BROWSER=1 (as in CI) makes that a failure.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +18,9 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.support.browser import ARTIFACTS, CHROMIUM_ARGS, Visit, chromium_or_skip
+from tests.support.data_sets import DATA
 from tests.support.servers import running_server
+from tests.support.world import WORLD
 
 SCREENSHOTS = ARTIFACTS / "explorer"
 
@@ -190,8 +194,17 @@ def test_the_script_sorts_a_table_by_the_header_clicked(chromium: str, server_ur
 def test_the_us_2020_page_draws_a_state_map_that_the_keyboard_reaches(
     chromium: str, tmp_path: Path
 ) -> None:
-    # The shipped data with the data sets: the MIT Election Lab's results by state.
-    with running_server(f"sqlite://{tmp_path / 'e.sqlite3'}", LOAD_FIXTURES="bundled") as server:
+    # The test world and the MIT Election Lab's results by state, loaded as a user would.
+    database = f"sqlite://{tmp_path / 'e.sqlite3'}"
+    elections = Path(sys.executable).parent / "elections"
+    commands: list[list[str | Path]] = [
+        [elections, "load", WORLD, "--database-url", database],
+        [elections, "import", "medsl", DATA.medsl, "--database-url", database],
+    ]
+    for command in commands:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, f"{command} failed:\n{done.stdout}{done.stderr}"
+    with running_server(database, LOAD_FIXTURES="") as server:
         visit = Visit(server.url)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
