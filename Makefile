@@ -121,6 +121,15 @@ graphiql: setup
 	$(NPM_CI) web/assets/graphiql --ignore-scripts
 	$(BIN)/node web/assets/graphiql/build.mjs
 
+# Rebuilds the explorer's map shapes, web/assets/maps/static/, from their npm lock file (us-atlas,
+# world-atlas, d3-geo, topojson-client) with build.mjs; tests/test_maps.py checks them byte for
+# byte against such a rebuild. Serving them needs neither node nor node_modules.
+.PHONY: maps
+maps: setup
+	$(NPM_CI) web/assets/maps --ignore-scripts
+	$(BIN)/node web/assets/maps/build.mjs
+
 clean:
-	rm -rf $(VENV) web/assets/graphiql/node_modules tests/http-audit/node_modules tests/client/node_modules \
-		tests/live/node_modules bench/postgraphile/node_modules elections.sqlite3
+	rm -rf $(VENV) web/assets/graphiql/node_modules web/assets/maps/node_modules \
+		tests/http-audit/node_modules tests/client/node_modules tests/live/node_modules \
+		bench/postgraphile/node_modules elections.sqlite3

@@ -20,7 +20,7 @@ from service import logs
 from service.database import migrate, tortoise_config
 from service.metrics import Metrics
 from service.settings import BUNDLED_DATA, BUNDLED_FIXTURES, Settings, load_settings
-from web import export, graphiql, subscriptions
+from web import export, graphiql, pages, subscriptions
 from web.body_limit import BodyLimit
 from web.caching import HTTPCaching
 from web.graphql_app import GraphQLApp
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
         subscriptions.route(graphql_app),
         Route("/export/{filename}", export.endpoint, methods=["GET"]),
         *graphiql.routes,
+        *pages.routes,
     ]
     # The observer first, so that every response (CORS preflights too) has a request ID; the
     # read timeout inside it, so that a 408 is logged and counted like any answer.
