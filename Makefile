@@ -75,12 +75,13 @@ lint: setup
 schema: $(VENV)/.serve
 	$(BIN)/python -c "from schema import schema; open('schema.graphql','w').write(schema.as_str() + '\n')"
 
-# The manifest of the operations in docs/queries ({sha256: text}, as JSON on stdout), for
+# The manifest of the operations in docs/queries and of the explorer's pages
+# (web/pages/operations) ({sha256: text}, as JSON on stdout), for
 # PERSISTED_QUERIES=allow-list: `make manifest > manifest.json`.
 # Setup's own output goes to stderr, so that stdout is the manifest alone.
 manifest:
 	@$(MAKE) --no-print-directory $(VENV)/.serve >&2
-	@$(BIN)/python -m service.manifest docs/queries
+	@$(BIN)/python -m service.manifest docs/queries web/pages/operations
 
 # Benchmarks (BENCHMARKS.md): the API against hand-written floors, in-process and over HTTP
 # on loopback, on SQLite; and on PostgreSQL too when BENCH_POSTGRES_URL names a server

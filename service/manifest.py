@@ -1,5 +1,5 @@
 """Manifests of persisted operations: `{sha256: query}` files, read for the allow-list and
-written from a folder of .graphql files (`python -m service.manifest FOLDER`)."""
+written from folders of .graphql files (`python -m service.manifest FOLDER...`)."""
 
 from __future__ import annotations
 
@@ -70,15 +70,19 @@ def manifest(folder: Path) -> dict[str, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m service.manifest FOLDER`: the manifest of FOLDER's .graphql files as JSON."""
+    """`python -m service.manifest FOLDER...`: the manifest of the folders' .graphql files as
+    JSON (the example operations and the explorer's, say, for one allow-list)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 1 or not Path(args[0]).is_dir():
-        print("usage: python -m service.manifest FOLDER (of .graphql files)", file=sys.stderr)
+    if not args or not all(Path(arg).is_dir() for arg in args):
+        print("usage: python -m service.manifest FOLDER... (of .graphql files)", file=sys.stderr)
         return 2
-    operations = manifest(Path(args[0]))
-    if not operations:
-        print(f"no .graphql file in {args[0]}", file=sys.stderr)
-        return 1
+    operations: dict[str, str] = {}
+    for arg in args:
+        found = manifest(Path(arg))
+        if not found:
+            print(f"no .graphql file in {arg}", file=sys.stderr)
+            return 1
+        operations.update(found)
     print(json.dumps(operations, indent=2, ensure_ascii=False))
     return 0
 

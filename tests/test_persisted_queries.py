@@ -510,5 +510,20 @@ def test_the_manifest_of_docs_queries_is_printed() -> None:
     )
     assert (usage.returncode, usage.stderr) == (
         2,
-        "usage: python -m service.manifest FOLDER (of .graphql files)\n",
+        "usage: python -m service.manifest FOLDER... (of .graphql files)\n",
     )
+
+
+def test_one_manifest_holds_the_explorers_operations_too() -> None:
+    pages = ROOT / "web" / "pages" / "operations"
+    done = subprocess.run(
+        [sys.executable, "-m", "service.manifest", str(QUERIES), str(pages)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    files = sorted(QUERIES.glob("*.graphql")) + sorted(pages.glob("*.graphql"))
+    texts = [path.read_text() for path in files]
+    assert json.loads(done.stdout) == {sha256(text): text for text in texts}
+    assert len(texts) == len(set(texts)) > len(list(QUERIES.glob("*.graphql")))

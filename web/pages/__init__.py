@@ -62,11 +62,26 @@ def page(view: View) -> Callable[[Request], Awaitable[Response]]:
                 "X-Content-Type-Options": "nosniff",
             },
         )
-        return caching.for_query(
-            response, rendered.status == 200, MAX_AGE, request.headers.get("if-none-match")
-        )
+        return cached(response, request.headers.get("if-none-match"))
 
     return endpoint
+
+
+def cached(response: HTMLResponse, if_none_match: str | None) -> Response:
+    """A page of 200 with a strong ETag and `public, max-age`, or 304 Not Modified when the
+    browser holds it already; any other status `no-store` (web/caching.py's rules)."""
+    if response.status_code != 200:
+        response.headers["cache-control"] = caching.NO_STORE
+        return response
+    headers = {
+        "etag": caching.entity_tag(bytes(response.body), response.headers["content-type"]),
+        "cache-control": caching.public(MAX_AGE),
+    }
+    response.headers.update(headers)
+    if if_none_match is not None and caching.none_match(if_none_match, headers["etag"]):
+        # RFC 9110 15.4.5: a 304 carries the ETag and Cache-Control a 200 would have.
+        return Response(status_code=304, headers=headers)
+    return response
 
 
 async def _static(request: Request) -> Response:
