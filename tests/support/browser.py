@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page
 from playwright.sync_api import Request as BrowserRequest
 from playwright.sync_api import Response as BrowserResponse
 from playwright.sync_api import Route as BrowserRoute
+from playwright.sync_api import WebSocket as BrowserWebSocket
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -48,12 +49,14 @@ def origin(url: str) -> tuple[str, str]:
 @dataclass
 class Visit:
     """What a browser did on one server: the requests it made, the responses with their sizes,
-    what it was kept from reaching, and the errors its console and pages reported."""
+    what it was kept from reaching, the WebSockets it opened, and the errors its console and
+    pages reported."""
 
     server_url: str
     requests: list[BrowserRequest] = field(default_factory=list)
     statuses: dict[BrowserRequest, int] = field(default_factory=dict)
     blocked: list[str] = field(default_factory=list)
+    sockets: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
 
@@ -81,8 +84,17 @@ class Visit:
         context.on("console", self.console)
         context.on("weberror", lambda error: self.page_errors.append(str(error.error)))
         page = context.new_page()
-        page.on("websocket", lambda socket: self.blocked.append(socket.url))
+        page.on("websocket", self.websocket)
         return page
+
+    def websocket(self, socket: BrowserWebSocket) -> None:
+        """Records a WebSocket: to the server's own origin (ws: for http:) among `sockets`,
+        to any other among `blocked`."""
+        scheme, netloc = origin(socket.url)
+        if (scheme.replace("ws", "http", 1), netloc) == origin(self.server_url):
+            self.sockets.append(socket.url)
+        else:
+            self.blocked.append(socket.url)
 
     def urls(self) -> list[str]:
         return [request.url for request in self.requests]

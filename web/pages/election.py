@@ -87,12 +87,17 @@ async def election_page(request: Request) -> Page:
     order += [k for k in candidacies if k not in order]
     colour_of = {k: i for i, k in enumerate(order)}
 
-    sections = [f"<h1>{e(title)}</h1>", election_facts(election)]
-    sections.append(result_section(election, result, candidacies, colour_of))
+    live = [election_facts(election), result_section(election, result, candidacies, colour_of)]
     if result is not None and maps.has_map(election["country"]["code"]):
         areas = await area_results(request, key, election["country"]["code"])
-        sections.append(areas_section(election, areas, candidacies, colour_of))
-    sections.append(stages_section(election, tallies, candidacies))
+        live.append(areas_section(election, areas, candidacies, colour_of))
+    live.append(stages_section(election, tallies, candidacies))
+    # What a new tally changes, in one element: the script (static/explorer.js) follows the
+    # election's result and swaps this element for the same one of the page fetched again.
+    sections = [
+        f"<h1>{e(title)}</h1>",
+        f'<div id="{LIVE_ID}" data-election="{e(election["key"])}">{"".join(live)}</div>',
+    ]
     formed = nodes(election["cabinets"])
     if formed:
         sections.append(
@@ -187,6 +192,11 @@ def candidate_cell(candidacy: Mapping[str, Any]) -> str:
     if candidacy.get("party"):
         return link(f"/parties/{candidacy['party']['key']}", candidacy["name"])
     return e(candidacy["name"])
+
+
+#: The element holding the facts, the result, the map and the stages, which the script
+#: refreshes when the result changes.
+LIVE_ID = "live-result"
 
 
 #: Bars drawn for a result; the rest are summed into one bar of "others" (all are in the table).
