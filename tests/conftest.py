@@ -13,7 +13,7 @@ from tortoise.context import TortoiseContext
 
 import loader
 from loader import datasets
-from tests.support import state
+from tests.support import dialect, state
 from tests.support.curating import Tokens, world_with_tokens
 from tests.support.data_sets import DATA
 from tests.support.databases import BACKEND, close_database, open_database, served_database
@@ -87,3 +87,11 @@ def module_state_restored() -> Iterator[None]:
     left = state.changed(before, state.current())
     if left:
         pytest.fail("the test left module state changed:\n" + "\n".join(left), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def queries_for_the_tests_database() -> Iterator[None]:
+    """Tortoise's base queries and statement cache as the session's database needs them,
+    whatever database a command in the test opened (tests/support/dialect.py)."""
+    with dialect.kept():
+        yield

@@ -129,6 +129,20 @@ def test_notices_are_split_into_payloads_postgresql_accepts() -> None:
     assert parse('"*"') == [EVERYTHING]
 
 
+def test_notices_with_and_without_an_area_go_out_in_one_order() -> None:
+    # A load touches an election's facts (no area) and its tallies by area in one transaction.
+    notices = [
+        Notice("us-president-2020", "US", "CA", tally=True),
+        Notice("us-president-2020", "US", None, tally=True),
+        Notice("dk-parliament-1932", "DK"),
+    ]
+    assert [n for p in payloads(notices) for n in parse(p)] == [
+        notices[2],
+        notices[1],
+        notices[0],
+    ]
+
+
 # --- From a write to a subscriber -----------------------------------------------------------
 
 
