@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -380,23 +381,25 @@ async def test_an_unknown_key_is_a_404_page_with_the_search_box(
 # --- Through the API -----------------------------------------------------------------------
 
 
-def test_each_operation_file_holds_one_named_query() -> None:
-    names = api.operations()
-    assert sorted(names) == [
-        "ExplorerCountry",
-        "ExplorerElection",
-        "ExplorerElectionAreas",
-        "ExplorerElectionStories",
-        "ExplorerHome",
-        "ExplorerParty",
-        "ExplorerPerson",
-        "ExplorerSearch",
-    ]
-    for name, text in names.items():
+def test_each_operation_file_holds_one_named_operation() -> None:
+    kinds: dict[str, str] = {}
+    for name, text in api.operations().items():
         definitions = parse(text).definitions
         operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
         assert len(operations) == 1, name
-        assert operations[0].operation.value == "query", name
+        kinds[name] = operations[0].operation.value
+    assert kinds == {
+        "ExplorerCountry": "query",
+        "ExplorerElection": "query",
+        "ExplorerElectionAreas": "query",
+        "ExplorerElectionStories": "query",
+        "ExplorerHome": "query",
+        "ExplorerParty": "query",
+        "ExplorerPerson": "query",
+        "ExplorerSearch": "query",
+        # The election page's script follows the result with it (static/explorer.js).
+        "ExplorerResultUpdated": "subscription",
+    }
 
 
 async def test_a_page_registers_its_operations_so_a_hash_alone_runs_them(
@@ -536,6 +539,21 @@ async def test_the_us_2020_page_shows_shares_from_votes_and_the_electors(
     )
     assert arch is not None
     assert arch.group(1) == "Joe Biden: 306; Donald Trump: 232. A majority is 270 of 538 electors."
+
+
+async def test_the_election_page_gives_its_script_the_registered_subscription(
+    world: TortoiseContext,
+) -> None:
+    async with client() as http:
+        response = await http.get("/elections/az-president-2024")
+    live = re.search(r'<div id="live-result"([^>]*)>', response.text)
+    assert live is not None
+    attributes = dict(re.findall(r'(data-[a-z-]+)="([^"]*)"', live.group(1)))
+    text = api.operations()["ExplorerResultUpdated"]
+    assert attributes["data-election"] == "az-president-2024"
+    assert attributes["data-subscription-hash"] == sha256(text)
+    assert unescape(attributes["data-subscription"]) == text
+    assert sha256(text) in manifest(api.OPERATIONS_DIR)
 
 
 async def test_pages_run_with_an_allow_list_that_registers_their_operations(

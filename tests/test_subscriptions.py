@@ -13,6 +13,7 @@ import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ import pytest
 
 from curation import tokens
 from models import Scope
+from service.manifest import sha256
 from service.notify import EVERYTHING, MAX_PAYLOAD_BYTES, Notice, parse, payloads
 from service.settings import Live, load_settings
 from tests.support.curating import UPDATE_ELECTION
@@ -38,6 +40,7 @@ from tests.support.live import (
 )
 from tests.support.servers import Server, free_port, serving
 from tests.support.settings import clean_environment
+from web.pages import api
 
 AZ_2024 = AZ_2024_RESULT
 #: The latest whole-country tally of the test world's 2024 election, in publication order.
@@ -281,6 +284,52 @@ def test_unknown_keys_are_named(server_database: str) -> None:
         1: ["There is no area 'x' (argument `area`)."],
         2: ["There is no country 'ZZ' (argument `country`)."],
     }
+
+
+def test_an_allow_list_holds_over_websocket_too(server_database: str, tmp_path: Path) -> None:
+    # The explorer's subscription is registered (`make manifest`): sent with its hash it runs;
+    # other text is refused as over HTTP, with or without a hash.
+    live = api.operations()["ExplorerResultUpdated"]
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({sha256(live): live}))
+    by_hash = {"persistedQuery": {"version": 1, "sha256Hash": sha256(live)}}
+    unregistered = sha256(AZ_2024_RESULT["query"])
+    variables = {"election": "az-president-2024"}
+    asked = [
+        {
+            **AZ_2024_RESULT,
+            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": unregistered}},
+        },
+        AZ_2024_RESULT,
+        {"query": live, "variables": variables, "extensions": by_hash},
+        {"variables": variables, "extensions": by_hash},
+    ]
+    env = {"PERSISTED_QUERIES": "allow-list", "PERSISTED_QUERIES_FILE": str(manifest)}
+    with (
+        serving(server_database, **env) as server,
+        live_client(f"{server.url}/graphql", asked) as client,
+    ):
+        events = [client.wait_for(lambda e: e["event"] in ("next", "error"), 10) for _ in asked]
+    by_index = {e["index"]: e for e in events}
+    assert by_index[0]["error"] == [
+        {
+            "message": "Only registered operations are accepted: no operation is registered "
+            f'with sha256Hash "{unregistered}", and this server registers no operation sent to it.',
+            "extensions": {"code": "PERSISTED_QUERY_NOT_IN_LIST"},
+        }
+    ]
+    assert by_index[1]["error"] == [
+        {
+            "message": "Only registered operations are accepted: the request has a query but "
+            "no extensions.persistedQuery.sha256Hash naming a registered operation.",
+            "extensions": {"code": "PERSISTED_QUERY_ID_REQUIRED"},
+        }
+    ]
+    for index in (2,):
+        assert by_index[index]["event"] == "next", by_index[index]
+        assert by_index[index]["payload"]["data"]["resultUpdated"] == {
+            "tally": {"key": LATEST_2024["tally"]["key"]}
+        }
 
 
 def test_the_server_pings_and_closes_a_client_that_does_not_pong(server_database: str) -> None:

@@ -40,6 +40,7 @@ from schema.context import Context
 from service import notify
 from service.metrics import Metrics
 from service.settings import Live, Settings
+from web.persisted_queries import PersistedQueries, PersistedQueryError
 
 if TYPE_CHECKING:
     from web.graphql_app import GraphQLApp
@@ -68,6 +69,7 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
         app: GraphQLApp = self.view  # type: ignore[assignment]
         self.live: Live = app.settings.live
         self.metrics: Metrics = app.metrics
+        self.persisted_queries: PersistedQueries = app.persisted_queries
         self.last_pong = time.monotonic()
         self.closing = False
         #: Set once the server closed the connection.
@@ -127,6 +129,23 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 {"id": message["id"], "type": "error", "payload": [error.formatted]}
             )
             return
+        if self.connection_acknowledged:
+            # Persisted queries as over HTTP: with PERSISTED_QUERIES=allow-list only the
+            # manifest's operations run here too.
+            payload = message["payload"]
+            try:
+                query, _ = self.persisted_queries.resolve(
+                    payload.get("query"), payload.get("extensions")
+                )
+            except PersistedQueryError as refusal:
+                code = {"code": refusal.code} if refusal.code else None
+                error = GraphQLError(refusal.message, extensions=code)
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [error.formatted]}
+                )
+                return
+            if query is not None:  # without one, Strawberry closes with 4400 as the protocol asks
+                message = {**message, "payload": {**payload, "query": query}}
         await super().handle_subscribe(message)
 
     async def send_message(self, message: Message) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from service.manifest import sha256
 from web.pages import api, charts, maps
 from web.pages.areas import area_results, areas_section
 from web.pages.cabinets import cabinets_table, with_parties
@@ -96,7 +97,8 @@ async def election_page(request: Request) -> Page:
     # election's result and swaps this element for the same one of the page fetched again.
     sections = [
         f"<h1>{e(title)}</h1>",
-        f'<div id="{LIVE_ID}" data-election="{e(election["key"])}">{"".join(live)}</div>',
+        f'<div id="{LIVE_ID}" data-election="{e(election["key"])}" {live_subscription()}>'
+        f"{''.join(live)}</div>",
     ]
     formed = nodes(election["cabinets"])
     if formed:
@@ -197,6 +199,15 @@ def candidate_cell(candidacy: Mapping[str, Any]) -> str:
 #: The element holding the facts, the result, the map and the stages, which the script
 #: refreshes when the result changes.
 LIVE_ID = "live-result"
+#: The subscription the script sends (web/pages/operations/election-live.graphql).
+LIVE_OPERATION = "ExplorerResultUpdated"
+
+
+def live_subscription() -> str:
+    """The attributes that give the script its subscription: the text, and its hash, which
+    an allow-list of the explorer's operations registers (`make manifest`)."""
+    text = api.operations()[LIVE_OPERATION]
+    return f'data-subscription="{e(text)}" data-subscription-hash="{sha256(text)}"'
 
 
 #: Bars drawn for a result; the rest are summed into one bar of "others" (all are in the table).
