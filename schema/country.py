@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
@@ -36,10 +36,6 @@ class Country(ModelNode):
     code: str = strawberry.field(description='ISO 3166-1 alpha-2 code, e.g. "AZ".')
     name: str = strawberry.field(description="English name of the country.")
 
-    @classmethod
-    def from_model(cls, row: models.Country) -> Self:
-        return cls(row=row, node_key=row.code, code=row.code, name=row.name)
-
     @strawberry.field(description="Elections held in this country, oldest first.")
     async def elections(
         self,
@@ -71,11 +67,9 @@ class Country(ModelNode):
         from schema.area import Area
 
         rows = await info.context.loaders.children(models.Area, "country").load(self.row.pk)
+        ordered = sorted(rows, key=lambda r: (r.name, r.key))
         return list_connection(
-            sorted(rows, key=lambda r: (r.name, r.key)),
-            Area.from_model,
-            "Country.areas",
-            Page.of(first, after, last, before),
+            ordered, Area.from_model, "Country.areas", Page.of(first, after, last, before)
         )
 
     @strawberry.field(description="Its cabinets, by the day they took office.")
@@ -111,10 +105,3 @@ class Country(ModelNode):
         from schema.statistics import country_statistics
 
         return await country_statistics(info, self.row.pk)
-
-
-async def country_by_id(info: Info, country_id: int | None) -> Country | None:
-    if country_id is None:
-        return None
-    row = await info.context.loaders.by_id(models.Country).load(country_id)
-    return None if row is None else Country.from_model(row)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
@@ -35,18 +35,6 @@ class Person(ModelNode):
     birth_date: dt.date | None = strawberry.field(description="Date of birth, when sourced.")
     death_date: dt.date | None = strawberry.field(description="Date of death, if any.")
 
-    @classmethod
-    def from_model(cls, row: models.Person) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            name=row.name,
-            also_known_as=list(row.also_known_as),
-            birth_date=row.birth_date,
-            death_date=row.death_date,
-        )
-
     @strawberry.field(description="Every candidacy of this person, by election date.")
     async def candidacies(
         self,
@@ -59,11 +47,9 @@ class Person(ModelNode):
         from schema.candidacy import Candidacy, by_election_date
 
         rows = await info.context.loaders.children(models.Candidacy, "person").load(self.row.pk)
+        ordered = await by_election_date(info, rows)
         return list_connection(
-            await by_election_date(info, rows),
-            Candidacy.from_model,
-            "Person.candidacies",
-            Page.of(first, after, last, before),
+            ordered, Candidacy.from_model, "Person.candidacies", Page.of(first, after, last, before)
         )
 
     @strawberry.field(description="Endorsements and congratulations this person gave, by date.")
@@ -99,8 +85,9 @@ class Person(ModelNode):
         from schema.office_term import OfficeTerm
 
         rows = await info.context.loaders.children(models.OfficeTerm, "person").load(self.row.pk)
+        ordered = sorted(rows, key=lambda r: (r.started, r.key))
         return list_connection(
-            sorted(rows, key=lambda r: (r.started, r.key)),
+            ordered,
             OfficeTerm.from_model,
             "Person.officeTerms",
             Page.of(first, after, last, before),
@@ -171,10 +158,3 @@ class Person(ModelNode):
     @strawberry.field(description="Sources for the facts about this person (e.g. the birth date).")
     async def sources(self, info: Info) -> list[Source]:
         return await sources_of(info, models.Person, self.row.pk)
-
-
-async def person_by_id(info: Info, person_id: int | None) -> Person | None:
-    if person_id is None:
-        return None
-    row = await info.context.loaders.by_id(models.Person).load(person_id)
-    return None if row is None else Person.from_model(row)
