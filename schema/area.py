@@ -10,7 +10,7 @@ from strawberry import Info, relay
 
 import models
 from models.figures import preferred_of
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
 from service.errors import ClientError
@@ -70,11 +70,8 @@ class Area(ModelNode):
         elections = await loaders.by_id(models.Election).load_many(list(by_election))
         dated = sorted((e.date, e.key, e.pk) for e in elections if e is not None)
         results = [preferred_of(by_election[pk], self.row.pk) for _, _, pk in dated]
-        return list_connection(
-            [r for r in results if r is not None],
-            Tally.from_model,
-            "Area.results",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            [r for r in results if r is not None], Tally, "Area.results", first, after, last, before
         )
 
     @strawberry.field(description="The country the area belongs to.")
@@ -98,9 +95,7 @@ class Area(ModelNode):
     ) -> Connection[Area]:
         rows = await info.context.loaders.children(models.Area, "parent").load(self.row.pk)
         ordered = sorted(rows, key=lambda r: (r.name, r.key))
-        return list_connection(
-            ordered, Area.from_model, "Area.children", Page.of(first, after, last, before)
-        )
+        return nested_connection(ordered, Area, "Area.children", first, after, last, before)
 
 
 async def area_by_code(info: Info, code: str) -> models.Area:

@@ -11,7 +11,7 @@ from strawberry import Info, relay
 import models
 from models import winner as rules
 from models.figures import preferred_of, ranked
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
 from schema.organization import Organization, name_on
@@ -219,11 +219,8 @@ class Candidacy(ModelNode):
         rows = await info.context.loaders.children(models.Endorsement, "candidacy").load(
             self.row.pk
         )
-        return list_connection(
-            by_date(rows),
-            Endorsement.from_model,
-            "Candidacy.endorsements",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Endorsement, "Candidacy.endorsements", first, after, last, before
         )
 
     @strawberry.field(description="Sources that name this candidacy.")

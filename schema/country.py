@@ -8,7 +8,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.node import ModelNode
 
 if TYPE_CHECKING:
@@ -48,11 +48,8 @@ class Country(ModelNode):
         from schema.election import Election, by_date
 
         rows = await info.context.loaders.children(models.Election, "country").load(self.row.pk)
-        return list_connection(
-            by_date(rows),
-            Election.from_model,
-            "Country.elections",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Election, "Country.elections", first, after, last, before
         )
 
     @strawberry.field(description="Regions, districts and other areas of this country, by name.")
@@ -68,9 +65,7 @@ class Country(ModelNode):
 
         rows = await info.context.loaders.children(models.Area, "country").load(self.row.pk)
         ordered = sorted(rows, key=lambda r: (r.name, r.key))
-        return list_connection(
-            ordered, Area.from_model, "Country.areas", Page.of(first, after, last, before)
-        )
+        return nested_connection(ordered, Area, "Country.areas", first, after, last, before)
 
     @strawberry.field(description="Its cabinets, by the day they took office.")
     async def cabinets(
@@ -84,11 +79,8 @@ class Country(ModelNode):
         from schema.cabinet import Cabinet, by_start
 
         rows = await info.context.loaders.children(models.Cabinet, "country").load(self.row.pk)
-        return list_connection(
-            by_start(rows),
-            Cabinet.from_model,
-            "Country.cabinets",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_start(rows), Cabinet, "Country.cabinets", first, after, last, before
         )
 
     @strawberry.field(description="The country's other ISO 3166-1 codes and official name.")

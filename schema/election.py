@@ -17,7 +17,7 @@ from schema import cabinet, endorsement, legal_case, statement
 from schema.area import area_by_code
 from schema.cabinet import Cabinet
 from schema.candidacy import Candidacy, decision, preferred_lines
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.country import Country
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
@@ -127,11 +127,8 @@ class Election(ModelNode):
             line.candidacy_id: i for i, line in enumerate(await preferred_lines(info, self.row.pk))
         }
         ordered = sorted(rows, key=lambda r: (place.get(r.pk, len(place)), r.key))
-        return list_connection(
-            ordered,
-            Candidacy.from_model,
-            "Election.candidacies",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            ordered, Candidacy, "Election.candidacies", first, after, last, before
         )
 
     @strawberry.field(
@@ -152,11 +149,8 @@ class Election(ModelNode):
         area_id = None if area is None else (await area_by_code(info, area)).pk
         rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
         chosen = [r for r in rows if r.area_id == area_id]
-        return list_connection(
-            in_stage_order(chosen),
-            Tally.from_model,
-            "Election.tallies",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            in_stage_order(chosen), Tally, "Election.tallies", first, after, last, before
         )
 
     @strawberry.field(
@@ -187,9 +181,7 @@ class Election(ModelNode):
         areas = [a for a in await loaders.by_id(models.Area).load_many(area_ids) if a is not None]
         results = [preferred_of(rows, a.pk) for a in sorted(areas, key=lambda a: (a.name, a.key))]
         ordered = [r for r in results if r is not None]
-        return list_connection(
-            ordered, Tally.from_model, "Election.areaResults", Page.of(first, after, last, before)
-        )
+        return nested_connection(ordered, Tally, "Election.areaResults", first, after, last, before)
 
     @strawberry.field(description="Turnout in percent, from the preferred final tally.")
     async def turnout(self, info: Info) -> float | None:
@@ -264,11 +256,8 @@ class Election(ModelNode):
         rows = await info.context.loaders.children(models.Cabinet, "previous_election").load(
             self.row.pk
         )
-        return list_connection(
-            cabinet.by_start(rows),
-            Cabinet.from_model,
-            "Election.cabinets",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            cabinet.by_start(rows), Cabinet, "Election.cabinets", first, after, last, before
         )
 
     @strawberry.field(description="Endorsements and congratulations of all candidacies, by date.")
@@ -286,11 +275,8 @@ class Election(ModelNode):
             [c.pk for c in candidacies]
         )
         ordered = endorsement.by_date(r for g in groups for r in g)
-        return list_connection(
-            ordered,
-            Endorsement.from_model,
-            "Election.endorsements",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            ordered, Endorsement, "Election.endorsements", first, after, last, before
         )
 
     @strawberry.field(description="Sources for the election's own facts (date, schedule, reason).")
@@ -340,11 +326,8 @@ class Election(ModelNode):
     ) -> Connection[Statement]:
         rows = await info.context.loaders.children(models.Statement, "election").load(self.row.pk)
         chosen = [r for r in rows if kind is None or r.kind.value == kind.value]
-        return list_connection(
-            statement.by_date(chosen),
-            Statement.from_model,
-            "Election.statements",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            statement.by_date(chosen), Statement, "Election.statements", first, after, last, before
         )
 
     @strawberry.field(description="Exit polls of this election, by release date and key.")
@@ -358,8 +341,8 @@ class Election(ModelNode):
     ) -> Connection[ExitPoll]:
         rows = await info.context.loaders.children(models.ExitPoll, "election").load(self.row.pk)
         ordered = sorted(rows, key=lambda r: (r.released, r.key))
-        return list_connection(
-            ordered, ExitPoll.from_model, "Election.exitPolls", Page.of(first, after, last, before)
+        return nested_connection(
+            ordered, ExitPoll, "Election.exitPolls", first, after, last, before
         )
 
     @strawberry.field(description="Court and commission decisions about this election, by date.")
@@ -372,11 +355,8 @@ class Election(ModelNode):
         before: Before = None,
     ) -> Connection[LegalCase]:
         rows = await info.context.loaders.children(models.LegalCase, "election").load(self.row.pk)
-        return list_connection(
-            legal_case.by_date(rows),
-            LegalCase.from_model,
-            "Election.legalCases",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            legal_case.by_date(rows), LegalCase, "Election.legalCases", first, after, last, before
         )
 
     @strawberry.field(
@@ -395,11 +375,8 @@ class Election(ModelNode):
             self.row.pk
         )
         ordered = sorted(rows, key=lambda r: (r.area_id is not None, r.key))
-        return list_connection(
-            ordered,
-            PollingStations.from_model,
-            "Election.pollingStations",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            ordered, PollingStations, "Election.pollingStations", first, after, last, before
         )
 
     @strawberry.field(

@@ -10,7 +10,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.conversion import FromRow
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
@@ -71,11 +71,8 @@ class Organization(ModelNode):
         before: Before = None,
     ) -> Connection[Organization]:
         rows = await info.context.loaders.links(models.Organization, "members").load(self.row.pk)
-        return list_connection(
-            rows,
-            Organization.from_model,
-            "Organization.members",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            rows, Organization, "Organization.members", first, after, last, before
         )
 
     @strawberry.field(description="Blocs this organization is a component of, by key.")
@@ -96,11 +93,8 @@ class Organization(ModelNode):
 
         rows = await info.context.loaders.children(models.Candidacy, "party").load(self.row.pk)
         ordered = await by_election_date(info, rows)
-        return list_connection(
-            ordered,
-            Candidacy.from_model,
-            "Organization.candidacies",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            ordered, Candidacy, "Organization.candidacies", first, after, last, before
         )
 
     @strawberry.field(description="The publishers' identifiers of this organization (ParlGov's).")
@@ -152,11 +146,8 @@ class Organization(ModelNode):
         from schema.cabinet import Cabinet, by_start
 
         rows = await info.context.loaders.links(models.Organization, "cabinets").load(self.row.pk)
-        return list_connection(
-            by_start(rows),
-            Cabinet.from_model,
-            "Organization.cabinets",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_start(rows), Cabinet, "Organization.cabinets", first, after, last, before
         )
 
     @strawberry.field(
@@ -175,11 +166,8 @@ class Organization(ModelNode):
         rows = await info.context.loaders.children(
             models.Endorsement, "endorser_organization"
         ).load(self.row.pk)
-        return list_connection(
-            by_date(rows),
-            Endorsement.from_model,
-            "Organization.endorsementsGiven",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Endorsement, "Organization.endorsementsGiven", first, after, last, before
         )
 
     @strawberry.field(
@@ -198,11 +186,8 @@ class Organization(ModelNode):
         rows = await info.context.loaders.children(models.Statement, "organization").load(
             self.row.pk
         )
-        return list_connection(
-            by_date(rows),
-            Statement.from_model,
-            "Organization.statements",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Statement, "Organization.statements", first, after, last, before
         )
 
 

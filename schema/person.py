@@ -10,7 +10,7 @@ from strawberry import Info, relay
 
 import models
 from models.figures import mean
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.node import ModelNode
 from schema.source import Source, sources_of
 
@@ -48,8 +48,8 @@ class Person(ModelNode):
 
         rows = await info.context.loaders.children(models.Candidacy, "person").load(self.row.pk)
         ordered = await by_election_date(info, rows)
-        return list_connection(
-            ordered, Candidacy.from_model, "Person.candidacies", Page.of(first, after, last, before)
+        return nested_connection(
+            ordered, Candidacy, "Person.candidacies", first, after, last, before
         )
 
     @strawberry.field(description="Endorsements and congratulations this person gave, by date.")
@@ -66,11 +66,8 @@ class Person(ModelNode):
         rows = await info.context.loaders.children(models.Endorsement, "endorser_person").load(
             self.row.pk
         )
-        return list_connection(
-            by_date(rows),
-            Endorsement.from_model,
-            "Person.endorsementsGiven",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Endorsement, "Person.endorsementsGiven", first, after, last, before
         )
 
     @strawberry.field(description="Terms in office, earliest first.")
@@ -86,11 +83,8 @@ class Person(ModelNode):
 
         rows = await info.context.loaders.children(models.OfficeTerm, "person").load(self.row.pk)
         ordered = sorted(rows, key=lambda r: (r.started, r.key))
-        return list_connection(
-            ordered,
-            OfficeTerm.from_model,
-            "Person.officeTerms",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            ordered, OfficeTerm, "Person.officeTerms", first, after, last, before
         )
 
     @strawberry.field(description="Statements this person made about elections, by date.")
@@ -105,11 +99,8 @@ class Person(ModelNode):
         from schema.statement import Statement, by_date
 
         rows = await info.context.loaders.children(models.Statement, "person").load(self.row.pk)
-        return list_connection(
-            by_date(rows),
-            Statement.from_model,
-            "Person.statements",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Statement, "Person.statements", first, after, last, before
         )
 
     @strawberry.field(
