@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
 
 import models
 from models.figures import preferred_of
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
 from service.errors import ClientError
@@ -44,17 +44,6 @@ class Area(ModelNode):
         "`Election.result` and `Election.tallies` take."
     )
 
-    @classmethod
-    def from_model(cls, row: models.Area) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            name=row.name,
-            kind=AreaKind(row.kind.value),
-            code=row.code,
-        )
-
     @strawberry.field(description="The publishers' identifiers of this area (e.g. its FIPS code).")
     def external_ids(self) -> ExternalIds:
         return external_ids_of(self.row)
@@ -81,28 +70,19 @@ class Area(ModelNode):
         elections = await loaders.by_id(models.Election).load_many(list(by_election))
         dated = sorted((e.date, e.key, e.pk) for e in elections if e is not None)
         results = [preferred_of(by_election[pk], self.row.pk) for _, _, pk in dated]
-        return list_connection(
-            [r for r in results if r is not None],
-            Tally.from_model,
-            "Area.results",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            [r for r in results if r is not None], Tally, "Area.results", first, after, last, before
         )
 
     @strawberry.field(description="The country the area belongs to.")
     async def country(self, info: Info) -> Annotated[Country, strawberry.lazy("schema.country")]:
-        from schema.country import country_by_id
+        from schema.country import Country
 
-        country = await country_by_id(info, self.row.country_id)
-        assert country is not None  # a foreign key that cannot be null
-        return country
+        return await Country.load_required(info, self.row.country_id)
 
     @strawberry.field(description="The area this one lies in, if any.")
     async def parent(self, info: Info) -> Area | None:
-        parent_id = self.row.parent_id
-        if parent_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.Area).load(parent_id)
-        return None if row is None else Area.from_model(row)
+        return await Area.load(info, self.row.parent_id)
 
     @strawberry.field(description="Areas inside this one, by name.")
     async def children(
@@ -114,12 +94,8 @@ class Area(ModelNode):
         before: Before = None,
     ) -> Connection[Area]:
         rows = await info.context.loaders.children(models.Area, "parent").load(self.row.pk)
-        return list_connection(
-            sorted(rows, key=lambda r: (r.name, r.key)),
-            Area.from_model,
-            "Area.children",
-            Page.of(first, after, last, before),
-        )
+        ordered = sorted(rows, key=lambda r: (r.name, r.key))
+        return nested_connection(ordered, Area, "Area.children", first, after, last, before)
 
 
 async def area_by_code(info: Info, code: str) -> models.Area:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any, Self
+from typing import Annotated
 
 import strawberry
 from strawberry import Info
@@ -17,6 +17,7 @@ from curation.changes import ENTITIES
 from curation.tokens import require
 from models import Scope
 from schema.connection import After, Before, Connection, First, Last, Page
+from schema.conversion import FromRow
 from schema.keyset import Dialect, SortKey, Sql, all_of, table_connection
 from service.errors import ClientError
 
@@ -33,7 +34,7 @@ class AuditAction(Enum):
 
 
 @strawberry.type(description="One change to the data: who made it, when, and what it changed.")
-class AuditEntry:
+class AuditEntry(FromRow):
     at: dt.datetime = strawberry.field(description="When the change was committed (UTC).")
     actor: str = strawberry.field(
         description="The name of the token that made it, or, in parentheses, what made it "
@@ -52,18 +53,6 @@ class AuditEntry:
         'delete); for a load, `{"prune": …, "sections": {"elections": {"created": …, '
         '"updated": …, "unchanged": …, "deleted": …}, …}}`.'
     )
-
-    @classmethod
-    def from_model(cls, row: models.AuditEntry) -> Self:
-        changes: Any = row.changes
-        return cls(
-            at=row.at,
-            actor=row.actor,
-            action=AuditAction(row.action.value),
-            entity=row.entity,
-            key=row.key,
-            changes=changes,
-        )
 
 
 @strawberry.type(description="The audit log's root field.")

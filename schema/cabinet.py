@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.country import Country, country_by_id
+from schema.country import Country
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
-from schema.organization import Organization, organization_by_id
+from schema.organization import Organization
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
@@ -80,24 +80,9 @@ class Cabinet(ModelNode):
         description="Why it ended; null while in office or when the source does not say."
     )
 
-    @classmethod
-    def from_model(cls, row: models.Cabinet) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            name=row.name,
-            started=row.started,
-            ended=row.ended,
-            caretaker=row.caretaker,
-            termination=None if row.termination is None else Termination(row.termination.value),
-        )
-
     @strawberry.field(description="The country it governed.")
     async def country(self, info: Info) -> Country:
-        country = await country_by_id(info, self.row.country_id)
-        assert country is not None  # a foreign key that cannot be null
-        return country
+        return await Country.load_required(info, self.row.country_id)
 
     @strawberry.field(
         description="Its parties: the prime minister's first, then the others by key."
@@ -113,7 +98,7 @@ class Cabinet(ModelNode):
 
     @strawberry.field(description="The prime minister's party, when the source names it.")
     async def prime_minister_party(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.prime_minister_party_id)
+        return await Organization.load(info, self.row.prime_minister_party_id)
 
     @strawberry.field(
         description="The last parliamentary election before it took office, if known."
@@ -123,11 +108,7 @@ class Cabinet(ModelNode):
     ) -> Annotated[Election, strawberry.lazy("schema.election")] | None:
         from schema.election import Election
 
-        election_id = self.row.previous_election_id
-        if election_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.Election).load(election_id)
-        return None if row is None else Election.from_model(row)
+        return await Election.load(info, self.row.previous_election_id)
 
     @strawberry.field(description="The publishers' identifiers of this cabinet (ParlGov's).")
     def external_ids(self) -> ExternalIds:

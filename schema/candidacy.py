@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
@@ -11,11 +11,11 @@ from strawberry import Info, relay
 import models
 from models import winner as rules
 from models.figures import preferred_of, ranked
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
-from schema.organization import Organization, name_on, organization_by_id
-from schema.person import Person, person_by_id
+from schema.organization import Organization, name_on
+from schema.person import Person
 from schema.source import Source, sources_of
 from schema.tally import TallyLine
 
@@ -104,18 +104,6 @@ class Candidacy(ModelNode):
     role: str | None = strawberry.field(description="The candidate's position at the time.")
     status: CandidacyStatus = strawberry.field(description="Whether it was on the ballot.")
 
-    @classmethod
-    def from_model(cls, row: models.Candidacy) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            nomination=None if row.nomination is None else Nomination(row.nomination.value),
-            incumbent=row.incumbent,
-            role=row.role,
-            status=CandidacyStatus(row.status.value),
-        )
-
     @strawberry.field(
         description="The publishers' identifiers of this candidacy (ParlGov's result row)."
     )
@@ -127,28 +115,24 @@ class Candidacy(ModelNode):
         "figures are part of the alliance's; null for a list or candidate on its own."
     )
     async def alliance(self, info: Info) -> Candidacy | None:
-        alliance_id = self.row.alliance_id
-        if alliance_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.Candidacy).load(alliance_id)
-        return None if row is None else Candidacy.from_model(row)
+        return await Candidacy.load(info, self.row.alliance_id)
 
     @strawberry.field(description="The candidate's name, or the list's name for a party list.")
     async def name(self, info: Info) -> str:
-        person = await person_by_id(info, self.row.person_id)
+        person = await Person.load(info, self.row.person_id)
         if person is not None:
             return person.name
-        party = await organization_by_id(info, self.row.party_id)
+        party = await Organization.load(info, self.row.party_id)
         assert party is not None  # the loader refuses a candidacy with neither
         return party.name
 
     @strawberry.field(description="The candidate; null for a party list.")
     async def person(self, info: Info) -> Person | None:
-        return await person_by_id(info, self.row.person_id)
+        return await Person.load(info, self.row.person_id)
 
     @strawberry.field(description="The nominating party or bloc, or the list itself.")
     async def party(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.party_id)
+        return await Organization.load(info, self.row.party_id)
 
     @strawberry.field(
         description="The party's name on polling day, from its names over time "
@@ -169,12 +153,11 @@ class Candidacy(ModelNode):
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
-        return Election.from_model(row)
+        return await Election.load_required(info, self.row.election_id)
 
     @strawberry.field(description="The candidate's age in whole years on polling day.")
     async def age_at_election(self, info: Info) -> int | None:
-        person = await person_by_id(info, self.row.person_id)
+        person = await Person.load(info, self.row.person_id)
         if person is None or person.birth_date is None:
             return None
         election = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
@@ -236,11 +219,8 @@ class Candidacy(ModelNode):
         rows = await info.context.loaders.children(models.Endorsement, "candidacy").load(
             self.row.pk
         )
-        return list_connection(
-            by_date(rows),
-            Endorsement.from_model,
-            "Candidacy.endorsements",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Endorsement, "Candidacy.endorsements", first, after, last, before
         )
 
     @strawberry.field(description="Sources that name this candidacy.")

@@ -11,10 +11,12 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
+from schema.conversion import FromRow
 from schema.limits import MAX_PAGE
 from service.errors import ClientError
 
 T = TypeVar("T")
+R = TypeVar("R", bound=FromRow)
 
 
 @strawberry.type(description="Where a page sits in its list.")
@@ -193,3 +195,17 @@ def list_connection(
         page_info=info,
         count=lambda: _constant(total),
     )
+
+
+def nested_connection(
+    rows: Sequence[Any],
+    node: type[R],
+    tag: str,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[R]:
+    """The page a nested list's arguments ask for, of rows already loaded and ordered, each
+    shown as `node`; `tag` (e.g. "Person.candidacies") is what its cursors belong to."""
+    return list_connection(rows, node.from_model, tag, Page.of(first, after, last, before))

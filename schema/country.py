@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.node import ModelNode
 
 if TYPE_CHECKING:
@@ -36,10 +36,6 @@ class Country(ModelNode):
     code: str = strawberry.field(description='ISO 3166-1 alpha-2 code, e.g. "AZ".')
     name: str = strawberry.field(description="English name of the country.")
 
-    @classmethod
-    def from_model(cls, row: models.Country) -> Self:
-        return cls(row=row, node_key=row.code, code=row.code, name=row.name)
-
     @strawberry.field(description="Elections held in this country, oldest first.")
     async def elections(
         self,
@@ -52,11 +48,8 @@ class Country(ModelNode):
         from schema.election import Election, by_date
 
         rows = await info.context.loaders.children(models.Election, "country").load(self.row.pk)
-        return list_connection(
-            by_date(rows),
-            Election.from_model,
-            "Country.elections",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Election, "Country.elections", first, after, last, before
         )
 
     @strawberry.field(description="Regions, districts and other areas of this country, by name.")
@@ -71,12 +64,8 @@ class Country(ModelNode):
         from schema.area import Area
 
         rows = await info.context.loaders.children(models.Area, "country").load(self.row.pk)
-        return list_connection(
-            sorted(rows, key=lambda r: (r.name, r.key)),
-            Area.from_model,
-            "Country.areas",
-            Page.of(first, after, last, before),
-        )
+        ordered = sorted(rows, key=lambda r: (r.name, r.key))
+        return nested_connection(ordered, Area, "Country.areas", first, after, last, before)
 
     @strawberry.field(description="Its cabinets, by the day they took office.")
     async def cabinets(
@@ -90,11 +79,8 @@ class Country(ModelNode):
         from schema.cabinet import Cabinet, by_start
 
         rows = await info.context.loaders.children(models.Cabinet, "country").load(self.row.pk)
-        return list_connection(
-            by_start(rows),
-            Cabinet.from_model,
-            "Country.cabinets",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_start(rows), Cabinet, "Country.cabinets", first, after, last, before
         )
 
     @strawberry.field(description="The country's other ISO 3166-1 codes and official name.")
@@ -111,10 +97,3 @@ class Country(ModelNode):
         from schema.statistics import country_statistics
 
         return await country_statistics(info, self.row.pk)
-
-
-async def country_by_id(info: Info, country_id: int | None) -> Country | None:
-    if country_id is None:
-        return None
-    row = await info.context.loaders.by_id(models.Country).load(country_id)
-    return None if row is None else Country.from_model(row)

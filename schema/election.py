@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import Annotated, Self
+from typing import Annotated
 
 import strawberry
 from strawberry import Info, relay
@@ -17,15 +17,15 @@ from schema import cabinet, endorsement, legal_case, statement
 from schema.area import area_by_code
 from schema.cabinet import Cabinet
 from schema.candidacy import Candidacy, decision, preferred_lines
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
-from schema.country import Country, country_by_id
+from schema.connection import After, Before, Connection, First, Last, nested_connection
+from schema.country import Country
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.legal_case import LegalCase
 from schema.node import ModelNode
-from schema.organization import Organization, organization_by_id
-from schema.person import Person, person_by_id
+from schema.organization import Organization
+from schema.person import Person
 from schema.polling_stations import PollingStations
 from schema.source import Source, sources_of
 from schema.statement import Statement, StatementKind
@@ -72,24 +72,6 @@ class Election(ModelNode):
     seats: int | None = strawberry.field(description="Seats at stake, for a parliament.")
     summary: str | None = strawberry.field(description="What happened, in brief.")
 
-    @classmethod
-    def from_model(cls, row: models.Election) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            kind=ElectionKind(row.kind.value),
-            office=row.office,
-            date=row.date,
-            early=row.early,
-            originally_due=row.originally_due,
-            called_on=row.called_on,
-            reason=row.reason,
-            term_years=row.term_years,
-            seats=row.seats,
-            summary=row.summary,
-        )
-
     @strawberry.field(description="The publishers' identifiers of this election (e.g. ParlGov's).")
     def external_ids(self) -> ExternalIds:
         return external_ids_of(self.row)
@@ -118,17 +100,15 @@ class Election(ModelNode):
 
     @strawberry.field(description="The country that held it.")
     async def country(self, info: Info) -> Country:
-        country = await country_by_id(info, self.row.country_id)
-        assert country is not None  # a foreign key that cannot be null
-        return country
+        return await Country.load_required(info, self.row.country_id)
 
     @strawberry.field(description="The person who called it (e.g. by decree), if any.")
     async def called_by_person(self, info: Info) -> Person | None:
-        return await person_by_id(info, self.row.called_by_person_id)
+        return await Person.load(info, self.row.called_by_person_id)
 
     @strawberry.field(description="The body that called it (e.g. parliament), if any.")
     async def called_by_organization(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.called_by_organization_id)
+        return await Organization.load(info, self.row.called_by_organization_id)
 
     @strawberry.field(
         description="Every candidacy: those in the preferred final tally first, from first "
@@ -147,11 +127,8 @@ class Election(ModelNode):
             line.candidacy_id: i for i, line in enumerate(await preferred_lines(info, self.row.pk))
         }
         ordered = sorted(rows, key=lambda r: (place.get(r.pk, len(place)), r.key))
-        return list_connection(
-            ordered,
-            Candidacy.from_model,
-            "Election.candidacies",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            ordered, Candidacy, "Election.candidacies", first, after, last, before
         )
 
     @strawberry.field(
@@ -172,11 +149,8 @@ class Election(ModelNode):
         area_id = None if area is None else (await area_by_code(info, area)).pk
         rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
         chosen = [r for r in rows if r.area_id == area_id]
-        return list_connection(
-            in_stage_order(chosen),
-            Tally.from_model,
-            "Election.tallies",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            in_stage_order(chosen), Tally, "Election.tallies", first, after, last, before
         )
 
     @strawberry.field(
@@ -206,12 +180,8 @@ class Election(ModelNode):
         area_ids = sorted({r.area_id for r in rows if r.area_id is not None})
         areas = [a for a in await loaders.by_id(models.Area).load_many(area_ids) if a is not None]
         results = [preferred_of(rows, a.pk) for a in sorted(areas, key=lambda a: (a.name, a.key))]
-        return list_connection(
-            [r for r in results if r is not None],
-            Tally.from_model,
-            "Election.areaResults",
-            Page.of(first, after, last, before),
-        )
+        ordered = [r for r in results if r is not None]
+        return nested_connection(ordered, Tally, "Election.areaResults", first, after, last, before)
 
     @strawberry.field(description="Turnout in percent, from the preferred final tally.")
     async def turnout(self, info: Info) -> float | None:
@@ -252,8 +222,7 @@ class Election(ModelNode):
     async def _candidacy(self, info: Info, candidacy_id: int | None) -> Candidacy | None:
         if candidacy_id is None:
             return None
-        row = await info.context.loaders.by_id(models.Candidacy).load(candidacy_id)
-        return None if row is None else Candidacy.from_model(row)
+        return await Candidacy.load(info, candidacy_id)
 
     @strawberry.field(
         description="The winner's share in percent, from the preferred final tally (an "
@@ -287,11 +256,8 @@ class Election(ModelNode):
         rows = await info.context.loaders.children(models.Cabinet, "previous_election").load(
             self.row.pk
         )
-        return list_connection(
-            cabinet.by_start(rows),
-            Cabinet.from_model,
-            "Election.cabinets",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            cabinet.by_start(rows), Cabinet, "Election.cabinets", first, after, last, before
         )
 
     @strawberry.field(description="Endorsements and congratulations of all candidacies, by date.")
@@ -308,11 +274,9 @@ class Election(ModelNode):
         groups = await loaders.children(models.Endorsement, "candidacy").load_many(
             [c.pk for c in candidacies]
         )
-        return list_connection(
-            endorsement.by_date(r for g in groups for r in g),
-            Endorsement.from_model,
-            "Election.endorsements",
-            Page.of(first, after, last, before),
+        ordered = endorsement.by_date(r for g in groups for r in g)
+        return nested_connection(
+            ordered, Endorsement, "Election.endorsements", first, after, last, before
         )
 
     @strawberry.field(description="Sources for the election's own facts (date, schedule, reason).")
@@ -362,11 +326,8 @@ class Election(ModelNode):
     ) -> Connection[Statement]:
         rows = await info.context.loaders.children(models.Statement, "election").load(self.row.pk)
         chosen = [r for r in rows if kind is None or r.kind.value == kind.value]
-        return list_connection(
-            statement.by_date(chosen),
-            Statement.from_model,
-            "Election.statements",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            statement.by_date(chosen), Statement, "Election.statements", first, after, last, before
         )
 
     @strawberry.field(description="Exit polls of this election, by release date and key.")
@@ -379,11 +340,9 @@ class Election(ModelNode):
         before: Before = None,
     ) -> Connection[ExitPoll]:
         rows = await info.context.loaders.children(models.ExitPoll, "election").load(self.row.pk)
-        return list_connection(
-            sorted(rows, key=lambda r: (r.released, r.key)),
-            ExitPoll.from_model,
-            "Election.exitPolls",
-            Page.of(first, after, last, before),
+        ordered = sorted(rows, key=lambda r: (r.released, r.key))
+        return nested_connection(
+            ordered, ExitPoll, "Election.exitPolls", first, after, last, before
         )
 
     @strawberry.field(description="Court and commission decisions about this election, by date.")
@@ -396,11 +355,8 @@ class Election(ModelNode):
         before: Before = None,
     ) -> Connection[LegalCase]:
         rows = await info.context.loaders.children(models.LegalCase, "election").load(self.row.pk)
-        return list_connection(
-            legal_case.by_date(rows),
-            LegalCase.from_model,
-            "Election.legalCases",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            legal_case.by_date(rows), LegalCase, "Election.legalCases", first, after, last, before
         )
 
     @strawberry.field(
@@ -419,11 +375,8 @@ class Election(ModelNode):
             self.row.pk
         )
         ordered = sorted(rows, key=lambda r: (r.area_id is not None, r.key))
-        return list_connection(
-            ordered,
-            PollingStations.from_model,
-            "Election.pollingStations",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            ordered, PollingStations, "Election.pollingStations", first, after, last, before
         )
 
     @strawberry.field(

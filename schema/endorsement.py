@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.country import Country, country_by_id
+from schema.country import Country
 from schema.node import ModelNode
-from schema.organization import Organization, organization_by_id
-from schema.person import Person, person_by_id
+from schema.organization import Organization
+from schema.person import Person
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
@@ -54,38 +54,25 @@ class Endorsement(ModelNode):
     channel: Channel | None = strawberry.field(description="How it was delivered, when known.")
     summary: str = strawberry.field(description="What was said, in brief.")
 
-    @classmethod
-    def from_model(cls, row: models.Endorsement) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            kind=EndorsementKind(row.kind.value),
-            date=row.date,
-            channel=None if row.channel is None else Channel(row.channel.value),
-            summary=row.summary,
-        )
-
     @strawberry.field(description="The candidacy endorsed or congratulated.")
     async def candidacy(
         self, info: Info
     ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
         from schema.candidacy import Candidacy
 
-        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)
-        return Candidacy.from_model(row)
+        return await Candidacy.load_required(info, self.row.candidacy_id)
 
     @strawberry.field(description="The person who gave it, if a person did.")
     async def endorser_person(self, info: Info) -> Person | None:
-        return await person_by_id(info, self.row.endorser_person_id)
+        return await Person.load(info, self.row.endorser_person_id)
 
     @strawberry.field(description="The organization that gave it, or the one the person spoke for.")
     async def endorser_organization(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.endorser_organization_id)
+        return await Organization.load(info, self.row.endorser_organization_id)
 
     @strawberry.field(description="The country the endorser spoke for; null for none.")
     async def country(self, info: Info) -> Country | None:
-        return await country_by_id(info, self.row.country_id)
+        return await Country.load(info, self.row.country_id)
 
     @strawberry.field(description="Where it was reported.")
     async def sources(self, info: Info) -> list[Source]:

@@ -10,8 +10,9 @@ from strawberry import Info, relay
 
 import models
 from models.figures import mean, rounded
+from schema.conversion import convert
 from schema.node import ModelNode
-from schema.organization import Organization, organization_by_id
+from schema.organization import Organization
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
@@ -45,13 +46,8 @@ class ExitPollLine:
 
     @classmethod
     def from_model(cls, row: models.ExitPollLine, election_id: int) -> Self:
-        return cls(
-            row=row,
-            election_id=election_id,
-            share=row.share,
-            share_below=row.share_below,
-            seats=row.seats,
-        )
+        # Its own: the line's row holds its poll, not the election its share is compared in.
+        return convert(cls, row, election_id=election_id)
 
     @strawberry.field(description="The candidacy estimated.")
     async def candidacy(
@@ -59,8 +55,7 @@ class ExitPollLine:
     ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
         from schema.candidacy import Candidacy
 
-        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)
-        return Candidacy.from_model(row)
+        return await Candidacy.load_required(info, self.row.candidacy_id)
 
     @strawberry.field(description="The candidacy's share in the preferred final tally.")
     async def official_share(self, info: Info) -> float | None:
@@ -88,36 +83,19 @@ class ExitPoll(ModelNode):
     margin_of_error: float | None = strawberry.field(description="Stated margin of error, points.")
     summary: str | None = strawberry.field(description="What the poll was, in brief.")
 
-    @classmethod
-    def from_model(cls, row: models.ExitPoll) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            released=row.released,
-            released_time=row.released_time,
-            sample_size=row.sample_size,
-            stations=row.stations,
-            margin_of_error=row.margin_of_error,
-            summary=row.summary,
-        )
-
     @strawberry.field(description="The pollster.")
     async def pollster(self, info: Info) -> Organization:
-        pollster = await organization_by_id(info, self.row.pollster_id)
-        assert pollster is not None  # a foreign key that cannot be null
-        return pollster
+        return await Organization.load_required(info, self.row.pollster_id)
 
     @strawberry.field(description="Who commissioned the poll (e.g. a TV channel), if known.")
     async def commissioned_by(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.commissioned_by_id)
+        return await Organization.load(info, self.row.commissioned_by_id)
 
     @strawberry.field(description="The election polled.")
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
-        return Election.from_model(row)
+        return await Election.load_required(info, self.row.election_id)
 
     async def _lines(self, info: Info) -> list[models.ExitPollLine]:
         rows = await info.context.loaders.children(models.ExitPollLine, "exit_poll").load(

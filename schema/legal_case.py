@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
@@ -13,7 +13,7 @@ from strawberry import Info, relay
 import models
 from schema.area import Area
 from schema.node import ModelNode
-from schema.organization import Organization, organization_by_id
+from schema.organization import Organization
 from schema.person import Person
 from schema.source import Source, sources_of
 
@@ -56,25 +56,9 @@ class LegalCase(ModelNode):
     )
     summary: str | None = strawberry.field(description="What was decided, in brief.")
 
-    @classmethod
-    def from_model(cls, row: models.LegalCase) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            filed=row.filed,
-            decided=row.decided,
-            subject=row.subject,
-            outcome=Outcome(row.outcome.value),
-            precincts_annulled=row.precincts_annulled,
-            summary=row.summary,
-        )
-
     @strawberry.field(description="The court (or commission) that decided.")
     async def court(self, info: Info) -> Organization:
-        court = await organization_by_id(info, self.row.court_id)
-        assert court is not None  # a foreign key that cannot be null
-        return court
+        return await Organization.load_required(info, self.row.court_id)
 
     @strawberry.field(description="The judges, by key.")
     async def judges(self, info: Info) -> list[Person]:
@@ -104,11 +88,7 @@ class LegalCase(ModelNode):
 
     @strawberry.field(description="The decision this case appeals, if it is an appeal.")
     async def appeal_of(self, info: Info) -> LegalCase | None:
-        parent_id = self.row.appeal_of_id
-        if parent_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.LegalCase).load(parent_id)
-        return None if row is None else LegalCase.from_model(row)
+        return await LegalCase.load(info, self.row.appeal_of_id)
 
     @strawberry.field(description="Appeals against this decision, by date.")
     async def appeals(self, info: Info) -> list[LegalCase]:
@@ -143,8 +123,7 @@ class LegalCase(ModelNode):
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
-        return Election.from_model(row)
+        return await Election.load_required(info, self.row.election_id)
 
     @strawberry.field(description="Where the decision was reported.")
     async def sources(self, info: Info) -> list[Source]:

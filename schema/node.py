@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from strawberry import Info, relay
 from strawberry.extensions import FieldExtension
@@ -11,12 +11,15 @@ from strawberry.relay import GlobalID, GlobalIDValueError
 from strawberry.types.base import StrawberryObjectDefinition
 from tortoise.models import Model
 
+from schema.conversion import FromRow
 
-class ModelNode(relay.Node):
+
+class ModelNode(relay.Node, FromRow):
     """A node backed by a model row and found by its natural key.
 
-    Subclasses set `model` (and `natural_key` when it is not "key") and define
-    `from_model`; `node(id:)` and `nodes(ids:)` then work with one query per batch.
+    Subclasses set `model` (and `natural_key` when it is not "key"); `from_model` (from
+    FromRow) makes one from a row, `load` from a foreign key, and `node(id:)` and
+    `nodes(ids:)` work with one query per batch.
     """
 
     model: ClassVar[type[Model]]
@@ -28,7 +31,24 @@ class ModelNode(relay.Node):
     ) -> list[Any]:
         loader = info.context.loaders.by_key(cls.model, cls.natural_key)
         rows = await loader.load_many(list(node_ids))
-        return [None if row is None else cls.from_model(row) for row in rows]  # type: ignore[attr-defined]
+        return [None if row is None else cls.from_model(row) for row in rows]
+
+    @classmethod
+    async def load(cls, info: Info, row_id: int | None) -> Self | None:
+        """The node of the row with this id (a foreign key), through the request's loader,
+        so the rows a level asks for are read in one statement; None for no id or no row."""
+        if row_id is None:
+            return None
+        row = await info.context.loaders.by_id(cls.model).load(row_id)
+        return None if row is None else cls.from_model(row)
+
+    @classmethod
+    async def load_required(cls, info: Info, row_id: int) -> Self:
+        """`load` for a foreign key that cannot be null, whose row the database keeps."""
+        found = await cls.load(info, row_id)
+        if found is None:
+            raise LookupError(f"No {cls.__name__} has the id {row_id}.")
+        return found
 
 
 class ObjectTypeIds(FieldExtension):

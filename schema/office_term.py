@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
@@ -12,7 +12,7 @@ from strawberry import Info, relay
 import models
 from models.figures import rounded
 from schema.node import ModelNode
-from schema.person import Person, person_by_id
+from schema.person import Person
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
@@ -60,24 +60,9 @@ class OfficeTerm(ModelNode):
     began_by: TermStart = strawberry.field(description="How the term began.")
     summary: str | None = strawberry.field(description="The term in brief.")
 
-    @classmethod
-    def from_model(cls, row: models.OfficeTerm) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            office=row.office,
-            started=row.started,
-            ended=row.ended,
-            began_by=TermStart(row.began_by.value),
-            summary=row.summary,
-        )
-
     @strawberry.field(description="Who held the office.")
     async def person(self, info: Info) -> Person:
-        person = await person_by_id(info, self.row.person_id)
-        assert person is not None  # a foreign key that cannot be null
-        return person
+        return await Person.load_required(info, self.row.person_id)
 
     @strawberry.field(description="The election that began the term, if one did.")
     async def election(
@@ -85,11 +70,7 @@ class OfficeTerm(ModelNode):
     ) -> Annotated[Election, strawberry.lazy("schema.election")] | None:
         from schema.election import Election
 
-        election_id = self.row.election_id
-        if election_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.Election).load(election_id)
-        return None if row is None else Election.from_model(row)
+        return await Election.load(info, self.row.election_id)
 
     @strawberry.field(
         description="Which consecutive term of this person in this office it is: 1 for the "
@@ -133,7 +114,7 @@ class OfficeTerm(ModelNode):
         terms = await holders(info, self.row)
         for earlier in reversed(terms[: place(terms, self.row)]):
             if earlier.person_id != self.row.person_id:
-                return await person_by_id(info, earlier.person_id)
+                return await Person.load(info, earlier.person_id)
         return None
 
     @strawberry.field(description="The next other person to hold the office after this term.")
@@ -141,7 +122,7 @@ class OfficeTerm(ModelNode):
         terms = await holders(info, self.row)
         for later in terms[place(terms, self.row) + 1 :]:
             if later.person_id != self.row.person_id:
-                return await person_by_id(info, later.person_id)
+                return await Person.load(info, later.person_id)
         return None
 
     @strawberry.field(description="Where the term is documented.")

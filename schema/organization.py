@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.connection import After, Before, Connection, First, Last, nested_connection
+from schema.conversion import FromRow
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
 
@@ -52,24 +53,13 @@ class Organization(ModelNode):
     short_name: str | None = strawberry.field(description="Abbreviation, e.g. YAP or GYLA.")
     kind: OrganizationKind = strawberry.field(description="What kind of organization this is.")
 
-    @classmethod
-    def from_model(cls, row: models.Organization) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            name=row.name,
-            short_name=row.short_name,
-            kind=OrganizationKind(row.kind.value),
-        )
-
     @strawberry.field(description="The country it belongs to; null for international bodies.")
     async def country(
         self, info: Info
     ) -> Annotated[Country, strawberry.lazy("schema.country")] | None:
-        from schema.country import country_by_id
+        from schema.country import Country
 
-        return await country_by_id(info, self.row.country_id)
+        return await Country.load(info, self.row.country_id)
 
     @strawberry.field(description="For a bloc: its component parties, by key.")
     async def members(
@@ -81,11 +71,8 @@ class Organization(ModelNode):
         before: Before = None,
     ) -> Connection[Organization]:
         rows = await info.context.loaders.links(models.Organization, "members").load(self.row.pk)
-        return list_connection(
-            rows,
-            Organization.from_model,
-            "Organization.members",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            rows, Organization, "Organization.members", first, after, last, before
         )
 
     @strawberry.field(description="Blocs this organization is a component of, by key.")
@@ -105,11 +92,9 @@ class Organization(ModelNode):
         from schema.candidacy import Candidacy, by_election_date
 
         rows = await info.context.loaders.children(models.Candidacy, "party").load(self.row.pk)
-        return list_connection(
-            await by_election_date(info, rows),
-            Candidacy.from_model,
-            "Organization.candidacies",
-            Page.of(first, after, last, before),
+        ordered = await by_election_date(info, rows)
+        return nested_connection(
+            ordered, Candidacy, "Organization.candidacies", first, after, last, before
         )
 
     @strawberry.field(description="The publishers' identifiers of this organization (ParlGov's).")
@@ -161,11 +146,8 @@ class Organization(ModelNode):
         from schema.cabinet import Cabinet, by_start
 
         rows = await info.context.loaders.links(models.Organization, "cabinets").load(self.row.pk)
-        return list_connection(
-            by_start(rows),
-            Cabinet.from_model,
-            "Organization.cabinets",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_start(rows), Cabinet, "Organization.cabinets", first, after, last, before
         )
 
     @strawberry.field(
@@ -184,11 +166,8 @@ class Organization(ModelNode):
         rows = await info.context.loaders.children(
             models.Endorsement, "endorser_organization"
         ).load(self.row.pk)
-        return list_connection(
-            by_date(rows),
-            Endorsement.from_model,
-            "Organization.endorsementsGiven",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Endorsement, "Organization.endorsementsGiven", first, after, last, before
         )
 
     @strawberry.field(
@@ -207,11 +186,8 @@ class Organization(ModelNode):
         rows = await info.context.loaders.children(models.Statement, "organization").load(
             self.row.pk
         )
-        return list_connection(
-            by_date(rows),
-            Statement.from_model,
-            "Organization.statements",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Statement, "Organization.statements", first, after, last, before
         )
 
 
@@ -249,17 +225,11 @@ class LinkKind(Enum):
 
 
 @strawberry.type(description="A name an organization took on a day and kept until its next.")
-class OrganizationName:
+class OrganizationName(FromRow):
     name: str = strawberry.field(description="The name, in English.")
     short_name: str | None = strawberry.field(description="Its abbreviation, if any.")
     native_name: str | None = strawberry.field(description="The name in its own language.")
     since: dt.date = strawberry.field(description="The day it was taken.")
-
-    @classmethod
-    def from_model(cls, row: models.OrganizationName) -> OrganizationName:
-        return cls(
-            name=row.name, short_name=row.short_name, native_name=row.native_name, since=row.since
-        )
 
 
 @strawberry.type(description="A dated link to another organization in a party's history.")
@@ -293,10 +263,3 @@ async def _links(
         for r, o in zip(ordered, found, strict=True)
         if o is not None
     ]
-
-
-async def organization_by_id(info: Info, organization_id: int | None) -> Organization | None:
-    if organization_id is None:
-        return None
-    row = await info.context.loaders.by_id(models.Organization).load(organization_id)
-    return None if row is None else Organization.from_model(row)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
 
 import models
 from models.figures import mean
-from schema.connection import After, Before, Connection, First, Last, Page, list_connection
+from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.node import ModelNode
 from schema.source import Source, sources_of
 
@@ -35,18 +35,6 @@ class Person(ModelNode):
     birth_date: dt.date | None = strawberry.field(description="Date of birth, when sourced.")
     death_date: dt.date | None = strawberry.field(description="Date of death, if any.")
 
-    @classmethod
-    def from_model(cls, row: models.Person) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            name=row.name,
-            also_known_as=list(row.also_known_as),
-            birth_date=row.birth_date,
-            death_date=row.death_date,
-        )
-
     @strawberry.field(description="Every candidacy of this person, by election date.")
     async def candidacies(
         self,
@@ -59,11 +47,9 @@ class Person(ModelNode):
         from schema.candidacy import Candidacy, by_election_date
 
         rows = await info.context.loaders.children(models.Candidacy, "person").load(self.row.pk)
-        return list_connection(
-            await by_election_date(info, rows),
-            Candidacy.from_model,
-            "Person.candidacies",
-            Page.of(first, after, last, before),
+        ordered = await by_election_date(info, rows)
+        return nested_connection(
+            ordered, Candidacy, "Person.candidacies", first, after, last, before
         )
 
     @strawberry.field(description="Endorsements and congratulations this person gave, by date.")
@@ -80,11 +66,8 @@ class Person(ModelNode):
         rows = await info.context.loaders.children(models.Endorsement, "endorser_person").load(
             self.row.pk
         )
-        return list_connection(
-            by_date(rows),
-            Endorsement.from_model,
-            "Person.endorsementsGiven",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Endorsement, "Person.endorsementsGiven", first, after, last, before
         )
 
     @strawberry.field(description="Terms in office, earliest first.")
@@ -99,11 +82,9 @@ class Person(ModelNode):
         from schema.office_term import OfficeTerm
 
         rows = await info.context.loaders.children(models.OfficeTerm, "person").load(self.row.pk)
-        return list_connection(
-            sorted(rows, key=lambda r: (r.started, r.key)),
-            OfficeTerm.from_model,
-            "Person.officeTerms",
-            Page.of(first, after, last, before),
+        ordered = sorted(rows, key=lambda r: (r.started, r.key))
+        return nested_connection(
+            ordered, OfficeTerm, "Person.officeTerms", first, after, last, before
         )
 
     @strawberry.field(description="Statements this person made about elections, by date.")
@@ -118,11 +99,8 @@ class Person(ModelNode):
         from schema.statement import Statement, by_date
 
         rows = await info.context.loaders.children(models.Statement, "person").load(self.row.pk)
-        return list_connection(
-            by_date(rows),
-            Statement.from_model,
-            "Person.statements",
-            Page.of(first, after, last, before),
+        return nested_connection(
+            by_date(rows), Statement, "Person.statements", first, after, last, before
         )
 
     @strawberry.field(
@@ -171,10 +149,3 @@ class Person(ModelNode):
     @strawberry.field(description="Sources for the facts about this person (e.g. the birth date).")
     async def sources(self, info: Info) -> list[Source]:
         return await sources_of(info, models.Person, self.row.pk)
-
-
-async def person_by_id(info: Info, person_id: int | None) -> Person | None:
-    if person_id is None:
-        return None
-    row = await info.context.loaders.by_id(models.Person).load(person_id)
-    return None if row is None else Person.from_model(row)

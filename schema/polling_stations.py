@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
@@ -27,24 +27,15 @@ class PollingStations(ModelNode):
     count: int = strawberry.field(description="Number of polling stations.")
     summary: str | None = strawberry.field(description="What was counted, in brief.")
 
-    @classmethod
-    def from_model(cls, row: models.PollingStations) -> Self:
-        return cls(row=row, node_key=row.key, key=row.key, count=row.count, summary=row.summary)
-
     @strawberry.field(description="The area counted; null for the whole country.")
     async def area(self, info: Info) -> Area | None:
-        area_id = self.row.area_id
-        if area_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.Area).load(area_id)
-        return None if row is None else Area.from_model(row)
+        return await Area.load(info, self.row.area_id)
 
     @strawberry.field(description="The election the polling stations served.")
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
-        return Election.from_model(row)
+        return await Election.load_required(info, self.row.election_id)
 
     @strawberry.field(description="Where the count was reported.")
     async def sources(self, info: Info) -> list[Source]:

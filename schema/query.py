@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry import Info, relay
-from tortoise import connections
+from tortoise import connections, fields
 
 import models
 from schema.area import Area
@@ -54,7 +54,10 @@ from schema.statement import Statement
 from schema.statistics import ElectionStatistics, election_statistics
 from schema.tally import Tally
 
-OFFICE_MAX_LENGTH: int = models.OfficeTerm._meta.fields_map["office"].max_length  # type: ignore[attr-defined]
+# fields_map holds any Field; the office is a CharField (models/office_term.py).
+OFFICE_MAX_LENGTH: int = cast(
+    "fields.CharField[str]", models.OfficeTerm._meta.fields_map["office"]
+).max_length
 
 
 def _where(filter_: Filter | None) -> Sql:

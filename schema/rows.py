@@ -74,10 +74,13 @@ class Table:
             convert = _converter(field)
             if convert is not None:
                 self.convert.append((i, convert))
-        self.record: type[tuple[Any, ...]] = type(record.__name__, (record,), body)
+        # Any: a named tuple whose fields are known only here has no static type of its own.
+        record_type: Any = type(record.__name__, (record,), body)
+        self.record: type[tuple[Any, ...]] = record_type
+        self.make: Callable[[Iterable[Any]], tuple[Any, ...]] = record_type._make
 
     def records(self, raw_rows: Iterable[Sequence[Any]]) -> list[Any]:
-        make, convert = self.record._make, self.convert  # type: ignore[attr-defined]
+        make, convert = self.make, self.convert
         out = []
         for raw in raw_rows:
             values = list(raw)

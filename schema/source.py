@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Self
+from typing import Any
 
 import strawberry
 from strawberry import Info, relay
@@ -21,17 +21,6 @@ class Source(ModelNode):
     publisher: str = strawberry.field(description="Who published it.")
     title: str | None = strawberry.field(description="Title of the article or document.")
     published: dt.date | None = strawberry.field(description="Publication date, when known.")
-
-    @classmethod
-    def from_model(cls, row: models.Source) -> Self:
-        return cls(
-            node_key=row.key,
-            key=row.key,
-            url=row.url,
-            publisher=row.publisher,
-            title=row.title,
-            published=row.published,
-        )
 
 
 async def sources_of(info: Info, model: type[Any], row_id: int) -> list[Source]:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
 
 import models
 from schema.node import ModelNode
-from schema.organization import Organization, organization_by_id
-from schema.person import Person, person_by_id
+from schema.organization import Organization
+from schema.person import Person
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
@@ -51,32 +51,19 @@ class Statement(ModelNode):
     date: dt.date | None = strawberry.field(description="When it was made, when known.")
     summary: str = strawberry.field(description="What was said and on what grounds, in brief.")
 
-    @classmethod
-    def from_model(cls, row: models.Statement) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            kind=StatementKind(row.kind.value),
-            actor_description=row.actor_description,
-            date=row.date,
-            summary=row.summary,
-        )
-
     @strawberry.field(description="The person who spoke, if a person did.")
     async def person(self, info: Info) -> Person | None:
-        return await person_by_id(info, self.row.person_id)
+        return await Person.load(info, self.row.person_id)
 
     @strawberry.field(description="The organization that spoke, or the one the person spoke for.")
     async def organization(self, info: Info) -> Organization | None:
-        return await organization_by_id(info, self.row.organization_id)
+        return await Organization.load(info, self.row.organization_id)
 
     @strawberry.field(description="The election the statement is about.")
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
-        return Election.from_model(row)
+        return await Election.load_required(info, self.row.election_id)
 
     @strawberry.field(description="Where it was reported.")
     async def sources(self, info: Info) -> list[Source]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import Info, relay
 
 import models
 from models.figures import ranked, turnout
+from schema.conversion import FromRow
 from schema.node import ModelNode
 from schema.source import Source, sources_of
 
@@ -32,7 +33,7 @@ class Stage(Enum):
 
 
 @strawberry.type(description="One line of a tally: a candidacy's votes, share and seats.")
-class TallyLine:
+class TallyLine(FromRow):
     row: strawberry.Private[models.TallyLine]
     votes: int | None = strawberry.field(description="Votes received, when published.")
     share: float | None = strawberry.field(
@@ -40,23 +41,17 @@ class TallyLine:
     )
     seats: int | None = strawberry.field(description="Seats won, for parliamentary elections.")
 
-    @classmethod
-    def from_model(cls, row: models.TallyLine) -> Self:
-        return cls(row=row, votes=row.votes, share=row.share, seats=row.seats)
-
     @strawberry.field(description="The candidacy this line counts.")
     async def candidacy(
         self, info: Info
     ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
         from schema.candidacy import Candidacy
 
-        row = await info.context.loaders.by_id(models.Candidacy).load(self.row.candidacy_id)
-        return Candidacy.from_model(row)
+        return await Candidacy.load_required(info, self.row.candidacy_id)
 
     @strawberry.field(description="The tally this line belongs to.")
     async def tally(self, info: Info) -> Tally:
-        row = await info.context.loaders.by_id(models.Tally).load(self.row.tally_id)
-        return Tally.from_model(row)
+        return await Tally.load_required(info, self.row.tally_id)
 
 
 @strawberry.type(description="Where a tally's figures disagree with one another.")
@@ -100,27 +95,6 @@ class Tally(ModelNode):
     )
     summary: str | None = strawberry.field(description="What this publication was, in brief.")
 
-    @classmethod
-    def from_model(cls, row: models.Tally) -> Self:
-        return cls(
-            row=row,
-            node_key=row.key,
-            key=row.key,
-            round=row.round,
-            stage=Stage(row.stage.value),
-            as_of=row.as_of,
-            counted_share=row.counted_share,
-            stations_reported=row.stations_reported,
-            stations_total=row.stations_total,
-            registered=row.registered,
-            cast=row.cast,
-            valid=row.valid,
-            invalid=row.invalid,
-            against_all=row.against_all,
-            preferred=row.preferred,
-            summary=row.summary,
-        )
-
     @strawberry.field(
         description="Turnout in percent: ballots cast over registered voters, or the "
         "percentage the source gave when it gave no counts."
@@ -142,11 +116,7 @@ class Tally(ModelNode):
     async def area(self, info: Info) -> Annotated[Area, strawberry.lazy("schema.area")] | None:
         from schema.area import Area
 
-        area_id = self.row.area_id
-        if area_id is None:
-            return None
-        row = await info.context.loaders.by_id(models.Area).load(area_id)
-        return None if row is None else Area.from_model(row)
+        return await Area.load(info, self.row.area_id)
 
     @strawberry.field(
         description="Where its figures disagree with one another (ballots against voters, "
@@ -164,8 +134,7 @@ class Tally(ModelNode):
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
-        row = await info.context.loaders.by_id(models.Election).load(self.row.election_id)
-        return Election.from_model(row)
+        return await Election.load_required(info, self.row.election_id)
 
     @strawberry.field(description="Where these figures were published.")
     async def sources(self, info: Info) -> list[Source]:
