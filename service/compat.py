@@ -1,6 +1,6 @@
 """Compatibility: every private name of Strawberry, graphql-core, Tortoise, uvicorn and asyncio
-that the fast path, fast requests, the limits, the metrics and the read timeout use, and the
-start-up check of them.
+that the fast path, fast requests, the limits, the metrics, the read timeout and the
+subscriptions' WebSocket use, and the start-up check of them.
 
 Private here means what a library does not promise to keep from one release to the next: a
 name with a leading underscore, a name from a module its package does not export (such as
@@ -25,6 +25,7 @@ graphql-core's byte for byte is what tests/test_fast_path.py checks, so the warn
 from __future__ import annotations
 
 import asyncio
+import datetime
 import importlib
 import logging
 import platform
@@ -119,9 +120,9 @@ def _asyncpg_client(_schema: strawberry.Schema) -> object:
     return AsyncpgDBClient(connection_name="compat-check")
 
 
-def _h11_protocol(_schema: strawberry.Schema) -> object:
-    # A protocol that is never connected: uvicorn makes its h11 connection when it is made.
-    # (Imported here: only this check needs uvicorn's configuration.)
+def _uvicorn_protocol(protocol: type[Any]) -> object:
+    # A protocol that is never connected: uvicorn sets up its connection state when it is
+    # made. (Imported here: only this check needs uvicorn's configuration.)
     from uvicorn.config import Config
     from uvicorn.server import ServerState
 
@@ -132,9 +133,30 @@ def _h11_protocol(_schema: strawberry.Schema) -> object:
     try:
         # log_config=None: uvicorn's own logging configuration is not applied.
         config = Config(app=app, log_config=None)
-        return H11Protocol(config=config, server_state=ServerState(), app_state={}, _loop=loop)
+        return protocol(config=config, server_state=ServerState(), app_state={}, _loop=loop)
     finally:
         loop.close()
+
+
+def _h11_protocol(_schema: strawberry.Schema) -> object:
+    return _uvicorn_protocol(H11Protocol)
+
+
+def _websocket_protocol(_schema: strawberry.Schema) -> object:
+    return _uvicorn_protocol(WebSocketsSansIOProtocol)
+
+
+def _transport_ws_handler(schema: strawberry.Schema) -> object:
+    # A handler of no connection: Strawberry keeps what it is given and its operations.
+    none: Any = None  # neither is used before `handle`
+    return BaseGraphQLTransportWSHandler(
+        view=none,
+        websocket=none,
+        context=None,
+        root_value=None,
+        schema=schema,
+        connection_init_wait_timeout=datetime.timedelta(seconds=1),
+    )
 
 
 #: Every private name used, grouped by package.
@@ -284,6 +306,81 @@ NAMES: tuple[Private, ...] = (
         fast_path=False,
         on=_h11_protocol,
     ),
+    # uvicorn: its WebSocket protocol (`--ws websockets-sansio`), as the base of ours.
+    Private(
+        UVICORN,
+        "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol",
+        "web/subscriptions.py (a bounded send buffer; 1001 when the server stops)",
+        fast_path=False,
+    ),
+    *(
+        Private(
+            UVICORN,
+            f"uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol.{name}",
+            "web/subscriptions.py (LiveProtocol: overridden or read on closing)",
+            fast_path=False,
+        )
+        for name in ("run_asgi", "shutdown", "stop_keepalive")
+    ),
+    *(
+        Private(
+            UVICORN,
+            f"uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol.{name}",
+            "web/subscriptions.py (LiveProtocol: the connection's state on closing)",
+            fast_path=False,
+            on=_websocket_protocol,
+        )
+        for name in (
+            "conn",
+            "queue",
+            "writable",
+            "close_sent",
+            "handshake_complete",
+            "initial_response",
+            "transport",
+        )
+    ),
+    # Strawberry: its graphql-transport-ws handler, as the base of ours.
+    Private(
+        STRAWBERRY,
+        "strawberry.subscriptions.protocols.graphql_transport_ws.handlers:"
+        "BaseGraphQLTransportWSHandler",
+        "web/subscriptions.py (LiveHandler: the LIVE_ bounds, pings, persisted queries)",
+        fast_path=False,
+    ),
+    *(
+        Private(
+            STRAWBERRY,
+            "strawberry.subscriptions.protocols.graphql_transport_ws.handlers:"
+            f"BaseGraphQLTransportWSHandler.{name}",
+            "web/subscriptions.py (LiveHandler: overridden or called)",
+            fast_path=False,
+        )
+        for name in (
+            "handle",
+            "handle_subscribe",
+            "handle_pong",
+            "send_message",
+            "cleanup_operation",
+        )
+    ),
+    *(
+        Private(
+            STRAWBERRY,
+            "strawberry.subscriptions.protocols.graphql_transport_ws.handlers:"
+            f"BaseGraphQLTransportWSHandler.{name}",
+            "web/subscriptions.py (LiveHandler: the connection's state)",
+            fast_path=False,
+            on=_transport_ws_handler,
+        )
+        for name in (
+            "view",
+            "websocket",
+            "operations",
+            "connection_acknowledged",
+            "max_subscriptions_per_connection",
+        )
+    ),
     # asyncio
     Private(
         PYTHON,
@@ -320,11 +417,15 @@ if TYPE_CHECKING:  # mypy reads the names as the tested releases define them
     from strawberry.schema.schema_converter import get_arguments
     from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
     from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+    from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+        BaseGraphQLTransportWSHandler,
+    )
     from strawberry.types.base import StrawberryObjectDefinition
     from strawberry.types.field import StrawberryField
     from tortoise.backends.asyncpg.client import AsyncpgDBClient
     from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
     from uvicorn.protocols.http.h11_impl import H11Protocol
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
     DEFINITION_BACKREF: str
     NODE_ID: Callable[..., Any]
@@ -347,6 +448,13 @@ else:  # at run time each is looked up, and a missing one stands in until check(
     SqliteClient = _load("tortoise.backends.sqlite.client:SqliteClient")
     SqliteTransactionWrapper = _load("tortoise.backends.sqlite.client:SqliteTransactionWrapper")
     H11Protocol = _load("uvicorn.protocols.http.h11_impl:H11Protocol")
+    WebSocketsSansIOProtocol = _load(
+        "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol"
+    )
+    BaseGraphQLTransportWSHandler = _load(
+        "strawberry.subscriptions.protocols.graphql_transport_ws.handlers:"
+        "BaseGraphQLTransportWSHandler"
+    )
     #: The key under which a graphql-core field keeps its Strawberry field.
     DEFINITION_BACKREF = _load(
         "strawberry.schema.schema_converter:GraphQLCoreConverter.DEFINITION_BACKREF"
@@ -505,6 +613,7 @@ __all__ = [
     "NODE_ID",
     "TESTED",
     "AsyncpgDBClient",
+    "BaseGraphQLTransportWSHandler",
     "FieldDetails",
     "H11Protocol",
     "IncompatibleError",
@@ -516,6 +625,7 @@ __all__ = [
     "StrawberryField",
     "StrawberryGraphQLCoreExecutionContext",
     "StrawberryObjectDefinition",
+    "WebSocketsSansIOProtocol",
     "asyncpg_pool",
     "check",
     "collect_fields",

@@ -69,22 +69,65 @@ def test_the_fenced_names_are_the_ones_the_code_uses() -> None:
         "asyncio:Future._asyncio_future_blocking",
     } <= paths
     assert len(paths) == len(NAMES)  # each once
-    # Only the fast path's names may be missing with FAST_PATH=false.
-    assert sorted(p.path for p in NAMES if not p.fast_path) == [
-        "strawberry.schema.schema:Schema._get_custom_context_kwargs",
-        "strawberry.schema.schema:Schema._schema",
-        "strawberry.schema.schema:StrawberryGraphQLCoreExecutionContext",
-        "strawberry.schema.validation_rules.maybe_null:MaybeNullValidationRule",
-        "strawberry.schema.validation_rules.one_of:OneOfInputValidationRule",
-        "tortoise.backends.asyncpg.client:AsyncpgDBClient",
-        "tortoise.backends.asyncpg.client:AsyncpgDBClient._pool",
-        "tortoise.backends.sqlite.client:SqliteClient",
-        "tortoise.backends.sqlite.client:SqliteClient._connection",
-        "tortoise.backends.sqlite.client:SqliteClient._lock",
-        "tortoise.backends.sqlite.client:SqliteTransactionWrapper",
-        "uvicorn.protocols.http.h11_impl:H11Protocol",
-        "uvicorn.protocols.http.h11_impl:H11Protocol.conn",
+    # Only the fast path's names may be missing with FAST_PATH=false. The WebSocket
+    # protocol and handler that web/subscriptions.py builds on, with what it reads of them:
+    handler = (
+        "strawberry.subscriptions.protocols.graphql_transport_ws.handlers:"
+        "BaseGraphQLTransportWSHandler"
+    )
+    protocol = "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol"
+    live = [
+        handler,
+        *(
+            f"{handler}.{name}"
+            for name in (
+                "handle",
+                "handle_subscribe",
+                "handle_pong",
+                "send_message",
+                "cleanup_operation",
+                "view",
+                "websocket",
+                "operations",
+                "connection_acknowledged",
+                "max_subscriptions_per_connection",
+            )
+        ),
+        protocol,
+        *(
+            f"{protocol}.{name}"
+            for name in (
+                "run_asgi",
+                "shutdown",
+                "stop_keepalive",
+                "conn",
+                "queue",
+                "writable",
+                "close_sent",
+                "handshake_complete",
+                "initial_response",
+                "transport",
+            )
+        ),
     ]
+    assert sorted(p.path for p in NAMES if not p.fast_path) == sorted(
+        [
+            *live,
+            "strawberry.schema.schema:Schema._get_custom_context_kwargs",
+            "strawberry.schema.schema:Schema._schema",
+            "strawberry.schema.schema:StrawberryGraphQLCoreExecutionContext",
+            "strawberry.schema.validation_rules.maybe_null:MaybeNullValidationRule",
+            "strawberry.schema.validation_rules.one_of:OneOfInputValidationRule",
+            "tortoise.backends.asyncpg.client:AsyncpgDBClient",
+            "tortoise.backends.asyncpg.client:AsyncpgDBClient._pool",
+            "tortoise.backends.sqlite.client:SqliteClient",
+            "tortoise.backends.sqlite.client:SqliteClient._connection",
+            "tortoise.backends.sqlite.client:SqliteClient._lock",
+            "tortoise.backends.sqlite.client:SqliteTransactionWrapper",
+            "uvicorn.protocols.http.h11_impl:H11Protocol",
+            "uvicorn.protocols.http.h11_impl:H11Protocol.conn",
+        ]
+    )
 
 
 def test_a_missing_fast_path_name_refuses_the_app_with_what_to_do(

@@ -26,23 +26,22 @@ from strawberry.subscriptions import (
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
     MULTIPART_SUBSCRIPTION_PROTOCOL,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-)
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
-    Message,
-    PongMessage,
-    SubscribeMessage,
-)
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from schema.context import Context
 from service import notify
+from service.compat import BaseGraphQLTransportWSHandler, WebSocketsSansIOProtocol
 from service.metrics import Metrics
 from service.settings import Live, Settings
 from web.persisted_queries import PersistedQueries, PersistedQueryError
 
 if TYPE_CHECKING:
+    # The protocol's message types, for mypy alone.
+    from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+        Message,
+        PongMessage,
+        SubscribeMessage,
+    )
+
     from web.graphql_app import GraphQLApp
 
 #: graphql-transport-ws over WebSocket (not the older graphql-ws, which has no pings of the
