@@ -14,7 +14,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -112,7 +112,7 @@ class Subscription:
         """Wake once more, at the rate: there is more to send."""
         self._flag.set()
 
-    async def changes(self) -> AsyncIterator[None]:
+    async def changes(self) -> AsyncGenerator[None]:
         """Yields once for each burst of notices, no sooner than `interval` after the last."""
         last = -self.interval
         while True:

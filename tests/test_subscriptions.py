@@ -8,6 +8,7 @@ on SQLite the server is the same process that wrote it (its hub).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import time
@@ -21,6 +22,7 @@ import pytest
 
 from curation import tokens
 from models import Scope
+from service import notify
 from service.manifest import sha256
 from service.notify import EVERYTHING, MAX_PAYLOAD_BYTES, Notice, parse, payloads
 from service.settings import Live, load_settings
@@ -144,6 +146,41 @@ def test_notices_with_and_without_an_area_go_out_in_one_order() -> None:
         notices[1],
         notices[0],
     ]
+
+
+async def test_a_lost_listen_connection_is_opened_again_then_every_subscription_reads_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    hub = notify.Hub()
+    listener = notify.Listener("postgres://postgres@127.0.0.1:5432/elections", hub)
+    subscription = hub.open(lambda notice: False)  # wants no notice of its own
+    outcomes: list[str] = ["listening", "refused", "refused", "listening"]
+    attempts: list[str] = []
+
+    async def connect() -> None:
+        # In place of asyncpg: the first connection, then the server away twice, then back.
+        outcome = outcomes[len(attempts)]
+        attempts.append(outcome)
+        if outcome == "refused":
+            raise OSError("Connection refused")
+        listener.listening.set()
+
+    monkeypatch.setattr(listener, "_connect", connect)
+    monkeypatch.setattr(notify, "RECONNECT_SECONDS", 0)
+    changes = subscription.changes()
+    await listener.start()
+    try:
+        assert listener.listening.is_set()
+        listener._terminated(None)  # what asyncpg calls when the connection is lost
+        # Within 5 s: the connection opened again after two refusals, and the subscription
+        # asked to read again, since notices may have gone by meanwhile.
+        await asyncio.wait_for(anext(changes), 5)
+        assert attempts == outcomes
+        assert listener.listening.is_set()
+    finally:
+        await listener.stop()
+        await changes.aclose()
+        hub.close(subscription)
 
 
 # --- From a write to a subscriber -----------------------------------------------------------
