@@ -16,6 +16,7 @@ import strawberry
 from models.search import fold
 from schema import computed
 from schema.candidacy import Nomination
+from schema.country_code import alpha_2
 from schema.election import ElectionKind
 from schema.endorsement import EndorsementKind
 from schema.keyset import FALSE, Dialect, Kind, Sql, all_of, any_of, negate
@@ -77,19 +78,19 @@ def _by_key(column: str, table: str, key: str, natural_key: str = "key") -> Sql:
     return _stored(key, condition)
 
 
-def _country(column: str, code: str) -> Sql:
-    return _by_key(column, "country", code.strip().upper(), "code")
+def _country(column: str, code: str, path: str) -> Sql:
+    """Rows of the country with ISO code `code`; a code of another form is refused, naming
+    the code meant ("Azerbaijan" is "AZ"), while an unknown one matches nothing."""
+    return _by_key(column, "country", alpha_2(code, path), "code")
 
 
-def _election_country(code: str) -> Sql:
+def _election_country(code: str, path: str) -> Sql:
     """Rows of an election (`t.election_id`) held in the country with ISO code `code`."""
-    code = code.strip().upper()
-    condition = Sql(
+    return Sql(
         "t.election_id IN (SELECT e.id FROM election e JOIN country c "
         "ON c.id = e.country_id WHERE c.code = ?)",
-        (code,),
+        (alpha_2(code, path),),
     )
-    return _stored(code, condition)
 
 
 def _search(text: str, path: str) -> Sql:
@@ -205,7 +206,7 @@ class ElectionFilter(_Combined):
     def own(self, dialect: Dialect, path: str) -> list[Sql]:
         parts = []
         if self.country is not None:
-            parts.append(_country("t.country_id", self.country))
+            parts.append(_country("t.country_id", self.country, f"{path}.country"))
         if self.kind is not None:
             parts.append(_equals("t.kind", self.kind.value, "text", dialect))
         if self.date is not None:
@@ -272,13 +273,7 @@ class CandidacyFilter(_Combined):
         if self.election is not None:
             parts.append(_by_key("t.election_id", "election", self.election))
         if self.country is not None:
-            code = self.country.strip().upper()
-            condition = Sql(
-                "t.election_id IN (SELECT e.id FROM election e JOIN country c "
-                "ON c.id = e.country_id WHERE c.code = ?)",
-                (code,),
-            )
-            parts.append(_stored(code, condition))
+            parts.append(_election_country(self.country, f"{path}.country"))
         if self.person is not None:
             parts.append(_by_key("t.person_id", "person", self.person))
         if self.party is not None:
@@ -317,7 +312,7 @@ class EndorsementFilter(_Combined):
         if self.kind is not None:
             parts.append(_equals("t.kind", self.kind.value, "text", dialect))
         if self.endorser_country is not None:
-            parts.append(_country("t.country_id", self.endorser_country))
+            parts.append(_country("t.country_id", self.endorser_country, f"{path}.endorserCountry"))
         if self.date is not None:
             parts.append(_between("t.date", self.date, "date", dialect, f"{path}.date"))
         if self.election is not None:
@@ -360,7 +355,7 @@ class StatementFilter(_Combined):
         if self.election is not None:
             parts.append(_by_key("t.election_id", "election", self.election))
         if self.country is not None:
-            parts.append(_election_country(self.country))
+            parts.append(_election_country(self.country, f"{path}.country"))
         if self.person is not None:
             parts.append(_by_key("t.person_id", "person", self.person))
         if self.organization is not None:
@@ -390,7 +385,7 @@ class ExitPollFilter(_Combined):
         if self.election is not None:
             parts.append(_by_key("t.election_id", "election", self.election))
         if self.country is not None:
-            parts.append(_election_country(self.country))
+            parts.append(_election_country(self.country, f"{path}.country"))
         if self.pollster is not None:
             parts.append(_by_key("t.pollster_id", "organization", self.pollster))
         if self.released is not None:
@@ -423,7 +418,7 @@ class LegalCaseFilter(_Combined):
         if self.election is not None:
             parts.append(_by_key("t.election_id", "election", self.election))
         if self.country is not None:
-            parts.append(_election_country(self.country))
+            parts.append(_election_country(self.country, f"{path}.country"))
         if self.court is not None:
             parts.append(_by_key("t.court_id", "organization", self.court))
         if self.outcome is not None:
@@ -477,7 +472,7 @@ class OrganizationFilter(_Combined):
         if self.kind is not None:
             parts.append(_equals("t.kind", self.kind.value, "text", dialect))
         if self.country is not None:
-            parts.append(_country("t.country_id", self.country))
+            parts.append(_country("t.country_id", self.country, f"{path}.country"))
         return parts
 
 
@@ -495,7 +490,7 @@ class AreaFilter(_Combined):
         if self.search is not None:
             parts.append(_search(self.search, f"{path}.search"))
         if self.country is not None:
-            parts.append(_country("t.country_id", self.country))
+            parts.append(_country("t.country_id", self.country, f"{path}.country"))
         return parts
 
 
