@@ -320,6 +320,20 @@ async def test_the_front_page_has_the_search_box_recent_elections_and_countries(
     assert "Azerbaijan presidential election, 11 April 2018 : boycotted" in page.text
 
 
+async def test_each_page_is_titled_for_itself_and_the_site(world: TortoiseContext) -> None:
+    async with client() as http:
+        # The document's title, in its head (the charts' SVG have titles of their own).
+        heads = [
+            (await http.get(path)).text.split("</head>")[0]
+            for path in ("/", "/countries/AZ", "/people/ilham-aliyev")
+        ]
+    assert [re.findall(r"<title>(.*?)</title>", head) for head in heads] == [
+        ["Elections explorer"],
+        ["Azerbaijan · Elections explorer"],
+        ["Ilham Aliyev · Elections explorer"],
+    ]
+
+
 # --- Search --------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from models.search import fold
 from web.pages import api
 from web.pages.html import (
     NO_VALUE,
+    SITE,
     Cell,
     cell,
     day,
@@ -88,7 +89,7 @@ async def home(request: Request) -> Page:
         )
         + f'<h2>Countries</h2><ul class="columns">{country_items}</ul>'
     )
-    return Page(layout("Elections explorer", main, description="Election results explorer"))
+    return Page(layout(SITE, main, description="Election results explorer"))
 
 
 #: What a kind of statement makes notable, in words.

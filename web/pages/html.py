@@ -127,11 +127,13 @@ def search_form(value: str = "") -> str:
 def layout(title: str, main: str, *, search: str = "", description: str = "") -> str:
     """A whole page: its title, the header with the search box, the content, the footer."""
     meta = f'<meta name="description" content="{e(description)}">' if description else ""
+    # "Georgia · Elections explorer"; the front page is the site's name alone.
+    full_title = SITE if title == SITE else f"{title} · {SITE}"
     return (
         "<!doctype html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(title)} · {SITE}</title>{meta}"
+        f"<title>{e(full_title)}</title>{meta}"
         f'<link rel="icon" href="{static_url("icon.svg")}" type="image/svg+xml">'
         f'<link rel="stylesheet" href="{static_url("explorer.css")}">'
         f'<script src="{static_url("explorer.js")}" defer></script>'
