@@ -68,7 +68,9 @@ def payloads(notices: Iterable[Notice]) -> list[str]:
     batch: list[list[Any]] = []
     size = 2
     # Sorted for a stable order; an election's notice without an area sorts before its areas.
-    for notice in sorted(unique, key=lambda n: (n.election, n.country, n.area is not None, n.area or "", n.tally)):
+    for notice in sorted(
+        unique, key=lambda n: (n.election, n.country, n.area is not None, n.area or "", n.tally)
+    ):
         item = notice.encoded()
         length = len(json.dumps(item, separators=(",", ":")).encode()) + 1
         if batch and size + length > MAX_PAYLOAD_BYTES:
