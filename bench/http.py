@@ -48,7 +48,7 @@ async def load(
     return OverHttp(
         name=op.name,
         server=server.app,
-        # Parsed equality: the API's body is encoded by json.dumps, the floor's by orjson.
+        # Parsed equality: the API answers over HTTP, the floor gives Python values.
         same_data=answer.get("data") == expected and "errors" not in answer,
         rps=result.rps,
         p50_ms=result.percentile(50) * 1000,

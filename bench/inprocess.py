@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
 import math
 import statistics
 import time
@@ -19,6 +18,7 @@ from bench.operations import Operation
 from bench.statements import Statement, captured
 from schema import Schema, schema
 from schema.context import Context
+from web.graphql_app import response_json
 
 
 @dataclass
@@ -70,9 +70,9 @@ async def api_data(
 
 
 async def api_bytes(op: Operation, variables: dict[str, Any], engine: Schema = schema) -> bytes:
-    """One API run as the HTTP layer would answer: executed, then encoded as Strawberry does."""
+    """One API run as the HTTP layer would answer: executed, then encoded as the view does."""
     data = await api_data(op, variables, engine)
-    return json.dumps({"data": data}, separators=(",", ":")).encode()
+    return response_json({"data": data})
 
 
 async def floor_bytes(op: Operation, conn: floor.Connection, variables: dict[str, Any]) -> bytes:

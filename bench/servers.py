@@ -59,19 +59,24 @@ def serve(
     app_env: str = "production",
     factory: bool = False,
     options: tuple[str, ...] = (),
+    root: Path = ROOT,
+    environment: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """Run `app` (module:attribute, or module:function that makes it with `factory`) on one
     uvicorn worker over `database` (an SQLite file, or a postgres:// URL); stop it after.
 
     The server's own output (its request log, in production) goes to the file `log`;
-    `options` go to uvicorn as they are (`--loop uvloop`, say).
+    `options` go to uvicorn as they are (`--loop uvloop`, say). The code is imported from
+    `root`, this repository unless another tree of it is named (bench/ab.py); `environment`
+    adds variables (LOG_LEVEL, say).
     """
     port = free_port()
     env = {
         **os.environ,
         "LOAD_FIXTURES": "",
         "APP_ENV": app_env,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(root),
+        **(environment or {}),
     }
     if isinstance(database, Path):
         env["DATABASE_URL"] = f"sqlite://{database.resolve()}"
@@ -95,7 +100,7 @@ def serve(
         "--no-access-log",
         *options,
     ]
-    with _running(app, command, env, port, log) as server:
+    with _running(app, command, env, port, log, root=root) as server:
         yield server
 
 
@@ -141,10 +146,11 @@ def _running(
     port: int,
     log: Path,
     health: str = "/health",
+    root: Path = ROOT,
 ) -> Iterator[Server]:
-    """Start `command`, wait until `health` answers on `port`, yield; stop it after."""
+    """Start `command` in `root`, wait until `health` answers on `port`, yield; stop it after."""
     output = log.open("ab")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+    process = subprocess.Popen(command, cwd=root, env=env, stdout=output, stderr=output)
     try:
         deadline = time.monotonic() + 60
         while True:

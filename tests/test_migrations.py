@@ -243,8 +243,8 @@ async def test_the_migrations_match_the_models() -> None:
 
 def test_the_migrations_load_with_the_packages_the_app_needs() -> None:
     # makemigrations writes a JSONField's encoder and decoder, which Tortoise picks by whether
-    # orjson (a development package here) is installed: a migration naming them would not
-    # load in production. They are no part of the schema, so migrations leave them out.
+    # orjson is installed: a migration naming them would not load where it is not. They are
+    # no part of the schema, so migrations leave them out.
     for path in sorted(MIGRATIONS_FOLDER.glob("[0-9]*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):

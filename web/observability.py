@@ -11,6 +11,7 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service import logs
 from service.errors import internal_error_message
 from service.logs import RequestInfo, current_request
 from service.metrics import Metrics
@@ -93,18 +94,13 @@ class RequestObserver:
             seconds = time.perf_counter() - started
             route = route_label(scope, root_path)
             operation = ",".join(info.operations) or None
-            log.info(
-                "%s %s %s",
+            logs.log_request(
+                log,
                 scope["method"],
                 scope["path"],
                 status,
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "status": status,
-                    "operation": operation,
-                    "duration_ms": round(seconds * 1000, 3),
-                },
+                operation,
+                round(seconds * 1000, 3),
             )
             self.metrics.observe_http(route, scope["method"], status, seconds)
             if info.operations:

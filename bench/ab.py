@@ -1,0 +1,140 @@
+"""`python -m bench.ab A B`: two trees of this repository served side by side, for a change
+whose effect is smaller than the noise between two runs of the whole benchmark.
+
+A and B are folders holding the code to compare (this repository at two commits, e.g. one
+made by `git archive COMMIT | tar -x -C /tmp/base`), served with this repository's .venv.
+Both run at once as `server:create_app` under uvicorn (one worker, APP_ENV=production: a
+log line per request, written to bench/data/ab-A.log and ab-B.log) over the benchmark's
+SQLite database of one size (bench/data/, made now if missing). For each operation, the
+same load generator loads one side at a time, in rounds that alternate which side goes
+first; each side's CPU per request (the server process's user + system time over the
+measured window, from /proc) and req/s are printed as medians of the rounds, with B / A.
+`--env-a` and `--env-b` add variables to one side (LOG_LEVEL=warning, say).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench import loadgen
+from bench.__main__ import size
+from bench.generate import Plan
+from bench.operations import BY_NAME
+from bench.prepare import DATA, prepare
+from bench.servers import HOST, Server, serve
+
+
+def variables(pairs: list[str]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"expected NAME=VALUE, got {pair!r}")
+        found[name] = value
+    return found
+
+
+async def measure(
+    server: Server, body: bytes, concurrency: int, seconds: float, warmup: float
+) -> tuple[float, float, Any]:
+    """One window on `server`: its CPU ms per request, req/s and the first answer's data."""
+    marks: list[float] = []
+    result = await loadgen.run(
+        HOST,
+        server.port,
+        "/graphql",
+        body,
+        concurrency,
+        seconds,
+        warmup,
+        on_start=lambda: marks.append(server.cpu_seconds()),
+    )
+    cpu = server.cpu_seconds() - marks[0]
+    if result.errors or not result.requests:
+        raise RuntimeError(f"{result.errors} errors in {result.requests} requests")
+    data = orjson.loads(result.first_body).get("data")
+    return cpu * 1000 / result.requests, result.rps, data
+
+
+async def run(args: argparse.Namespace) -> None:
+    label, candidacies = args.size
+    plan = Plan(candidacies, args.seed)
+    prepared = await prepare(plan, label, "loader", reuse=True, log=False)
+    trees = {"A": Path(args.a).resolve(), "B": Path(args.b).resolve()}
+    environments = {"A": variables(args.env_a), "B": variables(args.env_b)}
+    for side, tree in trees.items():
+        extra = " ".join(f"{k}={v}" for k, v in environments[side].items())
+        print(f"{side}: {tree}{' with ' + extra if extra else ''}")
+    print(
+        f"{label} data; {args.rounds} rounds of {args.seconds} s after {args.warmup} s warm-up"
+        f" per side, {args.concurrency} connections; medians"
+    )
+    print(f"  {'operation':<10} {'CPU ms/req A':>13} {'B':>9} {'B/A':>6}   {'req/s A':>9} {'B':>9}")
+    with (
+        serve(
+            "server:create_app",
+            prepared.database,
+            DATA / "ab-A.log",
+            factory=True,
+            root=trees["A"],
+            environment=environments["A"],
+        ) as a,
+        serve(
+            "server:create_app",
+            prepared.database,
+            DATA / "ab-B.log",
+            factory=True,
+            root=trees["B"],
+            environment=environments["B"],
+        ) as b,
+    ):
+        servers = {"A": a, "B": b}
+        for name in args.operations.split(","):
+            op = BY_NAME[name.strip()]
+            body = orjson.dumps({"query": op.query, "variables": op.variables(plan)})
+            cpu: dict[str, list[float]] = {"A": [], "B": []}
+            rps: dict[str, list[float]] = {"A": [], "B": []}
+            answers = {}
+            for round_ in range(args.rounds):
+                order = ["A", "B"] if round_ % 2 == 0 else ["B", "A"]
+                for side in order:
+                    ms, per_second, data = await measure(
+                        servers[side], body, args.concurrency, args.seconds, args.warmup
+                    )
+                    cpu[side].append(ms)
+                    rps[side].append(per_second)
+                    answers[side] = data
+            if answers["A"] != answers["B"]:
+                raise RuntimeError(f"{op.name}: A and B answer differently")
+            a_cpu, b_cpu = statistics.median(cpu["A"]), statistics.median(cpu["B"])
+            a_rps, b_rps = statistics.median(rps["A"]), statistics.median(rps["B"])
+            print(
+                f"  {op.name:<10} {a_cpu:>13.3f} {b_cpu:>9.3f} {b_cpu / a_cpu:>6.2f}"
+                f"   {a_rps:>9.1f} {b_rps:>9.1f}"
+            )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.ab", description=__doc__)
+    p.add_argument("a", help="folder of side A's code")
+    p.add_argument("b", help="folder of side B's code")
+    p.add_argument("--env-a", action="append", default=[], help="NAME=VALUE for side A")
+    p.add_argument("--env-b", action="append", default=[], help="NAME=VALUE for side B")
+    p.add_argument("--operations", default="small,election,elections", help="comma-separated")
+    p.add_argument("--size", type=size, default=size("3k"), help="data size (default 3k)")
+    p.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    p.add_argument("--rounds", type=int, default=5, help="rounds per operation (default 5)")
+    p.add_argument("--seconds", type=float, default=1.5, help="measured seconds per side")
+    p.add_argument("--warmup", type=float, default=0.5, help="warm-up seconds per side")
+    p.add_argument("--concurrency", type=int, default=4, help="connections (default 4)")
+    asyncio.run(run(p.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
