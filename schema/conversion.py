@@ -6,15 +6,15 @@ from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, Self, TypeVar
 
-from strawberry.types.base import (
+from strawberry.types import get_object_definition, has_object_definition
+
+from service.compat import (
+    StrawberryEnumDefinition,
     StrawberryList,
     StrawberryOptional,
     StrawberryType,
-    get_object_definition,
-    has_object_definition,
+    is_private,
 )
-from strawberry.types.enum import StrawberryEnumDefinition
-from strawberry.types.private import is_private
 
 T = TypeVar("T")
 Convert = Callable[[Any], Any]

@@ -6,7 +6,8 @@ import datetime as dt
 import re
 
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.types.scalar import ScalarDefinition
+
+from service.compat import ScalarDefinition
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 

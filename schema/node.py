@@ -8,10 +8,10 @@ from typing import Any, ClassVar, Self
 from strawberry import Info, relay
 from strawberry.extensions import FieldExtension
 from strawberry.relay import GlobalID, GlobalIDValueError
-from strawberry.types.base import StrawberryObjectDefinition
 from tortoise.models import Model
 
 from schema.conversion import FromRow
+from service.compat import StrawberryObjectDefinition
 
 
 class ModelNode(relay.Node, FromRow):

@@ -202,7 +202,46 @@ NAMES: tuple[Private, ...] = (
     Private(
         STRAWBERRY,
         "strawberry.types.base:StrawberryObjectDefinition",
-        "schema/fast_path.py (the type a global ID names)",
+        "schema/node.py and schema/fast_path.py (the type a global ID names)",
+        fast_path=False,
+    ),
+    # The type system's own classes, from modules `strawberry.types` does not export: how
+    # schema/conversion.py reads each field's type once, to build a type's `from_row`.
+    Private(
+        STRAWBERRY,
+        "strawberry.types.base:StrawberryType",
+        "schema/conversion.py (a field whose type is Strawberry's own)",
+        fast_path=False,
+    ),
+    Private(
+        STRAWBERRY,
+        "strawberry.types.base:StrawberryList",
+        "schema/conversion.py (a list field)",
+        fast_path=False,
+    ),
+    Private(
+        STRAWBERRY,
+        "strawberry.types.base:StrawberryOptional",
+        "schema/conversion.py (a nullable field)",
+        fast_path=False,
+    ),
+    Private(
+        STRAWBERRY,
+        "strawberry.types.enum:StrawberryEnumDefinition",
+        "schema/conversion.py (an enum field, converted from the model's enum)",
+        fast_path=False,
+    ),
+    Private(
+        STRAWBERRY,
+        "strawberry.types.private:is_private",
+        "schema/conversion.py (fields kept out of the schema)",
+        fast_path=False,
+    ),
+    Private(
+        STRAWBERRY,
+        "strawberry.types.scalar:ScalarDefinition",
+        "schema/date.py (the Date scalar that overrides Strawberry's date)",
+        fast_path=False,
     ),
     Private(
         STRAWBERRY, "strawberry.types.field:StrawberryField", "schema/fast_path.py (the resolvers)"
@@ -420,8 +459,16 @@ if TYPE_CHECKING:  # mypy reads the names as the tested releases define them
     from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
         BaseGraphQLTransportWSHandler,
     )
-    from strawberry.types.base import StrawberryObjectDefinition
+    from strawberry.types.base import (
+        StrawberryList,
+        StrawberryObjectDefinition,
+        StrawberryOptional,
+        StrawberryType,
+    )
+    from strawberry.types.enum import StrawberryEnumDefinition
     from strawberry.types.field import StrawberryField
+    from strawberry.types.private import is_private
+    from strawberry.types.scalar import ScalarDefinition
     from tortoise.backends.asyncpg.client import AsyncpgDBClient
     from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
     from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -443,6 +490,12 @@ else:  # at run time each is looked up, and a missing one stands in until check(
         "strawberry.schema.validation_rules.one_of:OneOfInputValidationRule"
     )
     StrawberryObjectDefinition = _load("strawberry.types.base:StrawberryObjectDefinition")
+    StrawberryType = _load("strawberry.types.base:StrawberryType")
+    StrawberryList = _load("strawberry.types.base:StrawberryList")
+    StrawberryOptional = _load("strawberry.types.base:StrawberryOptional")
+    StrawberryEnumDefinition = _load("strawberry.types.enum:StrawberryEnumDefinition")
+    is_private = _load("strawberry.types.private:is_private")
+    ScalarDefinition = _load("strawberry.types.scalar:ScalarDefinition")
     StrawberryField = _load("strawberry.types.field:StrawberryField")
     AsyncpgDBClient = _load("tortoise.backends.asyncpg.client:AsyncpgDBClient")
     SqliteClient = _load("tortoise.backends.sqlite.client:SqliteClient")
@@ -620,11 +673,16 @@ __all__ = [
     "MaybeNullValidationRule",
     "OneOfInputValidationRule",
     "Private",
+    "ScalarDefinition",
     "SqliteClient",
     "SqliteTransactionWrapper",
+    "StrawberryEnumDefinition",
     "StrawberryField",
     "StrawberryGraphQLCoreExecutionContext",
+    "StrawberryList",
     "StrawberryObjectDefinition",
+    "StrawberryOptional",
+    "StrawberryType",
     "WebSocketsSansIOProtocol",
     "asyncpg_pool",
     "check",
@@ -633,6 +691,7 @@ __all__ = [
     "get_arguments",
     "graphql_schema",
     "h11_connection",
+    "is_private",
     "sqlite_connection",
     "sqlite_lock",
     "strawberry_schema",

@@ -7,8 +7,10 @@ Each check is shown failing: a name is deleted, or a version changed, for one te
 
 from __future__ import annotations
 
+import ast
 import logging
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -33,6 +35,7 @@ from tests.support.metrics import samples
 from web import fast_requests, graphql_app
 from web.fast_requests import UnknownExtensionError
 
+ROOT = Path(__file__).resolve().parent.parent
 STRAWBERRY = f"strawberry-graphql {compat.installed('strawberry-graphql')} (tested: 0.341.x)"
 TORTOISE = f"tortoise-orm {compat.installed('tortoise-orm')} (tested: 1.1.x)"
 WHAT_TO_DO = (
@@ -118,6 +121,14 @@ def test_the_fenced_names_are_the_ones_the_code_uses() -> None:
             "strawberry.schema.schema:StrawberryGraphQLCoreExecutionContext",
             "strawberry.schema.validation_rules.maybe_null:MaybeNullValidationRule",
             "strawberry.schema.validation_rules.one_of:OneOfInputValidationRule",
+            # The type system's classes that every type's conversion and the Date scalar use.
+            "strawberry.types.base:StrawberryList",
+            "strawberry.types.base:StrawberryObjectDefinition",
+            "strawberry.types.base:StrawberryOptional",
+            "strawberry.types.base:StrawberryType",
+            "strawberry.types.enum:StrawberryEnumDefinition",
+            "strawberry.types.private:is_private",
+            "strawberry.types.scalar:ScalarDefinition",
             "tortoise.backends.asyncpg.client:AsyncpgDBClient",
             "tortoise.backends.asyncpg.client:AsyncpgDBClient._pool",
             "tortoise.backends.sqlite.client:SqliteClient",
@@ -128,6 +139,62 @@ def test_the_fenced_names_are_the_ones_the_code_uses() -> None:
             "uvicorn.protocols.http.h11_impl:H11Protocol.conn",
         ]
     )
+
+
+#: The project's own code: every package the install finds, and the app's module.
+APP_CODE = ("curation", "loader", "models", "schema", "service", "web", "server.py")
+
+
+def imports_of_fenced_names(root: Path) -> list[str]:
+    """`file: module:Name` for each `from module import Name` outside service/compat.py that
+    takes a class or function compat fences, and each `import module` of a module that is
+    only private (one compat reads names from, e.g. strawberry.types.base)."""
+    fenced = {p.path for p in NAMES if "." not in p.path.partition(":")[2]}
+    private_modules = {path.partition(":")[0] for path in fenced}
+    found = []
+    for top in APP_CODE:
+        path = root / top
+        for source in [path] if path.is_file() else sorted(path.rglob("*.py")):
+            if source == root / "service" / "compat.py":
+                continue
+            for node in ast.walk(ast.parse(source.read_text(), str(source))):
+                where = source.relative_to(root).as_posix()
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    found += [
+                        f"{where}: {node.module}:{alias.name}"
+                        for alias in node.names
+                        if f"{node.module}:{alias.name}" in fenced
+                    ]
+                elif isinstance(node, ast.Import):
+                    found += [
+                        f"{where}: {alias.name}"
+                        for alias in node.names
+                        if alias.name in private_modules
+                    ]
+    return found
+
+
+def test_a_fenced_name_is_imported_from_compat_alone() -> None:
+    """Each private class or function comes through service/compat.py, so that the start-up
+    check covers every use: the code imports none of them from its library directly."""
+    assert imports_of_fenced_names(ROOT) == []
+
+
+def test_an_import_around_compat_is_found(tmp_path: Path) -> None:
+    (tmp_path / "schema").mkdir()
+    (tmp_path / "schema" / "date.py").write_text(
+        "from strawberry.types.scalar import ScalarDefinition\n"
+        "import strawberry.types.base\n"
+        "from strawberry.types import get_object_definition\n"
+    )
+    (tmp_path / "service").mkdir()
+    (tmp_path / "service" / "compat.py").write_text(
+        "from strawberry.types.scalar import ScalarDefinition\n"
+    )
+    assert imports_of_fenced_names(tmp_path) == [
+        "schema/date.py: strawberry.types.scalar:ScalarDefinition",
+        "schema/date.py: strawberry.types.base",
+    ]
 
 
 def test_a_missing_fast_path_name_refuses_the_app_with_what_to_do(
