@@ -21,7 +21,8 @@ import loader
 from service.manifest import manifest, sha256
 from tests.support.clients import client
 from web import graphiql, pages
-from web.pages import api, maps
+from web.pages import api, areas, maps
+from web.pages import election as election_page
 from web.pages.html import STATIC_DIR, static_url
 
 # --- Reading a page ------------------------------------------------------------------------
@@ -626,6 +627,70 @@ async def test_the_us_2020_page_maps_who_led_each_state_with_a_table(
     assert georgia is not None
     assert 'fill="#0072B2" fill-opacity="0.4"' in georgia.group(0)
     assert len(response.content) <= 500 * 1024
+
+
+# --- Figures: the API's rounding rule, not Python's round() --------------------------------
+
+# 970 votes of 8,000 valid is 12.125 % exactly: Python's round() (half to even, on the float)
+# reads 12.12, the rule of models/figures.py (half up, on the counts) 12.13, as the API does.
+VOTES_ONLY_RESULT: dict[str, object] = {
+    "stage": "FINAL",
+    "round": 1,
+    "countedShare": None,
+    "asOf": None,
+    "registered": None,
+    "cast": None,
+    "valid": 8000,
+    "invalid": None,
+    "turnout": None,
+    "sources": [],
+    "lines": [
+        {"votes": 7030, "share": None, "seats": None, "candidacy": {"key": "first"}},
+        {"votes": 970, "share": None, "seats": None, "candidacy": {"key": "second"}},
+    ],
+}
+
+
+def test_a_share_from_votes_is_rounded_half_up_as_the_api_rounds_it() -> None:
+    assert round(970 / 8000 * 100, 2) == 12.12  # what the rule must not give
+    html = election_page.result_section(
+        {"winner": None, "kind": "PRESIDENTIAL", "seats": None},
+        VOTES_ONLY_RESULT,
+        {"first": {"name": "First"}, "second": {"name": "Second"}},
+        {},
+    )
+    header, rows = table(read(html), "The result, line by line")
+    assert header == ["Candidate or list", "Party", "Votes", "Share"]
+    assert [row[0:1] + row[2:] for row in rows] == [
+        ["First", "7,030", "87.88 %"],
+        ["Second", "970", "12.13 %"],
+    ]
+
+
+def test_an_areas_margin_is_rounded_half_up_as_the_api_rounds_it() -> None:
+    # 50 - 37.875 is 12.125 points: round() reads 12.12, the rule 12.13.
+    tally = {
+        "lines": [
+            {"votes": None, "share": 50.0, "candidacy": {"key": "first"}},
+            {"votes": None, "share": 37.875, "candidacy": {"key": "second"}},
+        ],
+        "valid": None,
+    }
+    assert areas.leading(tally) == ("first", 50.0, 12.13, "second")
+    assert areas.leading(VOTES_ONLY_RESULT) == ("first", 87.88, 75.75, "second")
+
+
+def test_an_area_led_on_a_level_share_is_led_by_the_most_votes_as_the_api_ranks_it() -> None:
+    # 100,001 and 100,000 of 1,000,000 both read 10 %: the API ranks the lines by votes then,
+    # and the page keeps its order, whatever the candidacies' keys.
+    tally = {
+        "lines": [
+            {"votes": 100_001, "share": None, "candidacy": {"key": "a-more-votes"}},
+            {"votes": 100_000, "share": None, "candidacy": {"key": "b-fewer-votes"}},
+        ],
+        "valid": 1_000_000,
+    }
+    assert areas.leading(tally) == ("a-more-votes", 10.0, 0.0, "b-fewer-votes")
 
 
 # --- Cabinets, party history, who led the vote ---------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from models.figures import rounded
 from web.pages import api, maps
 from web.pages.html import (
     NO_VALUE,
@@ -49,23 +50,25 @@ def leading(
     tally: Mapping[str, Any],
 ) -> tuple[str | None, float | None, float | None, str | None]:
     """Who led an area's count: the first line's candidacy key and share, the margin over the
-    second in points, and the second's key (shares from votes where only votes are given)."""
+    second in points, and the second's key (shares from votes where only votes are given).
+
+    The API gives the lines in models/figures.py's ranking (share, then votes, then seats),
+    and the page keeps that order rather than ranking again: lines level on a rounded share
+    are then told apart by their votes, as the API tells them. Where only votes are given,
+    that order is the order of the shares computed from them."""
     shares, _ = shares_of(tally)
-    ranked = sorted(
-        (
-            (share, line["candidacy"]["key"])
-            for line, share in zip(tally["lines"], shares, strict=True)
-            if share is not None
-        ),
-        reverse=True,
-    )
-    if not ranked:
+    placed = [
+        (share, line["candidacy"]["key"])
+        for line, share in zip(tally["lines"], shares, strict=True)
+        if share is not None
+    ]
+    if not placed:
         return None, None, None, None
-    first_share, first = ranked[0]
-    if len(ranked) == 1:
+    first_share, first = placed[0]
+    if len(placed) == 1:
         return first, first_share, None, None
-    second_share, second = ranked[1]
-    return first, first_share, round(first_share - second_share, 2), second
+    second_share, second = placed[1]
+    return first, first_share, rounded(first_share - second_share), second
 
 
 def areas_section(

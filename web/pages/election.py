@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from models.figures import rounded
 from service.manifest import sha256
 from web.pages import api, charts, maps
 from web.pages.areas import area_results, areas_section
@@ -267,7 +268,8 @@ def result_section(
     if len(bars) > MAX_BARS:
         rest = bars[MAX_BARS - 1 :]
         total = sum(bar.value or 0 for bar in rest)
-        bars = [*bars[: MAX_BARS - 1], Bar(f"{len(rest)} others", round(total, 2), 99)]
+        # Rounded by the API's one rule (half up), as every figure the page shows.
+        bars = [*bars[: MAX_BARS - 1], Bar(f"{len(rest)} others", rounded(total), 99)]
     headers = [
         "Candidate or list",
         "Party",

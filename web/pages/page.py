@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from models.figures import percent
 from web.pages import api
 from web.pages.html import (
     NO_VALUE,
@@ -122,7 +123,9 @@ def name_of(candidacies: Mapping[str, Data], key: str) -> str:
 
 def shares_of(result: Mapping[str, Any]) -> tuple[list[float | None], str]:
     """Each line's share as published; where a tally publishes votes only, each line's votes
-    over the valid ballots (or, without them, over the lines' votes), and a note saying so."""
+    over the valid ballots (or, without them, over the lines' votes), and a note saying so.
+    Computed by models/figures.py's `percent`, on the counts, half up: the API's rule, so a
+    share here never reads a hundredth away from the same share there."""
     lines = result["lines"]
     if all(line["share"] is not None or line["votes"] is None for line in lines):
         return [line["share"] for line in lines], ""
@@ -135,7 +138,7 @@ def shares_of(result: Mapping[str, Any]) -> tuple[list[float | None], str]:
         if line["share"] is not None
         else None
         if line["votes"] is None
-        else round(line["votes"] / base * 100, 2)
+        else percent(line["votes"], base)
         for line in lines
     ]
     return shares, f" The count publishes votes only: shares here are the votes over {over}."
