@@ -102,19 +102,30 @@ def countries(batch: Batch, stored: Iterable[str] = ()) -> Collected:
     return out
 
 
-def explain(collected: Collected, path: Path) -> None:
+def explain(collected: Collected, path: Path, *, others: bool = False) -> None:
     """Attach our explanations (data/explanations.yaml: tally key -> {warning: reason}) to the
-    tallies they name; one naming no tally of the batch is an error."""
+    tallies they name. An entry naming no tally of the batch is an error, unless `others` is
+    set: an import reads one data set while the file explains the tallies of every data set,
+    so there the entries for tallies the import lacks are another data set's, and skipped."""
     try:
         given = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         collected.errors.append(FixtureError(str(path), None, "", f"cannot read: {exc}"))
         return
+    if not isinstance(given, dict):
+        message = "not a mapping of tally keys to {warning: reason}"
+        collected.errors.append(FixtureError(str(path), None, "", message))
+        return
     tallies = collected.batch.sections["tallies"]
     index = {item.record.key: i for i, item in enumerate(tallies)}  # type: ignore[attr-defined]
     for key, reasons in given.items():
         if key not in index:
-            collected.errors.append(FixtureError(str(path), None, str(key), "no such tally"))
+            if not others:
+                collected.errors.append(FixtureError(str(path), None, str(key), "no such tally"))
+            continue
+        if not isinstance(reasons, dict):
+            message = "not a mapping of warning codes to reasons"
+            collected.errors.append(FixtureError(str(path), None, str(key), message))
             continue
         item = tallies[index[key]]
         record = item.record

@@ -306,11 +306,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise Failure(f"{given} is not a folder of ParlGov's CSV files")
     if args.dataset == "medsl" and not given.is_file():
         raise Failure(f"{given} is not MEDSL's CSV file")
+    explanations: Path = args.explanations
+    if not explanations.is_file():
+        raise Failure(f"{explanations} is not a file of explanations")
 
     def read() -> Collected:
-        if args.dataset == "parlgov":
-            return parlgov.read(given)
-        return medsl.read(given, curated)
+        found = parlgov.read(given) if args.dataset == "parlgov" else medsl.read(given, curated)
+        if not found.errors:
+            # One file explains the tallies of both data sets: this import takes the entries
+            # for its own tallies and skips the others'.
+            datasets.explain(found, explanations, others=True)
+        return found
 
     async def run() -> loader.Report:
         batch = await datasets.import_batch(read())
@@ -597,7 +603,10 @@ def build_parser() -> argparse.ArgumentParser:
             "one is reported as file:line, and then nothing is written; rows are matched by\n"
             "key, so importing the same files twice changes nothing. A file whose columns are\n"
             "not the published ones is refused, naming them. Countries missing from the\n"
-            "database come from ISO 3166. The repository's data/ folder holds both data sets."
+            "database come from ISO 3166. Our explanations of the tallies' warnings (figures\n"
+            "that disagree, kept as published) are stored with the tallies they name: those\n"
+            "of data/explanations.yaml, or of --explanations FILE; --strict refuses a warning\n"
+            "they do not explain. The repository's data/ folder holds both data sets."
         ),
         formatter_class=formatter,
     )
@@ -614,7 +623,19 @@ def build_parser() -> argparse.ArgumentParser:
         " (default: data/us-president)",
     )
     importing.add_argument(
-        "--strict", action="store_true", help="refuse warnings data/explanations.yaml lacks"
+        "--explanations",
+        type=Path,
+        default=BUNDLED_DATA / "explanations.yaml",
+        metavar="FILE",
+        help="our explanations of the tallies' warnings (tally key -> {warning: reason}),"
+        " stored with the tallies they name; entries for tallies the import lacks are skipped"
+        " (default: data/explanations.yaml, written for the bundled data sets)",
+    )
+    importing.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a tally's warning that the explanations file does not explain, and an"
+        " explanation of a warning the tally does not have",
     )
     importing.add_argument("--database-url", metavar="URL", help=DATABASE_HELP)
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from tortoise.context import TortoiseContext
 
 import models
@@ -14,6 +15,8 @@ from curation import changes
 from loader import datasets
 from service import cli
 from service.settings import BUNDLED_DATA
+from tests.support.databases import new_database_url, on_database
+from tests.support.running import run as query
 from tests.support.world import WORLD
 
 
@@ -35,6 +38,78 @@ def test_import_then_again_changes_nothing(
     assert "countries: 249 created" in out
     code, out, err = run(capsys, "import", "medsl", medsl, "--strict", "--database-url", url)
     assert (code, out.splitlines()[-1]) == (0, "nothing changed")
+
+
+CROATIA_2020 = """{
+  tally(key: "hr-parliament-2020/parlgov") { warnings { code message explanation } }
+}"""
+
+
+def test_a_strict_import_of_parlgov_stores_the_explanations(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with new_database_url(tmp_path, "parlgov") as url:
+        code, out, err = run(
+            capsys, "import", "parlgov", BUNDLED_DATA / "parlgov", "--strict", "--database-url", url
+        )
+        assert code == 0, err
+        assert "tallies: 1028 created, 0 updated, 0 unchanged, 0 deleted" in out
+        # ParlGov's Croatia 2020: more ballots cast than voters, and a share that is not its
+        # votes over the valid ballots, both explained in data/explanations.yaml.
+        answer = on_database(url, lambda: query(CROATIA_2020))
+    assert answer["tally"]["warnings"] == [
+        {
+            "code": "cast_exceeds_registered",
+            "message": "cast (17360065) exceeds registered (3701924)",
+            "explanation": "ParlGov's votes_cast is larger than its electorate, which no count"
+            " can be; kept as published rather than corrected by guesswork.",
+        },
+        {
+            "code": "share_mismatch",
+            "message": "the share of 'hr-parliament-2020/hr-ethnic' (1.76) is 1.13 points from"
+            " its votes over valid ballots (0.63)",
+            "explanation": "ParlGov publishes shares that are not its party votes over its valid"
+            " ballots; the file does not say on what total they were taken. Both kept as"
+            " published.",
+        },
+    ]
+
+
+def test_an_import_takes_its_explanations_from_the_file_given(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The bundled explanations but Croatia 2020's: its two warnings are left unexplained.
+    given = yaml.safe_load((BUNDLED_DATA / "explanations.yaml").read_text(encoding="utf-8"))
+    del given["hr-parliament-2020/parlgov"]
+    explanations = tmp_path / "explanations.yaml"
+    explanations.write_text(yaml.safe_dump(given), encoding="utf-8")
+    folder = BUNDLED_DATA / "parlgov"
+    elections = folder / "31__elections__Election.csv"
+    with new_database_url(tmp_path, "parlgov") as url:
+        code, out, err = run(
+            capsys, "import", "parlgov", folder, "--strict", "--explanations", explanations,
+            "--database-url", url,
+        )  # fmt: skip
+        assert (code, out) == (1, "")
+        assert err == (
+            f"{elections}:1063: warning cast_exceeds_registered: cast (17360065) exceeds"
+            " registered (3701924)\n"
+            f"{elections}:1063: warning share_mismatch: the share of"
+            " 'hr-parliament-2020/hr-ethnic' (1.76) is 1.13 points from its votes over valid"
+            " ballots (0.63)\n"
+            "2 errors; nothing was written\n"
+        )
+        assert on_database(url, lambda: models.Tally.all().count()) == 0
+
+
+def test_an_import_needs_its_explanations_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere.yaml"
+    code, _, err = run(
+        capsys, "import", "parlgov", BUNDLED_DATA / "parlgov", "--explanations", missing
+    )
+    assert (code, err) == (2, f"elections: {missing} is not a file of explanations\n")
 
 
 def test_an_import_with_other_columns_writes_nothing(
