@@ -16,12 +16,12 @@ import yaml
 import loader
 import models
 from curation import changes
+from loader.records import TallyRecord
 from loader.sections import BY_NAME
+from models.figures import in_stage_order
 
 #: Who the audit log says created the replayed tallies.
 ACTOR = "replay"
-#: Stage order within a round, as the count goes (schema/tally.py orders tallies the same).
-STAGE_ORDER = {"preliminary": 0, "final": 1, "certified": 2}
 #: The time between two stages of the same date, or of unknown dates: the sources give a
 #: date, not the hour, of each publication.
 SAME_DAY = dt.timedelta(hours=1)
@@ -44,26 +44,13 @@ class Stage:
 
 
 def publication_order(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Round, stage, date (undated last), share counted: the order the tallies came out in."""
-
-    def counted(record: dict[str, Any]) -> float:
-        share = record.get("counted_share")
-        if share is not None:
-            return float(share)
-        reported, total = record.get("stations_reported"), record.get("stations_total")
-        return 100 * reported / total if reported is not None and total else 100.0
-
-    return sorted(
-        records,
-        key=lambda r: (
-            r.get("round", 1),
-            STAGE_ORDER[str(r["stage"])],
-            r.get("as_of") is None,
-            r.get("as_of") or dt.date.min,
-            counted(r),
-            r["key"],
-        ),
-    )
+    """The order the tallies came out in: models/figures.py's `in_stage_order`, the order
+    `Election.tallies` gives, read from the fixture records."""
+    # The records are the database's own dump, so they are read as the fixture format has
+    # them (its defaults filled in, such as round 1) without being checked again.
+    by_key = {str(record["key"]): record for record in records}
+    read = [TallyRecord.model_construct(**record) for record in records]
+    return [by_key[tally.key] for tally in in_stage_order(read)]
 
 
 def stages(records: Sequence[dict[str, Any]], speed: float, max_wait: float) -> list[Stage]:

@@ -18,13 +18,39 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol, TypeVar
 
 from models.tally import Stage, Tally, TallyLine
 
 #: The decimal places of every derived percentage, margin and mean.
 PLACES = 2
 
-_STAGE_ORDER = {Stage.PRELIMINARY: 0, Stage.FINAL: 1, Stage.CERTIFIED: 2}
+# Keyed by the stages' values too (Stage is a StrEnum), so a fixture record's "final" finds
+# its place as a stored tally's Stage.FINAL does.
+_STAGE_ORDER: dict[str, int] = {Stage.PRELIMINARY: 0, Stage.FINAL: 1, Stage.CERTIFIED: 2}
+
+
+class Published(Protocol):
+    """What publication order and the share counted read of a tally: a stored row, or a
+    fixture record of one (loader.records.TallyRecord; curation/replay.py orders those)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def round(self) -> int: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def as_of(self) -> dt.date | None: ...
+    @property
+    def counted_share(self) -> float | None: ...
+    @property
+    def stations_reported(self) -> int | None: ...
+    @property
+    def stations_total(self) -> int | None: ...
+
+
+PublishedT = TypeVar("PublishedT", bound=Published)
 
 
 def rounded(value: float | Decimal, places: int = PLACES) -> float:
@@ -51,7 +77,7 @@ def percent_sql(part: str, whole: str) -> str:
     )
 
 
-def counted(row: Tally) -> float:
+def counted(row: Published) -> float:
     """How much of the count a tally covers, in percent: as published, else from stations
     (unrounded: it orders tallies, and is not shown)."""
     if row.counted_share is not None:
@@ -61,7 +87,7 @@ def counted(row: Tally) -> float:
     return 100.0
 
 
-def in_stage_order(rows: Iterable[Tally]) -> list[Tally]:
+def in_stage_order(rows: Iterable[PublishedT]) -> list[PublishedT]:
     """Round, then stage, then date (undated last), then share counted: publication order.
 
     Stage comes before date, so undated final figures never precede the night's counts.
