@@ -7,7 +7,8 @@ import copy
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
+from contextlib import aclosing
 from typing import Any
 
 import strawberry
@@ -153,6 +154,32 @@ class Schema(strawberry.Schema):
         finally:
             requested_operation.reset(requested)
 
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> AsyncGenerator[Any, None]:
+        # Subscriptions come this way, not through `execute`: over WebSocket (both
+        # protocols; `subscribe` calls this) and HTTP streams. The Validation extension must
+        # see the name they gave (or that they gave none), as it does for `execute`, or it
+        # would take the first operation's and run the first of several. No time limit here:
+        # a subscription lasts as long as its client.
+        source = await super().stream(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types,
+        )
+        return _requesting(Requested(operation_name), source)
+
     def _get_custom_context_kwargs(
         self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
     ) -> dict[str, Any]:
@@ -178,6 +205,27 @@ class Schema(strawberry.Schema):
                     error.message,
                     exc_info=(type(original), original, original.__traceback__),
                 )
+
+
+async def _requesting(
+    requested: Requested, source: AsyncGenerator[Any, None]
+) -> AsyncGenerator[Any, None]:
+    """`source`'s results, each read with `requested` as the operation the request named.
+
+    Strawberry parses and validates when a stream is first read, not when it is made, so the
+    name is set around each read rather than around `stream`; set and reset within one read,
+    it never outlives it, whichever task reads next.
+    """
+    async with aclosing(source):
+        while True:
+            token = requested_operation.set(requested)
+            try:
+                result = await anext(source)
+            except StopAsyncIteration:
+                return
+            finally:
+                requested_operation.reset(token)
+            yield result
 
 
 def timed_out(limit: float, operation_name: str | None) -> ExecutionResult:

@@ -429,9 +429,10 @@ class Requested:
     name: str | None
 
 
-#: Set by `Schema.execute` for the Validation extension: Strawberry's execution context
-#: answers the first operation's name when the request gives none, and so would run the
-#: first of several. Unset, the context's name stands.
+#: Set by `Schema.execute`, and by `Schema.stream` around each read of a stream
+#: (subscriptions), for the Validation extension: Strawberry's execution context answers the
+#: first operation's name when the request gives none, and so would run the first of
+#: several. Unset, the context's name stands.
 requested_operation: ContextVar[Requested | None] = ContextVar("requested_operation", default=None)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import gc
 import json
 import re
@@ -22,6 +23,7 @@ import pytest
 import strawberry
 from graphql import SourceLocation, get_introspection_query, get_operation_ast, parse
 from starlette.routing import Route
+from strawberry.types.execution import PreExecutionError
 from tortoise.context import TortoiseContext
 
 from schema import Schema, build_schema, limits
@@ -332,6 +334,35 @@ async def test_several_operations_need_an_operation_name(world: TortoiseContext)
     assert response.json() == error(
         "The document has 2 operations (A, B): name the one to run in `operationName`."
     )
+
+
+async def test_several_subscriptions_need_an_operation_name(world: TortoiseContext) -> None:
+    # Subscriptions are streamed, not executed: the same refusal on that path (the first
+    # one ran before), and the one named runs.
+    document = (
+        'subscription A { resultUpdated(election: "az-president-2018") { tally { key } } } '
+        'subscription B { resultUpdated(election: "az-president-2024") { tally { key } } }'
+    )
+    schema = build_schema(Settings())
+    refused = await schema.subscribe(document, context_value=Context())
+    async with contextlib.aclosing(refused):
+        # With a deadline: a subscription that ran would wait for changes.
+        answer = await asyncio.wait_for(anext(refused), 10)
+        assert isinstance(answer, PreExecutionError)
+        assert answer.data is None
+        assert [e.message for e in answer.errors or ()] == [
+            "The document has 2 operations (A, B): name the one to run in `operationName`."
+        ]
+        with pytest.raises(StopAsyncIteration):  # and nothing more
+            await asyncio.wait_for(anext(refused), 10)
+    named = await schema.subscribe(document, context_value=Context(), operation_name="B")
+    async with contextlib.aclosing(named):
+        first = await asyncio.wait_for(anext(named), 10)
+    assert first.errors is None
+    assert first.data == {
+        "resultUpdated": {"tally": {"key": "az-president-2024/turnout-wikipedia-th-mirror"}}
+    }
+    assert limits.requested_operation.get() is None  # set only while a stream is read
 
 
 async def test_first_outside_one_to_a_hundred_is_an_error_in_the_field(

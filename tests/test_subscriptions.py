@@ -323,6 +323,33 @@ def test_unknown_keys_are_named(server_database: str) -> None:
     }
 
 
+def test_several_subscriptions_need_an_operation_name(server_database: str) -> None:
+    # As for queries (the GraphQL spec): unnamed, none runs (the first one ran before).
+    document = (
+        'subscription A { resultUpdated(election: "az-president-2018") { tally { key } } } '
+        'subscription B { resultUpdated(election: "az-president-2024") { tally { key } } }'
+    )
+    asked = [{"query": document}, {"query": document, "operationName": "B"}]
+    with serving(server_database) as server, live_client(f"{server.url}/graphql", asked) as client:
+        events = [client.wait_for(lambda e: e["event"] in ("next", "error"), 10) for _ in asked]
+    by_index = {e["index"]: e for e in events}
+    assert by_index[0] == {
+        "event": "error",
+        "index": 0,
+        "error": [
+            {
+                "message": "The document has 2 operations (A, B): name the one to run in "
+                "`operationName`."
+            }
+        ],
+    }
+    assert by_index[1] == {
+        "event": "next",
+        "index": 1,
+        "payload": {"data": {"resultUpdated": {"tally": {"key": LATEST_2024["tally"]["key"]}}}},
+    }
+
+
 def test_an_allow_list_holds_over_websocket_too(server_database: str, tmp_path: Path) -> None:
     # The explorer's subscription is registered (`make manifest`): sent with its hash it runs;
     # other text is refused as over HTTP, with or without a hash.
