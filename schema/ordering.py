@@ -178,24 +178,18 @@ class EndorsementOrder(OrderKey[EndorsementOrderField]):
 
 
 @strawberry.input(description="One key of a statement order.")
-class StatementOrder:
-    field: StatementOrderField = strawberry.field(description="What to order by.")
-    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
-    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+class StatementOrder(OrderKey[StatementOrderField]):
+    pass
 
 
 @strawberry.input(description="One key of an exit poll order.")
-class ExitPollOrder:
-    field: ExitPollOrderField = strawberry.field(description="What to order by.")
-    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
-    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+class ExitPollOrder(OrderKey[ExitPollOrderField]):
+    pass
 
 
 @strawberry.input(description="One key of a legal case order.")
-class LegalCaseOrder:
-    field: LegalCaseOrderField = strawberry.field(description="What to order by.")
-    direction: Direction = strawberry.field(default=Direction.ASC, description=_DIRECTION)
-    nulls: Nulls = strawberry.field(default=Nulls.LAST, description=_NULLS)
+class LegalCaseOrder(OrderKey[LegalCaseOrderField]):
+    pass
 
 
 @strawberry.input(description="One key of a person order.")
