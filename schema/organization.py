@@ -14,6 +14,7 @@ from schema.connection import After, Before, Connection, First, Last, nested_con
 from schema.conversion import FromRow
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
+from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
     from schema.cabinet import Cabinet
@@ -100,6 +101,13 @@ class Organization(ModelNode):
     @strawberry.field(description="The publishers' identifiers of this organization (ParlGov's).")
     def external_ids(self) -> ExternalIds:
         return external_ids_of(self.row)
+
+    @strawberry.field(
+        description="Sources for the facts about this organization: the data set it was "
+        "imported from, or what a bloc's members were read in."
+    )
+    async def sources(self, info: Info) -> list[Source]:
+        return await sources_of(info, models.Organization, self.row.pk)
 
     @strawberry.field(
         description="Its names over time, oldest first, each from the day it was taken; "

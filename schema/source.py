@@ -21,6 +21,12 @@ class Source(ModelNode):
     publisher: str = strawberry.field(description="Who published it.")
     title: str | None = strawberry.field(description="Title of the article or document.")
     published: dt.date | None = strawberry.field(description="Publication date, when known.")
+    version: str | None = strawberry.field(
+        description="For a data set: the release read (a version, a commit); null otherwise."
+    )
+    licence: str | None = strawberry.field(
+        description='For a data set: the licence it is published under, e.g. "CC0 1.0".'
+    )
 
 
 async def sources_of(info: Info, model: type[Any], row_id: int) -> list[Source]:
