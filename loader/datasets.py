@@ -26,7 +26,7 @@ from loader.validate import Batch, Located, check_batch, fixture_files, read_bat
 
 #: Changed whenever the mapping of the data sets onto records changes, so that a database
 #: loaded by an older mapping is loaded again although the files are the same.
-MAPPING_VERSION = "1"
+MAPPING_VERSION = "2"
 #: The name the digest of the bundled inputs is kept under.
 BUNDLED = "bundled"
 

@@ -135,6 +135,7 @@ def read(file: Path, curated: Curated) -> Collected:
     electoral: dict[tuple[int, str], Counter[str]] = defaultdict(Counter)
     notes: dict[tuple[int, str], list[str]] = defaultdict(list)
     urls: dict[tuple[int, str], list[str]] = defaultdict(list)
+    elector_urls: dict[str, set[str]] = defaultdict(set)  # by the person voted for
     for row in electors:
         try:
             year, po = whole(row, "year", minimum=1789), row["state_po"].strip().upper()
@@ -145,6 +146,7 @@ def read(file: Path, curated: Curated) -> Collected:
             if (year, po) not in total:
                 raise BadInput(row, f"{po} {year} has no results in {file.name}")
             electoral[(year, po)][row["candidate"].strip()] += count
+            elector_urls[row["candidate"].strip()].add(url)
             if url not in urls[(year, po)]:
                 urls[(year, po)].append(url)
             if row["note"].strip():
@@ -191,11 +193,20 @@ def read(file: Path, curated: Curated) -> Collected:
     for name in names_seen:
         shown = known.get(name) or name.title()
         people[name] = slug(shown)
+    # Each person cites where they are found: MEDSL's file, or for the few it does not name
+    # (the choices of faithless electors), the sources of their electoral votes.
+    in_medsl = {name for counts in votes.values() for name in counts}
+    cited: dict[str, set[str]] = defaultdict(set)
+    for name in names_seen:
+        found = {SOURCE} if name in in_medsl else {source_key(u) for u in elector_urls[name]}
+        cited[people[name]] |= found
     for key, shown in sorted({(people[n], known.get(n) or n.title()) for n in names_seen}):
-        out.add("people", {"key": key, "name": shown}, str(curated.people), None)
+        person = {"key": key, "name": shown, "sources": sorted(cited[key])}
+        out.add("people", person, str(curated.people), None)
     for party_key, party_name in PARTIES.values():
-        out.add("organizations", {"key": party_key, "name": party_name, "kind": "party",
-                                  "country": "US"}, str(file), None)  # fmt: skip
+        party = {"key": party_key, "name": party_name, "kind": "party", "country": "US",
+                 "sources": [SOURCE]}  # fmt: skip
+        out.add("organizations", party, str(file), None)
 
     for year in sorted({year for year, _ in total}):
         _election(out, year, votes, total, electoral, notes, urls, people, party_votes,

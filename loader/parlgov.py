@@ -222,6 +222,7 @@ def read(folder: Path) -> Collected:
                 "members": sorted(members.get(id_, ())),
                 "also_known_as": others or None,
                 "external_ids": {"parlgov": int(id_)},
+                "sources": sources,
             },
             row.file,
             row.line,

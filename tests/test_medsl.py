@@ -108,3 +108,40 @@ async def test_the_result_of_a_us_election_is_its_national_tally(
 ) -> None:
     data = await run('{ election(key: "us-president-2020") { result { key } } }')
     assert data == {"election": {"result": {"key": "us-president-2020/national"}}}
+
+
+MEDSL_SOURCE = {
+    "key": "medsl-president-1976-2020",
+    "publisher": "MIT Election Data and Science Lab",
+    "title": "U.S. President 1976\N{EN DASH}2020",
+    "version": "20210113 (the file's version column)",
+    "licence": "CC0 1.0",
+    "url": "https://doi.org/10.7910/DVN/42MVDX",
+}
+CITED = """{
+  biden: person(key: "joe-biden") { name sources { key publisher title version licence url } }
+  democrats: organization(key: "us-democratic-party") {
+    name
+    sources { key publisher title version licence url }
+  }
+  powell: person(key: "colin-powell") { name sources { key publisher url } }
+}"""
+
+
+async def test_people_and_parties_cite_where_they_are_found(data_sets: TortoiseContext) -> None:
+    assert await run(CITED) == {
+        "biden": {"name": "Joe Biden", "sources": [MEDSL_SOURCE]},
+        "democrats": {"name": "Democratic Party", "sources": [MEDSL_SOURCE]},
+        # Colin Powell is not in MEDSL's file: three faithless electors of Washington voted
+        # for him in 2016, and the source of their votes is his.
+        "powell": {
+            "name": "Colin Powell",
+            "sources": [
+                {
+                    "key": "src-48cf4ee3f8f1",
+                    "publisher": "apnews.com",
+                    "url": "https://apnews.com/b135b14d42fa4e2ab12bdf4e48bc87d0",
+                }
+            ],
+        },
+    }

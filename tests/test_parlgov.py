@@ -15,6 +15,7 @@ from curation import changes
 from loader import LoadError, datasets, parlgov, write
 from tests.support.data_sets import DATA
 from tests.support.databases import snapshot
+from tests.support.running import run
 from tests.support.world import WORLD
 
 RESULTS = "32__elections__ElectionResult.csv"
@@ -42,6 +43,39 @@ async def test_a_uk_election_has_its_seats_votes_and_turnout(data_sets: Tortoise
     )
     source = await models.Source.get(key="parlgov")
     assert (source.licence, source.url) == ("CC0 1.0", "https://www.parlgov.org/")
+
+
+LABOUR = """{
+  organization(key: "gb-lab") {
+    name
+    externalIds { parlgov }
+    sources { key publisher title version licence url }
+  }
+}"""
+
+
+async def test_a_party_cites_parlgov_as_its_source(data_sets: TortoiseContext) -> None:
+    assert await run(LABOUR) == {
+        "organization": {
+            "name": "Labour",
+            "externalIds": {"parlgov": 1556},
+            "sources": [
+                {
+                    "key": "parlgov",
+                    "publisher": "Holger Döring and Philip Manow, ParlGov (SOCIUM, University of"
+                    " Bremen)",
+                    "title": "Parliaments and governments database (ParlGov): Information on"
+                    " parties, elections and cabinets in established democracies. Development"
+                    " version",
+                    "version": "hdigital/parlgov-web commit"
+                    " edd6f2d148057b5582a50d4e5e09ccb751423bc0 (2026-08-17),"
+                    " scripts/migrate_parlgov-db/import-data-legacy",
+                    "licence": "CC0 1.0",
+                    "url": "https://www.parlgov.org/",
+                }
+            ],
+        }
+    }
 
 
 async def test_two_elections_of_one_year_have_the_month_in_their_keys(
