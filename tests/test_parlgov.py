@@ -19,6 +19,7 @@ from tests.support.running import run
 from tests.support.world import WORLD
 
 RESULTS = "32__elections__ElectionResult.csv"
+PARTIES = "21__parties__Party.csv"
 
 
 async def test_a_uk_election_has_its_seats_votes_and_turnout(data_sets: TortoiseContext) -> None:
@@ -137,10 +138,16 @@ def replace(path: Path, old: str, new: str) -> None:
 
 
 async def refused(folder: Path) -> list[str]:
+    """The errors of an import of `folder`, which must be refused (the load never begins)."""
     found = parlgov.read(folder)
     with pytest.raises(LoadError) as caught:
-        await datasets.import_batch(found)
+        await changes.load_batch(await datasets.import_batch(found), "(test)")
     return [str(e) for e in caught.value.errors]
+
+
+async def nothing_written() -> bool:
+    """Whether every table of the database, link tables too, is still empty."""
+    return all(rows == [] for rows in (await snapshot()).values())
 
 
 async def test_a_renamed_column_is_refused_naming_it(
@@ -174,6 +181,35 @@ async def test_bad_rows_are_named_by_file_and_line(
         f"{folder / RESULTS}:3: votes: '36x294' is not a whole number of at least 0",
     ]
     assert await models.Organization.all().count() == 0
+
+
+async def test_a_party_of_an_unknown_country_is_named_by_file_and_line(
+    empty_db: TortoiseContext, tmp_path: Path
+) -> None:
+    folder = copy(tmp_path)
+    # Cyprus's Turkish party (line 916), which no other row refers to, moved to a country
+    # the country file lacks: its own line is the one error.
+    replace(folder / PARTIES, "1655,51,12,Turkish,", "1655,99,12,Turkish,")
+    assert await refused(folder) == [
+        f"{folder / PARTIES}:916: country '99' is not in 02__datacore__Country.csv"
+    ]
+    assert await nothing_written()
+
+
+async def test_a_result_of_an_unknown_election_is_named_by_file_and_line(
+    empty_db: TortoiseContext, tmp_path: Path
+) -> None:
+    folder = copy(tmp_path)
+    # Line 2, Fine Gael's result, moved to an election the election file lacks.
+    replace(
+        folder / RESULTS,
+        "1,34,1393,Fine Gael,,4,24.27,276095",
+        "1,999999,1393,Fine Gael,,4,24.27,276095",
+    )
+    assert await refused(folder) == [
+        f"{folder / RESULTS}:2: election '999999' is not in 31__elections__Election.csv"
+    ]
+    assert await nothing_written()
 
 
 async def test_a_corrected_figure_is_updated_alone_and_audited(
