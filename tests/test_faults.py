@@ -22,6 +22,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from tests.support.databases import create_database, drop_database
 from tests.support.postgres_cluster import Cluster, binaries, private_cluster
 from tests.support.servers import serving
 from tests.support.world import AZ_2024, AZ_2024_DATA
@@ -49,21 +50,14 @@ def cluster() -> Iterator[Cluster]:
 @pytest_asyncio.fixture
 async def database(cluster: Cluster) -> AsyncIterator[str]:
     """The URL of a new, empty database `elections` on the private cluster, dropped after."""
+    url = cluster.url("elections")
     if not cluster.running():
         cluster.start()  # a test that stopped it failed before starting it again
-    admin = await asyncpg.connect(cluster.url())
-    try:
-        await admin.execute("CREATE DATABASE elections")
-    finally:
-        await admin.close()
-    yield cluster.url("elections")
+    await create_database(url, cluster.url())
+    yield url
     if not cluster.running():
         cluster.start()
-    admin = await asyncpg.connect(cluster.url())
-    try:
-        await admin.execute("DROP DATABASE elections WITH (FORCE)")
-    finally:
-        await admin.close()
+    await drop_database(url, cluster.url())
 
 
 def masked_error(request_id: str) -> dict[str, Any]:

@@ -40,26 +40,31 @@ def database_url(purpose: str) -> str:
     return f"{base}/elections_test_{purpose}_{uuid.uuid4().hex[:8]}"
 
 
-async def _on_postgres(statement: str) -> None:
-    """One statement on TEST_POSTGRES_URL's database, from a connection of its own (a
-    database cannot create or drop itself)."""
-    conn = await asyncpg.connect(POSTGRES_URL)
+async def _on_postgres(statement: str, server: str = POSTGRES_URL) -> None:
+    """One statement on the database of `server` (TEST_POSTGRES_URL unless told), from a
+    connection of its own (a database cannot create or drop itself)."""
+    conn = await asyncpg.connect(server)
     try:
         await conn.execute(statement)
     finally:
         await conn.close()
 
 
-async def create_database(url: str) -> None:
-    """Creates the PostgreSQL database of `url`; nothing for SQLite (a file is made on use)."""
+async def create_database(url: str, server: str = POSTGRES_URL) -> None:
+    """Creates the PostgreSQL database of `url`, from a connection to the database of
+    `server` on the same cluster (TEST_POSTGRES_URL's, unless a test runs one of its own);
+    nothing for SQLite (a file is made on use)."""
     if url.startswith("postgres"):
-        await _on_postgres(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
+        await _on_postgres(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"', server)
 
 
-async def drop_database(url: str) -> None:
-    """Drops the PostgreSQL database of `url`, connections and all; nothing for SQLite."""
+async def drop_database(url: str, server: str = POSTGRES_URL) -> None:
+    """Drops the PostgreSQL database of `url`, connections and all, from a connection to
+    `server` as `create_database`; nothing for SQLite."""
     if url.startswith("postgres"):
-        await _on_postgres(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        await _on_postgres(
+            f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)', server
+        )
 
 
 async def open_database(purpose: str) -> TortoiseContext:
