@@ -5,6 +5,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from models.base import KEY_LENGTH
+
 
 class AuditAction(StrEnum):
     CREATE = "create"
@@ -21,7 +23,8 @@ class AuditEntry(Model):
     action = fields.CharEnumField(AuditAction, max_length=8)
     # The GraphQL type changed ("Election"), or "Fixtures" for a load.
     entity = fields.CharField(max_length=20, db_index=True)
-    key = fields.CharField(max_length=120, null=True, db_index=True)
+    # The natural key of the record changed (any entity's, hence KEY_LENGTH); None for a load.
+    key = fields.CharField(max_length=KEY_LENGTH, null=True, db_index=True)
     # Field name -> {"before": …, "after": …}, in the fixture format's names and values;
     # for a load, the counts per section.
     changes = fields.JSONField()
