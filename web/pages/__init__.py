@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from web import caching
 from web.pages import api, country, election, home, party, person
 from web.pages.html import STATIC_DIR, STATIC_PREFIX
-from web.pages.page import Page, unavailable
+from web.pages.page import RenderedPage, unavailable
 
 #: Everything from this server, nothing inline: the pages' styles and script are files.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -42,7 +42,7 @@ STATIC_FILES = {
     "icon.svg": "image/svg+xml",
 }
 
-View = Callable[[Request], Awaitable[Page]]
+View = Callable[[Request], Awaitable[RenderedPage]]
 
 
 def page(view: View) -> Callable[[Request], Awaitable[Response]]:

@@ -19,12 +19,12 @@ from web.pages.html import (
     table,
     title_case,
 )
-from web.pages.page import Page, by_office, election_link, nodes, not_found, person_link
+from web.pages.page import RenderedPage, by_office, election_link, nodes, not_found, person_link
 
 COUNTRY_CODE = re.compile(r"[A-Za-z]{2}", re.ASCII)
 
 
-async def country_page(request: Request) -> Page:
+async def country_page(request: Request) -> RenderedPage:
     code = request.path_params["code"]
     if not COUNTRY_CODE.fullmatch(code):
         # Not an ISO 3166-1 alpha-2 code, which the API would refuse: nothing to find.
@@ -100,4 +100,6 @@ async def country_page(request: Request) -> Page:
         )
         + cabinet_html
     )
-    return Page(layout(country["name"], main, description=f"Elections in {country['name']}"))
+    return RenderedPage(
+        layout(country["name"], main, description=f"Elections in {country['name']}")
+    )

@@ -31,7 +31,7 @@ from web.pages.html import (
 from web.pages.page import (
     MAX_INPUT,
     Data,
-    Page,
+    RenderedPage,
     election_title,
     name_of,
     nodes,
@@ -70,7 +70,7 @@ def stage_name(tally: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-async def election_page(request: Request) -> Page:
+async def election_page(request: Request) -> RenderedPage:
     key = request.path_params["key"]
     if len(key) > MAX_INPUT:
         return not_found("election", key)
@@ -116,7 +116,7 @@ async def election_page(request: Request) -> Page:
     sections.append(statements_section(stories))
     sections.append(court_section(stories))
     sections.append(f'<h2 id="sources">Sources</h2>{source_list(cited(election, stories))}')
-    return Page(layout(title, "".join(sections), description=title))
+    return RenderedPage(layout(title, "".join(sections), description=title))
 
 
 def cited(election: Mapping[str, Any], stories: Mapping[str, Any]) -> list[Data]:

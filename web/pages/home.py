@@ -26,10 +26,18 @@ from web.pages.html import (
     table,
     title_case,
 )
-from web.pages.page import MAX_INPUT, MAX_WORDS, Data, Page, election_link, nodes, person_link
+from web.pages.page import (
+    MAX_INPUT,
+    MAX_WORDS,
+    Data,
+    RenderedPage,
+    election_link,
+    nodes,
+    person_link,
+)
 
 
-async def home(request: Request) -> Page:
+async def home(request: Request) -> RenderedPage:
     words = request.query_params.get("q", "").strip()
     if words:
         return await search(request, words)
@@ -89,7 +97,7 @@ async def home(request: Request) -> Page:
         )
         + f'<h2>Countries</h2><ul class="columns">{country_items}</ul>'
     )
-    return Page(layout(SITE, main, description="Election results explorer"))
+    return RenderedPage(layout(SITE, main, description="Election results explorer"))
 
 
 #: What a kind of statement makes notable, in words.
@@ -103,7 +111,7 @@ def statement_kinds(election: Mapping[str, Any]) -> set[str]:
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
-async def search(request: Request, words: str) -> Page:
+async def search(request: Request, words: str) -> RenderedPage:
     """People and parties by the API's search, countries by name, elections of the countries
     found (of a year, if the search names one); nearest names when nothing matches."""
     words = words[:MAX_INPUT]
@@ -162,7 +170,7 @@ async def search(request: Request, words: str) -> Page:
         else:
             sections.append(f"<p>Nothing matches “{e(words)}”, and no name is near it.</p>")
     main = f"<h1>Search: “{e(words)}”</h1>{search_form(words)}{''.join(sections)}"
-    return Page(layout(f"Search: {words}", main))
+    return RenderedPage(layout(f"Search: {words}", main))
 
 
 async def nearest_names(

@@ -31,7 +31,7 @@ Data = dict[str, Any]
 
 
 @dataclasses.dataclass(frozen=True)
-class Page:
+class RenderedPage:
     """A rendered page and its HTTP status."""
 
     html: str
@@ -81,17 +81,17 @@ def source_refs(sources: Sequence[Mapping[str, Any]]) -> str:
     )
 
 
-def not_found(what: str, key: str) -> Page:
+def not_found(what: str, key: str) -> RenderedPage:
     main = (
         f"<h1>No {e(what)} “{e(key[:MAX_INPUT])}”</h1>"
         f"<p>There is no {e(what)} with that key. Search for it by name:</p>"
         f"{search_form(key[:MAX_INPUT] if len(key) <= MAX_INPUT else '')}"
         '<p><a href="/">All countries and recent elections</a></p>'
     )
-    return Page(layout(f"No {what} “{key[:MAX_INPUT]}”", main), 404)
+    return RenderedPage(layout(f"No {what} “{key[:MAX_INPUT]}”", main), 404)
 
 
-def unavailable(error: api.ApiError) -> Page:
+def unavailable(error: api.ApiError) -> RenderedPage:
     """The page for an operation the API refused: what it said, and the usual cause."""
     main = (
         "<h1>The data for this page is unavailable</h1>"
@@ -101,7 +101,7 @@ def unavailable(error: api.ApiError) -> Page:
         "</p>"
         f"{search_form()}"
     )
-    return Page(layout("Data unavailable", main), 503)
+    return RenderedPage(layout("Data unavailable", main), 503)
 
 
 #: Offices or bodies drawn, one chart or line each: those with the most elections.

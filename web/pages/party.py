@@ -21,10 +21,10 @@ from web.pages.html import (
     table,
     title_case,
 )
-from web.pages.page import MAX_INPUT, Page, by_office, election_link, nodes, not_found
+from web.pages.page import MAX_INPUT, RenderedPage, by_office, election_link, nodes, not_found
 
 
-async def party_page(request: Request) -> Page:
+async def party_page(request: Request) -> RenderedPage:
     key = request.path_params["key"]
     if len(key) > MAX_INPUT:
         return not_found("party", key)
@@ -135,4 +135,4 @@ async def party_page(request: Request) -> Page:
     if members:
         items = "".join(f"<li>{link('/parties/' + m['key'], m['name'])}</li>" for m in members)
         main += f"<h2>Members</h2><ul>{items}</ul>"
-    return Page(layout(party["name"], main, description=party["name"]))
+    return RenderedPage(layout(party["name"], main, description=party["name"]))

@@ -18,10 +18,18 @@ from web.pages.html import (
     table,
     title_case,
 )
-from web.pages.page import MAX_INPUT, Page, election_link, nodes, not_found, party_link, source_list
+from web.pages.page import (
+    MAX_INPUT,
+    RenderedPage,
+    election_link,
+    nodes,
+    not_found,
+    party_link,
+    source_list,
+)
 
 
-async def person_page(request: Request) -> Page:
+async def person_page(request: Request) -> RenderedPage:
     key = request.path_params["key"]
     if len(key) > MAX_INPUT:
         return not_found("person", key)
@@ -107,4 +115,4 @@ async def person_page(request: Request) -> Page:
         )
     if person["sources"]:
         main += f"<h2>Sources</h2>{source_list(person['sources'])}"
-    return Page(layout(person["name"], main, description=person["name"]))
+    return RenderedPage(layout(person["name"], main, description=person["name"]))
