@@ -195,7 +195,7 @@ async def update(section: str, key: str, values: Mapping[str, Any], actor: str) 
     """Change the given fields of the record `key` (a null clears one); return what changed,
     which is nothing (and no write, no audit entry) if the values are those stored."""
     spec = BY_NAME[section]
-    async with announced_transaction() as (conn, _):
+    async with announced_transaction() as (conn, announced):
         current = await stored_record(spec, key) if _fits(spec, key) else None
         if current is None:
             raise NotFound([Problem((), f"there is no {_NOUN[section]} '{key}'")])
@@ -203,6 +203,10 @@ async def update(section: str, key: str, values: Mapping[str, Any], actor: str) 
         batch, after = await _checked(section, {**current, **values})
         what = audit.changes(_values(spec, before), _values(spec, after))
         if what:
+            # Read before the write: the rows stamped afterwards name only where the record
+            # is now, and one moved to another election (or area, or country) changes what
+            # the subscribers of the one it left are sent too.
+            announced |= await notices.of_record(conn, section, key)
             await loader.write(batch)
             await audit.record(conn, actor, AuditAction.UPDATE, ENTITIES[section], key, what)
     return what
