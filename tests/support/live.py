@@ -1,6 +1,7 @@
 """A real subscriptions client for the tests: the graphql-ws npm package (tests/live/client.mjs)
 in a node process, whose events (connected, next, error, complete, closed) are read as they
-come and awaited with a deadline."""
+come and awaited with a deadline; and the writes (a token, a mutation) and raw WebSocket frames
+the tests of subscriptions make."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ from typing import Any
 import httpx
 import pytest
 
+from curation import tokens
+from models import Scope
 from service.settings import ROOT
+from tests.support.databases import on_database
 
 CLIENT = ROOT / "tests" / "live"
 NODE = Path(sys.executable).parent / "node"
@@ -186,3 +190,59 @@ def read_to_end(sock: socket.socket) -> int:
     except ConnectionResetError:
         pass  # dropped rather than closed: the end all the same
     return total
+
+
+def write_token(database_url: str) -> str:
+    """A token of write scope in the database of `database_url` (a server's, in another
+    process)."""
+    return on_database(database_url, lambda: tokens.create("editor", Scope.WRITE))
+
+
+def mutate(
+    base_url: str, token: str, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Runs a mutation through the API of the server at `base_url`; its data, once checked
+    that every payload in it has no errors (each is its own transaction, done)."""
+    answer = httpx.post(
+        f"{base_url}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    body = answer.json()
+    assert "errors" not in body, answer.text
+    data: dict[str, Any] = body["data"]
+    assert [payload["errors"] for payload in data.values()] == [[]] * len(data), answer.text
+    return data
+
+
+def read_frame(sock: socket.socket) -> tuple[int, bytes]:
+    """The next WebSocket frame the server sent (unmasked, as a server's are): its opcode
+    and payload. A short read means the server ended the connection: an error."""
+
+    def exactly(size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = sock.recv(size - len(data))
+            if not chunk:
+                raise ConnectionError(f"the connection ended after {len(data)} of {size} bytes")
+            data += chunk
+        return data
+
+    first, second = exactly(2)
+    size = second & 0x7F
+    if size == 126:
+        size = int.from_bytes(exactly(2))
+    elif size == 127:
+        size = int.from_bytes(exactly(8))
+    return first & 0x0F, exactly(size)
+
+
+def wait_until(check: Callable[[], bool], what: str, timeout: float = 10) -> None:
+    """Polls `check` (a server's /metrics, say) until true; fails naming `what` after
+    `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not so within {timeout} s")
+        time.sleep(0.05)
