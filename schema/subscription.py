@@ -32,11 +32,12 @@ class ResultUpdate:
     )
 
 
-def _open(wanted: Callable[[Notice], bool]) -> notify.Subscription:
-    """A subscription of the process's hub, or the error that says which limit refused it."""
+def _open(wanted: Callable[[Notice], bool]) -> notify.NoticeWaiter:
+    """A subscription's waiter on the process's hub, or the error that says which limit
+    refused it."""
     try:
         return notify.hub.open(wanted)
-    except notify.Refused as error:
+    except notify.TooManySubscriptions as error:
         raise GraphQLError(str(error), extensions={"code": "LIVE_LIMIT"}) from None
 
 

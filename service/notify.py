@@ -91,13 +91,15 @@ def parse(payload: str) -> list[Notice]:
     return [Notice.decoded(item) for item in value]
 
 
-class Refused(Exception):
-    """A subscription this process will not hold; the message says which limit and what to do."""
+class TooManySubscriptions(Exception):
+    """A subscription this process will not hold (LIVE_MAX_SUBSCRIPTIONS); the message says
+    which limit and what to do. Not curation's `Refused`, which refuses a change of data."""
 
 
-class Subscription:
+class NoticeWaiter:
     """One subscription's view of the hub: a flag raised by each notice that `wanted`, and
-    at most `per_second` wake-ups a second (notices in between are taken together)."""
+    at most `per_second` wake-ups a second (notices in between are taken together). Not the
+    GraphQL root of subscriptions (schema/subscription.py), which reads and sends the data."""
 
     def __init__(self, wanted: Callable[[Notice], bool], per_second: float) -> None:
         self.wanted = wanted
@@ -130,7 +132,7 @@ class Hub:
     """This process's subscriptions, and the notices handed to them."""
 
     def __init__(self) -> None:
-        self.subscriptions: set[Subscription] = set()
+        self.subscriptions: set[NoticeWaiter] = set()
         #: The most subscriptions held at once (LIVE_MAX_SUBSCRIPTIONS), and the messages a
         #: second each may send (LIVE_MESSAGES_PER_SECOND): set by the app at start.
         self.max_subscriptions = 1000
@@ -141,21 +143,22 @@ class Hub:
         self.on_message: Callable[[], None] = lambda: None
         self.on_refused: Callable[[], None] = lambda: None
 
-    def open(self, wanted: Callable[[Notice], bool]) -> Subscription:
-        """A new subscription, until `close`; Refused past `max_subscriptions`."""
+    def open(self, wanted: Callable[[Notice], bool]) -> NoticeWaiter:
+        """A new subscription's waiter, until `close`; TooManySubscriptions past
+        `max_subscriptions`."""
         if len(self.subscriptions) >= self.max_subscriptions:
             self.on_refused()
-            raise Refused(
+            raise TooManySubscriptions(
                 f"This server holds {len(self.subscriptions)} subscriptions, its limit "
                 f"(LIVE_MAX_SUBSCRIPTIONS={self.max_subscriptions}): try again later, or "
                 "another server."
             )
-        subscription = Subscription(wanted, self.per_second)
+        subscription = NoticeWaiter(wanted, self.per_second)
         self.subscriptions.add(subscription)
         self.on_count(len(self.subscriptions))
         return subscription
 
-    def close(self, subscription: Subscription) -> None:
+    def close(self, subscription: NoticeWaiter) -> None:
         self.subscriptions.discard(subscription)
         self.on_count(len(self.subscriptions))
 
