@@ -759,3 +759,27 @@ async def test_an_election_won_without_the_most_votes_says_who_had_them(
     assert "Most votes Hillary Clinton, who did not win by the rules" in page.text
     biden = await get_page("/elections/us-president-2020")
     assert "Most votes" not in biden.text
+
+
+async def test_every_country_with_elections_is_on_the_front_page_and_found_by_name(
+    data_sets: TortoiseContext,
+) -> None:
+    # ISO 3166 holds 249 countries; those with elections come after the first hundred by name
+    # too (Sweden, the United Kingdom, the United States).
+    page = await get_page("/")
+    assert {"/countries/SE", "/countries/GB", "/countries/US", "/countries/AZ"} <= set(page.links)
+    found = await get_page("/?q=sweden")
+    assert "/countries/SE" in found.links
+    assert "/elections/se-parliament-2022" in found.links
+
+
+async def test_a_count_names_candidacies_beyond_the_first_hundred(
+    data_sets: TortoiseContext,
+) -> None:
+    # The 2020 US count has 102 lines, more than one page of the election's candidacies.
+    page = await get_page("/elections/us-president-2020")
+    _, rows = table(page, "The result, line by line")
+    assert len(rows) == 101  # the national count's lines
+    names = [row[0] for row in rows]
+    assert not [name for name in names if name.startswith("us-president-2020/")]
+    assert "Weinstein Karynn Krill" in names  # the last of them by key, named as published

@@ -82,6 +82,10 @@ async def election_page(request: Request) -> RenderedPage:
     title = election_title(election)
     candidacies = {c["key"]: c for c in nodes(election["candidacies"])}
     tallies = nodes(election["tallies"])
+    # A page of candidacies holds 100; the counts name the rest (a US election has more).
+    for tally in tallies:
+        for line in tally["lines"]:
+            candidacies.setdefault(line["candidacy"]["key"], line["candidacy"])
     result_key = (election["result"] or {}).get("key")
     result = next((t for t in tallies if t["key"] == result_key), None)
     # Colours by place in the result, so the winner is always the palette's first.
@@ -243,7 +247,7 @@ def result_section(
     rows = []
     for line, share in zip(result["lines"], shares, strict=True):
         key = line["candidacy"]["key"]
-        candidacy = candidacies.get(key, {"name": key})
+        candidacy = candidacies[key]
         won = key == winner_key
         note = ", ".join(
             n
