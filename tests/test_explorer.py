@@ -19,6 +19,7 @@ from tortoise.context import TortoiseContext
 
 import loader
 from service.manifest import manifest, sha256
+from service.settings import load_settings
 from tests.support.clients import client
 from web import graphiql, pages
 from web.pages import api, areas, maps
@@ -783,3 +784,28 @@ async def test_a_count_names_candidacies_beyond_the_first_hundred(
     names = [row[0] for row in rows]
     assert not [name for name in names if name.startswith("us-president-2020/")]
     assert "Weinstein Karynn Krill" in names  # the last of them by key, named as published
+
+
+async def test_the_pages_are_served_in_production(
+    world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Settings as `APP_ENV=production make serve` reads them: introspection, GraphiQL and
+    # suggestions off, errors masked; the pages still reach the API as any client would.
+    monkeypatch.setenv("APP_ENV", "production")
+    settings = load_settings(env_file=None)
+    assert settings.production and not settings.introspection and not settings.graphiql
+    facts = {
+        "/": "Azerbaijan presidential election, 7 February 2024",
+        "/?q=aliyev": "Ilham Aliyev",
+        "/elections/az-president-2024": "Winner Ilham Aliyev with 92.12 %",
+        "/countries/AZ": "Azerbaijan Elections 8",
+        "/people/ilham-aliyev": "Ilham Aliyev",
+        "/parties/georgian-dream": "53.93 %",
+    }
+    async with client(settings) as http:
+        for path, fact in facts.items():
+            response = await http.get(path)
+            assert response.status_code == 200, (path, response.text[:300])
+            assert fact in read(response.text).text, path
+        missing = await http.get("/elections/no-such-election")
+    assert missing.status_code == 404
