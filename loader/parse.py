@@ -9,7 +9,7 @@ import sys
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -72,6 +72,23 @@ class _Loader(_Checks, yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates = []
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        # PyYAML's composer recurses once per level of lists and mappings, and so fails past
+        # Python's limit of a thousand frames: it stops at MAX_YAML_DEPTH instead. Texts too
+        # deep for libyaml are refused before they come here (`_nested_too_deeply`); this
+        # holds for those libyaml refuses for another reason, which PyYAML may accept.
+        if not self.check_event(yaml.CollectionStartEvent):
+            return super().compose_node(parent, index)
+        if self.depth == MAX_YAML_DEPTH:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _too_deep(_line(event.start_mark))
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 #: Aliases may expand a document to ALIAS_GROWTH times the values written in it, plus
@@ -80,6 +97,30 @@ class _Loader(_Checks, yaml.SafeLoader):
 #: and everything after the parse walks each of them.
 ALIAS_GROWTH = 10
 ALIAS_ALLOWANCE = 10_000
+
+#: The most levels of lists and mappings a YAML document may nest. Fixtures nest five at
+#: most; what reads the data afterwards (the search for yes/no words, the line index, the
+#: records' checks) recurses once per level, which Python stops near a thousand levels, and
+#: PyYAML's own composer (the parser of texts libyaml refuses) recurses too.
+MAX_YAML_DEPTH = 100
+
+
+class _Mark(Protocol):
+    """Where a YAML event or error is: PyYAML's Mark, or libyaml's."""
+
+    line: int
+
+
+def _line(mark: _Mark | None) -> int | None:
+    return None if mark is None else mark.line + 1
+
+
+def _too_deep(line: int | None) -> _Refused:
+    return _Refused(
+        line,
+        f"YAML nested too deeply: over the limit of {MAX_YAML_DEPTH} levels; no fixture nests "
+        "more than a few",
+    )
 
 
 class _Refused(Exception):
@@ -103,6 +144,29 @@ def _first_alias(text: str) -> yaml.AliasEvent | None:
     return None
 
 
+def _nested_too_deeply(text: str) -> _Refused | None:
+    """The refusal of a YAML text that nests past MAX_YAML_DEPTH before libyaml's parser
+    stops at an error in it, found from that parser's events (in C, building nothing);
+    None if it does not. libyaml itself refuses a thousand levels, often before it sends
+    the event of the hundred-and-first: that line, then, is its error's, which is the same
+    (its scanner reads ahead only within a line)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_FastSafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    return _too_deep(_line(event.start_mark))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as error:
+        if error.problem == "exceeded maximum nesting depth":
+            return _too_deep(_line(error.problem_mark))
+    except yaml.YAMLError:
+        pass
+    return None
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]
@@ -111,18 +175,23 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _check_expansion(root: yaml.Node) -> None:
+def _check_tree(root: yaml.Node) -> None:
     """Refuses a node tree whose aliases make it a cycle, or expand it past ALIAS_GROWTH
-    times its nodes plus ALIAS_ALLOWANCE; each node is visited once, so this costs what the
-    text does, whatever the aliases describe."""
+    times its nodes plus ALIAS_ALLOWANCE, or that nests past MAX_YAML_DEPTH (through its
+    aliases too); each node is visited once, so this costs what the text does, whatever the
+    aliases describe."""
     sizes: dict[int, int] = {}  # id of a node -> the values it expands to
+    heights: dict[int, int] = {}  # id of a node -> the levels of collections it holds
     on_path: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:  # not recursive: the depth of a document is not bounded here
+    while stack:  # not recursive: the depth is known only once the walk is done
         node, done = stack.pop()
         key = id(node)
         if done:
-            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            below = max((heights[id(child)] for child in children), default=0)
+            heights[key] = below + isinstance(node, yaml.CollectionNode)
             on_path.discard(key)
             continue
         if key in sizes:
@@ -130,12 +199,18 @@ def _check_expansion(root: yaml.Node) -> None:
         on_path.add(key)
         stack.append((node, True))
         for child in _children(node):
-            if id(child) in on_path:
+            child_key = id(child)
+            if child_key in on_path:
                 raise _Refused(
                     child.start_mark.line + 1,
                     "a YAML alias makes this value hold itself; fixtures are trees",
                 )
-            if id(child) not in sizes:
+            if child_key in sizes:
+                continue
+            if isinstance(child, yaml.ScalarNode):
+                # Most nodes: measured here rather than pushed, visited and popped again.
+                sizes[child_key], heights[child_key] = 1, 0
+            else:
                 stack.append((child, False))
     written, expanded = len(sizes), sizes[id(root)]
     limit = ALIAS_GROWTH * written + ALIAS_ALLOWANCE
@@ -146,6 +221,18 @@ def _check_expansion(root: yaml.Node) -> None:
             f"written, over the limit of {limit:,} ({ALIAS_GROWTH} times those written, "
             f"plus {ALIAS_ALLOWANCE:,}): write repeated values out, or repeat them less",
         )
+    if heights[id(root)] > MAX_YAML_DEPTH:
+        raise _too_deep(_line(_first_too_deep(root, heights).start_mark))
+
+
+def _first_too_deep(root: yaml.Node, heights: dict[int, int]) -> yaml.Node:
+    """The first collection, in the text's order, one level past MAX_YAML_DEPTH: down from
+    the root, each step to the first child that holds enough levels below it."""
+    node = root
+    for level in range(1, MAX_YAML_DEPTH + 1):
+        needed = MAX_YAML_DEPTH + 1 - level
+        node = next(child for child in _children(node) if heights[id(child)] >= needed)
+    return node
 
 
 class _FastLoader(_Checks, _FastSafeLoader):  # type: ignore[valid-type, misc]
@@ -321,11 +408,26 @@ def _construct(
     try:
         node = loader.get_single_node()
         if node is not None:
-            _check_expansion(node)  # before the data is built and walked
+            _check_tree(node)  # before the data is built and walked
         data = None if node is None else loader.construct_document(node)
     finally:
         loader.dispose()
     return data, loader.duplicates
+
+
+def _construct_either(text: str) -> tuple[Any, list[tuple[int, str]]]:
+    """`_construct` by libyaml's parser, else by PyYAML's; raises `_Refused`, or the
+    YAMLError of PyYAML's parser."""
+    try:
+        return _construct(_FastLoader, text)
+    except yaml.YAMLError:
+        # Too deep for libyaml, or too deep before its error: refused without PyYAML's parser,
+        # whose scanner's work grows with the depth as well as the length.
+        if (refused := _nested_too_deeply(text)) is not None:
+            raise refused from None
+        # Parsed again by PyYAML's own parser, which words the error as users and tests know
+        # it (and has the last word on the rare text the two parsers disagree about).
+        return _construct(_Loader, text)
 
 
 def _parse_yaml(text: str, doc: Document, aliases: bool) -> None:
@@ -341,18 +443,13 @@ def _parse_yaml(text: str, doc: Document, aliases: bool) -> None:
         )
         return
     try:
-        data, duplicates = _construct(_FastLoader, text)
+        data, duplicates = _construct_either(text)
     except _Refused as refused:
         doc.errors.append(FixtureError(doc.file, refused.line, "", refused.message))
         return
-    except yaml.YAMLError:
-        # Parsed again by PyYAML's own parser, which words the error as users and tests know
-        # it (and has the last word on the rare text the two parsers disagree about).
-        try:
-            data, duplicates = _construct(_Loader, text)
-        except yaml.YAMLError as exc:
-            doc.errors.append(_syntax_error(doc.file, text, exc))
-            return
+    except yaml.YAMLError as exc:
+        doc.errors.append(_syntax_error(doc.file, text, exc))
+        return
     doc.data = data
     doc.lines = LineIndex(text)
     for line, message in duplicates:

@@ -737,6 +737,37 @@ def test_json_nested_too_deeply_or_with_a_huge_number_is_refused() -> None:
     ]
 
 
+TOO_DEEP = "YAML nested too deeply: over the limit of 100 levels; no fixture nests more than a few"
+
+
+def test_yaml_nested_too_deeply_is_refused_with_its_line() -> None:
+    # Past a thousand levels libyaml refused, and PyYAML's parser, which read it next,
+    # recursed until Python stopped it: a RecursionError, not a fixture error.
+    def refusal(text: str, aliases: bool = False) -> list[tuple[int | None, str]]:
+        document = parse_text(text, "content.yaml", aliases)
+        assert document.data is None
+        return [(error.line, error.message) for error in document.errors]
+
+    for depth in (101, 1001, 100_000):  # libyaml composes the first, refuses the others
+        assert refusal("[" * depth + "]" * depth) == [(1, TOO_DEEP)]
+    assert parse_text("a: " + "[" * 99 + "]" * 99, "content.yaml").errors == []
+    assert refusal("a: " + "[" * 100 + "]" * 100) == [(1, TOO_DEEP)]
+    # The line of the hundred-and-first level, the first in the text, whoever refuses it.
+    for depth in (150, 1500):
+        mappings = "".join(" " * level + f"m{level}:\n" for level in range(depth)) + " " * depth
+        shallow_then_deep = "a: [1]\nb: " + "[" * 200 + "]" * 200 + "\n"
+        assert refusal(shallow_then_deep + mappings + "x: 1\n") == [(2, TOO_DEEP)]
+        assert refusal(mappings + "x: 1\n") == [(101, TOO_DEEP)]
+    # A text libyaml refuses for another reason and PyYAML's parser reads.
+    assert refusal("%YAML 1.3\n--- " + "[" * 5000 + "]" * 5000) == [(2, TOO_DEEP)]
+    # Through aliases, in files: 3 anchors of 40 levels, each holding the one before.
+    chain = "x0: &x0 " + "[" * 40 + "1" + "]" * 40 + "\n"
+    for i in (1, 2):
+        chain += f"x{i}: &x{i} " + "[" * 40 + f"*x{i - 1}" + "]" * 40 + "\n"
+    assert refusal(chain, aliases=True) == [(1, TOO_DEEP)]  # x0's level written on line 1
+    assert parse_text(chain.rsplit("x2:", 1)[0], "content.yaml", aliases=True).errors == []
+
+
 # --- Loading again: idempotent, minimal, and nothing removed unless asked. ---
 
 

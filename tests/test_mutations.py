@@ -640,6 +640,31 @@ async def test_yaml_aliases_are_refused_in_fixture_content(tokens: Tokens) -> No
     assert await snapshot() == before
 
 
+async def test_yaml_nested_too_deeply_is_refused_in_fixture_content(tokens: Tokens) -> None:
+    # A thousand levels made PyYAML's parser recurse past Python's limit: an internal error,
+    # logged with its traceback. Now a fixture error with the line and the limit.
+    before = await snapshot()
+    for depth in (101, 1001):
+        deep = NEW_ELECTION_YAML.replace('"President"', "[" * depth + "]" * depth)
+        answer = await execute(LOAD, {"content": deep}, tokens.write)
+        assert answer == {
+            "data": {
+                "loadFixtures": {
+                    "changed": 0,
+                    "sections": [],
+                    "errors": [
+                        {
+                            "field": "content",
+                            "message": "line 5: YAML nested too deeply: over the limit of 100 "
+                            "levels; no fixture nests more than a few",
+                        }
+                    ],
+                }
+            }
+        }
+    assert await snapshot() == before
+
+
 async def test_bad_fixture_content_is_refused_with_the_loaders_errors(tokens: Tokens) -> None:
     before = await snapshot()
     bad = NEW_ELECTION_YAML.replace("date: 2029-04-11", "date: 2029-02-30").replace(
