@@ -110,6 +110,7 @@ async def test_gudrat_hasanguliyev_stood_five_times(world: TortoiseContext) -> N
 
 
 async def test_heydar_aliyev_1993_and_1998(world: TortoiseContext) -> None:
+    # The test world (no birth date); tests/test_curated_history.py checks the shipped fixtures.
     data = await run(
         PERSON % "name birthDate candidacies { nodes { key share votes won ageAtElection } }",
         {"key": "heydar-aliyev"},

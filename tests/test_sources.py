@@ -69,6 +69,7 @@ async def test_source_urls(world: TortoiseContext, key: str, url: str) -> None:
 async def test_every_source_behind_the_results_has_an_http_address(
     world: TortoiseContext,
 ) -> None:
+    # The test world as frozen; tests/test_curated_history.py checks the shipped fixtures.
     data = await run("{ elections { nodes { allSources { key url } } } }")
     sources = {s["key"]: s["url"] for e in nodes(data["elections"]) for s in e["allSources"]}
 
