@@ -278,3 +278,42 @@ async def test_georgia_tallies_in_stage_order(world: TortoiseContext) -> None:
 @pytest.mark.parametrize("key", ["az-president-2024/final", "az-president-2024", ""])
 async def test_unknown_tally_key_gives_null(world: TortoiseContext, key: str) -> None:
     assert await run(TALLY % "key", {"key": key}) == {"tally": None}
+
+
+async def test_a_tallys_warnings_with_their_explanations(data_sets: TortoiseContext) -> None:
+    # Croatia 2020 in ParlGov: its votes cast (17,360,065) are more than four times its
+    # electorate (3,701,924), and a share disagrees with its votes; both are explained in
+    # data/explanations.yaml. A tally whose figures agree has no warning.
+    data = await run(
+        """{ croatia: tally(key: "hr-parliament-2020/parlgov") {
+                registered cast valid turnout turnoutComputed
+                warnings { code message explanation } }
+             azerbaijan: tally(key: "az-president-2024/final-cec") {
+                warnings { code message explanation } } }"""
+    )
+    assert data == {
+        "croatia": {
+            "registered": 3701924,
+            "cast": 17360065,
+            "valid": 1695785,
+            "turnout": 468.95,
+            "turnoutComputed": True,
+            "warnings": [
+                {
+                    "code": "cast_exceeds_registered",
+                    "message": "cast (17360065) exceeds registered (3701924)",
+                    "explanation": "ParlGov's votes_cast is larger than its electorate, which "
+                    "no count can be; kept as published rather than corrected by guesswork.",
+                },
+                {
+                    "code": "share_mismatch",
+                    "message": "the share of 'hr-parliament-2020/hr-ethnic' (1.76) is 1.13 "
+                    "points from its votes over valid ballots (0.63)",
+                    "explanation": "ParlGov publishes shares that are not its party votes over "
+                    "its valid ballots; the file does not say on what total they were taken. "
+                    "Both kept as published.",
+                },
+            ],
+        },
+        "azerbaijan": {"warnings": []},
+    }
