@@ -137,3 +137,28 @@ async def test_countries_that_held_elections(world: TortoiseContext) -> None:
     others = await run("{ countries(filter: {hasElections: false}) { totalCount } }")
     every = await run("{ countries { totalCount } }")
     assert others["countries"]["totalCount"] == every["countries"]["totalCount"] - 2
+
+
+async def test_a_countrys_iso_codes_and_official_name(data_sets: TortoiseContext) -> None:
+    # Germany comes from ISO 3166 alone; Azerbaijan, from the test world, keeps its name and
+    # gains ISO's codes.
+    data = await run(
+        """{ de: country(code: "DE") { code name iso { alpha3 numeric officialName } }
+             az: country(code: "AZ") { code name iso { alpha3 numeric officialName } } }"""
+    )
+    assert data == {
+        "de": {
+            "code": "DE",
+            "name": "Germany",
+            "iso": {
+                "alpha3": "DEU",
+                "numeric": "276",
+                "officialName": "Federal Republic of Germany",
+            },
+        },
+        "az": {
+            "code": "AZ",
+            "name": "Azerbaijan",
+            "iso": {"alpha3": "AZE", "numeric": "031", "officialName": "Republic of Azerbaijan"},
+        },
+    }
