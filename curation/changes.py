@@ -286,6 +286,7 @@ async def _write(
     progress: Progress | None,
     announced: set[Notice],
 ) -> Report:
+    announced |= await notices.moved(conn, batch)
     report = await loader.write(batch, prune=prune, progress=progress)
     if any(counts.deleted for counts in report.sections.values()):
         # The rows pruned are gone, and with them what they belonged to: every subscription

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.curating import UPDATE_ELECTION
+from tests.support.curating import LOAD, UPDATE_ELECTION
 from tests.support.live import (
     AZ_2024_RESULT,
     RESULT_UPDATED,
@@ -173,6 +173,34 @@ def test_a_tally_moved_to_another_election_is_announced_to_both(server_database:
                     {"electionChanged": {"key": "az-president-2018", "tallies": {"totalCount": 3}}},
                     {"electionChanged": {"key": "az-president-2024", "tallies": {"totalCount": 9}}},
                 ],
+            }
+
+
+def test_a_tally_moved_by_a_fixture_load_is_announced_to_both(server_database: str) -> None:
+    # The tally as a fixture file holds it, placed in 2018's election.
+    moved = f"""
+tallies:
+  - key: {TH_MIRROR}
+    election: az-president-2018
+    stage: final
+    registered: 6478840
+    turnout_reported: 76.68
+    sources: [hmong-th-az-2024]
+"""
+    with serving(server_database) as server:
+        token = write_token(server_database)
+        with live_client(f"{server.url}/graphql", [AZ_2024_RESULT, AZ_2018_RESULT]) as client:
+            assert [len(found) for found in messages(client, {0: 1, 1: 1}).values()] == [1, 1]
+            assert mutate(server.url, token, LOAD, {"content": moved})["loadFixtures"] == {
+                "changed": 1,
+                "sections": [
+                    {"section": "tallies", "created": 0, "updated": 1, "unchanged": 0, "deleted": 0}
+                ],
+                "errors": [],
+            }
+            assert messages(client, {0: 1, 1: 1}, 5) == {
+                0: [{"resultUpdated": sent("az-president-2024", CURRENT)}],
+                1: [{"resultUpdated": sent("az-president-2018", TH_MIRROR)}],
             }
 
 
