@@ -98,8 +98,3 @@ async def publish(
         await asyncio.sleep(tally.wait)
         await changes.create("tallies", tally.record, ACTOR)
         report(tally)
-
-
-#: The name service/cli.py still annotates with; it goes once the command says PlannedTally
-#: (a tally's stage is models.Stage, and schema.tally.Stage in the API).
-Stage = PlannedTally

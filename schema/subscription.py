@@ -12,6 +12,7 @@ from graphql import GraphQLError
 from strawberry import Info
 
 import models
+from models.base import KEY_LENGTH
 from models.figures import in_stage_order
 from schema.context import Loaders
 from schema.election import Election
@@ -74,12 +75,13 @@ class Subscription:
             strawberry.argument(description="An area's key; omitted: the whole country."),
         ] = None,
     ) -> AsyncGenerator[ResultUpdate, None]:
-        row = await models.Election.get_or_none(key=election) if len(election) <= 120 else None
+        known = len(election) <= KEY_LENGTH
+        row = await models.Election.get_or_none(key=election) if known else None
         if row is None:
             raise GraphQLError(f"There is no election '{election}' (argument `election`).")
         area_id: int | None = None
         if area is not None:
-            place = await models.Area.get_or_none(key=area) if len(area) <= 120 else None
+            place = await models.Area.get_or_none(key=area) if len(area) <= KEY_LENGTH else None
             if place is None:
                 raise GraphQLError(f"There is no area '{area}' (argument `area`).")
             area_id = place.pk

@@ -391,7 +391,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-        def report(stage: replay.Stage) -> None:
+        def report(stage: replay.PlannedTally) -> None:
             record = stage.record
             counted = record.get("counted_share")
             shown = f", {counted} % counted" if counted is not None else ""
