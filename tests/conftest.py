@@ -16,7 +16,13 @@ from loader import datasets
 from tests.support import dialect, state
 from tests.support.curating import Tokens, world_with_tokens
 from tests.support.data_sets import DATA
-from tests.support.databases import BACKEND, close_database, open_database, served_database
+from tests.support.databases import (
+    BACKEND,
+    close_database,
+    current,
+    open_database,
+    served_database,
+)
 from tests.support.world import WORLD
 
 
@@ -42,6 +48,22 @@ async def data_sets() -> AsyncIterator[TortoiseContext]:
         yield ctx
     finally:
         await close_database(ctx)
+
+
+#: The shared read-only databases, of which a test names one.
+SHARED_DATABASES = ("data_sets", "world")
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def the_named_database_is_current(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """The database a test names is the one it reads: a module's `data_sets`, once set up,
+    would otherwise stay current for its later tests of the (session's) `world`."""
+    named = [name for name in SHARED_DATABASES if name in request.fixturenames]
+    if not named or {"empty_db", "world_to_write", "tokens"} & set(request.fixturenames):
+        yield
+        return
+    with current(request.getfixturevalue(named[0])):
+        yield
 
 
 @pytest_asyncio.fixture

@@ -10,7 +10,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from tortoise.context import TortoiseContext
 
+import models
 from tests import support
 from tests.support import state
 from web import export, fast_requests
@@ -115,8 +117,15 @@ def reads_the_shipped_fixtures(node: ast.AST) -> bool:
 #: The test modules that read the shipped data, and assert only what stays true as it grows:
 #: test_bundled checks the data, test_install serves it from an installed copy; and
 #: test_guides, whose examples show what `make serve` answers, so that a guide is updated
-#: with the data it shows.
-SHIPPED_DATA_READERS = {"test_bundled.py", "test_install.py", "test_guides.py"}
+#: with the data it shows; and test_curated_history, the corrections made to the curated
+#: history from its sources (birth dates, terms, ballots, addresses), facts of single
+#: records that more data leaves true.
+SHIPPED_DATA_READERS = {
+    "test_bundled.py",
+    "test_install.py",
+    "test_guides.py",
+    "test_curated_history.py",
+}
 
 
 def test_only_the_tests_of_the_shipped_data_read_it() -> None:
@@ -199,3 +208,19 @@ def test_the_state_check_lets_modules_be_imported_and_caches_fill(
         assert state.changed(before, state.current()) == []
     finally:
         SEEN.clear()
+
+
+# A module's tests of the world and of the data sets, in turn: each reads its own database,
+# though the data sets' (module-scoped) was set up after the world's (session-scoped).
+
+
+async def test_a_world_test_reads_the_world(world: TortoiseContext) -> None:
+    assert await models.Election.filter(key="us-president-2020").exists() is False
+
+
+async def test_a_data_sets_test_reads_the_data_sets(data_sets: TortoiseContext) -> None:
+    assert await models.Election.filter(key="us-president-2020").exists() is True
+
+
+async def test_a_world_test_after_it_reads_the_world_again(world: TortoiseContext) -> None:
+    assert await models.Election.filter(key="us-president-2020").exists() is False

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import asyncpg
 from tortoise.backends.base.config_generator import generate_config
 from tortoise.connection import get_connection
-from tortoise.context import TortoiseContext
+from tortoise.context import TortoiseContext, _current_context
 
 import models
 from service.database import MODULES, tortoise_config
@@ -75,6 +75,19 @@ async def open_database(purpose: str) -> TortoiseContext:
     await ctx.init(config=config, _create_db=True)
     await ctx.generate_schemas(safe=False)
     return ctx
+
+
+@contextmanager
+def current(ctx: TortoiseContext) -> Iterator[None]:
+    """`ctx` as the current Tortoise context within, and whichever was current before after.
+    Tortoise sets its contextvar only when a context is entered, so it is set here directly."""
+    before = _current_context.get()
+    _current_context.set(ctx)
+    try:
+        yield
+    finally:
+        # Set, not reset: a fixture's teardown may run in another copy of the context.
+        _current_context.set(before)
 
 
 async def close_database(ctx: TortoiseContext) -> None:
