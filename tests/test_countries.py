@@ -38,8 +38,37 @@ async def test_country_code_is_case_insensitive(world: TortoiseContext) -> None:
 
 
 async def test_unknown_country_code_gives_null(world: TortoiseContext) -> None:
-    data = await run('{ zz: country(code: "ZZ") { code } am: country(code: " am ") { code } }')
-    assert data == {"zz": None, "am": None}
+    # Armenia's AM is ISO's but not in the test world; ZZ and Kosovo's XK are codes ISO
+    # leaves to users, which data may use; SU, the Soviet Union's, is a former code.
+    data = await run(
+        '{ zz: country(code: "ZZ") { code } am: country(code: " am ") { code }'
+        ' xk: country(code: "XK") { code } su: country(code: "SU") { code } }'
+    )
+    assert data == {"zz": None, "am": None, "xk": None, "su": None}
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (
+            "UK",
+            """"UK" is not the ISO 3166-1 alpha-2 code of a country; United Kingdom's is "GB".""",
+        ),
+        ("el", """"el" is not the ISO 3166-1 alpha-2 code of a country; Greece's is "GR"."""),
+        (
+            "AB",
+            '"AB" is not the ISO 3166-1 alpha-2 code of a country: give a country\'s two letters,'
+            ' e.g. "AZ" for Azerbaijan.',
+        ),
+    ],
+)
+async def test_two_letters_no_country_has_are_refused(
+    world: TortoiseContext, code: str, message: str
+) -> None:
+    query = "query ($code: String!) { country(code: $code) { code } }"
+    assert await errors_of(query, {"code": code}) == [f"country(code:): {message}"]
+    query = "query ($code: String!) { elections(filter: {country: $code}) { totalCount } }"
+    assert await errors_of(query, {"code": code}) == [f"filter.country: {message}"]
 
 
 @pytest.mark.parametrize(

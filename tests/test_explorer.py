@@ -377,6 +377,7 @@ async def test_a_search_without_a_match_suggests_the_nearest_names(
         ("/people/nobody", "No person “nobody”"),
         ("/parties/no-such-party", "No party “no-such-party”"),
         ("/countries/ZZ", "No country “ZZ”"),
+        ("/countries/UK", "No country “UK”"),
         ("/countries/Azerbaijan", "No country “Azerbaijan”"),
         ("/elections/" + "x" * 5000, "No election “" + "x" * 100 + "”"),
         ("/elections/%3Cscript%3E", "No election “<script>”"),

@@ -6,6 +6,7 @@ import re
 
 from starlette.requests import Request
 
+from schema.country_code import assigned
 from web.pages import api, charts, maps
 from web.pages.cabinets import cabinets_table
 from web.pages.charts import Series
@@ -26,8 +27,9 @@ COUNTRY_CODE = re.compile(r"[A-Za-z]{2}", re.ASCII)
 
 async def country_page(request: Request) -> RenderedPage:
     code = request.path_params["code"]
-    if not COUNTRY_CODE.fullmatch(code):
-        # Not an ISO 3166-1 alpha-2 code, which the API would refuse: nothing to find.
+    if not COUNTRY_CODE.fullmatch(code) or not assigned(code.upper()):
+        # Not an ISO 3166-1 alpha-2 code of a country, which the API would refuse: nothing
+        # to find.
         return not_found("country", code)
     data = await api.run(request.app, "ExplorerCountry", {"code": code.upper()})
     country = data["country"]
