@@ -144,13 +144,14 @@ class Loaders:
         return self._get(("links", model, relation), load)
 
 
-#: Where a request's Outcome travels in its ASGI scope, between the /graphql endpoint and the
-#: middleware around it (web/caching.py), as Starlette's AuthenticationMiddleware passes "user".
+#: Where a request's RequestOutcome travels in its ASGI scope, between the /graphql endpoint
+#: and the middleware around it (web/caching.py), as Starlette's AuthenticationMiddleware
+#: passes "user".
 OUTCOME_KEY = "elections.outcome"
 
 
 @dataclass
-class Outcome:
+class RequestOutcome:
     """What the handling of one /graphql request learns that its HTTP answer depends on: the
     token's refusal (schema/access.py), why an operation did not run, whether the result may
     be cached, and whether the answer is GraphiQL's page (web/graphql_app.py)."""
@@ -165,12 +166,12 @@ class Outcome:
     graphql_ide: bool = False
 
     @staticmethod
-    def of(scope: MutableMapping[str, Any]) -> Outcome:
+    def of(scope: MutableMapping[str, Any]) -> RequestOutcome:
         """The request's outcome, made on first use and kept in its ASGI scope."""
         outcome = scope.get(OUTCOME_KEY)
         if outcome is None:
-            outcome = scope[OUTCOME_KEY] = Outcome()
-        return cast(Outcome, outcome)
+            outcome = scope[OUTCOME_KEY] = RequestOutcome()
+        return cast(RequestOutcome, outcome)
 
     def add_result(self, failure: ErrorKind | None, errors: bool) -> None:
         """Notes an operation's result: `failure`, why it did not run (None: it ran), and
@@ -204,7 +205,7 @@ class Context:
     #: The request's Authorization header, if it sent one.
     authorization: str | None = None
     #: What the handling learns for the HTTP answer.
-    outcome: Outcome = field(default_factory=Outcome)
+    outcome: RequestOutcome = field(default_factory=RequestOutcome)
     _identity: Identity | AuthError | None = field(default=None, init=False, repr=False)
     _checked: bool = field(default=False, init=False, repr=False)
 

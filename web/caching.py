@@ -4,7 +4,7 @@ A GET whose operation ran without any error may be kept by browsers and shared c
 CACHE_MAX_AGE seconds, and revalidated with its ETag after that. Everything else from
 /graphql (POST, errors, refusals) is `no-store`: a POST may be a mutation, and an error may
 not outlive its cause (a time limit, a database away, a persisted query not yet registered).
-`HTTPCaching` is the ASGI middleware around /graphql that does it, from the request's Outcome
+`HTTPCaching` is the ASGI middleware around /graphql that does it, from the request's RequestOutcome
 (schema/context.py).
 """
 
@@ -17,7 +17,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from schema.context import Outcome
+from schema.context import RequestOutcome
 
 NO_STORE = "no-store"
 #: What a /graphql answer depends on besides its URL: Accept picks the media type (and the
@@ -63,7 +63,7 @@ class HTTPCaching:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        outcome = Outcome.of(scope)
+        outcome = RequestOutcome.of(scope)
         request_headers = Headers(scope=scope)
         start: Message | None = None
         body: list[bytes] = []

@@ -22,7 +22,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from schema import Schema, build_schema
-from schema.context import Context, Outcome
+from schema.context import Context, RequestOutcome
 from service import compat, errors, logs
 from service.metrics import Metrics
 from service.settings import Settings
@@ -166,7 +166,7 @@ class SubResponse(Response):
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context, our offline GraphiQL page, GraphQL-shaped
     errors for bad requests, the media types and status codes of the GraphQL over HTTP spec
-    (from the request's Outcome), and persisted queries.
+    (from the request's RequestOutcome), and persisted queries.
 
     Made, it checks the private names of the libraries the schema uses (service/compat.py)
     and, with the fast path, that fast requests may skip each of the schema's extensions;
@@ -214,7 +214,7 @@ class GraphQLApp(GraphQL[Context, None]):
                     self.metrics.fast_request_answered()
             if response is None:
                 response = await self.run(request)
-            outcome = Outcome.of(scope)
+            outcome = RequestOutcome.of(scope)
             status = outcome.status(media_type == GRAPHQL_RESPONSE_JSON)
             if status is not None:
                 response.status_code = status
@@ -240,7 +240,7 @@ class GraphQLApp(GraphQL[Context, None]):
             request=request,
             response=response,
             authorization=request.headers.get("authorization"),
-            outcome=Outcome.of(request.scope),
+            outcome=RequestOutcome.of(request.scope),
         )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -291,7 +291,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if info is not None:
             info.errors.update(errors.kind(error) for error in found)
         failed = failure(result)
-        Outcome.of(request.scope).add_result(failed, errors=bool(found))
+        RequestOutcome.of(request.scope).add_result(failed, errors=bool(found))
         if self.settings.production and found:
             request_id = info.request_id if info else "unknown"
             masked = errors.masked(found, request_id)
@@ -355,7 +355,7 @@ class GraphQLApp(GraphQL[Context, None]):
         return bounded_json(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        Outcome.of(request.scope).graphql_ide = True
+        RequestOutcome.of(request.scope).graphql_ide = True
         return graphiql.graphiql_page()
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
