@@ -194,10 +194,16 @@ async def test_exit_polls_congratulations_statements_and_courts(world: TortoiseC
     header, rows = table(page, "Oracle Advisory Group's estimate against the official result")
     assert header == ["Candidate or list", "Exit poll", "Official", "Gap"]
     assert rows[0] == ["Ilham Aliyev", "93.9 %", "92.12 %", "+1.78 pts"]
-    text = page.text
-    assert "Vladimir Putin (Russia) by call" in text
-    assert "Nicolás Maduro (Venezuela) by letter" in text
-    assert "Popular Front" in text
+    header, rows = table(
+        page, "Congratulations in the order they came, with the day each was made or reported"
+    )
+    assert header == ["Who", "Day", "Days after polling day", "How", "What was said, and where"]
+    assert rows[0][:4] == ["Recep Tayyip Erdoğan (Turkey)", "8 February 2024", "1", "call"]
+    assert rows[2][:4] == ["Ursula von der Leyen", "5 March 2024", "27", "letter"]
+    how = {row[0]: row[1:4] for row in rows}
+    assert how["Vladimir Putin (Russia)"][2] == "call"
+    assert how["Nicolás Maduro (Venezuela)"][2] == "letter"
+    assert "Popular Front" in page.text
 
     georgia = await get_page("/elections/ge-parliament-2024")
     header, rows = table(georgia, "The result, line by line")

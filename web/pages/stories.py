@@ -3,12 +3,15 @@ timeline, statements and verdicts, court cases as chains of appeals."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from web.pages import charts
 from web.pages.charts import Event
 from web.pages.html import (
+    NO_VALUE,
+    Cell,
     cell,
     day,
     e,
@@ -82,26 +85,40 @@ def congratulations_section(election: Mapping[str, Any], stories: Mapping[str, A
     parts = []
     if congratulations:
         events = [Event(when(x), who(x)) for x in congratulations]
-        items = "".join(
-            (
-                f'<li><time datetime="{e(when(x))}">{e(day(when(x)))}</time>: '
+        polling_day = dt.date.fromisoformat(election["date"])
+
+        def after(x: Mapping[str, Any]) -> Cell:
+            # Days after polling day, as the chart places them; none where no day is known.
+            if not when(x):
+                return cell(NO_VALUE, True, "")
+            days = (dt.date.fromisoformat(when(x)) - polling_day).days
+            return cell(days, True, days)
+
+        rows = [
+            [
+                Cell(f"<strong>{e(who(x))}</strong>"),
+                Cell(f'<time datetime="{e(when(x))}">{e(day(when(x)))}</time>')
                 if when(x)
-                else "<li>Day not reported: "
-            )
-            + f"<strong>{e(who(x))}</strong>"
-            + (f" by {e(title_case(x['channel']).lower())}" if x["channel"] else "")
-            + f" — {e(x['summary'])} {source_refs(x['sources'])}</li>"
+                else cell("not reported", sort=""),
+                after(x),
+                cell(title_case(x["channel"]).lower() if x["channel"] else NO_VALUE),
+                Cell(f"{e(x['summary'])} {source_refs(x['sources'])}"),
+            ]
             for x in congratulations
-        )
+        ]
         parts.append(
             '<h2 id="congratulations">Congratulations</h2>'
             + charts.timeline(
                 "Congratulations, days after polling day",
                 election["date"],
                 events,
-                "Each mark is a congratulation; the list below names them in order.",
+                "Each mark is a congratulation; the table below names them in order.",
             )
-            + f'<ol class="timeline">{items}</ol>'
+            + table(
+                "Congratulations in the order they came, with the day each was made or reported",
+                ["Who", "Day", "Days after polling day", "How", "What was said, and where"],
+                rows,
+            )
         )
     if before:
         items = "".join(
