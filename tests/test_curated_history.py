@@ -265,7 +265,7 @@ async def test_2024_final_ballots_from_ifes_and_the_turnout_as_reported(
         "sources": [
             {
                 "key": "electionguide-4314",
-                "url": "http://www.electionguide.org/elections/id/4314/?'report_type=past",
+                "url": "http://www.electionguide.org/elections/id/4314/",
                 "publisher": "IFES ElectionGuide (results from the Central Election Commission)",
                 "title": "Azerbaijan: presidential election, 7 February 2024",
                 "published": None,
