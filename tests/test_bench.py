@@ -1,17 +1,24 @@
 """The benchmark's own instruments: the proxy that counts the SQL a server sends to PostgreSQL,
-and the closing lines of `make bench-quick`."""
+the closing lines of `make bench-quick`, and the heaviest queries of `python -m bench.heaviest`."""
 
 from __future__ import annotations
 
 import asyncio
 import struct
 
+from graphql import parse, validate
+
 from bench import wire
 from bench.generate import Plan
+from bench.heaviest import MAX_COST, fields, heavy_queries, largest, query_cost, repeated_text
 from bench.inprocess import InProcess
 from bench.peer import Pair, Round, Side
 from bench.run import SizeResult
 from bench.summary import closing_lines
+from schema import schema
+from schema.limits import shape_errors
+from service import compat
+from service.settings import Limits
 
 
 def _message(kind: bytes, body: bytes) -> bytes:
@@ -136,3 +143,32 @@ def test_without_postgres_the_closing_lines_say_what_was_not_measured() -> None:
         "against PostGraphile on PostgreSQL: worst throughput ratio not measured "
         "(set BENCH_POSTGRES_URL)",
     ]
+
+
+def test_the_heaviest_queries_are_within_every_limit_of_an_anonymous_request() -> None:
+    """bench/heaviest.py measures what the default limits let through: each of its queries
+    must pass them, so that its figures in docs/security.md are of answers served."""
+    document_limits = Limits()
+    graphql_schema = compat.graphql_schema(schema)
+    for heavy in heavy_queries():
+        assert heavy.cost <= MAX_COST, heavy.name
+        document = parse(heavy.query)
+        assert validate(graphql_schema, document) == [], heavy.name
+        errors = shape_errors(document, document_limits.max_depth, document_limits.max_aliases)
+        assert errors == [], heavy.name
+        for ids in heavy.variables.values():
+            assert len(ids) <= document_limits.max_list_items, heavy.name
+    # The repeated text is as many copies as the cost allows: one more is over it.
+    ids = {"ids": ["x"] * 100}
+    copies = largest(repeated_text, ids)
+    assert (
+        query_cost(repeated_text(copies + 1), ids)
+        > MAX_COST
+        >= query_cost(repeated_text(copies), ids)
+    )
+
+
+def test_an_answers_fields_are_counted_as_the_cost_counts_them() -> None:
+    # election, its key, candidacies, 2 nodes items each with a name: 1 + 1 + 1 + 2 * (1 + 1)
+    answer = {"election": {"key": "k", "candidacies": {"nodes": [{"name": "a"}, {"name": "b"}]}}}
+    assert fields(answer) == 1 + 1 + 1 + 1 + 2 * (1 + 1)
