@@ -12,6 +12,7 @@ import models
 from models import winner as rules
 from models.figures import preferred_of, ranked
 from schema.connection import After, Before, Connection, First, Last, nested_connection
+from schema.context import once
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.node import ModelNode
 from schema.organization import Organization, name_on
@@ -44,18 +45,16 @@ class CandidacyStatus(Enum):
 async def preferred_lines(info: Info, election_id: int) -> list[models.TallyLine]:
     """The lines of an election's preferred tally, from first place down; [] if none."""
     loaders = info.context.loaders
-    # Kept for the request: each candidacy's share, votes and `won` ask for them again.
-    found: list[models.TallyLine] | None = loaders.preferred_lines.get(election_id)
-    if found is None:
+
+    async def make() -> list[models.TallyLine]:
         tallies = await loaders.children(models.Tally, "election").load(election_id)
         tally = preferred_of(tallies)
-        found = (
-            []
-            if tally is None
-            else ranked(await loaders.children(models.TallyLine, "tally").load(tally.pk))
-        )
-        loaders.preferred_lines[election_id] = found
-    return found
+        if tally is None:
+            return []
+        return ranked(await loaders.children(models.TallyLine, "tally").load(tally.pk))
+
+    # Kept for the request: each candidacy's share, votes and `won` ask for them again.
+    return await once(loaders.preferred_lines, election_id, make)
 
 
 async def decision(
@@ -64,22 +63,21 @@ async def decision(
     """The decision of an election's preferred tally, made once per request (`election`: its
     row, where the caller has it, so that it is not read again)."""
     loaders = info.context.loaders
-    found: rules.Decision[int] | None = loaders.decisions.get(election_id)
-    if found is None:
+
+    async def make() -> rules.Decision[int]:
         lines = await preferred_lines(info, election_id)
         candidacies = await loaders.by_id(models.Candidacy).load_many(
             [line.candidacy_id for line in lines]
         )
         alliance = {c.pk: c.alliance_id for c in candidacies if c is not None}
-        if election is None:
-            election = await loaders.by_id(models.Election).load(election_id)
-        found = rules.decide(
-            election.kind.value,
+        row = election or await loaders.by_id(models.Election).load(election_id)
+        return rules.decide(
+            row.kind.value,
             (rules.Line(line.candidacy_id, line.votes, line.share, line.seats) for line in lines),
             alliance,
         )
-        loaders.decisions[election_id] = found
-    return found
+
+    return await once(loaders.decisions, election_id, make)
 
 
 async def by_election_date(info: Info, rows: list[models.Candidacy]) -> list[models.Candidacy]:

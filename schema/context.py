@@ -3,8 +3,9 @@ identity of the request's token, and the outcome that the HTTP answer is made fr
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Hashable, Iterable, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -23,6 +24,32 @@ from schema.rows import select, table
 from service.errors import ErrorKind
 
 M = TypeVar("M", bound=Model)
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+async def once(cache: dict[K, asyncio.Future[V]], key: K, make: Callable[[], Awaitable[V]]) -> V:
+    """`make()`'s value for `key`, made once per request: a caller that comes while it is
+    being made waits for it. (Memoising only the value let every line of a 101-line count,
+    resolved side by side, rank the count and decide the winner again.) A failure is
+    every waiting caller's, and a later caller makes it again."""
+    pending = cache.get(key)
+    if pending is None:
+        pending = cache[key] = asyncio.get_running_loop().create_future()
+        # A failure no other caller waited for is not logged as never retrieved.
+        pending.add_done_callback(lambda done: done.cancelled() or done.exception())
+        try:
+            pending.set_result(await make())
+        except BaseException as error:
+            del cache[key]
+            if isinstance(error, asyncio.CancelledError):
+                pending.cancel()
+            else:
+                pending.set_exception(error)
+            raise
+    return await pending
 
 
 class _Loader(DataLoader[Any, Any]):
@@ -57,9 +84,9 @@ class Loaders:
         #: for all of them before resuming any (schema/fast_path.py).
         self.futures: set[Awaitable[Any]] = set()
         #: An election's preferred tally lines, ranked (schema.candidacy.preferred_lines).
-        self.preferred_lines: dict[int, list[TallyLine]] = {}
+        self.preferred_lines: dict[int, asyncio.Future[list[TallyLine]]] = {}
         #: Who won each election, and who led its popular vote (schema.candidacy.decision).
-        self.decisions: dict[int, Decision[int]] = {}
+        self.decisions: dict[int, asyncio.Future[Decision[int]]] = {}
 
     def _get(self, key: Hashable, load: Any) -> DataLoader[Any, Any]:
         if key not in self._loaders:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from tortoise.context import TortoiseContext
 
+from models import winner
+from schema import candidacy
 from tests.support.running import nodes, run
 
 CANDIDACY = "query ($key: String!) { candidacy(key: $key) { %s } }"
@@ -221,3 +225,31 @@ async def test_endorsements_of_a_candidacy(world: TortoiseContext) -> None:
 )
 async def test_unknown_candidacy_key_gives_null(world: TortoiseContext, key: str) -> None:
     assert await run(CANDIDACY % "key", {"key": key}) == {"candidacy": None}
+
+
+async def test_an_elections_count_is_ranked_and_decided_once_per_request(
+    world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each candidacy's `won`, `share` and `ledPopularVote` ask for the election's decision,
+    # side by side; the first makes it, the others wait for it.
+    calls: list[str] = []
+    decide, rank = winner.decide, candidacy.ranked
+
+    def counted_decide(*args: Any, **kwargs: Any) -> Any:
+        calls.append("decide")
+        return decide(*args, **kwargs)
+
+    def counted_rank(*args: Any, **kwargs: Any) -> Any:
+        calls.append("rank")
+        return rank(*args, **kwargs)
+
+    monkeypatch.setattr(winner, "decide", counted_decide)
+    monkeypatch.setattr(candidacy, "ranked", counted_rank)
+    data = await run(
+        '{ a: election(key: "az-president-2024") { candidacies { nodes { won share'
+        " ledPopularVote } } }"
+        ' b: election(key: "az-president-2018") { candidacies { nodes { won } } } }'
+    )
+    assert [c["won"] for c in nodes(data["a"]["candidacies"])].count(True) == 1
+    assert len(nodes(data["a"]["candidacies"])) == 7
+    assert sorted(calls) == ["decide", "decide", "rank", "rank"]
