@@ -22,9 +22,11 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from schema import budget
 from schema.access import Access
 from schema.area import Area
 from schema.audit import AuditLogQuery
+from schema.budget import BudgetedExecutor
 from schema.cabinet import Cabinet
 from schema.candidacy import Candidacy
 from schema.country import Country
@@ -48,7 +50,6 @@ from schema.statement import Statement
 from schema.subscription import Subscription
 from schema.tally import Tally
 from service.caches import Cache
-from service.compat import StrawberryGraphQLCoreExecutionContext
 from service.errors import OperationTimeout, is_expected
 from service.metrics import FastPathCounts
 from service.settings import Limits, Settings
@@ -115,9 +116,7 @@ class Schema(strawberry.Schema):
         )
         variant.limits = limits
         variant.field_suggestions = field_suggestions
-        variant.execution_context_class = (
-            FastExecutor if fast_path else StrawberryGraphQLCoreExecutionContext
-        )
+        variant.execution_context_class = FastExecutor if fast_path else BudgetedExecutor
         variant.fast_path_counts = fast_path_counts
         return variant
 
@@ -137,22 +136,26 @@ class Schema(strawberry.Schema):
     ) -> ExecutionResult:
         limit = self.limits.execution_timeout
         requested = requested_operation.set(Requested(operation_name))
+        answer = budget.Budget(self.limits.max_answer_bytes, self.limits.max_answer_bytes)
         try:
             async with asyncio.timeout(limit):
-                return await super().execute(
-                    query,
-                    variable_values,
-                    context_value,
-                    root_value,
-                    operation_name,
-                    allowed_operation_types,
-                    operation_extensions,
-                )
+                with budget.budgeted(answer):
+                    result = await super().execute(
+                        query,
+                        variable_values,
+                        context_value,
+                        root_value,
+                        operation_name,
+                        allowed_operation_types,
+                        operation_extensions,
+                    )
         except TimeoutError:
             # Cancelling the operation's task stops its resolvers and database queries.
             return timed_out(limit, operation_name)
         finally:
             requested_operation.reset(requested)
+        # What was made of an answer over the budget is thrown away.
+        return budget.too_large(answer.limit) if answer.spent else result
 
     async def stream(
         self,

@@ -43,6 +43,8 @@ from graphql import (
 )
 from strawberry import relay
 
+from schema import budget
+from schema.budget import AnswerTooLarge, BudgetedExecutor
 from schema.node import ModelNode
 from service import compat
 from service.compat import (
@@ -50,7 +52,6 @@ from service.compat import (
     NODE_ID,
     FieldDetails,
     StrawberryField,
-    StrawberryGraphQLCoreExecutionContext,
     StrawberryObjectDefinition,
     collect_fields,
     get_arguments,
@@ -89,7 +90,7 @@ class FastInfo:
 Collected = dict[tuple[str, tuple[int, ...]], dict[str, list[FieldDetails]]]
 
 
-class FastExecutor(StrawberryGraphQLCoreExecutionContext):
+class FastExecutor(BudgetedExecutor):
     """Strawberry's executor (graphql-core's), which first tries the fast path on a query.
 
     `collected` may hold the fields collected for the selections of a document that no
@@ -129,6 +130,13 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             data = await _Run(self).operation()
         except Exception as error:  # whatever it was, graphql-core answers (the docstring)
+            answer = budget.current.get()
+            if answer is not None and answer.spent:
+                # Raised at one level, or in a group from levels side by side; graphql-core
+                # would spend the budget the same way, then stop.
+                return ExecutionResult(None, [budget.too_large_error(answer.limit)])
+            if answer is not None:  # graphql-core makes the whole answer again
+                answer.left = answer.limit
             result = self._fallback(error.reason if isinstance(error, Unsupported) else "error")
             return await result if self.is_awaitable(result) else result
         if self.counts is not None:
@@ -146,6 +154,7 @@ class _Run:
         self.info = FastInfo(executor.context_value)
         loaders = getattr(executor.context_value, "loaders", None)
         self.batched: Container[Any] = getattr(loaders, "futures", frozenset())
+        self.budget = budget.current.get()
 
     async def operation(self) -> dict[str, Any]:
         executor = self.executor
@@ -219,13 +228,19 @@ class _Run:
         )
         columns: list[list[Any]] = []
         nested: list[tuple[int, Coroutine[Any, Any, list[Any]]]] = []
+        size = 0  # of this level's scalars, in the answer's JSON
         for i, (return_type, details, _) in enumerate(resolved):
             column = values[i * count : (i + 1) * count]
             if return_type is None or is_leaf_type(_named(return_type)):
                 column = self.leaves(return_type, column)  # at once: no coroutine needed
+                size += budget.weight_of(column)
             else:
                 nested.append((i, self.complete(return_type, details, column)))
             columns.append(column)
+        if self.budget is not None and self.budget.take(size):
+            for _, unstarted in nested:
+                unstarted.close()
+            raise AnswerTooLarge(budget.too_large_message(self.budget.limit))
         if len(nested) == 1:
             ((i, completion),) = nested
             columns[i] = await completion

@@ -291,6 +291,18 @@ NAMES: tuple[Private, ...] = (
         "graphql.execution:Executor.execute_operation",
         "schema/fast_path.py (overrides it to try the fast path first)",
     ),
+    Private(
+        GRAPHQL_CORE,
+        "graphql.execution:Executor.execute_field",
+        "schema/budget.py (nothing more resolved once the answer's budget is spent)",
+        fast_path=False,
+    ),
+    Private(
+        GRAPHQL_CORE,
+        "graphql.execution:Executor.complete_leaf_value",
+        "schema/budget.py (each scalar of an answer counted against MAX_ANSWER_BYTES)",
+        fast_path=False,
+    ),
     # Tortoise
     Private(
         TORTOISE,

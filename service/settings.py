@@ -60,6 +60,8 @@ class Limits:
     max_batch_operations: int = 0
     #: The most items a list may hold in an argument or a variable (`nodes(ids:)`, `or`).
     max_list_items: int = 100
+    #: About the most bytes an operation's answer may hold, counted as it is made.
+    max_answer_bytes: int = 32 * MIB
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,7 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
                 "MAX_BATCH_OPERATIONS", defaults.max_batch_operations, minimum=0
             ),
             max_list_items=positive("MAX_LIST_ITEMS", defaults.max_list_items),
+            max_answer_bytes=positive("MAX_ANSWER_BYTES", defaults.max_answer_bytes),
         ),
         fast_path=config("FAST_PATH", cast=bool, default=True),
         metrics=config("METRICS", cast=bool, default=True),

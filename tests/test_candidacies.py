@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from tortoise.context import TortoiseContext
 
-from models import winner
+from models import figures, winner
 from schema import candidacy
 from tests.support.running import nodes, run
 
@@ -233,7 +233,7 @@ async def test_an_elections_count_is_ranked_and_decided_once_per_request(
     # Each candidacy's `won`, `share` and `ledPopularVote` ask for the election's decision,
     # side by side; the first makes it, the others wait for it.
     calls: list[str] = []
-    decide, rank = winner.decide, candidacy.ranked
+    decide, rank = winner.decide, figures.ranked
 
     def counted_decide(*args: Any, **kwargs: Any) -> Any:
         calls.append("decide")

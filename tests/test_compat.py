@@ -116,6 +116,8 @@ def test_the_fenced_names_are_the_ones_the_code_uses() -> None:
     assert sorted(p.path for p in NAMES if not p.fast_path) == sorted(
         [
             *live,
+            "graphql.execution:Executor.complete_leaf_value",
+            "graphql.execution:Executor.execute_field",
             "strawberry.schema.schema:Schema._get_custom_context_kwargs",
             "strawberry.schema.schema:Schema._schema",
             "strawberry.schema.schema:StrawberryGraphQLCoreExecutionContext",

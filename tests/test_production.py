@@ -56,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
         "execution_timeout": 10.0,
         "max_batch_operations": 0,
         "max_list_items": 100,
+        "max_answer_bytes": 32 * 1024 * 1024,
     },
     "fast_path": True,
     "metrics": True,
@@ -127,7 +128,7 @@ def test_every_setting_is_cleared_by_settings_from() -> None:
         and isinstance(node.args[0], ast.Constant)
         and isinstance(node.args[0].value, str)
     }
-    assert len(read) == 43
+    assert len(read) == 44
     assert read == set(NAMES)
 
 

@@ -38,7 +38,7 @@ from starlette.responses import Response
 from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
 from strawberry.types import ExecutionResult
 
-from schema import Schema, limits, timed_out
+from schema import Schema, budget, limits, timed_out
 from schema.access import PROTECTED, Access, root_fields
 from schema.documents import Parsing, document_bytes
 from schema.fast_path import Collected, FastExecutor
@@ -209,17 +209,22 @@ async def answer(app: View, request: Request) -> Response | None:
         return None
     sub_response = await app.get_sub_response(request)
     context = await app.get_context(request, sub_response)
+    answer = budget.Budget(limit.max_answer_bytes, limit.max_answer_bytes)
     try:
         async with asyncio.timeout(limit.execution_timeout):
-            ran = await _execute(schema, known, context, variables, operation_name, extensions)
+            with budget.budgeted(answer):
+                ran = await _execute(schema, known, context, variables, operation_name, extensions)
     except TimeoutError:
         result = timed_out(limit.execution_timeout, operation_name)  # as the schema says it
     else:
-        if ran.errors:
+        if answer.spent:  # as the schema says it, without running it again the ordinary way
+            result = budget.too_large(answer.limit)
+        elif ran.errors:
             return None  # errors are logged, and masked in production, the ordinary way
-        result = ExecutionResult(data=ran.data, errors=None)  # Strawberry's, as the view has it
-        if digest is not None and query is not None:
-            app.persisted_queries.keep(digest, query)  # as the ordinary way does after a run
+        else:
+            result = ExecutionResult(data=ran.data, errors=None)  # Strawberry's, as the view has it
+            if digest is not None and query is not None:
+                app.persisted_queries.keep(digest, query)  # as the ordinary way does after a run
     # What the OperationName extension notes for the log line and the metrics.
     info = logs.current_request.get()
     if info is not None:

@@ -1,0 +1,119 @@
+"""The answer's budget: the bytes one operation's answer may hold, counted as its values are
+made, which stop the operation once spent.
+
+The cost (schema/limits.py) bounds the fields a query asks for before it runs, but not what
+they hold: a plain list counts as `COST_LIST_SIZE` items whatever it holds, and a text field
+holds what was stored. So an answer is also counted while it is made, each scalar by about
+the bytes it takes in JSON, on both executors. Once the budget is spent the fast path stops
+at once; graphql-core's path resolves nothing more (each field left is null, with no error,
+and no resolver runs), so that the work still under way ends soon; the answer is thrown
+away and the operation answered with the error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import GraphQLError, OperationType
+from strawberry.types import ExecutionResult
+
+from service.compat import StrawberryGraphQLCoreExecutionContext
+from service.errors import ClientError
+
+#: What a value adds beyond its text: its key, quotes and separators, roughly.
+_OVERHEAD = 12
+
+
+class AnswerTooLarge(ClientError):
+    """The answer would hold more than MAX_ANSWER_BYTES."""
+
+
+@dataclass
+class Budget:
+    """What is left of one operation's answer budget."""
+
+    limit: int
+    left: int
+    spent: bool = False
+
+    def take(self, size: int) -> bool:
+        """Counts `size` bytes; whether the budget is spent."""
+        self.left -= size
+        if self.left < 0:
+            self.spent = True
+        return self.spent
+
+
+#: The budget of the operation running in this context, if it has one (not subscriptions).
+current: ContextVar[Budget | None] = ContextVar("answer_budget", default=None)
+
+
+@contextmanager
+def budgeted(budget: Budget) -> Iterator[Budget]:
+    """`budget` for the operation run within."""
+    token = current.set(budget)
+    try:
+        yield budget
+    finally:
+        current.reset(token)
+
+
+def weight(value: Any) -> int:
+    """About the bytes a serialized scalar (or list of them) takes in the answer's JSON."""
+    if isinstance(value, str):
+        return len(value) + _OVERHEAD
+    if isinstance(value, list):
+        return sum(weight(item) for item in value) + _OVERHEAD
+    return _OVERHEAD
+
+
+def weight_of(values: list[Any]) -> int:
+    """The weight of a column of serialized scalars."""
+    return sum(len(v) + _OVERHEAD if type(v) is str else weight(v) for v in values)
+
+
+def too_large_message(limit: int) -> str:
+    return (
+        f"The answer would hold more than the limit of {limit:,} bytes (MAX_ANSWER_BYTES): "
+        "ask for fewer items (`first`), fewer fields, or fewer IDs at a time."
+    )
+
+
+def too_large_error(limit: int) -> GraphQLError:
+    message = too_large_message(limit)
+    return GraphQLError(message, original_error=AnswerTooLarge(message))
+
+
+def too_large(limit: int) -> ExecutionResult:
+    """The result of an operation stopped for the size of its answer."""
+    return ExecutionResult(data=None, errors=[too_large_error(limit)])
+
+
+class BudgetedExecutor(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, counting each scalar of the answer against the budget, and
+    resolving nothing more once it is spent."""
+
+    def budget(self) -> Budget | None:
+        # A mutation's answer is not counted: stopping it would leave the client unsure of
+        # what it wrote, and its answer is small (counts, a record).
+        if self.operation.operation is not OperationType.QUERY:
+            return None
+        return current.get()
+
+    def execute_field(self, *args: Any) -> Any:
+        budget = self.budget()
+        if budget is not None and budget.spent:
+            # Null without an error or a resolver: the answer is thrown away (Schema.execute).
+            return None
+        return super().execute_field(*args)
+
+    def complete_leaf_value(self, return_type: Any, result: Any) -> Any:  # type: ignore[override]
+        completed = super().complete_leaf_value(return_type, result)
+        budget = self.budget()
+        if budget is not None:
+            budget.take(weight(completed))
+        return completed
