@@ -1,13 +1,15 @@
-"""The answer's budget: the bytes one operation's answer may hold, counted as its values are
-made, which stop the operation once spent.
+"""The answer's budget: about the memory one operation's answer takes while it is made,
+counted as it is made, which stops the operation once spent.
 
 The cost (schema/limits.py) bounds the fields a query asks for before it runs, but not what
-they hold: a plain list counts as `COST_LIST_SIZE` items whatever it holds, and a text field
-holds what was stored. So an answer is also counted while it is made, each scalar by about
-the bytes it takes in JSON, on both executors. Once the budget is spent the fast path stops
-at once; graphql-core's path resolves nothing more (each field left is null, with no error,
-and no resolver runs), so that the work still under way ends soon; the answer is thrown
-away and the operation answered with the error.
+they come to: a plain list counts as `COST_LIST_SIZE` items whatever it holds, and a text
+holds what was stored. So an answer is also counted while it is made, on both executors:
+each field resolved for each object as `FIELD` bytes (what a resolved value, its row and its
+place in the answer take, roughly, measured with bench/heaviest.py), and each text by its
+length. Once the budget is spent the fast path stops before it resolves the next level;
+graphql-core's path resolves nothing more (each field left is null, with no error, and no
+resolver runs), so that the work under way ends soon. What was made is thrown away and the
+operation answered with the error.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from strawberry.types import ExecutionResult
 from service.compat import StrawberryGraphQLCoreExecutionContext
 from service.errors import ClientError
 
-#: What a value adds beyond its text: its key, quotes and separators, roughly.
-_OVERHEAD = 12
+#: What each field of each object counts for, beyond its text.
+FIELD = 100
 
 
 class AnswerTooLarge(ClientError):
@@ -63,22 +65,22 @@ def budgeted(budget: Budget) -> Iterator[Budget]:
 
 
 def weight(value: Any) -> int:
-    """About the bytes a serialized scalar (or list of them) takes in the answer's JSON."""
+    """The text a serialized scalar (or list of them) holds."""
     if isinstance(value, str):
-        return len(value) + _OVERHEAD
+        return len(value)
     if isinstance(value, list):
-        return sum(weight(item) for item in value) + _OVERHEAD
-    return _OVERHEAD
+        return sum(weight(item) for item in value)
+    return 0
 
 
 def weight_of(values: list[Any]) -> int:
-    """The weight of a column of serialized scalars."""
-    return sum(len(v) + _OVERHEAD if type(v) is str else weight(v) for v in values)
+    """The text a column of serialized scalars holds."""
+    return sum(len(v) if type(v) is str else weight(v) for v in values)
 
 
 def too_large_message(limit: int) -> str:
     return (
-        f"The answer would hold more than the limit of {limit:,} bytes (MAX_ANSWER_BYTES): "
+        f"The answer would take more than the limit of {limit:,} bytes (MAX_ANSWER_BYTES) to make: "
         "ask for fewer items (`first`), fewer fields, or fewer IDs at a time."
     )
 
@@ -106,7 +108,7 @@ class BudgetedExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def execute_field(self, *args: Any) -> Any:
         budget = self.budget()
-        if budget is not None and budget.spent:
+        if budget is not None and budget.take(FIELD):
             # Null without an error or a resolver: the answer is thrown away (Schema.execute).
             return None
         return super().execute_field(*args)

@@ -202,6 +202,8 @@ class _Run:
         field completed, the fields that hold objects side by side as graphql-core runs
         them, so that their DataLoaders share batches."""
         count = len(sources)
+        if self.budget is not None and self.budget.take(count * len(grouped) * budget.FIELD):
+            raise AnswerTooLarge(budget.too_large_message(self.budget.limit))
         # Every field's resolver first, so that a field the fast path declines is found
         # before any coroutine is made.
         resolvers: list[tuple[GraphQLOutputType | None, list[FieldDetails], Resolve]] = []
@@ -228,7 +230,7 @@ class _Run:
         )
         columns: list[list[Any]] = []
         nested: list[tuple[int, Coroutine[Any, Any, list[Any]]]] = []
-        size = 0  # of this level's scalars, in the answer's JSON
+        size = 0  # of this level's texts
         for i, (return_type, details, _) in enumerate(resolved):
             column = values[i * count : (i + 1) * count]
             if return_type is None or is_leaf_type(_named(return_type)):

@@ -60,8 +60,8 @@ class Limits:
     max_batch_operations: int = 0
     #: The most items a list may hold in an argument or a variable (`nodes(ids:)`, `or`).
     max_list_items: int = 100
-    #: About the most bytes an operation's answer may hold, counted as it is made.
-    max_answer_bytes: int = 32 * MIB
+    #: About the most memory an operation's answer may take while it is made (schema/budget).
+    max_answer_bytes: int = 16 * MIB
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ DEFAULTS: dict[str, Any] = {
         "execution_timeout": 10.0,
         "max_batch_operations": 0,
         "max_list_items": 100,
-        "max_answer_bytes": 32 * 1024 * 1024,
+        "max_answer_bytes": 16 * 1024 * 1024,
     },
     "fast_path": True,
     "metrics": True,
