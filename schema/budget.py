@@ -31,7 +31,7 @@ FIELD = 100
 
 
 class AnswerTooLarge(ClientError):
-    """The answer would hold more than MAX_ANSWER_BYTES."""
+    """The answer would take more than MAX_ANSWER_BYTES to make."""
 
 
 @dataclass
@@ -96,8 +96,8 @@ def too_large(limit: int) -> ExecutionResult:
 
 
 class BudgetedExecutor(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, counting each scalar of the answer against the budget, and
-    resolving nothing more once it is spent."""
+    """graphql-core's executor, counting each field it executes and each text it completes
+    against the budget, and resolving nothing more once it is spent."""
 
     def budget(self) -> Budget | None:
         # A mutation's answer is not counted: stopping it would leave the client unsure of
