@@ -136,7 +136,7 @@ class Schema(strawberry.Schema):
     ) -> ExecutionResult:
         limit = self.limits.execution_timeout
         requested = requested_operation.set(Requested(operation_name))
-        answer = budget.Budget(self.limits.max_answer_bytes, self.limits.max_answer_bytes)
+        answer = budget.Budget(self.limits.max_answer_bytes)
         try:
             async with asyncio.timeout(limit):
                 with budget.budgeted(answer):

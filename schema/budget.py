@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import GraphQLError, OperationType
@@ -39,8 +39,15 @@ class Budget:
     """What is left of one operation's answer budget."""
 
     limit: int
-    left: int
-    spent: bool = False
+    left: int = field(init=False)
+    spent: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        self.left = self.limit
+
+    def refill(self) -> None:
+        """The whole budget again: the operation is made again from the start."""
+        self.left, self.spent = self.limit, False
 
     def take(self, size: int) -> bool:
         """Counts `size` bytes; whether the budget is spent."""

@@ -136,7 +136,7 @@ class FastExecutor(BudgetedExecutor):
                 # would spend the budget the same way, then stop.
                 return ExecutionResult(None, [budget.too_large_error(answer.limit)])
             if answer is not None:  # graphql-core makes the whole answer again
-                answer.left = answer.limit
+                answer.refill()
             result = self._fallback(error.reason if isinstance(error, Unsupported) else "error")
             return await result if self.is_awaitable(result) else result
         if self.counts is not None:

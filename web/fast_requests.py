@@ -209,7 +209,7 @@ async def answer(app: View, request: Request) -> Response | None:
         return None
     sub_response = await app.get_sub_response(request)
     context = await app.get_context(request, sub_response)
-    answer = budget.Budget(limit.max_answer_bytes, limit.max_answer_bytes)
+    answer = budget.Budget(limit.max_answer_bytes)
     try:
         async with asyncio.timeout(limit.execution_timeout):
             with budget.budgeted(answer):
