@@ -357,6 +357,29 @@ NAMES: tuple[Private, ...] = (
         fast_path=False,
         on=_h11_protocol,
     ),
+    # uvicorn: its HTTP/1.1 protocol on httptools is public as a `--http` class, not as a base
+    # class; httptools calls the parser's callbacks on it, which ours extends.
+    Private(
+        UVICORN,
+        "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol",
+        "web/read_timeout.py (the deadline for a request's headers, under `elections serve`)",
+        fast_path=False,
+    ),
+    *(
+        Private(
+            UVICORN,
+            f"uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.{name}",
+            "web/read_timeout.py (HttpToolsProtocol: overridden, where a request's headers "
+            "begin and end and its answer is complete)",
+            fast_path=False,
+        )
+        for name in (
+            "on_message_begin",
+            "on_headers_complete",
+            "on_message_complete",
+            "on_response_complete",
+        )
+    ),
     # uvicorn: its WebSocket protocol (`--ws websockets-sansio`), as the base of ours.
     Private(
         UVICORN,
@@ -484,6 +507,7 @@ if TYPE_CHECKING:  # mypy reads the names as the tested releases define them
     from tortoise.backends.asyncpg.client import AsyncpgDBClient
     from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
     from uvicorn.protocols.http.h11_impl import H11Protocol
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
     DEFINITION_BACKREF: str
@@ -513,6 +537,7 @@ else:  # at run time each is looked up, and a missing one stands in until check(
     SqliteClient = _load("tortoise.backends.sqlite.client:SqliteClient")
     SqliteTransactionWrapper = _load("tortoise.backends.sqlite.client:SqliteTransactionWrapper")
     H11Protocol = _load("uvicorn.protocols.http.h11_impl:H11Protocol")
+    HttpToolsProtocol = _load("uvicorn.protocols.http.httptools_impl:HttpToolsProtocol")
     WebSocketsSansIOProtocol = _load(
         "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol"
     )
@@ -681,6 +706,7 @@ __all__ = [
     "BaseGraphQLTransportWSHandler",
     "FieldDetails",
     "H11Protocol",
+    "HttpToolsProtocol",
     "IncompatibleError",
     "MaybeNullValidationRule",
     "OneOfInputValidationRule",

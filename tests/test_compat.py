@@ -23,6 +23,7 @@ from strawberry.schema import schema_converter
 from strawberry.schema.validation_rules import maybe_null
 from tortoise.backends.sqlite.client import SqliteClient
 from tortoise.context import TortoiseContext
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from schema import Schema, build_schema, limits, schema
 from schema.context import Context
@@ -38,6 +39,7 @@ from web.fast_requests import UnknownExtensionError
 ROOT = Path(__file__).resolve().parent.parent
 STRAWBERRY = f"strawberry-graphql {compat.installed('strawberry-graphql')} (tested: 0.341.x)"
 TORTOISE = f"tortoise-orm {compat.installed('tortoise-orm')} (tested: 1.1.x)"
+UVICORN = f"uvicorn {compat.installed('uvicorn')} (tested: 0.55.x)"
 WHAT_TO_DO = (
     "What to do: read the package's changes, update service/compat.py and the code that uses "
     "the name, and run the differential test (.venv/bin/python -m pytest "
@@ -139,6 +141,13 @@ def test_the_fenced_names_are_the_ones_the_code_uses() -> None:
             "tortoise.backends.sqlite.client:SqliteTransactionWrapper",
             "uvicorn.protocols.http.h11_impl:H11Protocol",
             "uvicorn.protocols.http.h11_impl:H11Protocol.conn",
+            # The HTTP/1.1 protocol that web/read_timeout.py builds on, with the parser's
+            # callbacks and the answer's end that it extends.
+            "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol",
+            "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.on_message_begin",
+            "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.on_headers_complete",
+            "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.on_message_complete",
+            "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.on_response_complete",
         ]
     )
 
@@ -275,6 +284,24 @@ def test_a_missing_instance_attribute_is_found_on_an_instance(
         f"  {TORTOISE} has no tortoise.backends.sqlite.client.SqliteClient._lock, used by "
         "schema/rows.py (reads that find the lock free), service/metrics.py (connections)\n"
         f"{WHAT_TO_DO}pip install 'tortoise-orm==1.1.*'."
+    )
+
+
+def test_a_missing_callback_of_uvicorn_s_http_protocol_refuses_the_app(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """web/read_timeout.py learns where a request's headers end from the callback httptools
+    calls on uvicorn's protocol: one that uvicorn no longer has would never be called, and the
+    deadline would run on into the answer."""
+    monkeypatch.delattr(HttpToolsProtocol, "on_headers_complete")
+    with pytest.raises(IncompatibleError) as raised:
+        app(fast_path=False)
+    assert str(raised.value) == (
+        "An installed package no longer has a private name that this app uses:\n"
+        f"  {UVICORN} has no uvicorn.protocols.http.httptools_impl.HttpToolsProtocol."
+        "on_headers_complete, used by web/read_timeout.py (HttpToolsProtocol: overridden, "
+        "where a request's headers begin and end and its answer is complete)\n"
+        f"{WHAT_TO_DO}pip install 'uvicorn==0.55.*'."
     )
 
 

@@ -167,3 +167,148 @@ class H11Protocol(compat.H11Protocol):
             )
             transport.write(head.encode() + body)
         transport.close()
+
+
+#: The most bytes a request's line and headers may take while they are incomplete: h11's
+#: limit under uvicorn, which httptools does not have (it keeps a header growing without end).
+MAX_HEAD_BYTES = 16 * 1024
+
+
+def _head_too_large(limit: int) -> bytes:
+    text = f"The request's line and headers exceed the limit of {limit} bytes."
+    return json.dumps({"errors": [{"message": text}]}, separators=(",", ":")).encode()
+
+
+class HttpToolsProtocol(compat.HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol on httptools with a deadline for each request's headers:
+    READ_TIMEOUT seconds from the connection, or from the first byte of the next request on a
+    kept-alive connection (between requests uvicorn's own keep-alive timeout applies). A
+    client that misses it is answered 408 and disconnected; one that sent nothing at all is
+    disconnected without an answer, as it asked nothing. A request whose line and headers
+    pass MAX_HEAD_BYTES before they are complete is answered 431 and disconnected."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read_timeout = read_timeout()
+        self._transport: asyncio.Transport | None = None
+        self._headers_due: asyncio.TimerHandle | None = None
+        self._received = False  # whether bytes of the next request have arrived
+        # Requests whose headers came and whose answer is not complete: while there are any,
+        # the next request's deadline waits, as a 408 cannot cut into an answer.
+        self._answering = 0
+        # Where httptools is: between requests (none begun, or the last one read whole), or
+        # in a request's line and headers, with their bytes so far (None: not yet known).
+        self._between = True
+        self._in_head = False
+        self._head_bytes: int | None = None
+        self._chunk_starts_between = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._transport = transport
+        self._await_headers()
+
+    def data_received(self, data: bytes) -> None:
+        if not self._answering:
+            # Bytes between requests (the next one's, or the line breaks allowed before it):
+            # uvicorn stops its keep-alive timeout at them, so the deadline starts here.
+            self._received = True
+            self._await_headers()
+        self._chunk_starts_between = self._between
+        super().data_received(data)
+        if self._in_head:
+            self._count_head(len(data))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_awaiting()
+        super().connection_lost(exc)
+
+    # httptools' callbacks, as it parses what data_received gave it.
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._between = False
+        self._in_head = True
+        # A request begun in a chunk that started between requests starts at its start (after
+        # line breaks at most), so the whole chunk is its head so far; one that follows the end
+        # of another in the same chunk is counted from the next chunk on (at most one read
+        # uncounted), as its share of this one is not known.
+        self._head_bytes = 0 if self._chunk_starts_between else None
+        self._chunk_starts_between = False
+        self._received = True
+        if not self._answering:
+            self._await_headers()  # a no-op while the deadline already runs
+
+    def on_headers_complete(self) -> None:
+        self._stop_awaiting()
+        self._in_head = False
+        self._head_bytes = None
+        self._answering += 1
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._between = True
+        if not self._answering:
+            # The rest of a request answered before it was read whole (a 413): nothing of the
+            # next one has come. uvicorn's keep-alive timeout stopped at those bytes and is not
+            # started again, so the deadline starts afresh and closes an idle connection
+            # without an answer.
+            self._stop_awaiting()
+            self._await_headers()
+
+    def on_response_complete(self) -> None:
+        self._answering -= 1
+        super().on_response_complete()
+        if not self._answering and self._received:
+            # The next request began while this one was answered (pipelined): its deadline
+            # runs from now.
+            self._await_headers()
+
+    def _count_head(self, size: int) -> None:
+        if self._head_bytes is None:
+            self._head_bytes = 0  # the next chunk continues this head from its start
+            return
+        self._head_bytes += size
+        if self._head_bytes > MAX_HEAD_BYTES:
+            self._stop_awaiting()
+            self._answer_and_close(
+                431, "Request Header Fields Too Large", _head_too_large(MAX_HEAD_BYTES)
+            )
+
+    def _await_headers(self) -> None:
+        if self._headers_due is None:
+            loop = asyncio.get_running_loop()
+            self._headers_due = loop.call_later(self.read_timeout, self._headers_late)
+
+    def _stop_awaiting(self) -> None:
+        if self._headers_due is not None:
+            self._headers_due.cancel()
+            self._headers_due = None
+        self._received = False
+
+    def _headers_late(self) -> None:
+        # The deadline runs only while no answer is owed: from the connection, or from the
+        # next request's first bytes, to its headers' end.
+        self._headers_due = None
+        if not self._received:
+            self._close()
+            return
+        self._answer_and_close(408, "Request Timeout", _message("headers", self.read_timeout))
+
+    def _answer_and_close(self, status: int, reason: str, body: bytes) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        head = (
+            f"HTTP/1.1 {status} {reason}\r\n"
+            "content-type: application/json; charset=utf-8\r\n"
+            f"content-length: {len(body)}\r\n"
+            "connection: close\r\n\r\n"
+        )
+        transport.write(head.encode() + body)
+        transport.close()
+
+    def _close(self) -> None:
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.close()
