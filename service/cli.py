@@ -227,9 +227,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=host,
             port=port,
             timeout_graceful_shutdown=settings.shutdown_timeout,
-            # uvicorn's HTTP/1.1 with a deadline for the headers (READ_TIMEOUT), named by its
-            # import path: service/ imports nothing of web/.
-            http="web.read_timeout:H11Protocol",
+            # uvicorn's HTTP/1.1 on httptools with a deadline for the headers (READ_TIMEOUT) and
+            # a bound on their size, named by its import path: service/ imports nothing of web/.
+            http="web.read_timeout:HttpToolsProtocol",
             # uvicorn's WebSocket protocol with a bounded send buffer, closing subscriptions
             # with 1001 (going away) when the server stops (web/subscriptions.py).
             ws="web.subscriptions:LiveProtocol",
@@ -404,7 +404,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
                     factory=True,
                     host=host,
                     port=port,
-                    http="web.read_timeout:H11Protocol",
+                    http="web.read_timeout:HttpToolsProtocol",
                     ws="web.subscriptions:LiveProtocol",
                     timeout_graceful_shutdown=settings.shutdown_timeout,
                 )

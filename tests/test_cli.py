@@ -452,7 +452,7 @@ def test_serve_defaults(
                 "host": "127.0.0.1",
                 "port": 8000,
                 "timeout_graceful_shutdown": 15,
-                "http": "web.read_timeout:H11Protocol",
+                "http": "web.read_timeout:HttpToolsProtocol",
                 "ws": "web.subscriptions:LiveProtocol",
             },
         )
@@ -482,7 +482,7 @@ def test_serve_options_and_settings(
             "host": "0.0.0.0",
             "port": 9000,
             "timeout_graceful_shutdown": 40,
-            "http": "web.read_timeout:H11Protocol",
+            "http": "web.read_timeout:HttpToolsProtocol",
             "ws": "web.subscriptions:LiveProtocol",
         },
     )

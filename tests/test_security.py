@@ -16,6 +16,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -28,6 +29,7 @@ from tests.support.curating import laughs
 from tests.support.databases import served_database
 from tests.support.servers import Server, serving
 from web.graphql_app import GRAPHQL_RESPONSE_JSON
+from web.read_timeout import MAX_HEAD_BYTES
 
 #: READ_TIMEOUT of the servers here: short, so that the slow clients are cut off soon.
 READ_TIMEOUT = 3
@@ -456,9 +458,56 @@ def nothing_yet(sock: socket.socket) -> bool:
     return False
 
 
+def request_bytes(query: str = "{ __typename }", *headers: bytes) -> bytes:
+    """A whole POST of `query` to /graphql, as a client writes it, with `headers` added."""
+    body = json.dumps({"query": query}).encode()
+    head = [
+        b"POST /graphql HTTP/1.1",
+        b"Host: x",
+        b"Content-Type: application/json",
+        *headers,
+        b"Content-Length: " + str(len(body)).encode(),
+    ]
+    return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
+class Answers:
+    """The answers the server writes on one connection, read one at a time by their length."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = b""
+
+    def next(self) -> tuple[str, list[str], Any]:
+        """The next answer's status line, header lines and JSON body."""
+        self.sock.settimeout(READ_TIMEOUT + 10)
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self._recv()
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        status, *lines = head.decode().split("\r\n")
+        [length] = [int(line.split(":")[1]) for line in lines if line.startswith("content-length")]
+        while len(self.buffer) < length:
+            self.buffer += self._recv()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return status, lines, json.loads(body)
+
+    def _recv(self) -> bytes:
+        chunk = self.sock.recv(65536)
+        assert chunk, f"the server closed the connection; it had sent {self.buffer!r}"
+        return chunk
+
+
+def late(what: str) -> dict[str, Any]:
+    return refusal(f"The request's {what} did not arrive within the limit of {READ_TIMEOUT} s.")
+
+
+TYPENAME = {"data": {"__typename": "Query"}}
+
+
 @pytest.mark.parametrize(
     ("sent", "what"),
     [
+        (b"POST /gra", "headers"),
         (b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n", "headers"),
         (
             b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -482,13 +531,129 @@ async def test_a_request_sent_too_slowly_is_a_408_and_its_connection_closed(
     lines = head.decode().split("\r\n")
     assert lines[0] == "HTTP/1.1 408 Request Timeout"
     assert "connection: close" in lines
-    assert json.loads(body) == refusal(
-        f"The request's {what} did not arrive within the limit of {READ_TIMEOUT} s."
-    )
+    assert json.loads(body) == late(what)
 
 
 async def test_a_connection_that_sends_nothing_is_closed_without_an_answer(
     production: Server,
 ) -> None:
     with socket.create_connection(("127.0.0.1", port(production))) as sock:
+        opened = time.monotonic()
         assert await asyncio.to_thread(read_all, sock) == b""
+        # Closed by the headers' deadline, not at once.
+        assert time.monotonic() - opened >= READ_TIMEOUT - 0.5
+
+
+async def test_a_kept_alive_connection_is_not_timed_between_requests(production: Server) -> None:
+    with socket.create_connection(("127.0.0.1", port(production))) as sock:
+        answers = Answers(sock)
+        sock.sendall(request_bytes())
+        status, _, body = answers.next()
+        assert (status, body) == ("HTTP/1.1 200 OK", TYPENAME)
+        # Idle past READ_TIMEOUT, within uvicorn's keep-alive timeout (5 s): no 408, and the
+        # connection still serves.
+        await asyncio.sleep(READ_TIMEOUT + 0.5)
+        assert nothing_yet(sock)
+        sock.sendall(request_bytes())
+        status, _, body = answers.next()
+        assert (status, body) == ("HTTP/1.1 200 OK", TYPENAME)
+        # The next request's deadline runs from its first bytes.
+        sock.sendall(b"POST /gra")
+        sent = time.monotonic()
+        answer = await asyncio.to_thread(read_all, sock)
+        waited = time.monotonic() - sent
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.decode().split("\r\n")[0] == "HTTP/1.1 408 Request Timeout"
+    assert json.loads(body) == late("headers")
+    assert READ_TIMEOUT - 0.5 <= waited < READ_TIMEOUT + 5
+
+
+async def test_a_slow_client_within_each_deadline_is_served(production: Server) -> None:
+    # Headers over 2 s and then the body over 2 s: 4 s in all, past READ_TIMEOUT (3 s), but
+    # each part within its own deadline.
+    whole = request_bytes()
+    head_end = whole.index(b"\r\n\r\n") + 4
+    pieces = [whole[:10], whole[10:40], whole[40:head_end], whole[head_end:-5], whole[-5:]]
+    with socket.create_connection(("127.0.0.1", port(production))) as sock:
+        started = time.monotonic()
+        for piece in pieces[:-1]:
+            sock.sendall(piece)
+            await asyncio.sleep(1)
+            assert nothing_yet(sock)
+        sock.sendall(pieces[-1])
+        status, lines, body = await asyncio.to_thread(Answers(sock).next)
+        assert time.monotonic() - started > READ_TIMEOUT
+    assert (status, body) == ("HTTP/1.1 200 OK", TYPENAME)
+    assert "connection: close" not in lines
+
+
+async def test_pipelined_requests_are_answered_in_turn_and_the_next_one_timed_after(
+    production: Server,
+) -> None:
+    with socket.create_connection(("127.0.0.1", port(production))) as sock:
+        answers = Answers(sock)
+        sock.sendall(request_bytes() + request_bytes("{ a: __typename }") + b"POST /gra")
+        first, second = answers.next(), answers.next()
+        assert (first[0], first[2]) == ("HTTP/1.1 200 OK", TYPENAME)
+        assert (second[0], second[2]) == ("HTTP/1.1 200 OK", {"data": {"a": "Query"}})
+        answer = await asyncio.to_thread(read_all, sock)
+    head, _, body = (answers.buffer + answer).partition(b"\r\n\r\n")
+    assert head.decode().split("\r\n")[0] == "HTTP/1.1 408 Request Timeout"
+    assert json.loads(body) == late("headers")
+
+
+async def test_a_connection_idle_after_the_rest_of_a_refused_body_is_closed_without_a_408(
+    production: Server,
+) -> None:
+    # The 413 comes before the body is read; the rest of the body still comes, then nothing.
+    body = b"[" + b"0," * 600_000 + b"0]"
+    head = (
+        b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port(production))) as sock:
+        sock.sendall(head + body)
+        status, _, answer = await asyncio.to_thread(Answers(sock).next)
+        assert (status, answer) == (
+            "HTTP/1.1 413 Request Entity Too Large",
+            refusal("The request body is larger than the limit of 1048576 bytes."),
+        )
+        assert await asyncio.to_thread(read_all, sock) == b""
+
+
+# --- The size of a request's line and headers ---------------------------------------------------
+
+
+async def test_headers_under_16_kib_are_served_when_they_come_in_parts(production: Server) -> None:
+    padding = b"X-Padding: " + b"v" * 15_000
+    whole = request_bytes("{ __typename }", padding)
+    assert whole.index(b"\r\n\r\n") < MAX_HEAD_BYTES
+    with socket.create_connection(("127.0.0.1", port(production))) as sock:
+        sock.sendall(whole[:8000])
+        await asyncio.sleep(0.2)
+        sock.sendall(whole[8000:])
+        status, _, body = await asyncio.to_thread(Answers(sock).next)
+    assert (status, body) == ("HTTP/1.1 200 OK", TYPENAME)
+
+
+async def test_headers_past_16_kib_are_a_431_and_the_connection_closed(
+    production: Server,
+) -> None:
+    # httptools keeps a header growing without end (200 MiB of one header took 430 MB), where
+    # h11 refused past 16 KiB.
+    start = b"POST /graphql HTTP/1.1\r\nHost: x\r\nX-Padding: "
+    with socket.create_connection(("127.0.0.1", port(production))) as sock:
+        sock.sendall(start)
+        for _ in range(15):  # len(start) + 15 KiB: under the limit
+            sock.sendall(b"v" * 1024)
+            await asyncio.sleep(0.05)
+        assert nothing_yet(sock)
+        sock.sendall(b"v" * 1024)  # len(start) + 16 KiB: past it
+        answer = await asyncio.to_thread(read_all, sock)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    assert lines[0] == "HTTP/1.1 431 Request Header Fields Too Large"
+    assert "connection: close" in lines
+    assert json.loads(body) == refusal(
+        f"The request's line and headers exceed the limit of {MAX_HEAD_BYTES} bytes."
+    )
