@@ -9,7 +9,10 @@ SQLite database of one size (bench/data/, made now if missing). For each operati
 same load generator loads one side at a time, in rounds that alternate which side goes
 first; each side's CPU per request (the server process's user + system time over the
 measured window, from /proc) and req/s are printed as medians of the rounds, with B / A.
-`--env-a` and `--env-b` add variables to one side (LOG_LEVEL=warning, say).
+`--env-a` and `--env-b` add variables to one side (LOG_LEVEL=warning, say). Each side's
+HTTP/1.1 protocol is the one `elections serve` runs (bench/servers.py, API_HTTP); `--http-a`
+and `--http-b` name another for one side (a tree older than it:
+`--http-a web.read_timeout:H11Protocol`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from bench.__main__ import size
 from bench.generate import Plan
 from bench.operations import BY_NAME
 from bench.prepare import DATA, prepare
-from bench.servers import HOST, Server, serve
+from bench.servers import API_HTTP, HOST, Server, serve
 
 
 def variables(pairs: list[str]) -> dict[str, str]:
@@ -68,9 +71,10 @@ async def run(args: argparse.Namespace) -> None:
     prepared = await prepare(plan, label, "loader", reuse=True, log=False)
     trees = {"A": Path(args.a).resolve(), "B": Path(args.b).resolve()}
     environments = {"A": variables(args.env_a), "B": variables(args.env_b)}
+    protocols = {"A": args.http_a, "B": args.http_b}
     for side, tree in trees.items():
         extra = " ".join(f"{k}={v}" for k, v in environments[side].items())
-        print(f"{side}: {tree}{' with ' + extra if extra else ''}")
+        print(f"{side}: {tree} (--http {protocols[side]}){' with ' + extra if extra else ''}")
     print(
         f"{label} data; {args.rounds} rounds of {args.seconds} s after {args.warmup} s warm-up"
         f" per side, {args.concurrency} connections; medians"
@@ -82,6 +86,7 @@ async def run(args: argparse.Namespace) -> None:
             prepared.database,
             DATA / "ab-A.log",
             factory=True,
+            options=("--http", protocols["A"]),
             root=trees["A"],
             environment=environments["A"],
         ) as a,
@@ -90,6 +95,7 @@ async def run(args: argparse.Namespace) -> None:
             prepared.database,
             DATA / "ab-B.log",
             factory=True,
+            options=("--http", protocols["B"]),
             root=trees["B"],
             environment=environments["B"],
         ) as b,
@@ -126,6 +132,12 @@ def main() -> None:
     p.add_argument("b", help="folder of side B's code")
     p.add_argument("--env-a", action="append", default=[], help="NAME=VALUE for side A")
     p.add_argument("--env-b", action="append", default=[], help="NAME=VALUE for side B")
+    for side in ("a", "b"):
+        p.add_argument(
+            f"--http-{side}",
+            default=API_HTTP,
+            help=f"uvicorn's --http for side {side.upper()} (default {API_HTTP})",
+        )
     p.add_argument("--operations", default="small,election,elections", help="comma-separated")
     p.add_argument("--size", type=size, default=size("3k"), help="data size (default 3k)")
     p.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")

