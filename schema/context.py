@@ -87,6 +87,11 @@ class Loaders:
         self.preferred_lines: dict[int, asyncio.Future[list[TallyLine]]] = {}
         #: Who won each election, and who led its popular vote (schema.candidacy.decision).
         self.decisions: dict[int, asyncio.Future[Decision[int]]] = {}
+        #: Every row the loaders have read in this request, by model and id. A row asked
+        #: for by id that an earlier statement read (a candidacy a tally line points at,
+        #: read with its election's candidacies; a source linked to several facts) is
+        #: taken from here rather than read again.
+        self.rows: defaultdict[type[Model], dict[int, Any]] = defaultdict(dict)
 
     def _get(self, key: Hashable, load: Any) -> DataLoader[Any, Any]:
         if key not in self._loaders:
@@ -97,9 +102,25 @@ class Loaders:
         """A loader of its own, such as the per-country statistics (schema/statistics.py)."""
         return self._get(("batched", name), load)
 
+    def seen(self, model: type[Model], rows: list[M]) -> list[M]:
+        """The rows, noted as read in this request (the first read of a row is kept)."""
+        known = self.rows[model]
+        for row in rows:
+            known.setdefault(row.pk, row)
+        return rows
+
+    async def read(self, model: type[M], ids: Iterable[int]) -> dict[int, M]:
+        """The rows with these ids: those read earlier in the request, and the others in
+        one statement (none when every row was read before)."""
+        known = self.rows[model]
+        missing = [id_ for id_ in dict.fromkeys(ids) if id_ not in known]
+        if missing:
+            self.seen(model, await table(model).where_in("id", missing))
+        return known
+
     def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
         async def load(ids: Sequence[int]) -> list[M | None]:
-            rows = {row.pk: row for row in await table(model).where_in("id", ids)}
+            rows = await self.read(model, ids)
             return [rows.get(id_) for id_ in ids]
 
         return self._get(("by_id", model), load)
@@ -115,10 +136,8 @@ class Loaders:
                 k for k in keys if (max_length is None or len(k) <= max_length) and "\0" not in k
             ]
             column = model._meta.fields_db_projection[natural_key]
-            rows = {
-                getattr(row, natural_key): row
-                for row in await table(model).where_in(column, wanted)
-            }
+            found = self.seen(model, await table(model).where_in(column, wanted))
+            rows = {getattr(row, natural_key): row for row in found}
             return [rows.get(key) for key in keys]
 
         return self._get(("by_key", model, natural_key), load)
@@ -129,7 +148,8 @@ class Loaders:
         async def load(ids: Sequence[int]) -> list[list[M]]:
             grouped: dict[int, list[M]] = defaultdict(list)
             column = model._meta.fields_db_projection[f"{parent}_id"]
-            for row in await table(model).where_in(column, ids, order_by_id=True):
+            rows = await table(model).where_in(column, ids, order_by_id=True)
+            for row in self.seen(model, rows):
                 grouped[getattr(row, f"{parent}_id")].append(row)
             return [grouped[id_] for id_ in ids]
 
@@ -159,8 +179,9 @@ class Loaders:
             wanted: dict[int, set[int]] = defaultdict(set)
             for owner, target_id in await select(connection, text, list(params)):
                 wanted[owner].add(target_id)
-            all_ids = sorted({i for group in wanted.values() for i in group})
-            objects = {obj.pk: obj for obj in await table(target).where_in("id", all_ids)}
+            objects = await self.read(
+                target, sorted({i for group in wanted.values() for i in group})
+            )
             return [
                 sorted(
                     (objects[i] for i in wanted[id_]), key=lambda o: str(getattr(o, "key", o.pk))

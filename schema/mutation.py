@@ -23,6 +23,7 @@ from curation.changes import Problem
 from curation.tokens import require
 from models import Scope
 from schema.candidacy import Candidacy
+from schema.context import Loaders
 from schema.election import Election
 from schema.endorsement import Endorsement
 from schema.inputs import (
@@ -179,6 +180,13 @@ async def _actor(info: Info) -> str:
     return require(await info.context.identity(), Scope.WRITE, "A mutation").name
 
 
+def _written(info: Info) -> None:
+    # The request's loaders keep what they read, for the rest of the request: after a
+    # write, the next mutation's answer (an operation may hold several, run in turn) reads
+    # the rows again rather than serving those from before it.
+    info.context.loaders = Loaders()
+
+
 async def _create(
     info: Info, section: str, value: Any, model: type[M]
 ) -> tuple[M | None, list[FieldError]]:
@@ -186,6 +194,7 @@ async def _create(
         key = await changes.create(section, _record(value), await _actor(info))
     except changes.Refused as refused:
         return None, _errors(refused.problems, "input")
+    _written(info)
     return await model.get(key=key), []
 
 
@@ -198,6 +207,7 @@ async def _update(
         return None, _errors(missing.problems, "key")
     except changes.Refused as refused:
         return None, _errors(refused.problems, "input")
+    _written(info)
     return await model.get(key=key), []
 
 
@@ -206,6 +216,7 @@ async def _delete(info: Info, section: str, key: str) -> DeletePayload:
         await changes.delete(section, key, await _actor(info))
     except changes.Refused as refused:
         return DeletePayload(deleted_key=None, errors=_errors(refused.problems, "key"))
+    _written(info)
     return DeletePayload(deleted_key=key, errors=[])
 
 
@@ -382,6 +393,7 @@ class Mutation:
                 for problem in error.errors
             ]
             return LoadFixturesPayload(changed=0, sections=[], errors=problems)
+        _written(info)
         sections = [
             SectionCounts(
                 section=name,

@@ -1,12 +1,16 @@
-"""The per-request context: values made once per request, however many callers ask at once."""
+"""The per-request context: values made, and rows read, once per request, however many callers
+ask at once."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from tortoise.context import TortoiseContext
 
-from schema.context import once
+import models
+from schema.context import Loaders, once
+from tests.support.statements import counting_statements, table
 
 
 async def test_callers_that_come_while_a_value_is_made_wait_for_it() -> None:
@@ -65,3 +69,27 @@ async def test_a_cancelled_maker_cancels_its_waiters() -> None:
     with pytest.raises(asyncio.CancelledError):
         await waiter
     assert cache == {}
+
+
+async def test_a_row_read_once_in_a_request_is_not_read_again_by_id(
+    world: TortoiseContext,
+) -> None:
+    loaders = Loaders()
+    election = await loaders.by_key(models.Election).load("az-president-2024")
+    assert election is not None
+    candidacies = await loaders.children(models.Candidacy, "election").load(election.pk)
+    assert "az-president-2024/ilham-aliyev" in [c.key for c in candidacies]
+    with counting_statements() as sql:
+        again = await loaders.by_id(models.Election).load(election.pk)
+        found = await loaders.by_id(models.Candidacy).load_many([c.pk for c in candidacies])
+        sources = await loaders.links(models.Election, "sources").load(election.pk)
+    # The election and its candidacies come from what was read; the links are read, and the
+    # sources they name, which nothing had read.
+    assert again is election
+    assert found == candidacies
+    assert [table(statement) for statement in sql] == ["election_source", "source"]
+    assert len(sources) >= 2
+    with counting_statements() as sql:
+        assert await loaders.links(models.Election, "sources").load(election.pk) == sources
+        assert await loaders.by_id(models.Source).load(sources[0].pk) is sources[0]
+    assert sql == []

@@ -283,6 +283,40 @@ async def test_create_update_and_delete_a_candidacy(tokens: Tokens) -> None:
     assert data["deleteCandidacy"] == {"deletedKey": "xx-test/zahid-oruj", "errors": []}
 
 
+async def test_a_mutation_answers_with_what_an_earlier_one_in_the_operation_wrote(
+    tokens: Tokens,
+) -> None:
+    # The request's loaders keep the rows they read: the candidacy's election was read for
+    # `a`, changed by `b`, and must be read again for `c`.
+    await run_as(tokens.write, CREATE_ELECTION, {"input": {**XX_TEST, "summary": "Before."}})
+    candidacy = {"key": "xx-test/zahid-oruj", "election": "xx-test", "person": "zahid-oruj"}
+    sources = ["seed-article-2024-02"]
+    await run_as(
+        tokens.write,
+        CREATE_CANDIDACY,
+        {"input": {**candidacy, "nomination": "SELF", "sources": sources}},
+    )
+    data = await run_as(
+        tokens.write,
+        """mutation {
+          a: updateCandidacy(key: "xx-test/zahid-oruj", input: {status: WITHDRAWN}) {
+            candidacy { status election { summary } }
+          }
+          b: updateElection(key: "xx-test", input: {summary: "After."}) {
+            election { summary }
+          }
+          c: updateCandidacy(key: "xx-test/zahid-oruj", input: {status: REGISTERED}) {
+            candidacy { status election { summary } }
+          }
+        }""",
+    )
+    assert data == {
+        "a": {"candidacy": {"status": "WITHDRAWN", "election": {"summary": "Before."}}},
+        "b": {"election": {"summary": "After."}},
+        "c": {"candidacy": {"status": "REGISTERED", "election": {"summary": "After."}}},
+    }
+
+
 async def test_bad_candidacies_are_refused(tokens: Tokens) -> None:
     before = await snapshot()
     base = {

@@ -1,15 +1,8 @@
-"""No N+1: a deeply nested query costs the same number of SQL statements at any data size.
-
-Statements are counted from Tortoise's query log: every backend logs each statement it runs
-at DEBUG on the logger "tortoise.db_client" as `"%s: %s" % (sql, values)`.
-"""
+"""No N+1: a deeply nested query costs the same number of SQL statements at any data size
+(counted from Tortoise's query log: tests/support/statements.py)."""
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +15,7 @@ from schema import build_schema
 from schema.context import Context
 from service.settings import Limits, Settings
 from tests.support.running import nodes
+from tests.support.statements import counting_statements, table
 from tests.support.world import WORLD
 
 # countries → elections → candidacies → person → endorsements, with each election's winner
@@ -117,39 +111,14 @@ query ThroughLines {
 # every loader through one path only, so its count is exact.
 #
 # The counts: one statement for the countries, then one per loader batch, however many rows
-# each level holds (a many-to-many `sources` costs two: the links, then the sources). A change
-# of either number is a change of the access pattern: look at the statements.
+# each level holds (a many-to-many `sources` costs two: the links, then the sources), but
+# none for rows an earlier statement of the request read: Nested's winners are candidacies
+# read with their elections' candidacies, not read again by id. A
+# change of either number is a change of the access pattern: look at the statements.
 QUERIES = {
-    "Nested": (NESTED, 23),
+    "Nested": (NESTED, 22),
     "ThroughLines": (THROUGH_LINES, 11),
 }
-
-
-class _Statements(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.sql: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        # Each statement is logged as ("%s: %s", sql, values). Connection set-up and
-        # tear-down are logged too, in other formats, and are not statements.
-        if record.msg == "%s: %s" and isinstance(record.args, tuple):
-            self.sql.append(str(record.args[0]))
-
-
-@contextmanager
-def counting_statements() -> Iterator[list[str]]:
-    """Collect the SQL of every statement Tortoise runs inside the block."""
-    logger = logging.getLogger("tortoise.db_client")
-    handler = _Statements()
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    try:
-        yield handler.sql
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 # These queries walk the whole database on purpose, past the default cost limit that a
@@ -167,15 +136,6 @@ async def run_counted(query: str) -> tuple[dict[str, Any], list[str]]:
     assert sql, "no statement was logged: has Tortoise's query logging changed?"
     assert all(statement.lstrip().upper().startswith("SELECT") for statement in sql), sql
     return data, list(sql)
-
-
-def table(sql: str) -> str:
-    """The table a SELECT reads from, e.g. `tally_line`: quoted as Tortoise writes it, bare
-    in a root list's keyset statement (schema/keyset.py)."""
-    match = re.search(r'\bFROM "?(\w+)\b', sql)
-
-    assert match is not None, sql
-    return match.group(1)
 
 
 def rows_per_level(data: dict[str, Any]) -> dict[str, int]:
