@@ -18,7 +18,8 @@ from curation.tokens import require
 from models import Scope
 from schema.connection import After, Before, Connection, First, Last, Page
 from schema.conversion import FromRow
-from schema.keyset import Dialect, SortKey, Sql, all_of, table_connection
+from schema.keyset import Dialect, SortKey, Sql, all_of
+from schema.rows import table_connection
 from service.errors import ClientError
 
 #: The entities an entry can be about.

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.models import Model
 
-from schema.connection import Connection, Edge, Page, PageInfo, decode_cursor
+from schema.connection import PageInfo, decode_cursor
 from service.errors import ClientError
-
-T = TypeVar("T")
 
 #: How a sort key's values are compared and carried in a cursor.
 Kind = Literal["text", "number", "date", "datetime", "bool"]
@@ -323,27 +320,4 @@ async def keyset_page(
         ),
         where=where,
         table=table,
-    )
-
-
-async def table_connection(
-    model: type[Model],
-    node: Callable[[Any], T],
-    where: Sql,
-    keys: Sequence[SortKey],
-    tag: str,
-    page: Page,
-) -> Connection[T]:
-    """A page of a root list: ids from `keyset_page`, then their rows in one statement."""
-    found = await keyset_page(
-        model._meta.db_table, where, keys, tag, page.size, page.backward, page.after, page.before
-    )
-    rows = {row.pk: row for row in await model.filter(id__in=found.ids)} if found.ids else {}
-    return Connection(
-        edges=[
-            Edge(node=node(rows[id_]), tag=found.tag, position=position)
-            for position, id_ in zip(found.positions, found.ids, strict=True)
-        ],
-        page_info=found.page_info,
-        count=found.count,
     )

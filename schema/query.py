@@ -30,7 +30,7 @@ from schema.filters import (
     PersonFilter,
     StatementFilter,
 )
-from schema.keyset import TRUE, Dialect, Sql, table_connection
+from schema.keyset import TRUE, Dialect, Sql
 from schema.legal_case import LegalCase
 from schema.node import ObjectTypeIds
 from schema.office_term import OfficeTerm
@@ -49,6 +49,7 @@ from schema.ordering import (
 )
 from schema.organization import Organization
 from schema.person import Person
+from schema.rows import table_connection
 from schema.source import Source
 from schema.statement import Statement
 from schema.statistics import ElectionStatistics, election_statistics

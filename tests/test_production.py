@@ -20,6 +20,7 @@ from tortoise.context import TortoiseContext
 
 import models
 from schema import limits
+from schema.rows import table
 from service.settings import ROOT, Limits, Settings
 from tests.support.clients import client
 from tests.support.logs import json_log
@@ -339,11 +340,10 @@ def break_countries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make `countries` fail as a broken database would, with SQL and a path in the message:
     reading the page's rows fails."""
 
-    def fail(cls: type[models.Country], /, *args: object, **kwargs: object) -> Any:
-
+    async def fail(*args: object, **kwargs: object) -> Any:
         raise sqlite3.OperationalError(SECRET)
 
-    monkeypatch.setattr(models.Country, "filter", classmethod(fail))
+    monkeypatch.setattr(table(models.Country), "where_in", fail)
 
 
 async def test_an_unexpected_error_is_masked_and_logged_with_the_request_id(

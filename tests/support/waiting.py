@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 
 import models
+from schema.rows import table
 
 
 class SlowQuerySet:
-    """Stands for `models.Country.filter(…)`, which reads a page's rows: its query takes
-    30 s, unless it is cancelled, which it notes."""
+    """Stands for the statement that reads countries' rows (a page's, or a loader's): it
+    takes 30 s, unless it is cancelled, which it notes."""
 
     def __init__(self) -> None:
         self.cancelled = False
@@ -33,8 +34,8 @@ def slow_countries(monkeypatch: pytest.MonkeyPatch) -> SlowQuerySet:
     """Every read of countries, for the rest of the test, waits on one SlowQuerySet."""
     slow = SlowQuerySet()
 
-    def filter_(cls: type[models.Country], /, *args: object, **kwargs: object) -> SlowQuerySet:
-        return slow
+    async def where_in(*args: object, **kwargs: object) -> list[models.Country]:
+        return await slow.wait()
 
-    monkeypatch.setattr(models.Country, "filter", classmethod(filter_))
+    monkeypatch.setattr(table(models.Country), "where_in", where_in)
     return slow
