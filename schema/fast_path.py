@@ -23,6 +23,7 @@ changes nothing but the time.
 from __future__ import annotations
 
 import asyncio
+import functools
 import operator
 from collections.abc import Callable, Container, Coroutine, Sequence
 from typing import Any, NoReturn, cast
@@ -291,7 +292,11 @@ class _Run:
         if resolver.parent_parameter or resolver.root_parameter:
             raise Unsupported(field.name)
         if resolver.self_parameter:
-            return lambda source: function(source, *args[1:], **kwargs)
+            # Called once per object: the shortest call that passes the level's arguments.
+            rest = args[1:]
+            if rest:
+                return lambda source: function(source, *rest, **kwargs)
+            return functools.partial(function, **kwargs) if kwargs else function
         return lambda _source: function(*args, **kwargs)
 
     def global_id(self, parent_type: GraphQLObjectType) -> Resolve:
