@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     import aiosqlite
-    import h11
     import strawberry
     from graphql import GraphQLObjectType, GraphQLSchema
     from graphql.execution import Executor
@@ -136,10 +135,6 @@ def _uvicorn_protocol(protocol: type[Any]) -> object:
         return protocol(config=config, server_state=ServerState(), app_state={}, _loop=loop)
     finally:
         loop.close()
-
-
-def _h11_protocol(_schema: strawberry.Schema) -> object:
-    return _uvicorn_protocol(H11Protocol)
 
 
 def _websocket_protocol(_schema: strawberry.Schema) -> object:
@@ -343,20 +338,6 @@ NAMES: tuple[Private, ...] = (
         fast_path=False,
         on=_asyncpg_client,
     ),
-    # uvicorn: its HTTP/1.1 protocol is public as a `--http` class, not as a base class.
-    Private(
-        UVICORN,
-        "uvicorn.protocols.http.h11_impl:H11Protocol",
-        "web/read_timeout.py (the deadline for a request's headers, under `elections serve`)",
-        fast_path=False,
-    ),
-    Private(
-        UVICORN,
-        "uvicorn.protocols.http.h11_impl:H11Protocol.conn",
-        "web/read_timeout.py (whether a request's headers are still to come)",
-        fast_path=False,
-        on=_h11_protocol,
-    ),
     # uvicorn: its HTTP/1.1 protocol on httptools is public as a `--http` class, not as a base
     # class; httptools calls the parser's callbacks on it, which ours extends.
     Private(
@@ -506,7 +487,6 @@ if TYPE_CHECKING:  # mypy reads the names as the tested releases define them
     from strawberry.types.scalar import ScalarDefinition
     from tortoise.backends.asyncpg.client import AsyncpgDBClient
     from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionWrapper
-    from uvicorn.protocols.http.h11_impl import H11Protocol
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
@@ -536,7 +516,6 @@ else:  # at run time each is looked up, and a missing one stands in until check(
     AsyncpgDBClient = _load("tortoise.backends.asyncpg.client:AsyncpgDBClient")
     SqliteClient = _load("tortoise.backends.sqlite.client:SqliteClient")
     SqliteTransactionWrapper = _load("tortoise.backends.sqlite.client:SqliteTransactionWrapper")
-    H11Protocol = _load("uvicorn.protocols.http.h11_impl:H11Protocol")
     HttpToolsProtocol = _load("uvicorn.protocols.http.httptools_impl:HttpToolsProtocol")
     WebSocketsSansIOProtocol = _load(
         "uvicorn.protocols.websockets.websockets_sansio_impl:WebSocketsSansIOProtocol"
@@ -600,11 +579,6 @@ def sqlite_lock(client: SqliteClient) -> asyncio.Lock:
 def asyncpg_pool(client: AsyncpgDBClient) -> Any:
     """The asyncpg pool of a PostgreSQL client (None until it is opened)."""
     return client._pool
-
-
-def h11_connection(protocol: H11Protocol) -> h11.Connection:
-    """The h11 connection of uvicorn's HTTP/1.1 protocol: whose turn it is to speak."""
-    return protocol.conn
 
 
 # --- The start-up check --------------------------------------------------------------------
@@ -705,7 +679,6 @@ __all__ = [
     "AsyncpgDBClient",
     "BaseGraphQLTransportWSHandler",
     "FieldDetails",
-    "H11Protocol",
     "HttpToolsProtocol",
     "IncompatibleError",
     "MaybeNullValidationRule",
@@ -728,7 +701,6 @@ __all__ = [
     "context_kwargs",
     "get_arguments",
     "graphql_schema",
-    "h11_connection",
     "is_private",
     "sqlite_connection",
     "sqlite_lock",

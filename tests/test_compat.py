@@ -139,8 +139,6 @@ def test_the_fenced_names_are_the_ones_the_code_uses() -> None:
             "tortoise.backends.sqlite.client:SqliteClient._connection",
             "tortoise.backends.sqlite.client:SqliteClient._lock",
             "tortoise.backends.sqlite.client:SqliteTransactionWrapper",
-            "uvicorn.protocols.http.h11_impl:H11Protocol",
-            "uvicorn.protocols.http.h11_impl:H11Protocol.conn",
             # The HTTP/1.1 protocol that web/read_timeout.py builds on, with the parser's
             # callbacks and the answer's end that it extends.
             "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol",

@@ -3,9 +3,11 @@ READ_TIMEOUT seconds is answered 408 and disconnected, so that slow clients cann
 server's connections open.
 
 uvicorn reads the headers before the app sees the request and has no deadline for them (its
-`timeout_keep_alive` runs only between requests), so the headers are timed by `H11Protocol`,
-uvicorn's HTTP/1.1 protocol with that deadline, which `elections serve` uses (and
-`uvicorn --http web.read_timeout:H11Protocol` names). The body is timed by `ReadTimeout`, a
+`timeout_keep_alive` runs only between requests), so the headers are timed by
+`HttpToolsProtocol`, uvicorn's HTTP/1.1 protocol on httptools with that deadline, which
+`elections serve` uses (and `uvicorn --http web.read_timeout:HttpToolsProtocol` names). It
+also bounds the headers while they arrive (431 past MAX_HEAD_BYTES), as uvicorn's h11
+protocol did and its httptools one does not. The body is timed by `ReadTimeout`, a
 middleware around the app, whichever server runs it.
 """
 
@@ -16,16 +18,18 @@ import json
 from functools import cache
 from typing import Any
 
-import h11
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import compat
 from service.settings import load_settings
 
 
-def _message(what: str, timeout: float) -> bytes:
-    text = f"The request's {what} did not arrive within the limit of {timeout:g} s."
+def _refusal(text: str) -> bytes:
     return json.dumps({"errors": [{"message": text}]}, separators=(",", ":")).encode()
+
+
+def _message(what: str, timeout: float) -> bytes:
+    return _refusal(f"The request's {what} did not arrive within the limit of {timeout:g} s.")
 
 
 class ReadTimeout:
@@ -104,79 +108,9 @@ def read_timeout() -> float:
     return load_settings().read_timeout
 
 
-class H11Protocol(compat.H11Protocol):
-    """uvicorn's HTTP/1.1 protocol with a deadline for each request's headers: READ_TIMEOUT
-    seconds from the connection, or from the first byte of the next request on a kept-alive
-    connection (between requests uvicorn's own keep-alive timeout applies). A client that
-    misses it is answered 408 and disconnected; one that sent nothing at all is disconnected
-    without an answer, as it asked nothing."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.read_timeout = read_timeout()
-        self._headers_due: asyncio.TimerHandle | None = None
-        self._received = False  # whether bytes of the next request have arrived
-        self._transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._transport = transport
-        self._await_headers()
-
-    def data_received(self, data: bytes) -> None:
-        self._received = True
-        super().data_received(data)
-        if self._awaiting_headers():
-            self._await_headers()  # a no-op while the deadline already runs
-        else:
-            self._stop_awaiting()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_awaiting()
-        super().connection_lost(exc)
-
-    def _awaiting_headers(self) -> bool:
-        # Both sides idle: no request has begun, or the last one is answered and the next
-        # one's request line and headers are still to come.
-        connection = compat.h11_connection(self)
-        return connection.their_state is h11.IDLE and connection.our_state is h11.IDLE
-
-    def _await_headers(self) -> None:
-        if self._headers_due is None:
-            loop = asyncio.get_running_loop()
-            self._headers_due = loop.call_later(self.read_timeout, self._headers_late)
-
-    def _stop_awaiting(self) -> None:
-        if self._headers_due is not None:
-            self._headers_due.cancel()
-            self._headers_due = None
-        self._received = False
-
-    def _headers_late(self) -> None:
-        self._headers_due = None
-        transport = self._transport
-        if transport is None or transport.is_closing() or not self._awaiting_headers():
-            return
-        if self._received:
-            body = _message("headers", self.read_timeout)
-            head = (
-                "HTTP/1.1 408 Request Timeout\r\n"
-                "content-type: application/json; charset=utf-8\r\n"
-                f"content-length: {len(body)}\r\n"
-                "connection: close\r\n\r\n"
-            )
-            transport.write(head.encode() + body)
-        transport.close()
-
-
 #: The most bytes a request's line and headers may take while they are incomplete: h11's
 #: limit under uvicorn, which httptools does not have (it keeps a header growing without end).
 MAX_HEAD_BYTES = 16 * 1024
-
-
-def _head_too_large(limit: int) -> bytes:
-    text = f"The request's line and headers exceed the limit of {limit} bytes."
-    return json.dumps({"errors": [{"message": text}]}, separators=(",", ":")).encode()
 
 
 class HttpToolsProtocol(compat.HttpToolsProtocol):
@@ -201,7 +135,7 @@ class HttpToolsProtocol(compat.HttpToolsProtocol):
         self._between = True
         self._in_head = False
         self._head_bytes: int | None = None
-        self._chunk_starts_between = False
+        self._chunk_starts_between = False  # whether the chunk being parsed began between them
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -272,9 +206,8 @@ class HttpToolsProtocol(compat.HttpToolsProtocol):
         self._head_bytes += size
         if self._head_bytes > MAX_HEAD_BYTES:
             self._stop_awaiting()
-            self._answer_and_close(
-                431, "Request Header Fields Too Large", _head_too_large(MAX_HEAD_BYTES)
-            )
+            text = f"The request's line and headers exceed the limit of {MAX_HEAD_BYTES} bytes."
+            self._answer_and_close(431, "Request Header Fields Too Large", _refusal(text))
 
     def _await_headers(self) -> None:
         if self._headers_due is None:
