@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from schema import budget
+from schema import known as known_queries
 from schema.access import Access
 from schema.area import Area
 from schema.audit import AuditLogQuery
@@ -36,6 +37,7 @@ from schema.election import Election
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
 from schema.fast_path import FastExecutor
+from schema.known import Known, KnownQueries
 from schema.legal_case import LegalCase
 from schema.limits import Requested, Validation, Verdict, requested_operation, verdict_cache
 from schema.mutation import Mutation
@@ -90,6 +92,9 @@ class Schema(strawberry.Schema):
     field_suggestions = True
     #: Where the fast path counts its outcomes: the app's metrics (none outside an app).
     fast_path_counts: FastPathCounts | None = None
+    #: Queries that ran without an error, run again without the extensions (schema/known.py);
+    #: None without the fast path.
+    known: KnownQueries | None = None
     #: The caches of this configuration (see build_schema), here to be measured.
     parsed: Cache[ParseKey, DocumentNode] = parsed_cache(0)
     verdicts: Cache[str, Verdict] = verdict_cache(0)
@@ -118,6 +123,9 @@ class Schema(strawberry.Schema):
         variant.field_suggestions = field_suggestions
         variant.execution_context_class = FastExecutor if fast_path else BudgetedExecutor
         variant.fast_path_counts = fast_path_counts
+        # None until build_schema gives it its own: only then are its extensions known to be
+        # ones a known query may skip.
+        variant.known = None
         return variant
 
     def without_fast_path(self) -> Schema:
@@ -137,25 +145,72 @@ class Schema(strawberry.Schema):
         limit = self.limits.execution_timeout
         requested = requested_operation.set(Requested(operation_name))
         answer = budget.Budget(self.limits.max_answer_bytes)
+        known = self._known(query, variable_values, context_value, root_value, operation_name)
         try:
             async with asyncio.timeout(limit):
                 with budget.budgeted(answer):
-                    result = await super().execute(
-                        query,
-                        variable_values,
-                        context_value,
-                        root_value,
-                        operation_name,
-                        allowed_operation_types,
-                        operation_extensions,
-                    )
+                    result = None
+                    if known is not None:
+                        result = await known_queries.run(
+                            self,
+                            known,
+                            context_value,
+                            variable_values,
+                            operation_name,
+                            operation_extensions,
+                        )
+                        if result is None and not answer.spent:
+                            # The ordinary way makes the whole answer again, and gives the
+                            # error in its words (and notes the operation's name itself).
+                            known = None
+                            answer.refill()
+                    if result is None and not answer.spent:
+                        result = await super().execute(
+                            query,
+                            variable_values,
+                            context_value,
+                            root_value,
+                            operation_name,
+                            allowed_operation_types,
+                            operation_extensions,
+                        )
         except TimeoutError:
             # Cancelling the operation's task stops its resolvers and database queries.
-            return timed_out(limit, operation_name)
+            result = timed_out(limit, operation_name)
         finally:
             requested_operation.reset(requested)
+        if known is not None:
+            known_queries.note_name(known)
         # What was made of an answer over the budget is thrown away.
-        return budget.too_large(answer.limit) if answer.spent else result
+        if answer.spent:
+            return budget.too_large(answer.limit)
+        assert result is not None
+        if self.known is not None and known is None and query and not result.errors:
+            self.known.remember(query, operation_name, self)
+        return result
+
+    def _known(
+        self,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        context: Any,
+        root: Any,
+        operation_name: str | None,
+    ) -> Known | None:
+        """The query, if it ran here before without an error and runs as it did then (with
+        a request's context, no root value of the caller's own) within the limits that
+        depend on its variables."""
+        if self.known is None or not isinstance(query, str) or root is not None:
+            return None
+        # A request's body may hold anything here: the ordinary way refuses what is amiss.
+        if not isinstance(operation_name, str | None) or not isinstance(variables, dict | None):
+            return None
+        if getattr(context, "loaders", None) is None:
+            return None
+        known = self.known.get(query, operation_name)
+        if known is None or not known_queries.within_limits(self, known, variables):
+            return None
+        return known
 
     async def stream(
         self,
@@ -244,8 +299,8 @@ def build_schema(
     settings: Settings | None = None, fast_path_counts: FastPathCounts | None = None
 ) -> Schema:
     """The schema as the settings ask: limits, introspection, suggestions, batching, the byte
-    budgets of its caches of parsed documents and validation verdicts; the fast path's
-    outcomes counted in `fast_path_counts` (an app's metrics) if given."""
+    budgets of its caches of parsed documents, validation verdicts and known queries; the
+    fast path's outcomes counted in `fast_path_counts` (an app's metrics) if given."""
     settings = settings or Settings()
     limits = settings.limits
     # One of each per configuration, shared by its requests.
@@ -266,6 +321,8 @@ def build_schema(
         extensions, limits, settings.field_suggestions, settings.fast_path, fast_path_counts
     )
     configured.parsed, configured.verdicts = parsed, verdicts
+    if settings.fast_path and not known_queries.unknown_extensions(configured):
+        configured.known = KnownQueries(settings.cache_bytes.known)
     return configured
 
 

@@ -26,15 +26,16 @@ from tortoise.context import TortoiseContext
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from schema import Schema, build_schema, limits, schema
+from schema import known as known_queries
 from schema.context import Context
+from schema.known import UnknownExtensionError
 from server import create_app
 from service import compat
 from service.compat import NAMES, TESTED, IncompatibleError
 from service.metrics import FALLBACK_REASONS, FastPathCounts, Metrics
 from service.settings import Settings
 from tests.support.metrics import samples
-from web import fast_requests, graphql_app
-from web.fast_requests import UnknownExtensionError
+from web import graphql_app
 
 ROOT = Path(__file__).resolve().parent.parent
 STRAWBERRY = f"strawberry-graphql {compat.installed('strawberry-graphql')} (tested: 0.341.x)"
@@ -483,10 +484,10 @@ def test_fast_path_counts_make_each_series_once() -> None:
     ) == (1, 2, 0)
 
 
-# --- Extensions that fast requests skip -----------------------------------------------------
+# --- Extensions that known queries skip ----------------------------------------------------
 
 
-def test_an_extension_fast_requests_do_not_know_refuses_the_app(
+def test_an_extension_known_queries_do_not_know_refuses_the_app(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def with_mask_errors(settings: Settings, counts: FastPathCounts | None = None) -> Schema:
@@ -503,18 +504,18 @@ def test_an_extension_fast_requests_do_not_know_refuses_the_app(
     with pytest.raises(UnknownExtensionError) as raised:
         app()
     assert str(raised.value) == (
-        "The schema has an extension that fast requests would skip: "
-        "strawberry.extensions.mask_errors.MaskErrors. Fast requests answer a known query "
-        "again without the schema's extensions, and may skip only those listed in SKIPPED "
-        "(web/fast_requests.py). If the extension gives the same verdict on a repeat of a "
-        "query that ran without an error, add it there with the reason; if not, make `answer` "
-        "do its work too. Or set FAST_PATH=false to serve without fast requests (and without "
-        "the fast path)."
+        "The schema has an extension that known queries would skip: "
+        "strawberry.extensions.mask_errors.MaskErrors. A query that ran without an error runs "
+        "again without the schema's extensions, which may skip only those listed in SKIPPED "
+        "(schema/known.py). If the extension gives the same verdict on a repeat of a query "
+        "that ran without an error, add it there with the reason; if not, make `run` do its "
+        "work too. Or set FAST_PATH=false to serve without known queries (and without the "
+        "fast path)."
     )
-    app(fast_path=False)  # without fast requests, nothing is skipped
+    app(fast_path=False)  # without known queries, nothing is skipped
 
 
-def test_every_extension_of_the_schema_is_one_fast_requests_may_skip() -> None:
+def test_every_extension_of_the_schema_is_one_known_queries_may_skip() -> None:
     production = build_schema(Settings(app_env="production", introspection=False))
     kinds = {type(ext).__name__ for ext in production.get_extensions()}
     assert kinds == {
@@ -525,4 +526,4 @@ def test_every_extension_of_the_schema_is_one_fast_requests_may_skip() -> None:
         "OperationName",
         "Access",
     }
-    assert {kind.__name__ for kind in fast_requests.SKIPPED} == kinds
+    assert {kind.__name__ for kind in known_queries.SKIPPED} == kinds

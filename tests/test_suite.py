@@ -13,9 +13,10 @@ import pytest
 from tortoise.context import TortoiseContext
 
 import models
+from schema import known as known_queries
 from tests import support
 from tests.support import state
-from web import export, fast_requests
+from web import export
 
 TESTS = Path(__file__).resolve().parent
 #: Folders of tests/ that hold no Python of ours.
@@ -168,7 +169,7 @@ def test_the_state_check_sees_globals_class_attributes_and_the_environment(
     assert state.changed(before, state.current()) == []
 
     monkeypatch.setattr(export, "BATCH_SIZE", 2)
-    monkeypatch.setattr(fast_requests.KnownQueries, "get", lambda *args: None)
+    monkeypatch.setattr(known_queries.KnownQueries, "get", lambda *args: None)
     monkeypatch.setenv("ELECTIONS_TEST_FLAG", "1")
     monkeypatch.chdir(tmp_path)
     Flag.raised = True
@@ -178,10 +179,10 @@ def test_the_state_check_sees_globals_class_attributes_and_the_environment(
         Flag.raised = False
     assert [line.split(" is ")[0] for line in left] == [
         "environment variable ELECTIONS_TEST_FLAG",
+        "schema.known.KnownQueries.get",
         "tests.test_suite.Flag.raised",
         "the working folder",
         "web.export.BATCH_SIZE",
-        "web.fast_requests.KnownQueries.get",
     ]
     assert "web.export.BATCH_SIZE is 2, was 1000" in left
     assert "tests.test_suite.Flag.raised is True, was False" in left

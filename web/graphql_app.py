@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any, cast
+from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -21,13 +21,13 @@ from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from schema import Schema, build_schema
+from schema import build_schema
+from schema import known as known_queries
 from schema.context import Context, RequestOutcome
 from service import compat, errors, logs
 from service.metrics import Metrics
 from service.settings import Settings
 from web import fast_requests, graphiql, subscriptions
-from web.fast_requests import KnownQueries
 from web.persisted_queries import PersistedQueries, PersistedQueryError
 
 #: The media type of the GraphQL over HTTP spec, used when the client's Accept asks for it.
@@ -179,7 +179,7 @@ class GraphQLApp(GraphQL[Context, None]):
         schema = build_schema(settings, metrics.fast_path_counts)
         compat.check(schema, settings.fast_path)
         if settings.fast_path:
-            fast_requests.refuse_unknown_extensions(schema)
+            known_queries.refuse_unknown_extensions(schema)
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -195,8 +195,6 @@ class GraphQLApp(GraphQL[Context, None]):
             settings.cache_bytes.persisted,
             settings.registered_operations,
         )
-        #: Queries that ran without an error, answered again by fast_requests.
-        self.known = KnownQueries(settings.cache_bytes.known)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -256,9 +254,9 @@ class GraphQLApp(GraphQL[Context, None]):
         sub_response: Response,
     ) -> Any:
         """Runs the operation, or each of a batch, with the query its persisted-query hash
-        names; a query sent with its hash is kept once it has run without a request error,
-        and each query that ran without any error is known (fast_requests), by its own
-        result: in a batch, one operation's success vouches for no other."""
+        names; a query sent with its hash is kept once it has run without a request error.
+        (Each query that ran without any error is known to the schema, by its own result:
+        in a batch, one operation's success vouches for no other.)"""
         batch = request_data if isinstance(request_data, list) else [request_data]
         to_keep: list[tuple[str, str] | None] = []
         for data in batch:
@@ -268,17 +266,10 @@ class GraphQLApp(GraphQL[Context, None]):
             request, request_adapter, request_data, context, root_value, sub_response
         )
         results = result if isinstance(result, list) else [result]
-        for data, keep, ran in zip(batch, to_keep, results, strict=True):
+        for keep, ran in zip(to_keep, results, strict=True):
             # Only queries that parse and validate are kept: the store is for operations.
             if keep is not None and isinstance(ran, ExecutionResult) and failure(ran) is None:
                 self.persisted_queries.keep(*keep)
-            if (
-                self.settings.fast_path
-                and data.query
-                and isinstance(ran, ExecutionResult)
-                and not ran.errors
-            ):
-                self.known.remember(data.query, data.operation_name, cast(Schema, self.schema))
         return result
 
     async def process_result(
