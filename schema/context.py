@@ -93,14 +93,17 @@ class Loaders:
         #: taken from here rather than read again.
         self.rows: defaultdict[type[Model], dict[int, Any]] = defaultdict(dict)
 
-    def _get(self, key: Hashable, load: Any) -> DataLoader[Any, Any]:
-        if key not in self._loaders:
-            self._loaders[key] = _Loader(load, self.futures)
-        return self._loaders[key]
+    def _get(self, key: Hashable, make: Callable[[], Any]) -> DataLoader[Any, Any]:
+        # Asked for once per object of a level: the loader is looked up first, and its load
+        # function made (`make`) only the first time.
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = _Loader(make(), self.futures)
+        return loader
 
     def batched(self, name: str, load: Any) -> DataLoader[Any, Any]:
         """A loader of its own, such as the per-country statistics (schema/statistics.py)."""
-        return self._get(("batched", name), load)
+        return self._get(("batched", name), lambda: load)
 
     def seen(self, model: type[Model], rows: list[M]) -> list[M]:
         """The rows, noted as read in this request (the first read of a row is kept)."""
@@ -119,13 +122,29 @@ class Loaders:
         return known
 
     def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
+        return self._get(("by_id", model), lambda: self._by_id(model))
+
+    def by_key(self, model: type[M], natural_key: str = "key") -> DataLoader[str, M | None]:
+        return self._get(("by_key", model, natural_key), lambda: self._by_key(model, natural_key))
+
+    def children(self, model: type[M], parent: str) -> DataLoader[int, list[M]]:
+        """Rows of `model` whose foreign key `parent` points at each id, in id order."""
+        return self._get(("children", model, parent), lambda: self._children(model, parent))
+
+    def links(self, model: type[Model], relation: str) -> DataLoader[int, list[Any]]:
+        """The rows linked to each id through the many-to-many `relation`, in key order."""
+        return self._get(("links", model, relation), lambda: self._links(model, relation))
+
+    def _by_id(self, model: type[M]) -> Callable[[Sequence[int]], Awaitable[list[M | None]]]:
         async def load(ids: Sequence[int]) -> list[M | None]:
             rows = await self.read(model, ids)
             return [rows.get(id_) for id_ in ids]
 
-        return self._get(("by_id", model), load)
+        return load
 
-    def by_key(self, model: type[M], natural_key: str = "key") -> DataLoader[str, M | None]:
+    def _by_key(
+        self, model: type[M], natural_key: str
+    ) -> Callable[[Sequence[str]], Awaitable[list[M | None]]]:
         # A key longer than the column cannot match a row, and Tortoise refuses it in a
         # filter ("Length of ... > 2"); nor can one with a NUL character, which PostgreSQL
         # refuses in any text. Such a key is unknown, so it gives None, not an error.
@@ -140,11 +159,11 @@ class Loaders:
             rows = {getattr(row, natural_key): row for row in found}
             return [rows.get(key) for key in keys]
 
-        return self._get(("by_key", model, natural_key), load)
+        return load
 
-    def children(self, model: type[M], parent: str) -> DataLoader[int, list[M]]:
-        """Rows of `model` whose foreign key `parent` points at each id, in id order."""
-
+    def _children(
+        self, model: type[M], parent: str
+    ) -> Callable[[Sequence[int]], Awaitable[list[list[M]]]]:
         async def load(ids: Sequence[int]) -> list[list[M]]:
             grouped: dict[int, list[M]] = defaultdict(list)
             column = model._meta.fields_db_projection[f"{parent}_id"]
@@ -153,15 +172,14 @@ class Loaders:
                 grouped[getattr(row, f"{parent}_id")].append(row)
             return [grouped[id_] for id_ in ids]
 
-        return self._get(("children", model, parent), load)
+        return load
 
-    def links(self, model: type[Model], relation: str) -> DataLoader[int, list[Any]]:
-        """The rows linked to each id through the many-to-many `relation`, in key order.
-
-        The link table is read directly, through its unique (owner, target) index: asked
-        through the target model, SQLite scanned the target table and built an index over
-        the whole link table for every batch (1.5 s an election page at 1M candidacies).
-        """
+    def _links(
+        self, model: type[Model], relation: str
+    ) -> Callable[[Sequence[int]], Awaitable[list[list[Any]]]]:
+        # The link table is read directly, through its unique (owner, target) index: asked
+        # through the target model, SQLite scanned the target table and built an index over
+        # the whole link table for every batch (1.5 s an election page at 1M candidacies).
         field_: Any = model._meta.fields_map[relation]
         target: type[Model] = field_.related_model
         owner_column, target_column = field_.backward_key, field_.forward_key
@@ -189,7 +207,7 @@ class Loaders:
                 for id_ in ids
             ]
 
-        return self._get(("links", model, relation), load)
+        return load
 
 
 #: Where a request's RequestOutcome travels in its ASGI scope, between the /graphql endpoint
