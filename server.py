@@ -32,12 +32,23 @@ from web.read_timeout import ReadTimeout
 log = logging.getLogger("uvicorn.error")
 
 
-def freeze_startup_heap() -> None:
+#: The cyclic garbage collector's thresholds once the server has started (Python's are 700,
+#: 10 and 10): how many objects the youngest generation takes before it is collected, and
+#: how many collections of each generation before the next one is. An answer is tens of
+#: thousands of dicts and lists that live until it is sent, and each young collection walked
+#: those made so far: a sixth of the time of the page of 100 elections (BENCHMARKS.md). What
+#: is garbage only in a cycle waits longer to be freed, a few MiB at most.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def prepare_garbage_collector() -> None:
     """Moves what the start made (modules, the schema, Tortoise) out of the cyclic garbage
     collector's reach: it lives as long as the process, and each full collection walked it
-    again, which cost a large query about a quarter of its time (BENCHMARKS.md)."""
+    again, which cost a large query about a quarter of its time (BENCHMARKS.md). From then
+    on, young objects are collected less often (GC_THRESHOLDS)."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def cors_origins(settings: Settings) -> tuple[str, ...]:
@@ -90,7 +101,7 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
                     ", ".join(str(path) for path in others),
                     f"{report.changed} rows changed" if report.changed else "nothing changed",
                 )
-            freeze_startup_heap()
+            prepare_garbage_collector()
             async with subscriptions.listening(settings.database_url):
                 yield
 

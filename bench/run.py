@@ -20,7 +20,7 @@ from bench.inprocess import InProcess
 from bench.operations import OPERATIONS, SMALL_OPERATION, Operation
 from bench.peer import PEER, Pair
 from bench.prepare import DATA, Prepared, peak_rss_mib, prepare
-from server import freeze_startup_heap
+from server import prepare_garbage_collector
 from service.database import connected
 
 PARTS = ("load", "inprocess", "http", "small", "plans", "postgres")
@@ -214,7 +214,7 @@ async def _on_postgres(result: SizeResult, url: str, options: Options) -> None:
             monitor = await asyncpg.connect(database_url)
             backends = postgres.Backends(monitor, name)
             conn = PostgresConnection(raw)
-            freeze_startup_heap()
+            prepare_garbage_collector()
             try:
                 _print_inprocess_header(options.runs)
                 for op in [*OPERATIONS, SMALL_OPERATION]:
@@ -321,7 +321,7 @@ async def _in_process(result: SizeResult, options: Options, largest: bool) -> No
     database = result.prepared.database
     async with connected(f"sqlite://{database}"):
         conn = await bulk.connect(database)
-        freeze_startup_heap()  # as the server does once started
+        prepare_garbage_collector()  # as the server does once started
         try:
             if "inprocess" in options.parts:
                 _print_inprocess_header(options.runs)

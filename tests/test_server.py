@@ -377,3 +377,33 @@ async def test_cors_any_origin_in_development(world: TortoiseContext) -> None:
         )
         assert response.headers["access-control-allow-origin"] == "*"
         assert response.json()["data"]["election"]["winner"]["name"] == "Ilham Aliyev"
+
+
+def test_the_started_server_collects_young_garbage_less_often(tmp_path: Path) -> None:
+    # In a process of its own: the thresholds and the frozen heap are the process's.
+    script = (
+        "import asyncio, gc\n"
+        "from server import GC_THRESHOLDS, create_app\n"
+        "async def main():\n"
+        "    app = create_app()\n"
+        "    before = gc.get_threshold()\n"
+        "    async with app.router.lifespan_context(app):\n"
+        "        print(before != GC_THRESHOLDS, gc.get_threshold(), gc.get_freeze_count() > 0)\n"
+        "asyncio.run(main())\n"
+    )
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{tmp_path / 'gc.sqlite3'}",
+        "LOAD_FIXTURES": "",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    # Python's own thresholds until the start is done, ours after.
+    assert done.stdout.strip() == "True (50000, 20, 20) True"
