@@ -30,6 +30,7 @@ from schema.audit import AuditLogQuery
 from schema.budget import BudgetedExecutor
 from schema.cabinet import Cabinet
 from schema.candidacy import Candidacy
+from schema.context import done
 from schema.country import Country
 from schema.date import Date
 from schema.documents import ParseKey, Parsing, parsed_cache
@@ -179,6 +180,7 @@ class Schema(strawberry.Schema):
             result = timed_out(limit, operation_name)
         finally:
             requested_operation.reset(requested)
+            done(context_value)
         if known is not None:
             known_queries.note_name(known)
         # What was made of an answer over the budget is thrown away.

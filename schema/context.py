@@ -70,6 +70,37 @@ class _Loader(DataLoader[Any, Any]):
         return future
 
 
+class Rows:
+    """Every row the loaders have read in one request, by model and id. A row asked for by id
+    that an earlier statement read (a candidacy a tally line points at, read with its
+    election's candidacies; a source linked to several facts) is taken from here rather than
+    read again.
+
+    The loaders' load functions hold this, not the Loaders that hold them: with a cycle
+    between the two, a request's loaders, their futures and every row they read stayed in
+    memory after the request until the cyclic garbage collector came round to them.
+    """
+
+    def __init__(self) -> None:
+        self._rows: defaultdict[type[Model], dict[int, Any]] = defaultdict(dict)
+
+    def seen(self, model: type[Model], rows: list[M]) -> list[M]:
+        """The rows, noted as read (the first read of a row is kept)."""
+        known = self._rows[model]
+        for row in rows:
+            known.setdefault(row.pk, row)
+        return rows
+
+    async def read(self, model: type[M], ids: Iterable[int]) -> dict[int, M]:
+        """The rows with these ids: those read before, and the others in one statement
+        (none when every row was read before)."""
+        known = self._rows[model]
+        missing = [id_ for id_ in dict.fromkeys(ids) if id_ not in known]
+        if missing:
+            self.seen(model, await table(model).where_in("id", missing))
+        return known
+
+
 class Loaders:
     """DataLoaders made on first use and kept for one request.
 
@@ -87,11 +118,19 @@ class Loaders:
         self.preferred_lines: dict[int, asyncio.Future[list[TallyLine]]] = {}
         #: Who won each election, and who led its popular vote (schema.candidacy.decision).
         self.decisions: dict[int, asyncio.Future[Decision[int]]] = {}
-        #: Every row the loaders have read in this request, by model and id. A row asked
-        #: for by id that an earlier statement read (a candidacy a tally line points at,
-        #: read with its election's candidacies; a source linked to several facts) is
-        #: taken from here rather than read again.
-        self.rows: defaultdict[type[Model], dict[int, Any]] = defaultdict(dict)
+        #: Every row the loaders have read in this request (`Rows`).
+        self.rows = Rows()
+
+    def clear(self) -> None:
+        """Forgets what the loaders read: for an operation that is done. graphql-core's
+        executor holds its context in a reference cycle, and through it every loader, future
+        and row of the request, which lived on until the cyclic garbage collector came round
+        (later, the less often it runs: server.GC_THRESHOLDS)."""
+        self._loaders.clear()
+        self.futures.clear()
+        self.preferred_lines.clear()
+        self.decisions.clear()
+        self.rows = Rows()
 
     def _get(self, key: Hashable, make: Callable[[], Any]) -> DataLoader[Any, Any]:
         # Asked for once per object of a level: the loader is looked up first, and its load
@@ -104,22 +143,6 @@ class Loaders:
     def batched(self, name: str, load: Any) -> DataLoader[Any, Any]:
         """A loader of its own, such as the per-country statistics (schema/statistics.py)."""
         return self._get(("batched", name), lambda: load)
-
-    def seen(self, model: type[Model], rows: list[M]) -> list[M]:
-        """The rows, noted as read in this request (the first read of a row is kept)."""
-        known = self.rows[model]
-        for row in rows:
-            known.setdefault(row.pk, row)
-        return rows
-
-    async def read(self, model: type[M], ids: Iterable[int]) -> dict[int, M]:
-        """The rows with these ids: those read earlier in the request, and the others in
-        one statement (none when every row was read before)."""
-        known = self.rows[model]
-        missing = [id_ for id_ in dict.fromkeys(ids) if id_ not in known]
-        if missing:
-            self.seen(model, await table(model).where_in("id", missing))
-        return known
 
     def by_id(self, model: type[M]) -> DataLoader[int, M | None]:
         return self._get(("by_id", model), lambda: self._by_id(model))
@@ -136,8 +159,10 @@ class Loaders:
         return self._get(("links", model, relation), lambda: self._links(model, relation))
 
     def _by_id(self, model: type[M]) -> Callable[[Sequence[int]], Awaitable[list[M | None]]]:
+        read = self.rows.read  # not `self`: see Rows
+
         async def load(ids: Sequence[int]) -> list[M | None]:
-            rows = await self.read(model, ids)
+            rows = await read(model, ids)
             return [rows.get(id_) for id_ in ids]
 
         return load
@@ -149,13 +174,14 @@ class Loaders:
         # filter ("Length of ... > 2"); nor can one with a NUL character, which PostgreSQL
         # refuses in any text. Such a key is unknown, so it gives None, not an error.
         max_length = getattr(model._meta.fields_map[natural_key], "max_length", None)
+        seen = self.rows.seen
 
         async def load(keys: Sequence[str]) -> list[M | None]:
             wanted = [
                 k for k in keys if (max_length is None or len(k) <= max_length) and "\0" not in k
             ]
             column = model._meta.fields_db_projection[natural_key]
-            found = self.seen(model, await table(model).where_in(column, wanted))
+            found = seen(model, await table(model).where_in(column, wanted))
             rows = {getattr(row, natural_key): row for row in found}
             return [rows.get(key) for key in keys]
 
@@ -164,11 +190,13 @@ class Loaders:
     def _children(
         self, model: type[M], parent: str
     ) -> Callable[[Sequence[int]], Awaitable[list[list[M]]]]:
+        seen = self.rows.seen
+
         async def load(ids: Sequence[int]) -> list[list[M]]:
             grouped: dict[int, list[M]] = defaultdict(list)
             column = model._meta.fields_db_projection[f"{parent}_id"]
             rows = await table(model).where_in(column, ids, order_by_id=True)
-            for row in self.seen(model, rows):
+            for row in seen(model, rows):
                 grouped[getattr(row, f"{parent}_id")].append(row)
             return [grouped[id_] for id_ in ids]
 
@@ -183,6 +211,7 @@ class Loaders:
         field_: Any = model._meta.fields_map[relation]
         target: type[Model] = field_.related_model
         owner_column, target_column = field_.backward_key, field_.forward_key
+        read = self.rows.read
 
         async def load(ids: Sequence[int]) -> list[list[Any]]:
             connection = connections.get("default")
@@ -197,9 +226,7 @@ class Loaders:
             wanted: dict[int, set[int]] = defaultdict(set)
             for owner, target_id in await select(connection, text, list(params)):
                 wanted[owner].add(target_id)
-            objects = await self.read(
-                target, sorted({i for group in wanted.values() for i in group})
-            )
+            objects = await read(target, sorted({i for group in wanted.values() for i in group}))
             return [
                 sorted(
                     (objects[i] for i in wanted[id_]), key=lambda o: str(getattr(o, "key", o.pk))
@@ -287,3 +314,10 @@ class Context:
         if isinstance(self._identity, AuthError):
             raise self._identity
         return self._identity
+
+
+def done(context: Any) -> None:
+    """Lets go of what an operation's context read (`Loaders.clear`), once it is done."""
+    loaders = getattr(context, "loaders", None)
+    if isinstance(loaders, Loaders):
+        loaders.clear()

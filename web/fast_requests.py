@@ -22,6 +22,7 @@ from strawberry.types import ExecutionResult
 
 from schema import Schema, budget, timed_out
 from schema import known as known_queries
+from schema.context import done
 from web.persisted_queries import PersistedQueries, PersistedQueryError
 
 
@@ -87,6 +88,8 @@ async def answer(app: View, request: Request) -> Response | None:
             result = ran
             if digest is not None and query is not None:
                 app.persisted_queries.keep(digest, query)  # as the ordinary way does after a run
+    finally:
+        done(context)
     known_queries.note_name(known)
     data = await app.process_result(request, result)
     return app.create_response(data, sub_response)
