@@ -13,6 +13,7 @@ from schema.budget import weight, weight_of
 from schema.context import Context
 from service.settings import Limits, Settings
 from tests.support.clients import client
+from tests.support.metrics import answered
 
 #: The 2024 election 50 times with every summary of its candidacies and tallies: the cost is
 #: small (the ID list counts 50), the answer tens of kilobytes.
@@ -86,8 +87,11 @@ async def test_a_known_query_over_http_is_stopped_too(world: TortoiseContext) ->
     async with client(settings()) as http:
         small = await http.post("/graphql", json={"query": QUERY, "variables": {"ids": [AZ_2024]}})
         assert small.json()["data"]["nodes"][0]["key"] == "az-president-2024"
+        before = await answered(http)
         answers = [
             (await http.post("/graphql", json={"query": QUERY, "variables": VARIABLES})).json()
             for _ in range(2)
         ]
+        # Both answered as fast requests, refused there and not run again the ordinary way.
+        assert await answered(http) - before == 2
     assert answers == [{"errors": [{"message": MESSAGE}]}] * 2

@@ -38,7 +38,7 @@ from service.metrics import Metrics
 from service.settings import Limits
 from tests.support.clients import client
 from tests.support.curating import Tokens
-from tests.support.metrics import sample, samples
+from tests.support.metrics import answered
 from tests.support.waiting import slow_countries
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
@@ -493,12 +493,6 @@ async def test_generated_queries_are_answered_alike(world: TortoiseContext) -> N
 
 
 # --- Over HTTP --------------------------------------------------------------------------
-
-
-async def answered(http: httpx.AsyncClient) -> float:
-    """How many requests fast requests answered, from the app's /metrics."""
-    found = samples((await http.get("/metrics")).text)
-    return found[sample("elections_graphql_fast_requests_total", outcome="answered")]
 
 
 Request = dict[str, Any]
