@@ -122,10 +122,11 @@ class Loaders:
         self.rows = Rows()
 
     def clear(self) -> None:
-        """Forgets what the loaders read: for an operation that is done. graphql-core's
-        executor holds its context in a reference cycle, and through it every loader, future
-        and row of the request, which lived on until the cyclic garbage collector came round
-        (later, the less often it runs: server.GC_THRESHOLDS)."""
+        """Forgets what the loaders read: after a write (schema/mutation.py), and once an
+        operation is done (`done`). graphql-core's executor holds its context in a reference
+        cycle, and through it every loader, future and row of the request, which lived on
+        until the cyclic garbage collector came round (later, the less often it runs:
+        server.GC_THRESHOLDS)."""
         self._loaders.clear()
         self.futures.clear()
         self.preferred_lines.clear()

@@ -184,7 +184,8 @@ def _written(info: Info) -> None:
     # The request's loaders keep what they read, for the rest of the request: after a
     # write, the next mutation's answer (an operation may hold several, run in turn) reads
     # the rows again rather than serving those from before it.
-    info.context.loaders = Loaders()
+    loaders: Loaders = info.context.loaders
+    loaders.clear()
 
 
 async def _create(

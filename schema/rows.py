@@ -1,5 +1,5 @@
 """Rows: a model's rows read with one plain SELECT into light records that have the model's
-attribute names and Python types, for the loaders of a request.
+attribute names and Python types, for the loaders of a request and the pages of root lists.
 
 Building Tortoise model instances was most of the time a large query spent on its rows: for
 the 3,600 rows of a page of 100 elections, 72 ms against 11 ms for the same SELECTs read as
