@@ -361,6 +361,26 @@ async def test_search_finds_people_parties_countries_and_elections(
     assert "/parties/georgian-dream" in page.links
 
 
+async def test_search_finds_elections_by_words_of_their_titles(world: TortoiseContext) -> None:
+    page = await get_page("/?q=Georgian+parliamentary+election+2024")
+    assert "/elections/ge-parliament-2024" in page.links
+    assert "/countries/GE" in page.links
+
+    page = await get_page("/?q=2018+Azerbaijani+presidential+election")
+    found = sorted(link for link in page.links if link.startswith("/elections/"))
+    assert found == ["/elections/az-president-2018"]
+
+    page = await get_page("/?q=azerbaijani+presidential+elections")
+    found = sorted(link for link in page.links if link.startswith("/elections/"))
+    assert "/elections/az-president-1992" in found and "/elections/az-president-2024" in found
+    assert "/elections/ge-parliament-2024" not in found
+
+    # The country is named, but none of its elections is presidential.
+    page = await get_page("/?q=georgian+presidential")
+    assert "/countries/GE" in page.links
+    assert not [link for link in page.links if link.startswith("/elections/")]
+
+
 async def test_a_search_without_a_match_suggests_the_nearest_names(
     world: TortoiseContext,
 ) -> None:

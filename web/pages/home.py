@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from models import title as titles
 from models.search import fold
 from web.pages import api
 from web.pages.html import (
@@ -111,9 +112,38 @@ def statement_kinds(election: Mapping[str, Any]) -> set[str]:
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
+#: Words of an election's title that a search may hold in the plural, or leave out (folded,
+#: as the search compares them).
+_ANY_ELECTION = frozenset(fold(word) for word in ("election", "elections"))
+
+
+def _naming(country: Data, folded: str) -> list[str] | None:
+    """The words of a search (folded, its year taken out) that are left to match a
+    country's elections' titles, if the search names the country: by part of its name ("aze"),
+    its code, or among other words by its name, the adjective of its elections' titles or
+    the place they name ("georgian parliamentary", "2024 United Kingdom general election");
+    None if it does not name it."""
+    if not folded:
+        return None
+    if folded in fold(country["name"]) or folded == fold(country["code"]):
+        return []
+    naming = titles.naming(country["code"], country["name"])
+    padded = f" {folded} "
+    for term in sorted(
+        {fold(country["name"]), fold(naming.adjective), fold(naming.place.removeprefix("the "))},
+        key=len,
+        reverse=True,  # "united kingdom" before a shorter name held in it
+    ):
+        if term and f" {term} " in padded:
+            rest = padded.replace(f" {term} ", " ", 1).split()
+            return [word for word in rest if word not in _ANY_ELECTION]
+    return None
+
+
 async def search(request: Request, words: str) -> RenderedPage:
     """People and parties by the API's search, countries by name, elections of the countries
-    found (of a year, if the search names one); nearest names when nothing matches."""
+    found (of a year, if the search names one, and whose titles hold the search's other
+    words: "georgian parliamentary 2024"); nearest names when nothing matches."""
     words = words[:MAX_INPUT]
     year_match = YEAR.search(words)
     year = year_match.group(1) if year_match else None
@@ -122,17 +152,20 @@ async def search(request: Request, words: str) -> RenderedPage:
     people = nodes(data["people"]) if name_words else []
     parties = nodes(data["organizations"]) if name_words else []
     folded = fold(name_words)
-    countries = [
-        c
-        for c in nodes(data["countries"])
-        if folded and (folded in fold(c["name"]) or folded == fold(c["code"]))
+    # Each country the words name, with the words left to match its elections' titles.
+    named = [
+        (c, rest) for c in nodes(data["countries"]) if (rest := _naming(c, folded)) is not None
     ]
+    countries = [country for country, _ in named]
     elections: list[Data] = []
-    for country in countries[:5]:
+    for country, rest in named[:5]:
         found = await api.run(request.app, "ExplorerCountry", {"code": country["code"]})
         if found["country"]:
             for election in nodes(found["country"]["elections"]):
-                if year is None or election["date"].startswith(year):
+                title = fold(election["title"])
+                if (year is None or election["date"].startswith(year)) and all(
+                    word in title for word in rest
+                ):
                     elections.append(
                         {**election, "country": {"code": country["code"], "name": country["name"]}}
                     )
