@@ -30,7 +30,7 @@ from schema.audit import AuditLogQuery
 from schema.budget import BudgetedExecutor
 from schema.cabinet import Cabinet
 from schema.candidacy import Candidacy
-from schema.context import done
+from schema.context import running
 from schema.country import Country
 from schema.date import Date
 from schema.documents import ParseKey, Parsing, parsed_cache
@@ -149,7 +149,7 @@ class Schema(strawberry.Schema):
         known = self._known(query, variable_values, context_value, root_value, operation_name)
         try:
             async with asyncio.timeout(limit):
-                with budget.budgeted(answer):
+                with budget.budgeted(answer), running(context_value):
                     result = None
                     if known is not None:
                         result = await known_queries.run(
@@ -180,7 +180,6 @@ class Schema(strawberry.Schema):
             result = timed_out(limit, operation_name)
         finally:
             requested_operation.reset(requested)
-            done(context_value)
         if known is not None:
             known_queries.note_name(known)
         # What was made of an answer over the budget is thrown away.

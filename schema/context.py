@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Iterable, MutableMapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterable,
+    Iterator,
+    MutableMapping,
+    Sequence,
+)
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -120,13 +129,15 @@ class Loaders:
         self.decisions: dict[int, asyncio.Future[Decision[int]]] = {}
         #: Every row the loaders have read in this request (`Rows`).
         self.rows = Rows()
+        #: How many operations are running on them (`running`).
+        self.running = 0
 
     def clear(self) -> None:
-        """Forgets what the loaders read: after a write (schema/mutation.py), and once an
-        operation is done (`done`). graphql-core's executor holds its context in a reference
-        cycle, and through it every loader, future and row of the request, which lived on
-        until the cyclic garbage collector came round (later, the less often it runs:
-        server.GC_THRESHOLDS)."""
+        """Forgets what the loaders read: after a write (schema/mutation.py), and once the
+        operations running on them are done (`running`). graphql-core's executor holds its
+        context in a reference cycle, and through it every loader, future and row of the
+        request, which lived on until the cyclic garbage collector came round (later, the
+        less often it runs: server.GC_THRESHOLDS)."""
         self._loaders.clear()
         self.futures.clear()
         self.preferred_lines.clear()
@@ -317,8 +328,19 @@ class Context:
         return self._identity
 
 
-def done(context: Any) -> None:
-    """Lets go of what an operation's context read (`Loaders.clear`), once it is done."""
+@contextmanager
+def running(context: Any) -> Iterator[None]:
+    """An operation running on `context`. When the last one running on it is done, what its
+    loaders read is let go (`Loaders.clear`): the operations of a batch share one context
+    and run side by side, and share the loaders' batches until the last is done."""
     loaders = getattr(context, "loaders", None)
-    if isinstance(loaders, Loaders):
-        loaders.clear()
+    if not isinstance(loaders, Loaders):
+        yield
+        return
+    loaders.running += 1
+    try:
+        yield
+    finally:
+        loaders.running -= 1
+        if not loaders.running:
+            loaders.clear()

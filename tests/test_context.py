@@ -13,7 +13,7 @@ from tortoise.context import TortoiseContext
 
 import models
 from schema import build_schema
-from schema.context import Context, Loaders, once
+from schema.context import Context, Loaders, once, running
 from tests.support.clients import client
 from tests.support.statements import counting_statements, table
 
@@ -140,3 +140,22 @@ async def test_what_an_operation_read_is_freed_when_it_is_done_without_the_cycli
                 assert [ref() for ref in made] == [None] * len(made)
     finally:
         gc.enable()
+
+
+async def test_the_loaders_are_let_go_when_the_last_operation_on_them_is_done(
+    world: TortoiseContext,
+) -> None:
+    # A batch's operations share one context and run side by side.
+    context = Context()
+    loaders = context.loaders
+    with running(context):
+        with running(context):
+            election = await loaders.by_key(models.Election).load("az-president-2024")
+            assert election is not None
+        with counting_statements() as sql:
+            assert await loaders.by_id(models.Election).load(election.pk) is election
+        assert sql == []  # the other operation still runs: what was read is kept
+    with counting_statements() as sql:
+        again = await loaders.by_id(models.Election).load(election.pk)
+    assert again is not None and again.key == "az-president-2024"
+    assert [table(statement) for statement in sql] == ["election"]  # read again

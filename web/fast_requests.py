@@ -22,7 +22,7 @@ from strawberry.types import ExecutionResult
 
 from schema import Schema, budget, timed_out
 from schema import known as known_queries
-from schema.context import done
+from schema.context import running
 from web.persisted_queries import PersistedQueries, PersistedQueryError
 
 
@@ -73,7 +73,7 @@ async def answer(app: View, request: Request) -> Response | None:
     answer = budget.Budget(limit.max_answer_bytes)
     try:
         async with asyncio.timeout(limit.execution_timeout):
-            with budget.budgeted(answer):
+            with budget.budgeted(answer), running(context):
                 ran = await known_queries.run(
                     schema, known, context, variables, operation_name, extensions
                 )
@@ -88,8 +88,6 @@ async def answer(app: View, request: Request) -> Response | None:
             result = ran
             if digest is not None and query is not None:
                 app.persisted_queries.keep(digest, query)  # as the ordinary way does after a run
-    finally:
-        done(context)
     known_queries.note_name(known)
     data = await app.process_result(request, result)
     return app.create_response(data, sub_response)
