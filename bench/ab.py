@@ -30,7 +30,7 @@ from bench.__main__ import size
 from bench.generate import Plan
 from bench.operations import BY_NAME
 from bench.prepare import DATA, prepare
-from bench.servers import API_HTTP, HOST, Server, serve
+from bench.servers import API_HTTP, HOST, Server, serve_api
 
 
 def variables(pairs: list[str]) -> dict[str, str]:
@@ -81,21 +81,17 @@ async def run(args: argparse.Namespace) -> None:
     )
     print(f"  {'operation':<10} {'CPU ms/req A':>13} {'B':>9} {'B/A':>6}   {'req/s A':>9} {'B':>9}")
     with (
-        serve(
-            "server:create_app",
+        serve_api(
             prepared.database,
             DATA / "ab-A.log",
-            factory=True,
-            options=("--http", protocols["A"]),
+            http=protocols["A"],
             root=trees["A"],
             environment=environments["A"],
         ) as a,
-        serve(
-            "server:create_app",
+        serve_api(
             prepared.database,
             DATA / "ab-B.log",
-            factory=True,
-            options=("--http", protocols["B"]),
+            http=protocols["B"],
             root=trees["B"],
             environment=environments["B"],
         ) as b,

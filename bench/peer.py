@@ -129,14 +129,7 @@ async def count_statements(
     with wire.counting_proxy(parts.hostname or "127.0.0.1", parts.port or 5432) as (port, counts):
         via = _proxied(database_url, port)
         with (
-            servers.serve(
-                "server:create_app",
-                via,
-                log,
-                app_env,
-                factory=True,
-                options=("--http", servers.API_HTTP),
-            ) as ours,
+            servers.serve_api(via, log, app_env) as ours,
             servers.serve_postgraphile(via, log) as peer,
         ):
             bodies = await _bodies(ours, peer, plan)
@@ -210,14 +203,7 @@ async def side_by_side(
     backends = postgres.Backends(monitor, urlsplit(database_url).path.lstrip("/"))
     try:
         with (
-            servers.serve(
-                "server:create_app",
-                database_url,
-                log,
-                app_env,
-                factory=True,
-                options=("--http", servers.API_HTTP),
-            ) as ours,
+            servers.serve_api(database_url, log, app_env) as ours,
             servers.serve_postgraphile(database_url, log) as peer,
         ):
             bodies = await _bodies(ours, peer, plan)

@@ -395,14 +395,7 @@ async def _over_http(result: SizeResult, options: Options) -> None:
         await conn.close()
     log = database.parent / "servers.log"
     print(f"  server output: {log}")
-    with servers.serve(
-        "server:create_app",
-        database,
-        log,
-        options.app_env,
-        factory=True,
-        options=("--http", servers.API_HTTP),
-    ) as server:
+    with servers.serve_api(database, log, options.app_env) as server:
         if "http" in options.parts:
             print(
                 f"  over HTTP (uvicorn, 1 worker; {options.concurrency} connections; "

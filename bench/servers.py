@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +106,28 @@ def serve(
     ]
     with _running(app, command, env, port, log, root=root) as server:
         yield server
+
+
+def serve_api(
+    database: Path | str,
+    log: Path,
+    app_env: str = "production",
+    http: str = API_HTTP,
+    root: Path = ROOT,
+    environment: dict[str, str] | None = None,
+) -> AbstractContextManager[Server]:
+    """Our API (`server:create_app`) served as `elections serve` serves it, on the HTTP/1.1
+    protocol `http` (API_HTTP unless a tree older than it is served); see `serve`."""
+    return serve(
+        "server:create_app",
+        database,
+        log,
+        app_env,
+        factory=True,
+        options=("--http", http),
+        root=root,
+        environment=environment,
+    )
 
 
 #: The peer's npm project: PostGraphile pinned by its lock (`npm ci` installs it).
