@@ -12,10 +12,11 @@ import pytest
 from tortoise.context import TortoiseContext
 
 import models
+from bench.statements import captured
 from schema import build_schema
 from schema.context import Context, Loaders, once, running
 from tests.support.clients import client
-from tests.support.statements import counting_statements, table
+from tests.support.statements import table
 
 
 async def test_callers_that_come_while_a_value_is_made_wait_for_it() -> None:
@@ -84,7 +85,7 @@ async def test_a_row_read_once_in_a_request_is_not_read_again_by_id(
     assert election is not None
     candidacies = await loaders.children(models.Candidacy, "election").load(election.pk)
     assert "az-president-2024/ilham-aliyev" in [c.key for c in candidacies]
-    with counting_statements() as sql:
+    with captured() as sql:
         again = await loaders.by_id(models.Election).load(election.pk)
         found = await loaders.by_id(models.Candidacy).load_many([c.pk for c in candidacies])
         sources = await loaders.links(models.Election, "sources").load(election.pk)
@@ -92,9 +93,9 @@ async def test_a_row_read_once_in_a_request_is_not_read_again_by_id(
     # sources they name, which nothing had read.
     assert again is election
     assert found == candidacies
-    assert [table(statement) for statement in sql] == ["election_source", "source"]
+    assert [table(text) for text, _ in sql] == ["election_source", "source"]
     assert len(sources) >= 2
-    with counting_statements() as sql:
+    with captured() as sql:
         assert await loaders.links(models.Election, "sources").load(election.pk) == sources
         assert await loaders.by_id(models.Source).load(sources[0].pk) is sources[0]
     assert sql == []
@@ -152,10 +153,10 @@ async def test_the_loaders_are_let_go_when_the_last_operation_on_them_is_done(
         with running(context):
             election = await loaders.by_key(models.Election).load("az-president-2024")
             assert election is not None
-        with counting_statements() as sql:
+        with captured() as sql:
             assert await loaders.by_id(models.Election).load(election.pk) is election
         assert sql == []  # the other operation still runs: what was read is kept
-    with counting_statements() as sql:
+    with captured() as sql:
         again = await loaders.by_id(models.Election).load(election.pk)
     assert again is not None and again.key == "az-president-2024"
-    assert [table(statement) for statement in sql] == ["election"]  # read again
+    assert [table(text) for text, _ in sql] == ["election"]  # read again

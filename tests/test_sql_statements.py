@@ -1,5 +1,5 @@
 """No N+1: a deeply nested query costs the same number of SQL statements at any data size
-(counted from Tortoise's query log: tests/support/statements.py)."""
+(counted from Tortoise's query log: bench/statements.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import yaml
 from tortoise.context import TortoiseContext
 
 import loader
+from bench.statements import captured
 from schema import build_schema
 from schema.context import Context
 from service.settings import Limits, Settings
 from tests.support.running import nodes
-from tests.support.statements import counting_statements, table
+from tests.support.statements import table
 from tests.support.world import WORLD
 
 # countries → elections → candidacies → person → endorsements, with each election's winner
@@ -128,14 +129,15 @@ UNLIMITED = build_schema(Settings(limits=Limits(max_cost=10**12, max_depth=11)))
 
 
 async def run_counted(query: str) -> tuple[dict[str, Any], list[str]]:
-    with counting_statements() as sql:
+    with captured() as statements:
         result = await UNLIMITED.execute(query, context_value=Context())
     assert result.errors is None, result.errors
     assert result.data is not None
     data = result.data
+    sql = [text for text, _ in statements]
     assert sql, "no statement was logged: has Tortoise's query logging changed?"
     assert all(statement.lstrip().upper().startswith("SELECT") for statement in sql), sql
-    return data, list(sql)
+    return data, sql
 
 
 def rows_per_level(data: dict[str, Any]) -> dict[str, int]:
