@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,9 +45,6 @@ class CandidacyStatus(Enum):
 async def preferred_lines(info: Info, election_id: int) -> list[models.TallyLine]:
     """The lines of an election's preferred tally, from first place down; [] if none."""
     loaders = info.context.loaders
-    made: asyncio.Future[list[models.TallyLine]] | None = loaders.preferred_lines.get(election_id)
-    if made is not None:  # made, or being made, for this request (asked once per line)
-        return await made
 
     async def make() -> list[models.TallyLine]:
         tallies = await loaders.children(models.Tally, "election").load(election_id)
@@ -67,9 +63,6 @@ async def decision(
     """The decision of an election's preferred tally, made once per request (`election`: its
     row, where the caller has it, so that it is not read again)."""
     loaders = info.context.loaders
-    made: asyncio.Future[rules.Decision[int]] | None = loaders.decisions.get(election_id)
-    if made is not None:  # made, or being made, for this request (asked once per candidacy)
-        return await made
 
     async def make() -> rules.Decision[int]:
         lines = await preferred_lines(info, election_id)
