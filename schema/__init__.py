@@ -143,75 +143,88 @@ class Schema(strawberry.Schema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
+        # A known query, run as a request runs (its context, no root value of the caller's).
+        known = (
+            self.known_query(query, variable_values, operation_name)
+            if root_value is None and getattr(context_value, "loaders", None) is not None
+            else None
+        )
+        if known is not None:
+            ran = await self.execute_known(
+                known, context_value, variable_values, operation_name, operation_extensions
+            )
+            if ran is not None:
+                return ran
         limit = self.limits.execution_timeout
         requested = requested_operation.set(Requested(operation_name))
         answer = budget.Budget(self.limits.max_answer_bytes)
-        known = self._known(query, variable_values, context_value, root_value, operation_name)
         try:
             async with asyncio.timeout(limit):
                 with budget.budgeted(answer), running(context_value):
-                    result = None
-                    if known is not None:
-                        result = await known_queries.run(
-                            self,
-                            known,
-                            context_value,
-                            variable_values,
-                            operation_name,
-                            operation_extensions,
-                        )
-                        if result is None and not answer.spent:
-                            # The ordinary way makes the whole answer again, and gives the
-                            # error in its words (and notes the operation's name itself).
-                            known = None
-                            answer.refill()
-                    if result is None and not answer.spent:
-                        result = await super().execute(
-                            query,
-                            variable_values,
-                            context_value,
-                            root_value,
-                            operation_name,
-                            allowed_operation_types,
-                            operation_extensions,
-                        )
+                    result = await super().execute(
+                        query,
+                        variable_values,
+                        context_value,
+                        root_value,
+                        operation_name,
+                        allowed_operation_types,
+                        operation_extensions,
+                    )
         except TimeoutError:
             # Cancelling the operation's task stops its resolvers and database queries.
-            result = timed_out(limit, operation_name)
+            return timed_out(limit, operation_name)
         finally:
             requested_operation.reset(requested)
-        if known is not None:
-            known_queries.note_name(known)
         # What was made of an answer over the budget is thrown away.
         if answer.spent:
             return budget.too_large(answer.limit)
-        assert result is not None
-        if self.known is not None and known is None and query and not result.errors:
+        if self.known is not None and query and not result.errors:
             self.known.remember(query, operation_name, self)
         return result
 
-    def _known(
-        self,
-        query: str | None,
-        variables: dict[str, Any] | None,
-        context: Any,
-        root: Any,
-        operation_name: str | None,
-    ) -> Known | None:
-        """The query, if it ran here before without an error and runs as it did then (with
-        a request's context, no root value of the caller's own) within the limits that
-        depend on its variables."""
-        if self.known is None or not isinstance(query, str) or root is not None:
-            return None
+    def known_query(self, query: object, variables: object, operation_name: object) -> Known | None:
+        """The query, if it ran here before without an error and these variables keep it
+        within the limits that depend on them (schema/known.py)."""
         # A request's body may hold anything here: the ordinary way refuses what is amiss.
-        if not isinstance(operation_name, str | None) or not isinstance(variables, dict | None):
-            return None
-        if getattr(context, "loaders", None) is None:
+        if (
+            self.known is None
+            or not isinstance(query, str)
+            or not isinstance(operation_name, str | None)
+            or not isinstance(variables, dict | None)
+        ):
             return None
         known = self.known.get(query, operation_name)
         if known is None or not known_queries.within_limits(self, known, variables):
             return None
         return known
+
+    async def execute_known(
+        self,
+        known: Known,
+        context: Any,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        extensions: dict[str, Any] | None,
+    ) -> ExecutionResult | None:
+        """A known query run again without the extensions, within the time limit and the
+        answer's budget, as `execute` runs any operation; None when it met an error, which
+        the ordinary way gives in its own words (it makes the whole answer again)."""
+        limit = self.limits.execution_timeout
+        answer = budget.Budget(self.limits.max_answer_bytes)
+        try:
+            async with asyncio.timeout(limit):
+                with budget.budgeted(answer), running(context):
+                    result = await known_queries.run(
+                        self, known, context, variables, operation_name, extensions
+                    )
+        except TimeoutError:
+            result = timed_out(limit, operation_name)
+        if answer.spent:  # as the ordinary way would spend it, without running it again
+            result = budget.too_large(answer.limit)
+        if result is not None:
+            # What the OperationName extension notes for the ordinary way.
+            known_queries.note_name(known)
+        return result
 
     async def stream(
         self,

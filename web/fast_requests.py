@@ -12,7 +12,6 @@ as the schema answers it.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Protocol, cast
 
 from cross_web import HTTPException
@@ -20,9 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.types import ExecutionResult
 
-from schema import Schema, budget, timed_out
-from schema import known as known_queries
-from schema.context import running
+from schema import Schema
 from web.persisted_queries import PersistedQueries, PersistedQueryError
 
 
@@ -62,33 +59,16 @@ async def answer(app: View, request: Request) -> Response | None:
     except PersistedQueryError:
         return None  # refused the ordinary way, in its words
     schema = cast(Schema, app.schema)
-    known = (
-        None if schema.known is None or query is None else schema.known.get(query, operation_name)
-    )
-    if known is None or not known_queries.within_limits(schema, known, variables):
+    known = schema.known_query(query, variables, operation_name)
+    if known is None:
         return None  # refused the ordinary way, in its words, if it is over a limit
     sub_response = await app.get_sub_response(request)
     context = await app.get_context(request, sub_response)
-    limit = schema.limits
-    answer = budget.Budget(limit.max_answer_bytes)
-    try:
-        async with asyncio.timeout(limit.execution_timeout):
-            with budget.budgeted(answer), running(context):
-                ran = await known_queries.run(
-                    schema, known, context, variables, operation_name, extensions
-                )
-    except TimeoutError:
-        result = timed_out(limit.execution_timeout, operation_name)  # as the schema says it
-    else:
-        if answer.spent:  # as the schema says it, without running it again the ordinary way
-            result = budget.too_large(answer.limit)
-        elif ran is None:
-            return None  # errors are logged, and masked in production, the ordinary way
-        else:
-            result = ran
-            if digest is not None and query is not None:
-                app.persisted_queries.keep(digest, query)  # as the ordinary way does after a run
-    known_queries.note_name(known)
+    result = await schema.execute_known(known, context, variables, operation_name, extensions)
+    if result is None:
+        return None  # errors are logged, and masked in production, the ordinary way
+    if not result.errors and digest is not None and query is not None:
+        app.persisted_queries.keep(digest, query)  # as the ordinary way does after a run
     data = await app.process_result(request, result)
     return app.create_response(data, sub_response)
 
