@@ -195,9 +195,9 @@ async def run(
     extensions: dict[str, Any] | None,
 ) -> ExecutionResult | None:
     """The known query run on the fast path's executor, as the schema would run it; None
-    when it must go the ordinary way (an error). The caller has checked `within_limits`, and
-    keeps the time limit and the answer's budget, as `Schema.execute` does for every
-    operation, and notes the operation's name (`note_name`)."""
+    when it must go the ordinary way (an error). Its caller, `Schema.execute_known`, has
+    checked `within_limits`, and keeps the time limit and the answer's budget and notes the
+    operation's name (`note_name`)."""
     outcome = graphql_execute(
         compat.graphql_schema(schema),
         known.document,
