@@ -5,7 +5,7 @@ exactly as graphql-core would falls back to graphql-core.
 graphql-core completes each field of each object on its own: it builds a resolve info,
 Strawberry converts the arguments again, and every asynchronous resolver becomes a task.
 For a page of 100 elections that is about 20,000 fields, and it was 20-30 times the time of
-hand-written SQL (BENCHMARKS.md). Here the same resolvers run, with the same DataLoaders, but
+hand-written SQL (BENCHMARKS.md). Here the same resolvers run, with the same loaders, but
 breadth first: for one field, all the objects of a level are resolved together, the
 resolvers' coroutines are driven by hand until each waits on a loader, the loaders run one
 batch each, and the coroutines go on. The arguments of a field are converted once for the
@@ -155,7 +155,8 @@ class _Run:
         self.strawberry = compat.strawberry_schema(self.schema)
         self.info = FastInfo(executor.context_value)
         loaders = getattr(executor.context_value, "loaders", None)
-        self.batched: Container[Any] = getattr(loaders, "futures", frozenset())
+        batches = getattr(loaders, "batches", None)
+        self.batched: Container[Any] = frozenset() if batches is None else batches.futures
         self.budget = budget.current.get()
 
     async def operation(self) -> dict[str, Any]:
@@ -202,7 +203,7 @@ class _Run:
     ) -> list[dict[str, Any]]:
         """The objects' results: every field resolved for all of them at once, then each
         field completed, the fields that hold objects side by side as graphql-core runs
-        them, so that their DataLoaders share batches."""
+        them, so that their loaders share batches."""
         count = len(sources)
         if self.budget is not None and self.budget.take(count * len(grouped) * budget.FIELD):
             raise AnswerTooLarge(budget.too_large_message(self.budget.limit))
@@ -470,11 +471,11 @@ async def settle(values: list[Any], batched: Container[Any] = frozenset()) -> li
     """The values with every coroutine among them run to its end, without tasks.
 
     Each coroutine runs until it waits on a future. A coroutine that waits on anything but a
-    DataLoader (a lock, the database) goes on as soon as its future is done, as a task
-    would: it may hold a lock that another waits on. Those that wait on DataLoaders
+    loader (a lock, the database) goes on as soon as its future is done, as a task
+    would: it may hold a lock that another waits on. Those that wait on loaders
     (`batched`, the futures they handed out) go on together once all those futures are
     done, so that their next loads, whichever loader they came from, make one batch each.
-    They hold nothing meanwhile: a DataLoader's batch runs in a task of its own.
+    They hold nothing meanwhile: a loader's batch runs in a task of its own.
     """
     ready: list[tuple[int, Coroutine[Any, Any, Any]]] = [
         (i, value) for i, value in enumerate(values) if type(value) is _COROUTINE
@@ -484,7 +485,7 @@ async def settle(values: list[Any], batched: Container[Any] = frozenset()) -> li
             raise Unsupported("awaitable")
         return values
     loop = asyncio.get_running_loop()
-    # The coroutines waiting on each future; DataLoaders' futures apart, in their order.
+    # The coroutines waiting on each future; loaders' futures apart, in their order.
     blocked: dict[Any, list[tuple[int, Coroutine[Any, Any, Any]]]] = {}
     loads: list[Any] = []
     done_loads = 0  # loads[:done_loads] are known to be done
@@ -546,8 +547,9 @@ async def settle(values: list[Any], batched: Container[Any] = frozenset()) -> li
                 await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
     except asyncio.CancelledError:
         # Cancelled (the time limit, a shutdown): what a task does. The futures waited on
-        # are cancelled (a DataLoader then cancels its batch, and with it the query), and
-        # each coroutine gets the cancellation and runs its handlers to their end.
+        # are cancelled, and each coroutine gets the cancellation and runs its handlers to
+        # their end; the batches still running are cancelled, and their SQL with them, as
+        # the operation ends (schema/context.py, `running`).
         for future in blocked:
             future.cancel()
         for _, coroutine in [*ready, *(c for group in blocked.values() for c in group)]:

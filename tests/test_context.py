@@ -77,6 +77,63 @@ async def test_a_cancelled_maker_cancels_its_waiters() -> None:
     assert cache == {}
 
 
+async def test_the_keys_asked_for_in_one_turn_are_loaded_in_one_batch_once_each() -> None:
+    loaders = Loaders()
+    batches: list[list[int]] = []
+
+    async def squares(keys: list[int]) -> list[int]:
+        batches.append(keys)
+        return [key * key for key in keys]
+
+    loader = loaders.batched("squares", squares)
+    assert list(await asyncio.gather(loader.load(3), loader.load(4), loader.load(3))) == [9, 16, 9]
+    assert await loader.load_many([4, 5]) == [16, 25]
+    assert batches == [[3, 4], [5]]
+    # Every load was noted for the fast path, which waits on them together.
+    assert len(loaders.batches.futures) == 4
+
+
+async def test_a_failed_batch_fails_each_of_its_loads_with_its_error() -> None:
+    loaders = Loaders()
+
+    async def broken(keys: list[int]) -> list[int]:
+        raise LookupError(f"no rows for {keys}")
+
+    async def short(keys: list[int]) -> list[int]:
+        return keys[:1]
+
+    loader = loaders.batched("broken", broken)
+    results = await asyncio.gather(loader.load(1), loader.load(2), return_exceptions=True)
+    assert [str(result) for result in results] == ["no rows for [1, 2]"] * 2
+    shorter = loaders.batched("short", short)
+    with pytest.raises(RuntimeError, match="A loader returned 1 values for 2 keys"):
+        await asyncio.gather(shorter.load(1), shorter.load(2))
+
+
+async def test_a_batch_still_running_when_the_operation_is_done_is_cancelled() -> None:
+    # A time limit stops the operation while a batch waits on the database: the batch, and
+    # with it its SQL, is cancelled as the operation ends, not left running.
+    context = Context()
+    started, ended = asyncio.Event(), []
+
+    async def endless(keys: list[int]) -> list[int]:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            ended.append("cancelled")
+            raise
+        return keys
+
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05):
+            with running(context):
+                await context.loaders.batched("endless", endless).load(1)
+    assert started.is_set()
+    await asyncio.sleep(0)  # the cancellation reaches the batch in its next step
+    assert ended == ["cancelled"]
+
+
 async def test_a_row_read_once_in_a_request_is_not_read_again_by_id(
     world: TortoiseContext,
 ) -> None:
