@@ -79,7 +79,10 @@ def standing(lines: Iterable[Line[K]], alliance: Mapping[K, K | None]) -> list[L
     for line in lines:
         if alliance.get(line.who) is not None:
             continue
-        allied = members.get(line.who, [])
+        allied = members.get(line.who)
+        if allied is None:  # no members: its own figures, as they are (most lines)
+            out.append(line)
+            continue
         out.append(
             replace(
                 line,
