@@ -50,9 +50,25 @@ class Edge(Generic[T]):
         return encode_cursor(self.tag, self.position)
 
 
+def _edges(self: Any) -> list[Any]:
+    """A connection's edges, made when a client asks for them (`Connection.edges`)."""
+    tag = self.tag
+    return [
+        Edge(node=node, tag=tag, position=position)
+        for node, position in zip(self.items, self.positions(), strict=True)
+    ]
+
+
 @strawberry.type(description="A page of a list: its edges, where it sits, and the whole count.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in order.")
+    # The page's items, and the parts of each one's cursor (its position in its list): the
+    # edges are made only when a client asks for them, and most ask for `nodes`.
+    items: strawberry.Private[list[T]]
+    positions: strawberry.Private[Callable[[], Sequence[Sequence[Any]]]]
+    tag: strawberry.Private[str]
+    edges: list[Edge[T]] = strawberry.field(
+        resolver=_edges, description="The items of this page, in order."
+    )
     page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
@@ -63,7 +79,7 @@ class Connection(Generic[T]):
 
     @strawberry.field(description="The items of this page, in order, without their cursors.")
     def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+        return self.items
 
 
 # The page arguments every connection field takes, with their descriptions.
@@ -191,7 +207,9 @@ def list_connection(
     picked, info = page_of_list(rows, key, tag, page)
     total = len(rows)
     return Connection(
-        edges=[Edge(node=node(row), tag=tag, position=[key(row)]) for row in picked],
+        items=list(map(node, picked)),
+        positions=lambda: [[key(row)] for row in picked],
+        tag=tag,
         page_info=info,
         count=lambda: _constant(total),
     )

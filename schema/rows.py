@@ -21,7 +21,7 @@ from tortoise import connections, fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from schema.connection import Connection, Edge, Page
+from schema.connection import Connection, Page
 from schema.keyset import Dialect, SortKey, Sql, keyset_page
 from service import compat
 from service.compat import SqliteClient, SqliteTransactionWrapper
@@ -162,10 +162,9 @@ async def table_connection(
     )
     rows = {row.pk: row for row in await table(model).where_in("id", found.ids)}
     return Connection(
-        edges=[
-            Edge(node=node(rows[id_]), tag=found.tag, position=position)
-            for position, id_ in zip(found.positions, found.ids, strict=True)
-        ],
+        items=[node(rows[id_]) for id_ in found.ids],
+        positions=lambda: found.positions,
+        tag=found.tag,
         page_info=found.page_info,
         count=found.count,
     )
