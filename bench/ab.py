@@ -13,13 +13,25 @@ measured window, from /proc) and req/s are printed as medians of the rounds, wit
 HTTP/1.1 protocol is the one `elections serve` runs (bench/servers.py, API_HTTP); `--http-a`
 and `--http-b` name another for one side (a tree older than it:
 `--http-a web.read_timeout:H11Protocol`).
+
+With `--in-process`, no server: each round runs each side's own in-process benchmark
+(`python -m bench --parts inprocess --reuse`, in a process of its own on that side's copy of
+the database), in turns that alternate which side goes first, and prints the medians of
+each side's API CPU per run and API / floor ratio. On a machine whose speed drifts from one
+minute to the next, one run of each side can differ by more than the change; the medians
+of alternating runs do not.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import re
+import shutil
 import statistics
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +134,67 @@ async def run(args: argparse.Namespace) -> None:
             )
 
 
+#: A line of the in-process summary: "  election   6.93 / 1.59 (4.3x; 17)" (bench/summary.py).
+SUMMARY_LINE = re.compile(r"^  (\w+) +([\d.]+) / ([\d.]+) \(([\d.]+)x; \d+\)$")
+
+
+def in_process_round(tree: Path, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
+    """One in-process benchmark of the code in `tree`: each operation's API CPU ms per run,
+    and its API / floor ratio."""
+    label, _ = args.size
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "bench", "--sizes", label, "--seed", str(args.seed)),
+            *("--parts", "inprocess", "--runs", str(args.runs), "--reuse"),
+        ],
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(tree)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = {}
+    for line in done.stdout.splitlines():
+        match = SUMMARY_LINE.match(line)
+        if match:
+            name, api, _floor, ratio = match.groups()
+            found[name] = (float(api), float(ratio))
+    if done.returncode or not found:
+        raise RuntimeError(f"{tree}: the in-process benchmark failed:\n{done.stdout}{done.stderr}")
+    return found
+
+
+async def run_in_process(args: argparse.Namespace) -> None:
+    label, candidacies = args.size
+    plan = Plan(candidacies, args.seed)
+    prepared = await prepare(plan, label, "loader", reuse=True, log=False)
+    trees = {"A": Path(args.a).resolve(), "B": Path(args.b).resolve()}
+    for side, tree in trees.items():
+        # Each side reads its own copy of the same database, where its `--reuse` looks.
+        copy = tree / "bench" / "data" / prepared.database.parent.name
+        if copy.resolve() != prepared.database.parent.resolve():
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(prepared.database.parent, copy)
+        print(f"{side}: {tree}")
+    print(
+        f"{label} data, in process; {args.rounds} rounds of {args.runs} turns per operation "
+        "per side; medians"
+    )
+    runs: dict[str, list[dict[str, tuple[float, float]]]] = {"A": [], "B": []}
+    for round_ in range(args.rounds):
+        for side in ["A", "B"] if round_ % 2 == 0 else ["B", "A"]:
+            runs[side].append(in_process_round(trees[side], args))
+    head = f"  {'operation':<10} {'CPU ms/run A':>13} {'B':>9} {'B/A':>6}"
+    print(f"{head}   {'API/floor A':>12} {'B':>6}")
+    for name in runs["A"][0]:
+        cpu = {side: statistics.median(r[name][0] for r in runs[side]) for side in runs}
+        ratio = {side: statistics.median(r[name][1] for r in runs[side]) for side in runs}
+        print(
+            f"  {name:<10} {cpu['A']:>13.2f} {cpu['B']:>9.2f} {cpu['B'] / cpu['A']:>6.2f}"
+            f"   {ratio['A']:>11.1f}x {ratio['B']:>5.1f}x"
+        )
+
+
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench.ab", description=__doc__)
     p.add_argument("a", help="folder of side A's code")
@@ -141,7 +214,16 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=1.5, help="measured seconds per side")
     p.add_argument("--warmup", type=float, default=0.5, help="warm-up seconds per side")
     p.add_argument("--concurrency", type=int, default=4, help="connections (default 4)")
-    asyncio.run(run(p.parse_args()))
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="each side's in-process benchmark, alternating, rather than two servers",
+    )
+    p.add_argument(
+        "--runs", type=int, default=15, help="with --in-process: turns per operation (default 15)"
+    )
+    args = p.parse_args()
+    asyncio.run(run_in_process(args) if args.in_process else run(args))
 
 
 if __name__ == "__main__":

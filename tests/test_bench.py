@@ -1,20 +1,22 @@
 """The benchmark's own instruments: the proxy that counts the SQL a server sends to PostgreSQL,
-the closing lines of `make bench-quick`, and the heaviest queries of `python -m bench.heaviest`."""
+the closing lines of `make bench-quick`, the summary `python -m bench.ab --in-process`
+reads, and the heaviest queries of `python -m bench.heaviest`."""
 
 from __future__ import annotations
 
 import asyncio
 import struct
 
+import pytest
 from graphql import parse, validate
 
-from bench import wire
+from bench import ab, wire
 from bench.generate import Plan
 from bench.heaviest import MAX_COST, fields, heavy_queries, largest, query_cost, repeated_text
 from bench.inprocess import InProcess
 from bench.peer import Pair, Round, Side
 from bench.run import SizeResult
-from bench.summary import closing_lines
+from bench.summary import closing_lines, print_summary
 from schema import schema
 from schema.limits import shape_errors
 from service import compat
@@ -142,6 +144,28 @@ def test_without_postgres_the_closing_lines_say_what_was_not_measured() -> None:
         "every operation: worst API/floor ratio 3.0 (elections, SQLite)",
         "against PostGraphile on PostgreSQL: worst throughput ratio not measured "
         "(set BENCH_POSTGRES_URL)",
+    ]
+
+
+def test_an_in_process_comparison_reads_the_summary_the_benchmark_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `python -m bench.ab --in-process` reads each side's figures from this summary.
+    result = SizeResult("3k", Plan(3000, 1))
+    result.inprocess = {
+        "election": _measured("election", 6.93, 1.59),
+        "country": _measured("country", 12.79, 2.47),
+        "elections": _measured("elections", 111.34, 34.0),
+        "small": _measured("small", 0.46, 0.13),
+    }
+    print_summary([result])
+    lines = capsys.readouterr().out.splitlines()
+    read = [m.groups() for line in lines if (m := ab.SUMMARY_LINE.match(line))]
+    assert read == [
+        ("election", "6.93", "1.59", "4.4"),
+        ("country", "12.79", "2.47", "5.2"),
+        ("elections", "111.34", "34.00", "3.3"),
+        ("small", "0.46", "0.13", "3.5"),
     ]
 
 
