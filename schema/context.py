@@ -144,10 +144,11 @@ class Batches:
         task.add_done_callback(self._running.discard)
 
     def cancel(self) -> None:
-        """Cancels the batches still running, and their SQL with them."""
+        """Cancels the batches still running, and their SQL with them. Each stays held here
+        until it has ended (the event loop keeps only a weak reference to a task), so that
+        its clean-up, such as giving its connection back to the pool, runs to the end."""
         for task in self._running:
             task.cancel()
-        self._running.clear()
 
 
 class Rows:
