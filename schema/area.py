@@ -12,7 +12,7 @@ import models
 from models.figures import preferred_of
 from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.external_ids import ExternalIds, external_ids_of
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from service.errors import ClientError
 
 if TYPE_CHECKING:
@@ -75,12 +75,14 @@ class Area(ModelNode):
         )
 
     @strawberry.field(description="The country the area belongs to.")
+    @follows("country_id", "Country", required=True)
     async def country(self, info: Info) -> Annotated[Country, strawberry.lazy("schema.country")]:
         from schema.country import Country
 
         return await Country.load_required(info, self.row.country_id)
 
     @strawberry.field(description="The area this one lies in, if any.")
+    @follows("parent_id", "Area")
     async def parent(self, info: Info) -> Area | None:
         return await Area.load(info, self.row.parent_id)
 

@@ -13,7 +13,7 @@ from strawberry import Info, relay
 import models
 from schema.country import Country
 from schema.external_ids import ExternalIds, external_ids_of
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from schema.organization import Organization
 from schema.source import Source, sources_of
 
@@ -81,6 +81,7 @@ class Cabinet(ModelNode):
     )
 
     @strawberry.field(description="The country it governed.")
+    @follows("country_id", "Country", required=True)
     async def country(self, info: Info) -> Country:
         return await Country.load_required(info, self.row.country_id)
 
@@ -97,12 +98,14 @@ class Cabinet(ModelNode):
         ]
 
     @strawberry.field(description="The prime minister's party, when the source names it.")
+    @follows("prime_minister_party_id", "Organization")
     async def prime_minister_party(self, info: Info) -> Organization | None:
         return await Organization.load(info, self.row.prime_minister_party_id)
 
     @strawberry.field(
         description="The last parliamentary election before it took office, if known."
     )
+    @follows("previous_election_id", "Election")
     async def previous_election(
         self, info: Info
     ) -> Annotated[Election, strawberry.lazy("schema.election")] | None:

@@ -14,7 +14,7 @@ from models.figures import preferred_of, ranked
 from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.context import once
 from schema.external_ids import ExternalIds, external_ids_of
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from schema.organization import Organization, name_on
 from schema.person import Person
 from schema.source import Source, sources_of
@@ -112,6 +112,7 @@ class Candidacy(ModelNode):
         description="The electoral alliance this list ran in, in the same election: its own "
         "figures are part of the alliance's; null for a list or candidate on its own."
     )
+    @follows("alliance_id", "Candidacy")
     async def alliance(self, info: Info) -> Candidacy | None:
         return await Candidacy.load(info, self.row.alliance_id)
 
@@ -125,10 +126,12 @@ class Candidacy(ModelNode):
         return party.name
 
     @strawberry.field(description="The candidate; null for a party list.")
+    @follows("person_id", "Person")
     async def person(self, info: Info) -> Person | None:
         return await Person.load(info, self.row.person_id)
 
     @strawberry.field(description="The nominating party or bloc, or the list itself.")
+    @follows("party_id", "Organization")
     async def party(self, info: Info) -> Organization | None:
         return await Organization.load(info, self.row.party_id)
 
@@ -148,6 +151,7 @@ class Candidacy(ModelNode):
         return name_on(party, names, election.date)
 
     @strawberry.field(description="The election stood in.")
+    @follows("election_id", "Election", required=True)
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 

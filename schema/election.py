@@ -23,7 +23,7 @@ from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.legal_case import LegalCase
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from schema.organization import Organization
 from schema.person import Person
 from schema.polling_stations import PollingStations
@@ -99,14 +99,17 @@ class Election(ModelNode):
         return titles.title(naming, row.kind.value, row.office, row.date, same_year)
 
     @strawberry.field(description="The country that held it.")
+    @follows("country_id", "Country", required=True)
     async def country(self, info: Info) -> Country:
         return await Country.load_required(info, self.row.country_id)
 
     @strawberry.field(description="The person who called it (e.g. by decree), if any.")
+    @follows("called_by_person_id", "Person")
     async def called_by_person(self, info: Info) -> Person | None:
         return await Person.load(info, self.row.called_by_person_id)
 
     @strawberry.field(description="The body that called it (e.g. parliament), if any.")
+    @follows("called_by_organization_id", "Organization")
     async def called_by_organization(self, info: Info) -> Organization | None:
         return await Organization.load(info, self.row.called_by_organization_id)
 

@@ -12,7 +12,7 @@ from strawberry import Info, relay
 
 import models
 from schema.country import Country
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from schema.organization import Organization
 from schema.person import Person
 from schema.source import Source, sources_of
@@ -55,6 +55,7 @@ class Endorsement(ModelNode):
     summary: str = strawberry.field(description="What was said, in brief.")
 
     @strawberry.field(description="The candidacy endorsed or congratulated.")
+    @follows("candidacy_id", "Candidacy", required=True)
     async def candidacy(
         self, info: Info
     ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
@@ -63,14 +64,17 @@ class Endorsement(ModelNode):
         return await Candidacy.load_required(info, self.row.candidacy_id)
 
     @strawberry.field(description="The person who gave it, if a person did.")
+    @follows("endorser_person_id", "Person")
     async def endorser_person(self, info: Info) -> Person | None:
         return await Person.load(info, self.row.endorser_person_id)
 
     @strawberry.field(description="The organization that gave it, or the one the person spoke for.")
+    @follows("endorser_organization_id", "Organization")
     async def endorser_organization(self, info: Info) -> Organization | None:
         return await Organization.load(info, self.row.endorser_organization_id)
 
     @strawberry.field(description="The country the endorser spoke for; null for none.")
+    @follows("country_id", "Country")
     async def country(self, info: Info) -> Country | None:
         return await Country.load(info, self.row.country_id)
 

@@ -11,7 +11,7 @@ from strawberry import Info, relay
 import models
 from models.figures import mean, rounded
 from schema.conversion import convert
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from schema.organization import Organization
 from schema.source import Source, sources_of
 
@@ -50,6 +50,7 @@ class ExitPollLine:
         return convert(cls, row, election_id=election_id)
 
     @strawberry.field(description="The candidacy estimated.")
+    @follows("candidacy_id", "Candidacy", required=True)
     async def candidacy(
         self, info: Info
     ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
@@ -84,14 +85,17 @@ class ExitPoll(ModelNode):
     summary: str | None = strawberry.field(description="What the poll was, in brief.")
 
     @strawberry.field(description="The pollster.")
+    @follows("pollster_id", "Organization", required=True)
     async def pollster(self, info: Info) -> Organization:
         return await Organization.load_required(info, self.row.pollster_id)
 
     @strawberry.field(description="Who commissioned the poll (e.g. a TV channel), if known.")
+    @follows("commissioned_by_id", "Organization")
     async def commissioned_by(self, info: Info) -> Organization | None:
         return await Organization.load(info, self.row.commissioned_by_id)
 
     @strawberry.field(description="The election polled.")
+    @follows("election_id", "Election", required=True)
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 

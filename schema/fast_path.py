@@ -26,7 +26,7 @@ import asyncio
 import functools
 import itertools
 import operator
-from collections.abc import Callable, Container, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Container, Coroutine, Sequence
 from typing import Any, NoReturn, cast
 
 from graphql import (
@@ -47,6 +47,7 @@ from strawberry import relay
 
 from schema import budget
 from schema.budget import AnswerTooLarge, BudgetedExecutor
+from schema.level import level_form
 from schema.node import ModelNode
 from service import compat
 from service.compat import (
@@ -61,6 +62,16 @@ from service.compat import (
 from service.metrics import FallbackReason, FastPathCounts
 
 Resolve = Callable[[Any], Any]
+
+
+class Level:
+    """A field's resolver for all the objects of a level at once: its level form
+    (schema/level.py), a coroutine function from the objects to the list of their values."""
+
+    __slots__ = ("resolve",)
+
+    def __init__(self, resolve: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> None:
+        self.resolve = resolve
 
 
 class Unsupported(Exception):
@@ -209,7 +220,7 @@ class _Run:
             raise AnswerTooLarge(budget.too_large_message(self.budget.limit))
         # Every field's resolver first, so that a field the fast path declines is found
         # before any coroutine is made.
-        resolvers: list[tuple[GraphQLOutputType | None, list[FieldDetails], Resolve]] = []
+        resolvers: list[tuple[GraphQLOutputType | None, list[FieldDetails], Resolve | Level]] = []
         for details in grouped.values():
             name = details[0].node.name.value
             if name == "__typename":
@@ -221,21 +232,32 @@ class _Run:
             resolvers.append(
                 (field_def.type, details, self.resolver(parent_type, field_def, details[0]))
             )
-        resolved: list[tuple[GraphQLOutputType | None, list[FieldDetails], list[Any]]] = []
+        # Every field's values, one after the other; a level resolver's (Level) is one
+        # coroutine that gives the whole column.
+        flat: list[Any] = []
         try:
-            for return_type, details, resolve in resolvers:
-                resolved.append((return_type, details, [resolve(s) for s in sources]))
+            for _, _, resolve in resolvers:
+                if isinstance(resolve, Level):
+                    flat.append(resolve.resolve(sources))
+                else:
+                    flat.extend([resolve(s) for s in sources])
         except BaseException:
-            _close([value for _, _, column in resolved for value in column])
+            _close(flat)
             raise
-        values = await settle(
-            [value for _, _, column in resolved for value in column], self.batched
-        )
+        values = await settle(flat, self.batched)
         columns: list[list[Any]] = []
         nested: list[tuple[int, Coroutine[Any, Any, list[Any]]]] = []
         size = 0  # of this level's texts
-        for i, (return_type, details, _) in enumerate(resolved):
-            column = values[i * count : (i + 1) * count]
+        start = 0
+        for i, (return_type, details, resolve) in enumerate(resolvers):
+            if isinstance(resolve, Level):
+                column = values[start]
+                start += 1
+                if type(column) is not list or len(column) != count:
+                    raise Unsupported("a level resolver's column")
+            else:
+                column = values[start : start + count]
+                start += count
             if return_type is None or is_leaf_type(_named(return_type)):
                 column = self.leaves(return_type, column)  # at once: no coroutine needed
                 size += budget.weight_of(column)
@@ -261,8 +283,9 @@ class _Run:
 
     def resolver(
         self, parent_type: GraphQLObjectType, field_def: GraphQLField, details: FieldDetails
-    ) -> Resolve:
-        """A function from a source object to the field's value (or a coroutine of it)."""
+    ) -> Resolve | Level:
+        """A function from a source object to the field's value (or a coroutine of it), or
+        the field's Level."""
         field = field_def.extensions.get(DEFINITION_BACKREF)
         if not isinstance(field, StrawberryField):
             raise Unsupported(details.node.name.value)
@@ -296,8 +319,11 @@ class _Run:
         if resolver.parent_parameter or resolver.root_parameter:
             raise Unsupported(field.name)
         if resolver.self_parameter:
-            # Called once per object: the shortest call that passes the level's arguments.
             rest = args[1:]
+            form = level_form(function)
+            if form is not None:  # called once for the whole level (schema/level.py)
+                return Level(lambda sources: form(sources, *rest, **kwargs))
+            # Called once per object: the shortest call that passes the level's arguments.
             if rest:
                 return lambda source: function(source, *rest, **kwargs)
             return functools.partial(function, **kwargs) if kwargs else function

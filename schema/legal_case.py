@@ -12,7 +12,7 @@ from strawberry import Info, relay
 
 import models
 from schema.area import Area
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from schema.organization import Organization
 from schema.person import Person
 from schema.source import Source, sources_of
@@ -57,6 +57,7 @@ class LegalCase(ModelNode):
     summary: str | None = strawberry.field(description="What was decided, in brief.")
 
     @strawberry.field(description="The court (or commission) that decided.")
+    @follows("court_id", "Organization", required=True)
     async def court(self, info: Info) -> Organization:
         return await Organization.load_required(info, self.row.court_id)
 
@@ -87,6 +88,7 @@ class LegalCase(ModelNode):
         return [Area.from_model(row) for row in rows]
 
     @strawberry.field(description="The decision this case appeals, if it is an appeal.")
+    @follows("appeal_of_id", "LegalCase")
     async def appeal_of(self, info: Info) -> LegalCase | None:
         return await LegalCase.load(info, self.row.appeal_of_id)
 
@@ -120,6 +122,7 @@ class LegalCase(ModelNode):
         return [LegalCase.from_model(row) for row in by_date(found)]
 
     @strawberry.field(description="The election the case is about.")
+    @follows("election_id", "Election", required=True)
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 

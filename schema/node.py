@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, ClassVar, Self
+import operator
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, Self, TypeVar
 
 from strawberry import Info, relay
 from strawberry.extensions import FieldExtension
@@ -11,7 +12,10 @@ from strawberry.relay import GlobalID, GlobalIDValueError
 from tortoise.models import Model
 
 from schema.conversion import FromRow
+from schema.level import level
 from service.compat import StrawberryObjectDefinition
+
+R = TypeVar("R", bound=Callable[..., Any])
 
 
 class ModelNode(relay.Node, FromRow):
@@ -24,6 +28,12 @@ class ModelNode(relay.Node, FromRow):
 
     model: ClassVar[type[Model]]
     natural_key: ClassVar[str] = "key"
+    #: Every node type by its class's name (`follows`).
+    named: ClassVar[dict[str, type[ModelNode]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        ModelNode.named[cls.__name__] = cls
 
     @classmethod
     async def resolve_nodes(
@@ -41,6 +51,26 @@ class ModelNode(relay.Node, FromRow):
             return None
         row = await info.context.loaders.by_id(cls.model).load(row_id)
         return None if row is None else cls.from_model(row)
+
+    @classmethod
+    async def load_level(
+        cls, info: Info, row_ids: list[int | None], required: bool = False
+    ) -> list[Self | None]:
+        """`load` (or `load_required`) for the foreign keys of a level's objects at once: the
+        rows asked for in one batch, and one wait for them (schema/level.py)."""
+        loader = info.context.loaders.by_id(cls.model)
+        futures = [None if row_id is None else loader.load(row_id) for row_id in row_ids]
+        for future in futures:
+            if future is not None and not future.done():
+                await future  # the others, asked for in the same turn, are done with it
+        from_model = cls.from_model
+        found = [
+            None if future is None or (row := future.result()) is None else from_model(row)
+            for future in futures
+        ]
+        if required and None in found:
+            raise LookupError(f"No {cls.__name__} has the id {row_ids[found.index(None)]}.")
+        return found
 
     @classmethod
     async def load_required(cls, info: Info, row_id: int) -> Self:
@@ -77,3 +107,16 @@ class ObjectTypeIds(FieldExtension):
                     "Cannot resolve. GlobalID requires a GraphQL Node type, "
                     f"received `{global_id.type_name}`."
                 )
+
+
+def follows(column: str, node: str, required: bool = False) -> Callable[[R], R]:
+    """The level form (schema/level.py) of a resolver that follows the foreign key `column` of
+    its object's row to the node type named `node`, as `node.load(info, self.row.column)`
+    does (`load_required` when `required`): `load_level` over the level's keys. The type is
+    named, and found when first called, so that types may follow each other both ways."""
+    key = operator.attrgetter(f"row.{column}")
+
+    async def form(objects: list[Any], info: Info) -> list[Any]:
+        return await ModelNode.named[node].load_level(info, [key(o) for o in objects], required)
+
+    return level(form)

@@ -11,7 +11,7 @@ from strawberry import Info, relay
 
 import models
 from models.figures import rounded
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from schema.person import Person
 from schema.source import Source, sources_of
 
@@ -61,10 +61,12 @@ class OfficeTerm(ModelNode):
     summary: str | None = strawberry.field(description="The term in brief.")
 
     @strawberry.field(description="Who held the office.")
+    @follows("person_id", "Person", required=True)
     async def person(self, info: Info) -> Person:
         return await Person.load_required(info, self.row.person_id)
 
     @strawberry.field(description="The election that began the term, if one did.")
+    @follows("election_id", "Election")
     async def election(
         self, info: Info
     ) -> Annotated[Election, strawberry.lazy("schema.election")] | None:

@@ -13,7 +13,7 @@ import models
 from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.conversion import FromRow
 from schema.external_ids import ExternalIds, external_ids_of
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class Organization(ModelNode):
     kind: OrganizationKind = strawberry.field(description="What kind of organization this is.")
 
     @strawberry.field(description="The country it belongs to; null for international bodies.")
+    @follows("country_id", "Country")
     async def country(
         self, info: Info
     ) -> Annotated[Country, strawberry.lazy("schema.country")] | None:

@@ -9,7 +9,7 @@ from strawberry import Info, relay
 
 import models
 from schema.area import Area
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
@@ -28,10 +28,12 @@ class PollingStations(ModelNode):
     summary: str | None = strawberry.field(description="What was counted, in brief.")
 
     @strawberry.field(description="The area counted; null for the whole country.")
+    @follows("area_id", "Area")
     async def area(self, info: Info) -> Area | None:
         return await Area.load(info, self.row.area_id)
 
     @strawberry.field(description="The election the polling stations served.")
+    @follows("election_id", "Election", required=True)
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 

@@ -11,7 +11,7 @@ import strawberry
 from strawberry import Info, relay
 
 import models
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from schema.organization import Organization
 from schema.person import Person
 from schema.source import Source, sources_of
@@ -52,14 +52,17 @@ class Statement(ModelNode):
     summary: str = strawberry.field(description="What was said and on what grounds, in brief.")
 
     @strawberry.field(description="The person who spoke, if a person did.")
+    @follows("person_id", "Person")
     async def person(self, info: Info) -> Person | None:
         return await Person.load(info, self.row.person_id)
 
     @strawberry.field(description="The organization that spoke, or the one the person spoke for.")
+    @follows("organization_id", "Organization")
     async def organization(self, info: Info) -> Organization | None:
         return await Organization.load(info, self.row.organization_id)
 
     @strawberry.field(description="The election the statement is about.")
+    @follows("election_id", "Election", required=True)
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 

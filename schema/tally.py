@@ -12,7 +12,7 @@ from strawberry import Info, relay
 import models
 from models.figures import ranked, turnout
 from schema.conversion import FromRow
-from schema.node import ModelNode
+from schema.node import ModelNode, follows
 from schema.source import Source, sources_of
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ class TallyLine(FromRow):
     seats: int | None = strawberry.field(description="Seats won, for parliamentary elections.")
 
     @strawberry.field(description="The candidacy this line counts.")
+    @follows("candidacy_id", "Candidacy", required=True)
     async def candidacy(
         self, info: Info
     ) -> Annotated[Candidacy, strawberry.lazy("schema.candidacy")]:
@@ -50,6 +51,7 @@ class TallyLine(FromRow):
         return await Candidacy.load_required(info, self.row.candidacy_id)
 
     @strawberry.field(description="The tally this line belongs to.")
+    @follows("tally_id", "Tally", required=True)
     async def tally(self, info: Info) -> Tally:
         return await Tally.load_required(info, self.row.tally_id)
 
@@ -113,6 +115,7 @@ class Tally(ModelNode):
         return [TallyLine.from_model(row) for row in ranked(rows)]
 
     @strawberry.field(description="The area counted; null when it counts the whole country.")
+    @follows("area_id", "Area")
     async def area(self, info: Info) -> Annotated[Area, strawberry.lazy("schema.area")] | None:
         from schema.area import Area
 
@@ -131,6 +134,7 @@ class Tally(ModelNode):
         ]
 
     @strawberry.field(description="The election this tally counts.")
+    @follows("election_id", "Election", required=True)
     async def election(self, info: Info) -> Annotated[Election, strawberry.lazy("schema.election")]:
         from schema.election import Election
 
