@@ -13,9 +13,10 @@ from strawberry import Info, relay
 import models
 from schema.country import Country
 from schema.external_ids import ExternalIds, external_ids_of
+from schema.level import level
 from schema.node import ModelNode, follows
 from schema.organization import Organization
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 
 if TYPE_CHECKING:
     from schema.election import Election
@@ -118,5 +119,6 @@ class Cabinet(ModelNode):
         return external_ids_of(self.row)
 
     @strawberry.field(description="Where its facts were read.")
+    @level(linked_sources(models.Cabinet).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.Cabinet, self.row.pk)
+        return await linked_sources(models.Cabinet).one(self, info)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,12 +13,13 @@ import models
 from models import winner as rules
 from models.figures import preferred_of, ranked
 from schema.connection import After, Before, Connection, First, Last, nested_connection
-from schema.context import once
+from schema.context import once_many
 from schema.external_ids import ExternalIds, external_ids_of
+from schema.level import Loaded, level, loaded
 from schema.node import ModelNode, follows
 from schema.organization import Organization, name_on
 from schema.person import Person
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 from schema.tally import TallyLine
 
 if TYPE_CHECKING:
@@ -44,17 +46,27 @@ class CandidacyStatus(Enum):
 
 async def preferred_lines(info: Info, election_id: int) -> list[models.TallyLine]:
     """The lines of an election's preferred tally, from first place down; [] if none."""
+    (lines,) = await preferred_lines_of(info, [election_id])
+    return lines
+
+
+async def preferred_lines_of(info: Info, election_ids: list[int]) -> list[list[models.TallyLine]]:
+    """`preferred_lines` of several elections, read together."""
     loaders = info.context.loaders
 
-    async def make() -> list[models.TallyLine]:
-        tallies = await loaders.children(models.Tally, "election").load(election_id)
-        tally = preferred_of(tallies)
-        if tally is None:
-            return []
-        return ranked(await loaders.children(models.TallyLine, "tally").load(tally.pk))
+    async def make(ids: list[int]) -> list[list[models.TallyLine]]:
+        tallies = await loaded(loaders.children(models.Tally, "election"), ids)
+        preferred = [preferred_of(rows) for rows in tallies]
+        lines = iter(
+            await loaded(
+                loaders.children(models.TallyLine, "tally"),
+                [tally.pk for tally in preferred if tally is not None],
+            )
+        )
+        return [[] if tally is None else ranked(next(lines)) for tally in preferred]
 
     # Kept for the request: each candidacy's share, votes and `won` ask for them again.
-    return await once(loaders.preferred_lines, election_id, make)
+    return await once_many(loaders.preferred_lines, election_ids, make)
 
 
 async def decision(
@@ -62,22 +74,38 @@ async def decision(
 ) -> rules.Decision[int]:
     """The decision of an election's preferred tally, made once per request (`election`: its
     row, where the caller has it, so that it is not read again)."""
-    loaders = info.context.loaders
+    (found,) = await decisions_of(info, [election_id], None if election is None else [election])
+    return found
 
-    async def make() -> rules.Decision[int]:
-        lines = await preferred_lines(info, election_id)
-        candidacies = await loaders.by_id(models.Candidacy).load_many(
-            [line.candidacy_id for line in lines]
+
+async def decisions_of(
+    info: Info, election_ids: list[int], elections: list[models.Election] | None = None
+) -> list[rules.Decision[int]]:
+    """`decision` for several elections, made together (`elections`: their rows, in the same
+    order, where the caller has them)."""
+    loaders = info.context.loaders
+    rows = {} if elections is None else {row.pk: row for row in elections}
+
+    async def make(ids: list[int]) -> list[rules.Decision[int]]:
+        lines_of = await preferred_lines_of(info, ids)
+        candidacies = await loaded(
+            loaders.by_id(models.Candidacy),
+            [line.candidacy_id for lines in lines_of for line in lines],
         )
         alliance = {c.pk: c.alliance_id for c in candidacies if c is not None}
-        row = election or await loaders.by_id(models.Election).load(election_id)
-        return rules.decide(
-            row.kind.value,
-            (rules.Line(line.candidacy_id, line.votes, line.share, line.seats) for line in lines),
-            alliance,
-        )
+        unread = [id_ for id_ in ids if id_ not in rows]
+        for row in await loaded(loaders.by_id(models.Election), unread):
+            rows[row.pk] = row
+        return [
+            rules.decide(
+                rows[id_].kind.value,
+                (rules.Line(ln.candidacy_id, ln.votes, ln.share, ln.seats) for ln in lines),
+                alliance,
+            )
+            for id_, lines in zip(ids, lines_of, strict=True)
+        ]
 
-    return await once(loaders.decisions, election_id, make)
+    return await once_many(loaders.decisions, election_ids, make)
 
 
 async def by_election_date(info: Info, rows: list[models.Candidacy]) -> list[models.Candidacy]:
@@ -117,13 +145,10 @@ class Candidacy(ModelNode):
         return await Candidacy.load(info, self.row.alliance_id)
 
     @strawberry.field(description="The candidate's name, or the list's name for a party list.")
+    @level(lambda candidacies, info: _names(candidacies, info))
     async def name(self, info: Info) -> str:
-        person = await Person.load(info, self.row.person_id)
-        if person is not None:
-            return person.name
-        party = await Organization.load(info, self.row.party_id)
-        assert party is not None  # the loader refuses a candidacy with neither
-        return party.name
+        (name,) = await _names([self], info)
+        return name
 
     @strawberry.field(description="The candidate; null for a party list.")
     @follows("person_id", "Person")
@@ -166,26 +191,23 @@ class Candidacy(ModelNode):
         born, day = person.birth_date, election.date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))  # type: ignore[no-any-return]
 
-    async def _line(self, info: Info) -> models.TallyLine | None:
-        for line in await preferred_lines(info, self.row.election_id):
-            if line.candidacy_id == self.row.pk:
-                return line
-        return None
-
     @strawberry.field(description="This candidacy's line in the preferred final tally, if any.")
+    @level(lambda candidacies, info: _results(candidacies, info))
     async def result(self, info: Info) -> TallyLine | None:
-        line = await self._line(info)
-        return None if line is None else TallyLine.from_model(line)
+        (result,) = await _results([self], info)
+        return result
 
     @strawberry.field(description="Share in percent in the preferred final tally, if published.")
+    @level(lambda candidacies, info: _shares(candidacies, info))
     async def share(self, info: Info) -> float | None:
-        line = await self._line(info)
-        return None if line is None else line.share
+        (share,) = await _shares([self], info)
+        return share
 
     @strawberry.field(description="Votes in the preferred final tally, if published.")
+    @level(lambda candidacies, info: _votes(candidacies, info))
     async def votes(self, info: Info) -> int | None:
-        line = await self._line(info)
-        return None if line is None else line.votes
+        (votes,) = await _votes([self], info)
+        return votes
 
     @strawberry.field(
         description="Whether it won by the rules of its election (electors, seats, a runoff's "
@@ -193,20 +215,27 @@ class Candidacy(ModelNode):
         "when the preferred final tally decides no one (none published, a tie, no majority "
         "of electors)."
     )
+    @level(lambda candidacies, info: _won(candidacies, info))
     async def won(self, info: Info) -> bool | None:
-        found = await decision(info, self.row.election_id)
-        return found.won(self.row.pk, self.row.alliance_id)
+        (won,) = await _won([self], info)
+        return won
 
     @strawberry.field(
         description="Whether it had the most votes (else the largest share) in the preferred "
         "final tally, whoever won by the rules; null when no one did (none published, a tie)."
     )
+    @level(lambda candidacies, info: _led_popular_vote(candidacies, info))
     async def led_popular_vote(self, info: Info) -> bool | None:
-        found = await decision(info, self.row.election_id)
-        return found.led_popular_vote(self.row.pk, self.row.alliance_id)
+        (led,) = await _led_popular_vote([self], info)
+        return led
 
     @strawberry.field(
         description="Endorsements before the vote and congratulations after, by date."
+    )
+    @level(
+        lambda candidacies, info, first=None, after=None, last=None, before=None: (
+            _ENDORSEMENTS.level(candidacies, info, first, after, last, before)
+        )
     )
     async def endorsements(
         self,
@@ -216,15 +245,92 @@ class Candidacy(ModelNode):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[Endorsement, strawberry.lazy("schema.endorsement")]]:
-        from schema.endorsement import Endorsement, by_date
-
-        rows = await info.context.loaders.children(models.Endorsement, "candidacy").load(
-            self.row.pk
-        )
-        return nested_connection(
-            by_date(rows), Endorsement, "Candidacy.endorsements", first, after, last, before
-        )
+        return await _ENDORSEMENTS.one(self, info, first, after, last, before)
 
     @strawberry.field(description="Sources that name this candidacy.")
+    @level(linked_sources(models.Candidacy).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.Candidacy, self.row.pk)
+        return await linked_sources(models.Candidacy).one(self, info)
+
+
+# The level forms of Candidacy's fields (schema/level.py); each resolver is its form for one.
+
+
+async def _names(candidacies: Sequence[Candidacy], info: Info) -> list[str]:
+    people = await Person.load_level(info, [c.row.person_id for c in candidacies])
+    # A list's name where there is no candidate: the loader refuses a candidacy with neither.
+    parties = await Organization.load_level(
+        info,
+        [c.row.party_id if p is None else None for c, p in zip(candidacies, people, strict=True)],
+    )
+    names = []
+    for person, party in zip(people, parties, strict=True):
+        if person is None:
+            assert party is not None
+            names.append(party.name)
+        else:
+            names.append(person.name)
+    return names
+
+
+async def _lines(candidacies: Sequence[Candidacy], info: Info) -> list[models.TallyLine | None]:
+    """Each candidacy's line in its election's preferred tally, if any."""
+    election_ids = [c.row.election_id for c in candidacies]
+    by_election: dict[int, dict[int, models.TallyLine]] = {}
+    for election_id, lines in zip(
+        election_ids, await preferred_lines_of(info, election_ids), strict=True
+    ):
+        if election_id not in by_election:
+            found: dict[int, models.TallyLine] = {}
+            for line in lines:
+                found.setdefault(line.candidacy_id, line)  # the first, as a search finds it
+            by_election[election_id] = found
+    return [by_election[c.row.election_id].get(c.row.pk) for c in candidacies]
+
+
+async def _results(candidacies: Sequence[Candidacy], info: Info) -> list[TallyLine | None]:
+    lines = await _lines(candidacies, info)
+    return [None if line is None else TallyLine.from_model(line) for line in lines]
+
+
+async def _shares(candidacies: Sequence[Candidacy], info: Info) -> list[float | None]:
+    return [None if line is None else line.share for line in await _lines(candidacies, info)]
+
+
+async def _votes(candidacies: Sequence[Candidacy], info: Info) -> list[int | None]:
+    return [None if line is None else line.votes for line in await _lines(candidacies, info)]
+
+
+async def _won(candidacies: Sequence[Candidacy], info: Info) -> list[bool | None]:
+    found = await decisions_of(info, [c.row.election_id for c in candidacies])
+    return [d.won(c.row.pk, c.row.alliance_id) for c, d in zip(candidacies, found, strict=True)]
+
+
+async def _led_popular_vote(candidacies: Sequence[Candidacy], info: Info) -> list[bool | None]:
+    found = await decisions_of(info, [c.row.election_id for c in candidacies])
+    return [
+        d.led_popular_vote(c.row.pk, c.row.alliance_id)
+        for c, d in zip(candidacies, found, strict=True)
+    ]
+
+
+def _endorsements(
+    _candidacy: Candidacy,
+    rows: list[models.Endorsement],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[Endorsement]:
+    from schema.endorsement import Endorsement, by_date
+
+    return nested_connection(
+        by_date(rows), Endorsement, "Candidacy.endorsements", first, after, last, before
+    )
+
+
+_ENDORSEMENTS: Loaded[Candidacy, int, list[models.Endorsement], Connection[Endorsement]] = Loaded(
+    lambda loaders: loaders.children(models.Endorsement, "candidacy"),
+    lambda candidacy: candidacy.row.pk,
+    _endorsements,
+)

@@ -44,21 +44,47 @@ async def once(cache: dict[K, asyncio.Future[V]], key: K, make: Callable[[], Awa
     being made waits for it. (Memoising only the value let every line of a 101-line count,
     resolved side by side, rank the count and decide the winner again.) A failure is
     every waiting caller's, and a later caller makes it again."""
-    pending = cache.get(key)
-    if pending is None:
-        pending = cache[key] = asyncio.get_running_loop().create_future()
-        # A failure no other caller waited for is not logged as never retrieved.
-        pending.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+    async def make_one(_keys: list[K]) -> list[V]:
+        return [await make()]
+
+    (value,) = await once_many(cache, [key], make_one)
+    return value
+
+
+async def once_many(
+    cache: dict[K, asyncio.Future[V]],
+    keys: Sequence[K],
+    make: Callable[[list[K]], Awaitable[Sequence[V]]],
+) -> list[V]:
+    """`once` for several keys (a level's, schema/level.py): the values of those not yet
+    made, or being made, are made by one call of `make` with them, in their order."""
+    missing = [key for key in dict.fromkeys(keys) if key not in cache]
+    made: list[asyncio.Future[V]] = []
+    if missing:
+        loop = asyncio.get_running_loop()
+        for key in missing:
+            pending = cache[key] = loop.create_future()
+            # A failure no other caller waited for is not logged as never retrieved.
+            pending.add_done_callback(lambda done: done.cancelled() or done.exception())
+            made.append(pending)
+    futures = [cache[key] for key in keys]
+    if missing:
         try:
-            pending.set_result(await make())
+            values = await make(missing)
+            if len(values) != len(missing):
+                raise RuntimeError(f"{len(values)} values were made for {len(missing)} keys.")
         except BaseException as error:
-            del cache[key]
-            if isinstance(error, asyncio.CancelledError):
-                pending.cancel()
-            else:
-                pending.set_exception(error)
+            for key, pending in zip(missing, made, strict=True):
+                del cache[key]
+                if isinstance(error, asyncio.CancelledError):
+                    pending.cancel()
+                else:
+                    pending.set_exception(error)
             raise
-    return await pending
+        for pending, value in zip(made, values, strict=True):
+            pending.set_result(value)
+    return [future.result() if future.done() else await future for future in futures]
 
 
 class Loader(Generic[K, V]):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import Annotated
 
@@ -13,21 +13,23 @@ from strawberry import Info, relay
 import models
 from models import title as titles
 from models.figures import in_stage_order, preferred_of, rounded, spread, turnout
+from models.winner import Decision
 from schema import cabinet, endorsement, legal_case, statement
 from schema.area import area_by_code
 from schema.cabinet import Cabinet
-from schema.candidacy import Candidacy, decision, preferred_lines
+from schema.candidacy import Candidacy, decisions_of, preferred_lines, preferred_lines_of
 from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.country import Country
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.legal_case import LegalCase
+from schema.level import Loaded, level, loaded
 from schema.node import ModelNode, follows
 from schema.organization import Organization
 from schema.person import Person
 from schema.polling_stations import PollingStations
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 from schema.statement import Statement, StatementKind
 from schema.tally import Tally
 
@@ -117,6 +119,11 @@ class Election(ModelNode):
         description="Every candidacy: those in the preferred final tally first, from first "
         "place down, then the rest by key."
     )
+    @level(
+        lambda elections, info, first=None, after=None, last=None, before=None: _candidacies(
+            elections, info, first, after, last, before
+        )
+    )
     async def candidacies(
         self,
         info: Info,
@@ -125,20 +132,19 @@ class Election(ModelNode):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Candidacy]:
-        rows = await info.context.loaders.children(models.Candidacy, "election").load(self.row.pk)
-        place = {
-            line.candidacy_id: i for i, line in enumerate(await preferred_lines(info, self.row.pk))
-        }
-        ordered = sorted(rows, key=lambda r: (place.get(r.pk, len(place)), r.key))
-        return nested_connection(
-            ordered, Candidacy, "Election.candidacies", first, after, last, before
-        )
+        (page,) = await _candidacies([self], info, first, after, last, before)
+        return page
 
     @strawberry.field(
         description="Every published result for the whole country, or for one area, round "
         "by round and stage by stage: preliminary counts, then final figures (conflicting "
         "versions side by side), then certified ones; within a stage, by date and share "
         "counted."
+    )
+    @level(
+        lambda elections, info, area=None, first=None, after=None, last=None, before=None: _tallies(
+            elections, info, area, first, after, last, before
+        )
     )
     async def tallies(
         self,
@@ -149,22 +155,17 @@ class Election(ModelNode):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Tally]:
-        area_id = None if area is None else (await area_by_code(info, area)).pk
-        rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
-        chosen = [r for r in rows if r.area_id == area_id]
-        return nested_connection(
-            in_stage_order(chosen), Tally, "Election.tallies", first, after, last, before
-        )
+        (page,) = await _tallies([self], info, area, first, after, last, before)
+        return page
 
     @strawberry.field(
         description='The preferred final tally of the last round: what "the result" means, '
         "for the whole country or for one area (null when none was published for it)."
     )
+    @level(lambda elections, info, area=None: _results(elections, info, area))
     async def result(self, info: Info, area: AreaCode = None) -> Tally | None:
-        area_id = None if area is None else (await area_by_code(info, area)).pk
-        rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
-        row = preferred_of(rows, area_id)
-        return None if row is None else Tally.from_model(row)
+        (result,) = await _results([self], info, area)
+        return result
 
     @strawberry.field(
         description="The result in each area counted on its own (a US election's states): "
@@ -187,10 +188,9 @@ class Election(ModelNode):
         return nested_connection(ordered, Tally, "Election.areaResults", first, after, last, before)
 
     @strawberry.field(description="Turnout in percent, from the preferred final tally.")
+    @level(lambda elections, info: _TURNOUT.level(elections, info))
     async def turnout(self, info: Info) -> float | None:
-        rows = await info.context.loaders.children(models.Tally, "election").load(self.row.pk)
-        row = preferred_of(rows)
-        return None if row is None else turnout(row)
+        return await _TURNOUT.one(self, info)
 
     @strawberry.field(
         description="Who won by the election's rules, from the preferred final tally of its "
@@ -200,49 +200,47 @@ class Election(ModelNode):
         "decides no one: none published, a tie, no majority of electors, a parliament "
         "without seats."
     )
+    @level(lambda elections, info: _winners(elections, info))
     async def winner(self, info: Info) -> Candidacy | None:
-        return await self._candidacy(info, (await decision(info, self.row.pk, self.row)).winner)
+        (winner,) = await _winners([self], info)
+        return winner
 
     @strawberry.field(
         description="Who had the most votes (else the largest share) in the preferred final "
         "tally, whoever won by the rules; it differs from `winner` where, for example, the "
         "electors chose the runner-up of the popular vote. Null on a tie or without a tally."
     )
+    @level(lambda elections, info: _popular_vote_leaders(elections, info))
     async def popular_vote_leader(self, info: Info) -> Candidacy | None:
-        return await self._candidacy(
-            info, (await decision(info, self.row.pk, self.row)).popular_vote_leader
-        )
+        (leader,) = await _popular_vote_leaders([self], info)
+        return leader
 
     @strawberry.field(
         description="Whether the popular-vote leader won by the rules; null when either is unknown."
     )
+    @level(lambda elections, info: _popular_vote_leaders_won(elections, info))
     async def popular_vote_leader_won(self, info: Info) -> bool | None:
-        found = await decision(info, self.row.pk, self.row)
-        if found.winner is None or found.popular_vote_leader is None:
-            return None
-        return found.winner == found.popular_vote_leader
-
-    async def _candidacy(self, info: Info, candidacy_id: int | None) -> Candidacy | None:
-        if candidacy_id is None:
-            return None
-        return await Candidacy.load(info, candidacy_id)
+        (won,) = await _popular_vote_leaders_won([self], info)
+        return won
 
     @strawberry.field(
         description="The winner's share in percent, from the preferred final tally (an "
         "alliance's is its members' sum where its own is not published)."
     )
+    @level(lambda elections, info: _winner_shares(elections, info))
     async def winner_share(self, info: Info) -> float | None:
-        found = await decision(info, self.row.pk, self.row)
-        return None if found.winner is None else found.standing[found.winner].share
+        (share,) = await _winner_shares([self], info)
+        return share
 
     @strawberry.field(
         description="The winner's share minus the largest share of any other list or "
         "candidate, in percentage points, from the preferred final tally: negative where the "
         "winner trailed in the popular vote."
     )
+    @level(lambda elections, info: _margins(elections, info))
     async def margin(self, info: Info) -> float | None:
-        found = (await decision(info, self.row.pk, self.row)).margin()
-        return None if found is None else rounded(found)
+        (margin,) = await _margins([self], info)
+        return margin
 
     @strawberry.field(
         description="The cabinets formed after it (those it was the last election before), "
@@ -283,8 +281,9 @@ class Election(ModelNode):
         )
 
     @strawberry.field(description="Sources for the election's own facts (date, schedule, reason).")
+    @level(linked_sources(models.Election).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.Election, self.row.pk)
+        return await linked_sources(models.Election).one(self, info)
 
     @strawberry.field(
         description="Every source behind this election's figures: its own, its candidacies', "
@@ -431,3 +430,116 @@ class ShareMovement:
     lowest: float = strawberry.field(description="The lowest published share.")
     highest: float = strawberry.field(description="The highest published share.")
     spread: float = strawberry.field(description="Highest minus lowest, in percentage points.")
+
+
+# The level forms of Election's fields (schema/level.py); each resolver is its form for one.
+
+
+def _turnout(_election: Election, tallies: list[models.Tally]) -> float | None:
+    row = preferred_of(tallies)
+    return None if row is None else turnout(row)
+
+
+_TURNOUT: Loaded[Election, int, list[models.Tally], float | None] = Loaded(
+    lambda loaders: loaders.children(models.Tally, "election"), lambda e: e.row.pk, _turnout
+)
+
+
+async def _tallies_of(elections: Sequence[Election], info: Info) -> list[list[models.Tally]]:
+    loader = info.context.loaders.children(models.Tally, "election")
+    return await loaded(loader, [e.row.pk for e in elections])
+
+
+async def _area_id(info: Info, area: str | None) -> int | None:
+    return None if area is None else (await area_by_code(info, area)).pk
+
+
+async def _candidacies(
+    elections: Sequence[Election],
+    info: Info,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> list[Connection[Candidacy]]:
+    ids = [e.row.pk for e in elections]
+    rows_of = await loaded(info.context.loaders.children(models.Candidacy, "election"), ids)
+    pages = []
+    for rows, lines in zip(rows_of, await preferred_lines_of(info, ids), strict=True):
+        place = {line.candidacy_id: i for i, line in enumerate(lines)}
+        ordered = sorted(rows, key=lambda r: (place.get(r.pk, len(place)), r.key))
+        pages.append(
+            nested_connection(
+                ordered, Candidacy, "Election.candidacies", first, after, last, before
+            )
+        )
+    return pages
+
+
+async def _tallies(
+    elections: Sequence[Election],
+    info: Info,
+    area: str | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> list[Connection[Tally]]:
+    area_id = await _area_id(info, area)
+    return [
+        nested_connection(
+            in_stage_order([r for r in rows if r.area_id == area_id]),
+            Tally,
+            "Election.tallies",
+            first,
+            after,
+            last,
+            before,
+        )
+        for rows in await _tallies_of(elections, info)
+    ]
+
+
+async def _results(
+    elections: Sequence[Election], info: Info, area: str | None
+) -> list[Tally | None]:
+    area_id = await _area_id(info, area)
+    preferred = [preferred_of(rows, area_id) for rows in await _tallies_of(elections, info)]
+    return [None if row is None else Tally.from_model(row) for row in preferred]
+
+
+async def _decisions(elections: Sequence[Election], info: Info) -> list[Decision[int]]:
+    return await decisions_of(info, [e.row.pk for e in elections], [e.row for e in elections])
+
+
+async def _winners(elections: Sequence[Election], info: Info) -> list[Candidacy | None]:
+    found = await _decisions(elections, info)
+    return await Candidacy.load_level(info, [d.winner for d in found])
+
+
+async def _popular_vote_leaders(
+    elections: Sequence[Election], info: Info
+) -> list[Candidacy | None]:
+    found = await _decisions(elections, info)
+    return await Candidacy.load_level(info, [d.popular_vote_leader for d in found])
+
+
+async def _popular_vote_leaders_won(elections: Sequence[Election], info: Info) -> list[bool | None]:
+    return [
+        None
+        if d.winner is None or d.popular_vote_leader is None
+        else d.winner == d.popular_vote_leader
+        for d in await _decisions(elections, info)
+    ]
+
+
+async def _winner_shares(elections: Sequence[Election], info: Info) -> list[float | None]:
+    return [
+        None if d.winner is None else d.standing[d.winner].share
+        for d in await _decisions(elections, info)
+    ]
+
+
+async def _margins(elections: Sequence[Election], info: Info) -> list[float | None]:
+    margins = [d.margin() for d in await _decisions(elections, info)]
+    return [None if margin is None else rounded(margin) for margin in margins]

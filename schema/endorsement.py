@@ -12,10 +12,11 @@ from strawberry import Info, relay
 
 import models
 from schema.country import Country
+from schema.level import level
 from schema.node import ModelNode, follows
 from schema.organization import Organization
 from schema.person import Person
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 
 if TYPE_CHECKING:
     from schema.candidacy import Candidacy
@@ -79,8 +80,9 @@ class Endorsement(ModelNode):
         return await Country.load(info, self.row.country_id)
 
     @strawberry.field(description="Where it was reported.")
+    @level(linked_sources(models.Endorsement).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.Endorsement, self.row.pk)
+        return await linked_sources(models.Endorsement).one(self, info)
 
     @strawberry.field(
         description="The earliest publication date among its sources: when it was known to "

@@ -11,9 +11,10 @@ from strawberry import Info, relay
 import models
 from models.figures import mean, rounded
 from schema.conversion import convert
+from schema.level import level
 from schema.node import ModelNode, follows
 from schema.organization import Organization
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 
 if TYPE_CHECKING:
     from schema.candidacy import Candidacy
@@ -139,5 +140,6 @@ class ExitPoll(ModelNode):
         return max(gaps, key=abs) if gaps else None
 
     @strawberry.field(description="Where the poll was published.")
+    @level(linked_sources(models.ExitPoll).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.ExitPoll, self.row.pk)
+        return await linked_sources(models.ExitPoll).one(self, info)

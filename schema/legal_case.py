@@ -12,10 +12,11 @@ from strawberry import Info, relay
 
 import models
 from schema.area import Area
+from schema.level import level
 from schema.node import ModelNode, follows
 from schema.organization import Organization
 from schema.person import Person
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 
 if TYPE_CHECKING:
     from schema.election import Election
@@ -129,5 +130,6 @@ class LegalCase(ModelNode):
         return await Election.load_required(info, self.row.election_id)
 
     @strawberry.field(description="Where the decision was reported.")
+    @level(linked_sources(models.LegalCase).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.LegalCase, self.row.pk)
+        return await linked_sources(models.LegalCase).one(self, info)

@@ -12,7 +12,7 @@ from strawberry.relay import GlobalID, GlobalIDValueError
 from tortoise.models import Model
 
 from schema.conversion import FromRow
-from schema.level import level
+from schema.level import level, loaded
 from service.compat import StrawberryObjectDefinition
 
 R = TypeVar("R", bound=Callable[..., Any])
@@ -58,15 +58,14 @@ class ModelNode(relay.Node, FromRow):
     ) -> list[Self | None]:
         """`load` (or `load_required`) for the foreign keys of a level's objects at once: the
         rows asked for in one batch, and one wait for them (schema/level.py)."""
-        loader = info.context.loaders.by_id(cls.model)
-        futures = [None if row_id is None else loader.load(row_id) for row_id in row_ids]
-        for future in futures:
-            if future is not None and not future.done():
-                await future  # the others, asked for in the same turn, are done with it
+        rows = await loaded(
+            info.context.loaders.by_id(cls.model), [i for i in row_ids if i is not None]
+        )
         from_model = cls.from_model
+        found_rows = iter(rows)
         found = [
-            None if future is None or (row := future.result()) is None else from_model(row)
-            for future in futures
+            None if row_id is None or (row := next(found_rows)) is None else from_model(row)
+            for row_id in row_ids
         ]
         if required and None in found:
             raise LookupError(f"No {cls.__name__} has the id {row_ids[found.index(None)]}.")

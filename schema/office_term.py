@@ -11,9 +11,10 @@ from strawberry import Info, relay
 
 import models
 from models.figures import rounded
+from schema.level import level
 from schema.node import ModelNode, follows
 from schema.person import Person
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 
 if TYPE_CHECKING:
     from schema.election import Election
@@ -128,5 +129,6 @@ class OfficeTerm(ModelNode):
         return None
 
     @strawberry.field(description="Where the term is documented.")
+    @level(linked_sources(models.OfficeTerm).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.OfficeTerm, self.row.pk)
+        return await linked_sources(models.OfficeTerm).one(self, info)

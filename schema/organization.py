@@ -13,8 +13,9 @@ import models
 from schema.connection import After, Before, Connection, First, Last, nested_connection
 from schema.conversion import FromRow
 from schema.external_ids import ExternalIds, external_ids_of
+from schema.level import level
 from schema.node import ModelNode, follows
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 
 if TYPE_CHECKING:
     from schema.cabinet import Cabinet
@@ -107,8 +108,9 @@ class Organization(ModelNode):
         description="Sources for the facts about this organization: the data set it was "
         "imported from, or what a bloc's members were read in."
     )
+    @level(linked_sources(models.Organization).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.Organization, self.row.pk)
+        return await linked_sources(models.Organization).one(self, info)
 
     @strawberry.field(
         description="Its names over time, oldest first, each from the day it was taken; "

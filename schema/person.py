@@ -11,8 +11,9 @@ from strawberry import Info, relay
 import models
 from models.figures import mean
 from schema.connection import After, Before, Connection, First, Last, nested_connection
+from schema.level import level
 from schema.node import ModelNode
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 
 if TYPE_CHECKING:
     from schema.candidacy import Candidacy
@@ -147,5 +148,6 @@ class Person(ModelNode):
         return await person_statistics(info, self.row.pk)
 
     @strawberry.field(description="Sources for the facts about this person (e.g. the birth date).")
+    @level(linked_sources(models.Person).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.Person, self.row.pk)
+        return await linked_sources(models.Person).one(self, info)

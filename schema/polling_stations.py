@@ -9,8 +9,9 @@ from strawberry import Info, relay
 
 import models
 from schema.area import Area
+from schema.level import level
 from schema.node import ModelNode, follows
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 
 if TYPE_CHECKING:
     from schema.election import Election
@@ -40,5 +41,6 @@ class PollingStations(ModelNode):
         return await Election.load_required(info, self.row.election_id)
 
     @strawberry.field(description="Where the count was reported.")
+    @level(linked_sources(models.PollingStations).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.PollingStations, self.row.pk)
+        return await linked_sources(models.PollingStations).one(self, info)

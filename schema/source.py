@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
 
 import strawberry
-from strawberry import Info, relay
+from strawberry import relay
+from tortoise.models import Model
 
 import models
+from schema.level import Loaded
 from schema.node import ModelNode
 
 
@@ -29,7 +32,17 @@ class Source(ModelNode):
     )
 
 
-async def sources_of(info: Info, model: type[Any], row_id: int) -> list[Source]:
-    """The sources linked to one row of a fact model, in key order."""
-    rows = await info.context.loaders.links(model, "sources").load(row_id)
-    return [Source.from_model(row) for row in rows]
+@cache
+def linked_sources(model: type[Model]) -> Loaded[Any, int, list[Any], list[Source]]:
+    """A fact's sources, in key order: the resolver of its type's `sources` (`one`) and its
+    level form (`level`), for the rows of `model`."""
+    return Loaded(
+        lambda loaders: loaders.links(model, "sources"),
+        _pk,
+        lambda _fact, rows: [Source.from_model(row) for row in rows],
+    )
+
+
+def _pk(fact: Any) -> int:
+    pk: int = fact.row.pk
+    return pk

@@ -11,10 +11,11 @@ import strawberry
 from strawberry import Info, relay
 
 import models
+from schema.level import level
 from schema.node import ModelNode, follows
 from schema.organization import Organization
 from schema.person import Person
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 
 if TYPE_CHECKING:
     from schema.election import Election
@@ -69,5 +70,6 @@ class Statement(ModelNode):
         return await Election.load_required(info, self.row.election_id)
 
     @strawberry.field(description="Where it was reported.")
+    @level(linked_sources(models.Statement).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.Statement, self.row.pk)
+        return await linked_sources(models.Statement).one(self, info)

@@ -12,8 +12,9 @@ from strawberry import Info, relay
 import models
 from models.figures import ranked, turnout
 from schema.conversion import FromRow
+from schema.level import Loaded, level
 from schema.node import ModelNode, follows
-from schema.source import Source, sources_of
+from schema.source import Source, linked_sources
 
 if TYPE_CHECKING:
     from schema.area import Area
@@ -110,9 +111,9 @@ class Tally(ModelNode):
         return None if value is None else self.row.turnout_reported is None
 
     @strawberry.field(description="One line per candidacy, from first place down.")
+    @level(lambda tallies, info: _LINES.level(tallies, info))
     async def lines(self, info: Info) -> list[TallyLine]:
-        rows = await info.context.loaders.children(models.TallyLine, "tally").load(self.row.pk)
-        return [TallyLine.from_model(row) for row in ranked(rows)]
+        return await _LINES.one(self, info)
 
     @strawberry.field(description="The area counted; null when it counts the whole country.")
     @follows("area_id", "Area")
@@ -141,5 +142,13 @@ class Tally(ModelNode):
         return await Election.load_required(info, self.row.election_id)
 
     @strawberry.field(description="Where these figures were published.")
+    @level(linked_sources(models.Tally).level)
     async def sources(self, info: Info) -> list[Source]:
-        return await sources_of(info, models.Tally, self.row.pk)
+        return await linked_sources(models.Tally).one(self, info)
+
+
+_LINES: Loaded[Tally, int, list[models.TallyLine], list[TallyLine]] = Loaded(
+    lambda loaders: loaders.children(models.TallyLine, "tally"),
+    lambda tally: tally.row.pk,
+    lambda _tally, rows: [TallyLine.from_model(row) for row in ranked(rows)],
+)
