@@ -25,19 +25,27 @@ from __future__ import annotations
 import asyncio
 import functools
 import itertools
+import math
 import operator
 from collections.abc import Awaitable, Callable, Container, Coroutine, Sequence
 from typing import Any, NoReturn, cast
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     ExecutionResult,
     GraphQLAbstractType,
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     OperationType,
     Undefined,
     get_argument_values,
@@ -416,6 +424,8 @@ class _Run:
                 None if value is None else _Run.leaves(item_type, list(_as_list(value)))
                 for value in values
             ]
+        if _as_they_are(return_type, values):
+            return values
         serialize = return_type.serialize  # type: ignore[union-attr]
         completed: list[Any] = []
         for value in values:
@@ -468,6 +478,31 @@ class _Run:
             for i, value in zip(positions, done, strict=True):
                 completed[i] = value
         return completed
+
+
+#: The built-in scalars, and the one Python type each serializes as it is: a str as a String
+#: or an ID, a bool as a Boolean, an int (of 32 bits) as an Int, a finite float as a Float.
+_SCALAR_TYPES: dict[GraphQLOutputType, type] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+    GraphQLInt: int,
+    GraphQLFloat: float,
+}
+
+
+def _as_they_are(return_type: GraphQLOutputType, values: list[Any]) -> bool:
+    """Whether graphql-core's serializer would give back each of these values as it is (a
+    check in a few passes over the values in C, where serializing calls a function each)."""
+    python_type = _SCALAR_TYPES.get(return_type)
+    if python_type is None or not set(map(type, values)) <= {python_type, type(None)}:
+        return False
+    if python_type is int:
+        present = [value for value in values if value is not None]
+        return not present or (min(present) >= GRAPHQL_MIN_INT and max(present) <= GRAPHQL_MAX_INT)
+    if python_type is float:
+        return all(map(math.isfinite, [value for value in values if value is not None]))
+    return True
 
 
 def _typename(name: str) -> Resolve:

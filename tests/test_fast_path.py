@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,12 +19,19 @@ from typing import Any
 import httpx
 import pytest
 from graphql import (
+    GraphQLBoolean,
+    GraphQLError,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLString,
     is_leaf_type,
     parse,
     validate,
@@ -34,6 +42,7 @@ from tortoise.context import TortoiseContext
 from bench.operations import COUNTRY_HISTORY, ELECTION_PAGE, ELECTIONS_PAGE, SMALL
 from schema import schema
 from schema.context import Context
+from schema.fast_path import _Run
 from service.metrics import Metrics
 from service.settings import Limits
 from tests.support.clients import client
@@ -259,6 +268,47 @@ async def test_corners_are_answered_alike(
 ) -> None:
     answers = await same(query, variables)
     assert answers.path == path, what
+
+
+@pytest.mark.parametrize(
+    ("scalar", "values"),
+    [
+        (GraphQLString, ["Aliyev", None, ""]),
+        (GraphQLID, ["RWxlY3Rpb246YXo=", None]),
+        (GraphQLBoolean, [True, False, None]),
+        (GraphQLInt, [2**31 - 1, -(2**31), None, 0]),
+        (GraphQLFloat, [92.12, None, 0.1 + 0.2]),
+        # What the serializer converts: given back converted, as graphql-core gives it.
+        (GraphQLFloat, [92, 7.5]),
+        (GraphQLInt, [True, 3]),
+        (GraphQLString, [1.5, "a"]),
+        (GraphQLBoolean, [1, 0]),
+    ],
+)
+def test_a_scalar_column_is_serialized_as_graphql_core_serializes_it(
+    scalar: GraphQLScalarType, values: list[Any]
+) -> None:
+    completed = _Run.leaves(scalar, list(values))
+    assert completed == [None if v is None else scalar.serialize(v) for v in values]
+    assert [type(v) for v in completed] == [
+        type(None) if v is None else type(scalar.serialize(v)) for v in values
+    ]
+
+
+@pytest.mark.parametrize(
+    ("scalar", "values", "refusal"),
+    [
+        (GraphQLInt, [1, 2**31], "Int cannot represent non 32-bit signed integer value: 2147483"),
+        (GraphQLInt, [-(2**31) - 1], "Int cannot represent non 32-bit signed integer value"),
+        (GraphQLFloat, [1.0, float("nan")], "Float cannot represent non numeric value: nan"),
+        (GraphQLFloat, [float("inf")], "Float cannot represent non numeric value: inf"),
+    ],
+)
+def test_a_scalar_the_serializer_refuses_is_refused_as_it_refuses_it(
+    scalar: GraphQLScalarType, values: list[Any], refusal: str
+) -> None:
+    with pytest.raises(GraphQLError, match=re.escape(refusal)):
+        _Run.leaves(scalar, values)
 
 
 async def test_an_error_answer_is_graphql_cores_own(world: TortoiseContext) -> None:
