@@ -12,7 +12,15 @@ from strawberry import Info, relay
 import models
 from models import winner as rules
 from models.figures import preferred_of, ranked
-from schema.connection import After, Before, Connection, First, Last, nested_connection
+from schema.connection import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    Page,
+    list_connection,
+)
 from schema.context import once_many
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.level import Loaded, level, loaded
@@ -234,7 +242,7 @@ class Candidacy(ModelNode):
     )
     @level(
         lambda candidacies, info, first=None, after=None, last=None, before=None: (
-            _ENDORSEMENTS.level(candidacies, info, first, after, last, before)
+            _ENDORSEMENTS.level(candidacies, info, Page.of(first, after, last, before))
         )
     )
     async def endorsements(
@@ -245,7 +253,7 @@ class Candidacy(ModelNode):
         last: Last = None,
         before: Before = None,
     ) -> Connection[Annotated[Endorsement, strawberry.lazy("schema.endorsement")]]:
-        return await _ENDORSEMENTS.one(self, info, first, after, last, before)
+        return await _ENDORSEMENTS.one(self, info, Page.of(first, after, last, before))
 
     @strawberry.field(description="Sources that name this candidacy.")
     @level(linked_sources(models.Candidacy).level)
@@ -315,18 +323,11 @@ async def _led_popular_vote(candidacies: Sequence[Candidacy], info: Info) -> lis
 
 
 def _endorsements(
-    _candidacy: Candidacy,
-    rows: list[models.Endorsement],
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
+    _candidacy: Candidacy, rows: list[models.Endorsement], page: Page
 ) -> Connection[Endorsement]:
     from schema.endorsement import Endorsement, by_date
 
-    return nested_connection(
-        by_date(rows), Endorsement, "Candidacy.endorsements", first, after, last, before
-    )
+    return list_connection(by_date(rows), Endorsement.from_model, "Candidacy.endorsements", page)
 
 
 _ENDORSEMENTS: Loaded[Candidacy, int, list[models.Endorsement], Connection[Endorsement]] = Loaded(

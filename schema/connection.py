@@ -166,30 +166,34 @@ def page_of_list(
     one whose row is gone is refused, as the list can no longer say where it was.
     """
 
-    def position(cursor: str, argument: str) -> int:
-        (value,) = decode_cursor(tag, cursor, argument, 1)
-        for i, row in enumerate(rows):
-            if key(row) == value:
-                return i
-        raise ClientError(f"`{argument}` points at an item no longer in this list.")
-
-    start = position(page.after, "after") + 1 if page.after is not None else 0
-    end = position(page.before, "before") if page.before is not None else len(rows)
+    start = _position(rows, key, tag, page.after, "after") + 1 if page.after is not None else 0
+    end = _position(rows, key, tag, page.before, "before") if page.before is not None else len(rows)
     end = max(start, end)
     if page.backward:
-        chosen = range(max(start, end - page.size), end)
+        first, stop = max(start, end - page.size), end
     else:
-        chosen = range(start, min(end, start + page.size))
-    picked = [rows[i] for i in chosen]
+        first, stop = start, min(end, start + page.size)
+    picked = list(rows[first:stop])
     info = PageInfo(
         # Known exactly, whichever way the client pages, as the whole list is at hand.
-        has_next_page=chosen.stop < len(rows),
-        has_previous_page=chosen.start > 0,
+        has_next_page=stop < len(rows),
+        has_previous_page=first > 0,
         tag=tag,
         start=[key(picked[0])] if picked else None,
         end=[key(picked[-1])] if picked else None,
     )
     return picked, info
+
+
+def _position(
+    rows: Sequence[Any], key: Callable[[Any], str], tag: str, cursor: str, argument: str
+) -> int:
+    """Where the row a cursor points at sits in the list."""
+    (value,) = decode_cursor(tag, cursor, argument, 1)
+    for i, row in enumerate(rows):
+        if key(row) == value:
+            return i
+    raise ClientError(f"`{argument}` points at an item no longer in this list.")
 
 
 async def _constant(value: int) -> int:

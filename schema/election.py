@@ -18,7 +18,16 @@ from schema import cabinet, endorsement, legal_case, statement
 from schema.area import area_by_code
 from schema.cabinet import Cabinet
 from schema.candidacy import Candidacy, decisions_of, preferred_lines, preferred_lines_of
-from schema.connection import After, Before, Connection, First, Last, nested_connection
+from schema.connection import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    Page,
+    list_connection,
+    nested_connection,
+)
 from schema.country import Country
 from schema.endorsement import Endorsement
 from schema.exit_poll import ExitPoll
@@ -462,17 +471,14 @@ async def _candidacies(
     last: int | None,
     before: str | None,
 ) -> list[Connection[Candidacy]]:
+    page = Page.of(first, after, last, before)
     ids = [e.row.pk for e in elections]
     rows_of = await loaded(info.context.loaders.children(models.Candidacy, "election"), ids)
     pages = []
     for rows, lines in zip(rows_of, await preferred_lines_of(info, ids), strict=True):
         place = {line.candidacy_id: i for i, line in enumerate(lines)}
         ordered = sorted(rows, key=lambda r: (place.get(r.pk, len(place)), r.key))
-        pages.append(
-            nested_connection(
-                ordered, Candidacy, "Election.candidacies", first, after, last, before
-            )
-        )
+        pages.append(list_connection(ordered, Candidacy.from_model, "Election.candidacies", page))
     return pages
 
 
@@ -486,15 +492,13 @@ async def _tallies(
     before: str | None,
 ) -> list[Connection[Tally]]:
     area_id = await _area_id(info, area)
+    page = Page.of(first, after, last, before)
     return [
-        nested_connection(
+        list_connection(
             in_stage_order([r for r in rows if r.area_id == area_id]),
-            Tally,
+            Tally.from_model,
             "Election.tallies",
-            first,
-            after,
-            last,
-            before,
+            page,
         )
         for rows in await _tallies_of(elections, info)
     ]
