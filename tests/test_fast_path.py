@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+import strawberry
 from graphql import (
     GraphQLBoolean,
     GraphQLError,
@@ -42,7 +43,7 @@ from tortoise.context import TortoiseContext
 from bench.operations import COUNTRY_HISTORY, ELECTION_PAGE, ELECTIONS_PAGE, SMALL
 from schema import schema
 from schema.context import Context
-from schema.fast_path import _Run
+from schema.fast_path import _of_its_class, _Run
 from service.metrics import Metrics
 from service.settings import Limits
 from tests.support.clients import client
@@ -309,6 +310,22 @@ def test_a_scalar_the_serializer_refuses_is_refused_as_it_refuses_it(
 ) -> None:
     with pytest.raises(GraphQLError, match=re.escape(refusal)):
         _Run.leaves(scalar, values)
+
+
+def test_objects_of_a_types_own_class_are_accepted_as_strawberry_accepts_them() -> None:
+    election_type = schema._schema.get_type("Election")
+    assert isinstance(election_type, GraphQLObjectType)
+    election = election_type.extensions["strawberry-definition"].origin
+    made = [object.__new__(election) for _ in range(3)]
+    assert _of_its_class(election_type, made) and _of_its_class(election_type, [])
+
+    class Other(election):  # type: ignore[misc,valid-type]
+        pass
+
+    # A subclass, or an object cast to another type: left to Strawberry's `is_type_of`.
+    assert not _of_its_class(election_type, [*made, object.__new__(Other)])
+    cast_one = strawberry.cast(election_type.extensions["strawberry-definition"].origin, made[0])
+    assert cast_one is made[0] and not _of_its_class(election_type, made)
 
 
 async def test_an_error_answer_is_graphql_cores_own(world: TortoiseContext) -> None:
