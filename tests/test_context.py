@@ -14,7 +14,7 @@ from tortoise.context import TortoiseContext
 import models
 from bench.statements import captured
 from schema import build_schema
-from schema.context import Context, Loaders, once, running
+from schema.context import Context, Loaders, once, once_many, running
 from tests.support.clients import client
 from tests.support.statements import table
 
@@ -58,6 +58,44 @@ async def test_a_failure_is_each_waiting_callers_and_a_later_caller_makes_it_aga
     assert cache == {}
     assert await once(cache, "key", make) == 7
     assert attempts == [0, 1]
+
+
+async def test_many_keys_are_made_once_each_by_one_call_for_those_not_made_yet() -> None:
+    cache: dict[int, asyncio.Future[str]] = {}
+    calls: list[list[int]] = []
+    release = asyncio.Event()
+
+    async def make(keys: list[int]) -> list[str]:
+        calls.append(keys)
+        await release.wait()
+        return [f"made {key}" for key in keys]
+
+    first = asyncio.create_task(once_many(cache, [3, 1, 3], make))
+    await asyncio.sleep(0)
+    # Asked while 3 and 1 are being made: only 2 is made by this call, and it waits for 3.
+    second = asyncio.create_task(once_many(cache, [2, 3], make))
+    await asyncio.sleep(0)
+    release.set()
+    assert await first == ["made 3", "made 1", "made 3"]
+    assert await second == ["made 2", "made 3"]
+    assert calls == [[3, 1], [2]]
+    assert await once_many(cache, [1, 2], make) == ["made 1", "made 2"] and len(calls) == 2
+
+
+async def test_many_keys_made_wrong_are_each_callers_failure_and_made_again_later() -> None:
+    cache: dict[int, asyncio.Future[str]] = {}
+
+    async def too_few(keys: list[int]) -> list[str]:
+        return ["one"]
+
+    with pytest.raises(RuntimeError, match=r"^1 values were made for 2 keys\.$"):
+        await once_many(cache, [5, 6], too_few)
+    assert cache == {}
+
+    async def make(keys: list[int]) -> list[str]:
+        return [str(key) for key in keys]
+
+    assert await once_many(cache, [6, 5], make) == ["6", "5"]
 
 
 async def test_a_cancelled_maker_cancels_its_waiters() -> None:
