@@ -281,10 +281,11 @@ class _Run:
             ((i, completion),) = nested
             columns[i] = await completion
         elif nested:
-            async with asyncio.TaskGroup() as group:
-                tasks = [(i, group.create_task(completion)) for i, completion in nested]
-            for i, task in tasks:
-                columns[i] = task.result()
+            # Side by side, driven as the resolvers are (no task each): their loads share
+            # batches, as they would with a task each.
+            done = await settle([completion for _, completion in nested], self.batched)
+            for (i, _), column in zip(nested, done, strict=True):
+                columns[i] = column
         # Each object's dict from its row across the columns, in loops that run in C (a
         # third quicker than a comprehension): every column holds `count` values, one per key.
         rows = zip(*columns, strict=True)
