@@ -192,11 +192,9 @@ class Rows:
         self._rows: defaultdict[type[Model], dict[int, Any]] = defaultdict(dict)
 
     def seen(self, model: type[Model], rows: list[M]) -> list[M]:
-        """The rows, noted as read (the first read of a row is kept)."""
+        """The rows, noted as read: each as it was first read in the request."""
         known = self._rows[model]
-        for row in rows:
-            known.setdefault(row.pk, row)
-        return rows
+        return [known.setdefault(row.pk, row) for row in rows]
 
     async def read(self, model: type[M], ids: Iterable[int]) -> dict[int, M]:
         """The rows with these ids: those read before, and the others in one statement
@@ -314,34 +312,32 @@ class Loaders:
     def _links(
         self, model: type[Model], relation: str
     ) -> Callable[[Sequence[int]], Awaitable[list[list[Any]]]]:
-        # The link table is read directly, through its unique (owner, target) index: asked
-        # through the target model, SQLite scanned the target table and built an index over
-        # the whole link table for every batch (1.5 s an election page at 1M candidacies).
+        # The link table is read first, through its unique (owner, target) index, and its
+        # targets joined to it by their primary key: asked through the target model, SQLite
+        # scanned the target table and built an index over the whole link table for every
+        # batch (1.5 s an election page at 1M candidacies). One statement, not two: on this
+        # machine a statement's round trip costs this process more than its rows
+        # (BENCHMARKS.md).
         field_: Any = model._meta.fields_map[relation]
         target: type[Model] = field_.related_model
+        read = table(target)
         owner_column, target_column = field_.backward_key, field_.forward_key
-        read = self.rows.read
+        head = (
+            f"SELECT l.{owner_column}, {read.qualified('t')} FROM {field_.through} l "
+            f'CROSS JOIN "{read.name}" t WHERE t."id" = l.{target_column} AND l.{owner_column} IN '
+        )
+        seen = self.rows.seen
 
         async def load(ids: Sequence[int]) -> list[list[Any]]:
             connection = connections.get("default")
             marks = ", ".join("?" for _ in ids)
-            text, params = Dialect(connection).statement(
-                Sql(
-                    f"SELECT {owner_column} AS owner, {target_column} AS target "
-                    f"FROM {field_.through} WHERE {owner_column} IN ({marks})",
-                    tuple(ids),
-                )
-            )
-            wanted: dict[int, set[int]] = defaultdict(set)
-            for owner, target_id in await select(connection, text, list(params)):
-                wanted[owner].add(target_id)
-            objects = await read(target, sorted({i for group in wanted.values() for i in group}))
-            return [
-                sorted(
-                    (objects[i] for i in wanted[id_]), key=lambda o: str(getattr(o, "key", o.pk))
-                )
-                for id_ in ids
-            ]
+            text, params = Dialect(connection).statement(Sql(f"{head}({marks})", tuple(ids)))
+            raw = await select(connection, text, list(params))
+            targets = seen(target, read.records(row[1:] for row in raw))
+            wanted: dict[int, list[Any]] = defaultdict(list)
+            for row, found in zip(raw, targets, strict=True):
+                wanted[row[0]].append(found)
+            return [sorted(wanted[id_], key=lambda o: str(getattr(o, "key", o.pk))) for id_ in ids]
 
         return load
 

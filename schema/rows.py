@@ -63,6 +63,7 @@ class Table:
         projection = meta.fields_db_projection  # attribute name -> column
         self.attributes = list(projection)
         self.columns = ", ".join(f'"{column}"' for column in projection.values())
+        self._columns = list(projection.values())
         record = namedtuple(f"{model.__name__}Row", self.attributes)  # type: ignore[misc]
         body: dict[str, Any] = {"__slots__": (), "pk": property(lambda row: row[0])}
         assert self.attributes[0] == meta.pk_attr
@@ -80,6 +81,10 @@ class Table:
         record_type: Any = type(record.__name__, (record,), body)
         self.record: type[tuple[Any, ...]] = record_type
         self.make: Callable[[Iterable[Any]], tuple[Any, ...]] = record_type._make
+
+    def qualified(self, alias: str) -> str:
+        """The columns read, each named with the table's alias in a statement (`t."id"`)."""
+        return ", ".join(f'{alias}."{column}"' for column in self._columns)
 
     def records(self, raw_rows: Iterable[Sequence[Any]]) -> list[Any]:
         make, convert = self.make, self.convert
