@@ -10,7 +10,7 @@ import struct
 import pytest
 from graphql import parse, validate
 
-from bench import ab, wire
+from bench import ab, instructions, wire
 from bench.generate import Plan
 from bench.heaviest import MAX_COST, fields, heavy_queries, largest, query_cost, repeated_text
 from bench.inprocess import InProcess
@@ -167,6 +167,23 @@ def test_an_in_process_comparison_reads_the_summary_the_benchmark_prints(
         ("elections", "111.34", "34.00", "3.3"),
         ("small", "0.46", "0.13", "3.5"),
     ]
+
+
+def test_an_instruction_count_is_read_from_callgrinds_summary() -> None:
+    # What `valgrind --tool=callgrind` writes to stderr as a process ends.
+    stderr = (
+        "==4242== Callgrind, a call-graph generating cache profiler\n"
+        "==4242== Events    : Ir\n"
+        "==4242== Collected : 8153829337\n"
+        "==4242== \n==4242== I   refs:      8,153,829,337\n"
+    )
+    assert instructions.collected(stderr) == 8_153_829_337
+    with pytest.raises(RuntimeError, match="no single callgrind summary"):
+        instructions.collected("==4242== Callgrind\n")
+    # One run's count: what ten more runs added, over ten.
+    assert instructions.per_run((3, 4_100_000_000), (13, 4_521_600_000)) == 42_160_000
+    with pytest.raises(ValueError, match="more runs"):
+        instructions.per_run((13, 1), (3, 2))
 
 
 def test_the_heaviest_queries_are_within_every_limit_of_an_anonymous_request() -> None:
