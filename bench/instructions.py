@@ -59,7 +59,9 @@ def count(tree: Path, operation: str, runs: int, url: str) -> int:
             *(sys.executable, "-P", __file__, "--run", operation, str(runs), url),
         ],
         cwd=tree,
-        env={**os.environ, "PYTHONPATH": str(tree)},
+        # A fixed hash seed: with a random one, the start's count differs between the two
+        # processes by more than a run of a small operation.
+        env={**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0"},
         capture_output=True,
         text=True,
         check=False,
