@@ -55,7 +55,7 @@ async def loaded(loader: Loader[K, V], keys: Iterable[K]) -> list[V]:
     futures = [loader.load(key) for key in keys]
     for future in futures:
         if not future.done():
-            await future  # the others, asked for in the same turn, are done with it
+            await future  # those asked for in this turn are one batch: done together
     return [future.result() for future in futures]
 
 
