@@ -52,7 +52,6 @@ from graphql import (
     is_leaf_type,
 )
 from strawberry import relay
-from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 from schema import budget
 from schema.budget import AnswerTooLarge, BudgetedExecutor
@@ -62,6 +61,7 @@ from service import compat
 from service.compat import (
     DEFINITION_BACKREF,
     NODE_ID,
+    TYPE_CAST_ATTRIBUTE,
     FieldDetails,
     StrawberryField,
     StrawberryObjectDefinition,

@@ -190,6 +190,11 @@ NAMES: tuple[Private, ...] = (
     ),
     Private(
         STRAWBERRY,
+        "strawberry.types.cast:TYPE_CAST_ATTRIBUTE",
+        "schema/fast_path.py (objects of a type's own class, cast to no other, accepted at once)",
+    ),
+    Private(
+        STRAWBERRY,
         "strawberry.schema.schema_converter:get_arguments",
         "schema/fast_path.py (a field's arguments, converted once per level)",
     ),
@@ -492,6 +497,7 @@ if TYPE_CHECKING:  # mypy reads the names as the tested releases define them
 
     DEFINITION_BACKREF: str
     NODE_ID: Callable[..., Any]
+    TYPE_CAST_ATTRIBUTE: str
 else:  # at run time each is looked up, and a missing one stands in until check() says so
     FieldDetails = _load("graphql.execution.collect_fields:FieldDetails")
     collect_fields = _load("graphql.execution.collect_fields:collect_fields")
@@ -530,6 +536,8 @@ else:  # at run time each is looked up, and a missing one stands in until check(
     )
     #: The function of the relay `id` resolver that every Node type shares.
     NODE_ID = _load("strawberry.relay:Node._id").__func__
+    #: The attribute `strawberry.cast` sets on an object to give it a type.
+    TYPE_CAST_ATTRIBUTE = _load("strawberry.types.cast:TYPE_CAST_ATTRIBUTE")
 
 
 # --- Typed accessors: each private attribute read (or written) here alone -----------------
@@ -676,6 +684,7 @@ __all__ = [
     "NAMES",
     "NODE_ID",
     "TESTED",
+    "TYPE_CAST_ATTRIBUTE",
     "AsyncpgDBClient",
     "BaseGraphQLTransportWSHandler",
     "FieldDetails",
