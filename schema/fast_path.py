@@ -1,6 +1,7 @@
 """The fast path: a query executed level by level, each resolver called once per object with
-no task, no per-field info and no per-call argument conversion; anything it cannot answer
-exactly as graphql-core would falls back to graphql-core.
+no task, no per-field info and no per-call argument conversion (or once per level, where it
+has a level form: schema/level.py); anything it cannot answer exactly as graphql-core would
+falls back to graphql-core.
 
 graphql-core completes each field of each object on its own: it builds a resolve info,
 Strawberry converts the arguments again, and every asynchronous resolver becomes a task.
