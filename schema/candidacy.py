@@ -77,20 +77,12 @@ async def preferred_lines_of(info: Info, election_ids: list[int]) -> list[list[m
     return await once_many(loaders.preferred_lines, election_ids, make)
 
 
-async def decision(
-    info: Info, election_id: int, election: models.Election | None = None
-) -> rules.Decision[int]:
-    """The decision of an election's preferred tally, made once per request (`election`: its
-    row, where the caller has it, so that it is not read again)."""
-    (found,) = await decisions_of(info, [election_id], None if election is None else [election])
-    return found
-
-
 async def decisions_of(
     info: Info, election_ids: list[int], elections: list[models.Election] | None = None
 ) -> list[rules.Decision[int]]:
-    """`decision` for several elections, made together (`elections`: their rows, in the same
-    order, where the caller has them)."""
+    """Each election's decision of its preferred tally, made once per request and for several
+    elections together (`elections`: their rows, in the same order, where the caller has
+    them, so that they are not read again)."""
     loaders = info.context.loaders
     rows = {} if elections is None else {row.pk: row for row in elections}
 

@@ -220,7 +220,7 @@ class Loaders:
         self.batches = Batches()
         #: An election's preferred tally lines, ranked (schema.candidacy.preferred_lines).
         self.preferred_lines: dict[int, asyncio.Future[list[TallyLine]]] = {}
-        #: Who won each election, and who led its popular vote (schema.candidacy.decision).
+        #: Who won each election, and who led its popular vote (schema.candidacy.decisions_of).
         self.decisions: dict[int, asyncio.Future[Decision[int]]] = {}
         #: Every row the loaders have read in this request (`Rows`).
         self.rows = Rows()
