@@ -24,6 +24,7 @@ changes nothing but the time.
 from __future__ import annotations
 
 import asyncio
+import enum
 import functools
 import itertools
 import math
@@ -35,6 +36,7 @@ from graphql import (
     GRAPHQL_MAX_INT,
     GRAPHQL_MIN_INT,
     ExecutionResult,
+    FieldNode,
     GraphQLAbstractType,
     GraphQLBoolean,
     GraphQLField,
@@ -47,12 +49,15 @@ from graphql import (
     GraphQLOutputType,
     GraphQLSchema,
     GraphQLString,
+    ListValueNode,
+    ObjectValueNode,
     OperationType,
     Undefined,
+    VariableNode,
     get_argument_values,
     is_leaf_type,
 )
-from strawberry import relay
+from strawberry import UNSET, relay
 
 from schema import budget
 from schema.budget import AnswerTooLarge, BudgetedExecutor
@@ -111,26 +116,35 @@ class FastInfo:
 
 #: Fields collected per selection: by type name and the identities of the field nodes.
 Collected = dict[tuple[str, tuple[int, ...]], dict[str, list[FieldDetails]]]
+#: Fields' arguments as their resolvers take them, info apart, kept where no variable can
+#: change them: by the parent type's name and the identity of the field's node.
+Calls = dict[tuple[str, int], dict[str, Any]]
+#: The argument values a kept call may hold: nothing a resolver could change for the next
+#: request that shares them.
+_CONSTANT_TYPES = frozenset({int, float, str, bool, type(None)})
 
 
 class FastExecutor(BudgetedExecutor):
     """Strawberry's executor (graphql-core's), which first tries the fast path on a query.
 
     `collected` may hold the fields collected for the selections of a document that no
-    variable can change (no `@skip` or `@include`), kept from one request to the next by
-    whoever keeps the document alive (fast_requests.py). `counts` counts each operation's
-    outcome in the app's metrics (the schema passes them: none outside an app).
+    variable can change (no `@skip` or `@include`), and `calls` the fields' arguments as
+    their resolvers take them, each kept from one request to the next by whoever keeps the
+    document alive (schema/known.py). `counts` counts each operation's outcome in the app's
+    metrics (the schema passes them: none outside an app).
     """
 
     def __init__(
         self,
         *args: Any,
         collected: Collected | None = None,
+        calls: Calls | None = None,
         counts: FastPathCounts | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.collected = collected
+        self.calls = calls
         self.counts = counts
 
     def execute_operation(self, serially: bool | None = None) -> Any:
@@ -302,6 +316,53 @@ class _Run:
             raise Unsupported(details.node.name.value)
         if field.base_resolver is None and not field.extensions:
             return operator.attrgetter(field.python_name)
+        if field.extensions:
+            if parent_type is self.schema.query_type and field.name == "node":
+                executor = self.executor
+                arguments = get_argument_values(
+                    field_def,
+                    details.node,
+                    executor.variable_values,
+                    details.fragment_variable_values,
+                    executor.hide_suggestions,
+                )
+                return self.node(arguments["id"])
+            raise Unsupported(field.name)
+        assert field.base_resolver is not None
+        resolver = field.base_resolver
+        if getattr(resolver.wrapped_func, "__func__", None) is NODE_ID:
+            return self.global_id(parent_type)
+        if resolver.parent_parameter or resolver.root_parameter:
+            raise Unsupported(field.name)
+        kwargs = self.arguments(parent_type, field, field_def, details)
+        function = cast(Callable[..., Any], resolver.wrapped_func)
+        if resolver.self_parameter:
+            form = level_form(function)
+            if form is not None:  # called once for the whole level (schema/level.py)
+                return Level(lambda sources: form(sources, **kwargs))
+            # Called once per object: the shortest call that passes the level's arguments.
+            return functools.partial(function, **kwargs) if kwargs else function
+        return lambda _source: function(**kwargs)
+
+    def arguments(
+        self,
+        parent_type: GraphQLObjectType,
+        field: StrawberryField,
+        field_def: GraphQLField,
+        details: FieldDetails,
+    ) -> dict[str, Any]:
+        """The field's arguments as its resolver takes them, info included: converted once
+        per level, and kept for the next runs of a known query where no variable can change
+        them (graphql-core's coercion and Strawberry's conversion were about a tenth of the
+        time of an election's page, BENCHMARKS.md)."""
+        resolver = field.base_resolver
+        assert resolver is not None
+        info_parameter = resolver.info_parameter
+        calls = self.executor.calls
+        key = (parent_type.name, id(details.node))
+        kept = None if calls is None else calls.get(key)
+        if kept is not None:
+            return kept if info_parameter is None else {**kept, info_parameter.name: self.info}
         executor = self.executor
         arguments = get_argument_values(
             field_def,
@@ -310,14 +371,6 @@ class _Run:
             details.fragment_variable_values,
             executor.hide_suggestions,
         )
-        if field.extensions:
-            if parent_type is self.schema.query_type and field.name == "node":
-                return self.node(arguments["id"])
-            raise Unsupported(field.name)
-        assert field.base_resolver is not None
-        resolver = field.base_resolver
-        if getattr(resolver.wrapped_func, "__func__", None) is NODE_ID:
-            return self.global_id(parent_type)
         args, kwargs = get_arguments(
             field=field,
             source=None,
@@ -326,19 +379,17 @@ class _Run:
             config=self.strawberry.config,
             scalar_registry=self.strawberry.schema_converter.scalar_registry,
         )
-        function = cast(Callable[..., Any], resolver.wrapped_func)
-        if resolver.parent_parameter or resolver.root_parameter:
-            raise Unsupported(field.name)
-        if resolver.self_parameter:
-            rest = args[1:]
-            form = level_form(function)
-            if form is not None:  # called once for the whole level (schema/level.py)
-                return Level(lambda sources: form(sources, *rest, **kwargs))
-            # Called once per object: the shortest call that passes the level's arguments.
-            if rest:
-                return lambda source: function(source, *rest, **kwargs)
-            return functools.partial(function, **kwargs) if kwargs else function
-        return lambda _source: function(*args, **kwargs)
+        if args != ([None] if resolver.self_parameter else []):
+            raise Unsupported(field.name)  # a resolver Strawberry calls in some other way
+        if calls is not None and details.fragment_variable_values is None:
+            constant = {
+                name: value
+                for name, value in kwargs.items()
+                if info_parameter is None or name != info_parameter.name
+            }
+            if not _has_variables(details.node) and all(map(_constant, constant.values())):
+                calls[key] = constant
+        return kwargs
 
     def global_id(self, parent_type: GraphQLObjectType) -> Resolve:
         """Node's `id`, as relay's resolver makes it: the type's name and the node's id."""
@@ -536,6 +587,26 @@ def _named(type_: GraphQLOutputType) -> GraphQLOutputType:
     while isinstance(type_, GraphQLNonNull | GraphQLList):
         type_ = type_.of_type
     return type_
+
+
+def _has_variables(node: FieldNode) -> bool:
+    """Whether a variable appears anywhere in the field's arguments."""
+    stack: list[Any] = [argument.value for argument in node.arguments or ()]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, VariableNode):
+            return True
+        if isinstance(value, ListValueNode):
+            stack.extend(value.values)
+        elif isinstance(value, ObjectValueNode):
+            stack.extend(field.value for field in value.fields)
+    return False
+
+
+def _constant(value: Any) -> bool:
+    """Whether an argument's value can be shared by the runs of a query: a number, text,
+    boolean, enum member, null or Strawberry's UNSET, which no resolver can change."""
+    return type(value) in _CONSTANT_TYPES or isinstance(value, enum.Enum) or value is UNSET
 
 
 def _as_list(value: Any) -> list[Any] | tuple[Any, ...]:

@@ -35,7 +35,7 @@ from strawberry.types import ExecutionResult
 from schema import limits
 from schema.access import PROTECTED, Access, root_fields
 from schema.documents import Parsing, document_bytes
-from schema.fast_path import Collected, FastExecutor
+from schema.fast_path import Calls, Collected, FastExecutor
 from schema.operation_name import OperationName
 from service import compat, logs
 from service.caches import Cache, text_bytes
@@ -102,6 +102,9 @@ class Known:
     #: The fields the fast path collects for each selection, kept unless `@skip` or
     #: `@include` can change them from one run to the next.
     collected: Collected | None
+    #: The fields' arguments as the fast path converts them, where no variable can change
+    #: them (schema/fast_path.py).
+    calls: Calls
 
 
 class KnownQueries:
@@ -145,12 +148,14 @@ class KnownQueries:
             )
         )
         collected: Collected | None = None if _conditional(document) else {}
-        self._known.put((query, operation_name), Known(document, operation, name, cost, collected))
+        known = Known(document, operation, name, cost, collected, calls={})
+        self._known.put((query, operation_name), known)
 
 
 def _weigh(key: tuple[str, str | None], known: Known) -> int:
-    # Twice the document: what the fast path collects for its selections as it runs it again
-    # grows with the document too, and is held by the same entry.
+    # Twice the document: what the fast path keeps for its selections and its fields'
+    # arguments as it runs it again grows with the document too, and is held by the same
+    # entry.
     return 2 * document_bytes(known.document) + text_bytes(key[1])
 
 
@@ -206,6 +211,7 @@ async def run(
         operation_name=operation_name,
         executor_class=FastExecutor,
         collected=known.collected,
+        calls=known.calls,
         **compat.context_kwargs(schema, extensions),
     )
     ran = outcome if isinstance(outcome, GraphQLExecutionResult) else await outcome

@@ -20,6 +20,8 @@ import httpx
 import pytest
 import strawberry
 from graphql import (
+    DocumentNode,
+    FieldNode,
     GraphQLBoolean,
     GraphQLError,
     GraphQLField,
@@ -33,9 +35,11 @@ from graphql import (
     GraphQLOutputType,
     GraphQLScalarType,
     GraphQLString,
+    Visitor,
     is_leaf_type,
     parse,
     validate,
+    visit,
 )
 from strawberry.relay import to_base64
 from tortoise.context import TortoiseContext
@@ -43,7 +47,7 @@ from tortoise.context import TortoiseContext
 from bench.operations import COUNTRY_HISTORY, ELECTION_PAGE, ELECTIONS_PAGE, SMALL
 from schema import schema
 from schema.context import Context
-from schema.fast_path import _of_its_class, _Run
+from schema.fast_path import FastInfo, _of_its_class, _Run
 from schema.node import ModelNode
 from service.metrics import Metrics
 from service.settings import Limits
@@ -749,3 +753,79 @@ async def test_a_known_query_serves_each_type_its_id_names(world: TortoiseContex
         "Election",
     ]
     assert answers[1]["name"] == "Ilham Aliyev"
+
+
+async def test_a_known_query_follows_each_requests_variables_in_arguments(
+    world: TortoiseContext,
+) -> None:
+    # `first: $n` and a variable inside an input object change from one request to the next;
+    # `first: 1` on the tallies does not, and is converted once for every request.
+    query = (
+        "query Q($n: Int!, $c: String!) {"
+        ' election(key: "az-president-2024") {'
+        "  candidacies(first: $n) { nodes { key } } tallies(first: 1) { nodes { key } } }"
+        " elections(filter: {country: $c}, first: 2) { nodes { key } } }"
+    )
+    runs = [(1, "AZ"), (3, "GE"), (1, "AZ")]
+    async with client(fast_path=True) as fast, client(fast_path=False) as ordinary:
+        before = await answered(fast)
+        answers = []
+        for n, code in runs:
+            request = {"json": {"query": query, "variables": {"n": n, "c": code}}}
+            answer = await exchange(fast, "POST", request)
+            same_response(answer, await exchange(ordinary, "POST", request))
+            answers.append(answer.json()["data"])
+        assert await answered(fast) - before == len(runs) - 1  # the first run makes it known
+    assert [len(a["election"]["candidacies"]["nodes"]) for a in answers] == [1, 3, 1]
+    assert [len(a["election"]["tallies"]["nodes"]) for a in answers] == [1, 1, 1]
+    assert [[e["key"][:3] for e in a["elections"]["nodes"]] for a in answers] == [
+        ["az-", "az-"],
+        ["ge-"],  # the fixtures' one Georgian election
+        ["az-", "az-"],
+    ]
+    assert answers[0] == answers[2]
+
+
+async def test_a_known_query_keeps_only_arguments_no_variable_can_change(
+    world: TortoiseContext,
+) -> None:
+    query = (
+        "query Q($n: Int!) {"
+        ' election(key: "az-president-2024") {'
+        "  candidacies(first: $n) { nodes { key endorsements(first: 2) { nodes { key } } } }"
+        " }"
+        ' elections(filter: {country: "AZ"}, orderBy: [{field: DATE, direction: DESC}],'
+        "  first: 1) { nodes { key } } }"
+    )
+    for n in (2, 2):  # the first run makes it known, the second keeps what it can
+        result = await schema.execute(query, variable_values={"n": n}, context_value=Context())
+        assert result.errors is None
+    assert schema.known is not None
+    known = schema.known.get(query, None)
+    assert known is not None
+    names = {id(node): node.name.value for node in _field_nodes(known.document)}
+    kept = {
+        (type_name, names[node]): arguments for (type_name, node), arguments in known.calls.items()
+    }
+    # Literal values are kept; a variable, an input object and a list are not.
+    assert ("Election", "candidacies") not in kept
+    assert ("Query", "elections") not in kept
+    assert kept[("Query", "election")] == {"key": "az-president-2024"}
+    assert kept[("Candidacy", "endorsements")]["first"] == 2
+    # Without the request's info: each run passes its own.
+    assert not any(
+        isinstance(value, FastInfo | Context)
+        for arguments in kept.values()
+        for value in arguments.values()
+    )
+
+
+def _field_nodes(document: DocumentNode) -> list[FieldNode]:
+    found: list[FieldNode] = []
+
+    class Fields(Visitor):
+        def enter_field(self, node: FieldNode, *_args: object) -> None:
+            found.append(node)
+
+    visit(document, Fields())
+    return found
