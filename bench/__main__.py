@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import re
 import signal
 import sys
 import time
 
-from bench import postgres
+from bench import loop, postgres
 from bench.run import PARTS, Options, SizeResult, load_average, machine, run_size
 from bench.summary import print_summary
 
@@ -77,6 +76,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--quick", action="store_true", help="one small size, short runs: under three minutes"
     )
+    p.add_argument(
+        "--loop",
+        choices=loop.LOOPS,
+        default="auto",
+        help="the event loop of this process, where the in-process part runs: auto (default), "
+        "uvloop where it is installed, as the server's; or asyncio's own",
+    )
     return p
 
 
@@ -118,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     print("python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]))
     for line in machine():
         print(line)
+    print(f"event loop of this process (the in-process part): {loop.factory(args.loop)[0]}")
     started = time.perf_counter()
 
     async def run_all() -> list[SizeResult]:
@@ -126,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(await run_size(label, candidacies, options, n == len(sizes) - 1))
         return results
 
-    results = asyncio.run(run_all())
+    results = loop.run(run_all(), args.loop)
     print(f"\n(run took {time.perf_counter() - started:.0f} s; {load_average()})")
     print_summary(results)
     return 0

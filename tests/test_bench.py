@@ -1,6 +1,7 @@
 """The benchmark's own instruments: the proxy that counts the SQL a server sends to PostgreSQL,
-the closing lines of `make bench-quick`, the summary `python -m bench.ab --in-process`
-reads, and the heaviest queries of `python -m bench.heaviest`."""
+the closing lines of `make bench-quick`, the event loop of its in-process part, the summary
+`python -m bench.ab --in-process` reads, and the heaviest queries of `python -m
+bench.heaviest`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import struct
 import pytest
 from graphql import parse, validate
 
-from bench import ab, instructions, wire
+from bench import __main__ as bench_main
+from bench import ab, instructions, loop, wire
 from bench.generate import Plan
 from bench.heaviest import MAX_COST, fields, heavy_queries, largest, query_cost, repeated_text
 from bench.inprocess import InProcess
@@ -213,3 +215,19 @@ def test_an_answers_fields_are_counted_as_the_cost_counts_them() -> None:
     # election, its key, candidacies, 2 nodes items each with a name: 1 + 1 + 1 + 2 * (1 + 1)
     answer = {"election": {"key": "k", "candidacies": {"nodes": [{"name": "a"}, {"name": "b"}]}}}
     assert fields(answer) == 1 + 1 + 1 + 1 + 2 * (1 + 1)
+
+
+def test_the_in_process_part_runs_on_the_loop_the_server_runs_on() -> None:
+    async def running_loop() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    # uvloop is a dependency, so uvicorn's "auto" gives the server uvloop's loop; so does
+    # the benchmark's, unless asked for asyncio's own.
+    assert loop.run(running_loop()) == "uvloop"
+    assert loop.factory("auto")[0] == "uvloop 0.23.0"
+    assert loop.run(running_loop(), "asyncio") == "asyncio.unix_events"
+    assert loop.factory("asyncio")[0] == "asyncio"
+    assert bench_main.parser().parse_args(["--loop", "asyncio"]).loop == "asyncio"
+    assert bench_main.parser().parse_args([]).loop == "auto"
+    with pytest.raises(SystemExit):
+        bench_main.parser().parse_args(["--loop", "trio"])
