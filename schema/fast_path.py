@@ -335,7 +335,7 @@ class _Run:
         if resolver.parent_parameter or resolver.root_parameter:
             raise Unsupported(field.name)
         kwargs = self.arguments(parent_type, field, field_def, details)
-        function = cast(Callable[..., Any], resolver.wrapped_func)
+        function = cast("Callable[..., Any]", resolver.wrapped_func)
         if resolver.self_parameter:
             form = level_form(function)
             if form is not None:  # called once for the whole level (schema/level.py)

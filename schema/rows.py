@@ -131,7 +131,7 @@ async def select(client: BaseDBAsyncClient, text: str, params: list[Any]) -> Seq
         connection = compat.sqlite_connection(client)
         if connection is not None and not compat.sqlite_lock(client).locked():
             client.log.debug("%s: %s", text, params)  # as Tortoise logs each statement
-            return cast(Sequence[Any], await connection.execute_fetchall(text, params))
+            return cast("Sequence[Any]", await connection.execute_fetchall(text, params))
     _count, rows = await client.execute_query(text, params)
     return rows
 
