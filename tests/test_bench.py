@@ -1,21 +1,23 @@
 """The benchmark's own instruments: the proxy that counts the SQL a server sends to PostgreSQL,
 the closing lines of `make bench-quick`, the event loop of its in-process part, the summary
-`python -m bench.ab --in-process` reads, and the heaviest queries of `python -m
-bench.heaviest`."""
+`python -m bench.ab --in-process` reads, the pages of `python -m bench.shape`, and the
+heaviest queries of `python -m bench.heaviest`."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import struct
 
 import pytest
 from graphql import parse, validate
 
 from bench import __main__ as bench_main
-from bench import ab, instructions, loop, wire
+from bench import ab, instructions, loop, shape, wire
 from bench.generate import Plan
 from bench.heaviest import MAX_COST, fields, heavy_queries, largest, query_cost, repeated_text
 from bench.inprocess import InProcess
+from bench.operations import ELECTION_PAGE
 from bench.peer import Pair, Round, Side
 from bench.run import SizeResult
 from bench.summary import closing_lines, print_summary
@@ -231,3 +233,16 @@ def test_the_in_process_part_runs_on_the_loop_the_server_runs_on() -> None:
     assert bench_main.parser().parse_args([]).loop == "auto"
     with pytest.raises(SystemExit):
         bench_main.parser().parse_args(["--loop", "trio"])
+
+
+def test_the_shape_probe_cuts_every_page_of_the_election_page_to_one_item() -> None:
+    full, one = shape.query(*shape.FULL), shape.query(*shape.ONE)
+    assert full == ELECTION_PAGE  # the page as `make bench` measures it
+    assert re.findall(r"(\w+)\(first: (\d+)\)", one) == [
+        ("candidacies", "1"),
+        ("endorsements", "1"),
+        ("tallies", "1"),
+    ]
+    assert validate(compat.graphql_schema(schema), parse(one)) == []
+    # The same fields at the same levels: only the numbers differ.
+    assert re.sub(r"first: \d+", "", one) == re.sub(r"first: \d+", "", full)
