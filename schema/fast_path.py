@@ -318,15 +318,7 @@ class _Run:
             return operator.attrgetter(field.python_name)
         if field.extensions:
             if parent_type is self.schema.query_type and field.name == "node":
-                executor = self.executor
-                arguments = get_argument_values(
-                    field_def,
-                    details.node,
-                    executor.variable_values,
-                    details.fragment_variable_values,
-                    executor.hide_suggestions,
-                )
-                return self.node(arguments["id"])
+                return self.node(self.argument_values(field_def, details)["id"])
             raise Unsupported(field.name)
         assert field.base_resolver is not None
         resolver = field.base_resolver
@@ -353,8 +345,7 @@ class _Run:
     ) -> dict[str, Any]:
         """The field's arguments as its resolver takes them, info included: converted once
         per level, and kept for the next runs of a known query where no variable can change
-        them (graphql-core's coercion and Strawberry's conversion were about a tenth of the
-        time of an election's page, BENCHMARKS.md)."""
+        them (80 fields' conversions per run of an election's page, BENCHMARKS.md)."""
         resolver = field.base_resolver
         assert resolver is not None
         info_parameter = resolver.info_parameter
@@ -363,19 +354,11 @@ class _Run:
         kept = None if calls is None else calls.get(key)
         if kept is not None:
             return kept if info_parameter is None else {**kept, info_parameter.name: self.info}
-        executor = self.executor
-        arguments = get_argument_values(
-            field_def,
-            details.node,
-            executor.variable_values,
-            details.fragment_variable_values,
-            executor.hide_suggestions,
-        )
         args, kwargs = get_arguments(
             field=field,
             source=None,
             info=cast(Any, self.info),
-            kwargs=arguments,
+            kwargs=self.argument_values(field_def, details),
             config=self.strawberry.config,
             scalar_registry=self.strawberry.schema_converter.scalar_registry,
         )
@@ -390,6 +373,17 @@ class _Run:
             if not _has_variables(details.node) and all(map(_constant, constant.values())):
                 calls[key] = constant
         return kwargs
+
+    def argument_values(self, field_def: GraphQLField, details: FieldDetails) -> dict[str, Any]:
+        """The field's arguments as graphql-core coerces them, with this run's variables."""
+        executor = self.executor
+        return get_argument_values(
+            field_def,
+            details.node,
+            executor.variable_values,
+            details.fragment_variable_values,
+            executor.hide_suggestions,
+        )
 
     def global_id(self, parent_type: GraphQLObjectType) -> Resolve:
         """Node's `id`, as relay's resolver makes it: the type's name and the node's id."""
