@@ -11,19 +11,15 @@ in turns with the other, a fresh Context each run, on the event loop the server 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
-from typing import Any
 
-import orjson
-
-from bench import loop
+from bench import inprocess, loop
 from bench.__main__ import size
 from bench.generate import Plan
-from bench.operations import ELECTION_PAGE, OPERATIONS
+from bench.operations import BY_NAME, Operation
 from bench.prepare import prepare
-from schema import schema
-from schema.context import Context
 from server import prepare_garbage_collector
 from service.database import connected
 
@@ -35,47 +31,42 @@ FULL: Sizes = (12, 5, 5)
 ONE: Sizes = (1, 1, 1)
 
 
-def query(candidacies: int, endorsements: int, tallies: int) -> str:
-    """The election page with these page sizes."""
-    sizes = {
+def shaped(sizes: Sizes) -> Operation:
+    """The election page with these page sizes (candidacies, endorsements, tallies)."""
+    candidacies, endorsements, tallies = sizes
+    firsts = {
         "candidacies(first: 12)": f"candidacies(first: {candidacies})",
         "endorsements(first: 5)": f"endorsements(first: {endorsements})",
         "tallies(first: 5)": f"tallies(first: {tallies})",
     }
-    text = ELECTION_PAGE
-    for old, new in sizes.items():
+    page = BY_NAME["election"]
+    text = page.query
+    for old, new in firsts.items():
         if old not in text:
             raise RuntimeError(f"the election page no longer asks for {old}")
         text = text.replace(old, new)
-    return text
+    return dataclasses.replace(page, query=text)
 
 
-async def answer(document: str, variables: dict[str, Any]) -> bytes:
-    """One run, with a fresh Context, encoded as the view encodes it."""
-    result = await schema.execute(document, variable_values=variables, context_value=Context())
-    if result.errors:
-        raise RuntimeError(f"the API failed: {result.errors}")
-    return orjson.dumps({"data": result.data})
-
-
-async def measure(url: str, plan: Plan, turns: int, runs: int) -> dict[Sizes, float]:
-    """CPU ms per run of each shape on the database `url`: the median of `turns` turns of
-    `runs` runs each."""
-    variables = OPERATIONS[0].variables(plan)
-    shapes = {sizes: query(*sizes) for sizes in (FULL, ONE)}
+async def measure(url: str, plan: Plan, turns: int, runs: int) -> dict[Sizes, tuple[float, int]]:
+    """Per shape on the database `url`: CPU ms per run, the median of `turns` turns of `runs`
+    runs each; and the answer's bytes."""
+    shapes = {sizes: shaped(sizes) for sizes in (FULL, ONE)}
+    variables = shapes[FULL].variables(plan)
     found: dict[Sizes, list[float]] = {sizes: [] for sizes in shapes}
     async with connected(url):
         prepare_garbage_collector()  # as the server does once started
-        for document in shapes.values():
+        answers: dict[Sizes, bytes] = {}
+        for sizes, op in shapes.items():
             for _ in range(5):  # known from the first run: the fast path's way from then on
-                await answer(document, variables)
+                answers[sizes] = await inprocess.api_bytes(op, variables)
         for _ in range(turns):
-            for sizes, document in shapes.items():
+            for sizes, op in shapes.items():
                 started = time.process_time()
                 for _ in range(runs):
-                    await answer(document, variables)
+                    await inprocess.api_bytes(op, variables)
                 found[sizes].append((time.process_time() - started) * 1000 / runs)
-    return {sizes: statistics.median(times) for sizes, times in found.items()}
+    return {sizes: (statistics.median(found[sizes]), len(answers[sizes])) for sizes in shapes}
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -84,31 +75,19 @@ async def run(args: argparse.Namespace) -> None:
     label, candidacies = args.size
     plan = Plan(candidacies, args.seed)
     prepared = await prepare(plan, label, "loader", reuse=True, log=False)
-    sides = {"SQLite": f"sqlite://{prepared.database}"}
-    variables = OPERATIONS[0].variables(plan)
     print(f"event loop: {loop.factory('auto')[0]}; {label} data")
-    async with connected(sides["SQLite"]):
-        sizes_of = {sizes: len(await answer(query(*sizes), variables)) for sizes in (FULL, ONE)}
-    for label, url in sides.items():
-        await _print(label, url, plan, args, sizes_of)
+    _print("SQLite", await measure(f"sqlite://{prepared.database}", plan, args.turns, args.runs))
     if args.postgres:
         async with postgres.scratch(args.postgres) as url:
             await postgres.load(plan, url)
-            await _print("PostgreSQL", url, plan, args, sizes_of)
+            _print("PostgreSQL", await measure(url, plan, args.turns, args.runs))
 
 
-async def _print(
-    label: str,
-    url: str,
-    plan: Plan,
-    args: argparse.Namespace,
-    sizes_of: dict[Sizes, int],
-) -> None:
-    found = await measure(url, plan, args.turns, args.runs)
-    full, one = found[FULL], found[ONE]
+def _print(label: str, found: dict[Sizes, tuple[float, int]]) -> None:
+    (full, full_bytes), (one, one_bytes) = found[FULL], found[ONE]
     print(
-        f"  {label}: CPU ms per run, pages {FULL} ({sizes_of[FULL]:,} bytes) {full:.2f}, "
-        f"pages {ONE} ({sizes_of[ONE]:,} bytes) {one:.2f}: the one-item pages cost "
+        f"  {label}: CPU ms per run, pages {FULL} ({full_bytes:,} bytes) {full:.2f}, "
+        f"pages {ONE} ({one_bytes:,} bytes) {one:.2f}: the one-item pages cost "
         f"{one / full:.0%} of the full page"
     )
 

@@ -364,13 +364,17 @@ class _Run:
         )
         if args != ([None] if resolver.self_parameter else []):
             raise Unsupported(field.name)  # a resolver Strawberry calls in some other way
-        if calls is not None and details.fragment_variable_values is None:
+        if (
+            calls is not None
+            and details.fragment_variable_values is None
+            and not _has_variables(details.node)
+        ):
             constant = {
                 name: value
                 for name, value in kwargs.items()
                 if info_parameter is None or name != info_parameter.name
             }
-            if not _has_variables(details.node) and all(map(_constant, constant.values())):
+            if all(map(_constant, constant.values())):
                 calls[key] = constant
         return kwargs
 

@@ -236,7 +236,7 @@ def test_the_in_process_part_runs_on_the_loop_the_server_runs_on() -> None:
 
 
 def test_the_shape_probe_cuts_every_page_of_the_election_page_to_one_item() -> None:
-    full, one = shape.query(*shape.FULL), shape.query(*shape.ONE)
+    full, one = shape.shaped(shape.FULL).query, shape.shaped(shape.ONE).query
     assert full == ELECTION_PAGE  # the page as `make bench` measures it
     assert re.findall(r"(\w+)\(first: (\d+)\)", one) == [
         ("candidacies", "1"),
