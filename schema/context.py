@@ -28,8 +28,9 @@ from curation import tokens
 from curation.tokens import AuthError, Identity
 from models.tally import TallyLine
 from models.winner import Decision
+from schema.joins import NO_JOINS, Joins, merged
 from schema.keyset import Dialect, Sql
-from schema.rows import select, table
+from schema.rows import joined_table, select, table
 from service.errors import ErrorKind
 
 M = TypeVar("M", bound=Model)
@@ -190,11 +191,28 @@ class Rows:
 
     def __init__(self) -> None:
         self._rows: defaultdict[type[Model], dict[int, Any]] = defaultdict(dict)
+        #: The rows read with each model's rows, in the same statement (schema/joins.py).
+        self.joins: Joins = NO_JOINS
 
     def seen(self, model: type[Model], rows: list[M]) -> list[M]:
         """The rows, noted as read: each as it was first read in the request."""
         known = self._rows[model]
         return [known.setdefault(row.pk, row) for row in rows]
+
+    async def where_in(
+        self, model: type[M], column: str, values: Sequence[Any], order_by_id: bool = False
+    ) -> list[M]:
+        """The rows of `model` whose `column` is one of `values`, in one statement that also
+        reads the rows of its joins, and noted as read (`seen`), those joined in too."""
+        joins = self.joins.get(model)
+        if not joins:
+            return self.seen(model, await table(model).where_in(column, values, order_by_id))
+        rows, joined = await joined_table(model, joins).where_in(column, values, order_by_id)
+        for join, found in zip(joins, joined, strict=True):
+            known = self._rows[join.target]
+            fresh = [raw for id_, raw in found.items() if id_ not in known]
+            self.seen(join.target, table(join.target).records(fresh))
+        return self.seen(model, rows)
 
     async def read(self, model: type[M], ids: Iterable[int]) -> dict[int, M]:
         """The rows with these ids: those read before, and the others in one statement
@@ -202,7 +220,7 @@ class Rows:
         known = self._rows[model]
         missing = [id_ for id_ in dict.fromkeys(ids) if id_ not in known]
         if missing:
-            self.seen(model, await table(model).where_in("id", missing))
+            await self.where_in(model, "id", missing)
         return known
 
 
@@ -247,6 +265,11 @@ class Loaders:
             loader = self._loaders[key] = Loader(make(), self.batches)
         return loader
 
+    def join(self, joins: Joins) -> None:
+        """Reads the rows of these joins with the rows that point at them, from now on in
+        this request (schema/joins.py)."""
+        self.rows.joins = merged(self.rows.joins, joins)
+
     def batched(self, name: str, load: Any) -> Loader[Any, Any]:
         """A loader of its own, such as the per-country statistics (schema/statistics.py)."""
         return self._get(("batched", name), lambda: load)
@@ -281,14 +304,14 @@ class Loaders:
         # filter ("Length of ... > 2"); nor can one with a NUL character, which PostgreSQL
         # refuses in any text. Such a key is unknown, so it gives None, not an error.
         max_length = getattr(model._meta.fields_map[natural_key], "max_length", None)
-        seen = self.rows.seen
+        where_in = self.rows.where_in
 
         async def load(keys: Sequence[str]) -> list[M | None]:
             wanted = [
                 k for k in keys if (max_length is None or len(k) <= max_length) and "\0" not in k
             ]
             column = model._meta.fields_db_projection[natural_key]
-            found = seen(model, await table(model).where_in(column, wanted))
+            found = await where_in(model, column, wanted)
             rows = {getattr(row, natural_key): row for row in found}
             return [rows.get(key) for key in keys]
 
@@ -297,13 +320,12 @@ class Loaders:
     def _children(
         self, model: type[M], parent: str
     ) -> Callable[[Sequence[int]], Awaitable[list[list[M]]]]:
-        seen = self.rows.seen
+        where_in = self.rows.where_in
 
         async def load(ids: Sequence[int]) -> list[list[M]]:
             grouped: dict[int, list[M]] = defaultdict(list)
             column = model._meta.fields_db_projection[f"{parent}_id"]
-            rows = await table(model).where_in(column, ids, order_by_id=True)
-            for row in seen(model, rows):
+            for row in await where_in(model, column, ids, order_by_id=True):
                 grouped[getattr(row, f"{parent}_id")].append(row)
             return [grouped[id_] for id_ in ids]
 

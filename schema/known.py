@@ -36,6 +36,7 @@ from schema import limits
 from schema.access import PROTECTED, Access, root_fields
 from schema.documents import Parsing, document_bytes
 from schema.fast_path import Calls, Collected, FastExecutor
+from schema.joins import Joins, joins_of
 from schema.operation_name import OperationName
 from service import compat, logs
 from service.caches import Cache, text_bytes
@@ -105,6 +106,8 @@ class Known:
     #: The fields' arguments as the fast path converts them, where no variable can change
     #: them (schema/fast_path.py).
     calls: Calls
+    #: The rows its fields reach through a foreign key, read with the rows that hold the key.
+    joins: Joins
 
 
 class KnownQueries:
@@ -148,7 +151,8 @@ class KnownQueries:
             )
         )
         collected: Collected | None = None if _conditional(document) else {}
-        known = Known(document, operation, name, cost, collected, calls={})
+        joins = joins_of(compat.graphql_schema(schema), document)
+        known = Known(document, operation, name, cost, collected, calls={}, joins=joins)
         self._known.put((query, operation_name), known)
 
 
@@ -203,6 +207,9 @@ async def run(
     when it must go the ordinary way (an error). Its caller, `Schema.execute_known`, has
     checked `within_limits`, and keeps the time limit and the answer's budget and notes the
     operation's name (`note_name`)."""
+    loaders = getattr(context, "loaders", None)
+    if loaders is not None:
+        loaders.join(known.joins)
     outcome = graphql_execute(
         compat.graphql_schema(schema),
         known.document,

@@ -118,4 +118,18 @@ def follows(column: str, node: str, required: bool = False) -> Callable[[R], R]:
     async def form(objects: list[Any], info: Info) -> list[Any]:
         return await ModelNode.named[node].load_level(info, [key(o) for o in objects], required)
 
-    return level(form)
+    def give(resolver: R) -> R:
+        setattr(resolver, _FOLLOWS, (column, node))
+        return level(form)(resolver)
+
+    return give
+
+
+_FOLLOWS = "__follows__"
+
+
+def followed(resolver: object) -> tuple[str, type[ModelNode]] | None:
+    """The foreign key a resolver made with `follows` follows, and the node type it leads
+    to; None for any other resolver."""
+    found: tuple[str, str] | None = getattr(resolver, _FOLLOWS, None)
+    return None if found is None else (found[0], ModelNode.named[found[1]])

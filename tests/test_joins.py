@@ -1,0 +1,118 @@
+"""Joins: the foreign keys a document follows from each model's rows (schema/joins.py), and
+the rows read with them (schema/rows.py, schema/context.py)."""
+
+from __future__ import annotations
+
+from graphql import parse
+from tortoise.context import TortoiseContext
+
+import models
+from bench.operations import ELECTION_PAGE
+from bench.statements import captured
+from schema import schema
+from schema.context import Context, Rows
+from schema.joins import Join, Joins, joins_of, merged
+from service import compat
+
+GRAPH = compat.graphql_schema(schema)
+
+
+def test_the_election_page_follows_the_keys_of_its_election_candidacies_and_endorsements() -> None:
+    assert joins_of(GRAPH, parse(ELECTION_PAGE)) == {
+        models.Election: (Join("country_id", models.Country),),
+        models.Candidacy: (
+            Join("party_id", models.Organization),
+            Join("person_id", models.Person),
+        ),
+        models.Endorsement: (
+            Join("country_id", models.Country),
+            Join("endorser_organization_id", models.Organization),
+            Join("endorser_person_id", models.Person),
+        ),
+    }
+
+
+def test_fragments_and_skipped_fields_are_followed_and_lines_are_not() -> None:
+    document = parse(
+        """
+        query ($id: ID!, $no: Boolean!) {
+          node(id: $id) { ...Seen }
+          election(key: "x") {
+            tallies { nodes { lines { candidacy { key } } } }
+            candidacies { nodes { person @skip(if: $no) { key } } }
+          }
+        }
+        fragment Seen on Candidacy { party { key } }
+        """
+    )
+    # A tally line is no model's node (its rows come with its tally): nothing joins to it.
+    assert joins_of(GRAPH, document) == {
+        models.Candidacy: (
+            Join("party_id", models.Organization),
+            Join("person_id", models.Person),
+        ),
+    }
+
+
+def test_a_document_that_follows_no_key_joins_nothing() -> None:
+    document = parse('{ election(key: "x") { key turnout } countries { nodes { code } } }')
+    assert joins_of(GRAPH, document) == {}
+
+
+def test_the_joins_of_two_operations_are_merged() -> None:
+    party, person = Join("party_id", models.Organization), Join("person_id", models.Person)
+    country = Join("country_id", models.Country)
+    first: Joins = {models.Candidacy: (person,)}
+    second: Joins = {models.Candidacy: (party, person), models.Election: (country,)}
+    assert merged({}, second) is second
+    assert merged(first, first) is first
+    assert merged(first, second) == {
+        models.Candidacy: (party, person),
+        models.Election: (country,),
+    }
+
+
+async def test_rows_read_with_their_joins_are_those_read_alone(world: TortoiseContext) -> None:
+    election = await models.Election.get(key="az-president-2024")
+    alone, joined = Rows(), Rows()
+    joined.joins = {
+        models.Candidacy: (
+            Join("party_id", models.Organization),
+            Join("person_id", models.Person),
+        )
+    }
+    with captured() as sql:
+        rows = await joined.where_in(models.Candidacy, "election_id", [election.pk], True)
+    assert len(sql) == 1 and sql[0][0].count("LEFT JOIN") == 2
+    assert rows == await alone.where_in(models.Candidacy, "election_id", [election.pk], True)
+    assert len(rows) == 7 and rows[0].key == "az-president-2024/ilham-aliyev"
+    people = {row.person_id for row in rows if row.person_id is not None}
+    parties = {row.party_id for row in rows if row.party_id is not None}
+    assert len(people) == 7 and parties  # some candidates were nominated by a party
+    with captured() as sql:
+        read_people = await joined.read(models.Person, people)
+        read_parties = await joined.read(models.Organization, parties)
+    assert sql == []  # every one was read with the candidacies
+    assert {p.key for p in read_people.values()} == {
+        p.key for p in (await alone.read(models.Person, people)).values()
+    }
+    assert "ilham-aliyev" in {p.key for p in read_people.values()}
+    assert read_parties.keys() == (await alone.read(models.Organization, parties)).keys()
+
+
+async def test_a_known_query_reads_the_election_page_in_ten_statements(
+    world: TortoiseContext,
+) -> None:
+    variables = {"key": "az-president-2024"}
+    first = await schema.execute(ELECTION_PAGE, variable_values=variables, context_value=Context())
+    with captured() as sql:
+        known = await schema.execute(
+            ELECTION_PAGE, variable_values=variables, context_value=Context()
+        )
+    assert known.errors is None and known.data == first.data
+    assert known.data is not None and known.data["election"]["country"] == {
+        "code": "AZ",
+        "name": "Azerbaijan",
+    }
+    assert sum("LEFT JOIN" in text for text, _ in sql) == 3  # election, candidacies, endorsements
+    assert not any(' FROM "person"' in text.split("LEFT JOIN")[0] for text, _ in sql)
