@@ -140,11 +140,11 @@ class JoinedTable:
             end = start + len(target.attributes)
             self.joined.append((target, start, end))
             start = end
-        select = f"SELECT {', '.join(columns)} FROM "
+        reads = f"SELECT {', '.join(columns)} FROM "
         #: The statement up to its `IN`, without the column, on SQLite and on PostgreSQL.
         self.heads = (
-            f"{select}{' '.join(sqlite)} WHERE t.",
-            f"{select}{' '.join(postgres)} WHERE t.",
+            f"{reads}{' '.join(sqlite)} WHERE t.",
+            f"{reads}{' '.join(postgres)} WHERE t.",
         )
         self.width = len(self.table.attributes)
 
