@@ -123,7 +123,7 @@ class JoinedTable:
         sqlite, postgres = [f'"{self.table.name}" t'], [f'"{self.table.name}" t']
         #: Each joined table, and where its columns begin and end in a row.
         self.joined: list[tuple[Table, int, int]] = []
-        start = len(self.table.attributes)
+        self.width = start = len(self.table.attributes)
         for i, join in enumerate(joins):
             target, alias = table(join.target), f"j{i}"
             columns.append(target.qualified(alias))
@@ -146,7 +146,6 @@ class JoinedTable:
             f"{reads}{' '.join(sqlite)} WHERE t.",
             f"{reads}{' '.join(postgres)} WHERE t.",
         )
-        self.width = len(self.table.attributes)
 
     async def where_in(
         self, column: str, values: Sequence[Any], order_by_id: bool = False

@@ -16,15 +16,14 @@ from service import compat
 from service.settings import Settings
 
 GRAPH = compat.graphql_schema(schema)
+#: What a candidacy's party and person are read with.
+CANDIDACY = (Join("party_id", models.Organization), Join("person_id", models.Person))
 
 
 def test_the_election_page_follows_the_keys_of_its_election_candidacies_and_endorsements() -> None:
     assert joins_of(GRAPH, parse(ELECTION_PAGE)) == {
         models.Election: (Join("country_id", models.Country),),
-        models.Candidacy: (
-            Join("party_id", models.Organization),
-            Join("person_id", models.Person),
-        ),
+        models.Candidacy: CANDIDACY,
         models.Endorsement: (
             Join("country_id", models.Country),
             Join("endorser_organization_id", models.Organization),
@@ -47,12 +46,7 @@ def test_fragments_and_skipped_fields_are_followed_and_lines_are_not() -> None:
         """
     )
     # A tally line is no model's node (its rows come with its tally): nothing joins to it.
-    assert joins_of(GRAPH, document) == {
-        models.Candidacy: (
-            Join("party_id", models.Organization),
-            Join("person_id", models.Person),
-        ),
-    }
+    assert joins_of(GRAPH, document) == {models.Candidacy: CANDIDACY}
 
 
 def test_a_document_that_follows_no_key_joins_nothing() -> None:
@@ -61,7 +55,7 @@ def test_a_document_that_follows_no_key_joins_nothing() -> None:
 
 
 def test_the_joins_of_two_operations_are_merged() -> None:
-    party, person = Join("party_id", models.Organization), Join("person_id", models.Person)
+    party, person = CANDIDACY
     country = Join("country_id", models.Country)
     first: Joins = {models.Candidacy: (person,)}
     second: Joins = {models.Candidacy: (party, person), models.Election: (country,)}
@@ -76,12 +70,7 @@ def test_the_joins_of_two_operations_are_merged() -> None:
 async def test_rows_read_with_their_joins_are_those_read_alone(world: TortoiseContext) -> None:
     election = await models.Election.get(key="az-president-2024")
     alone, joined = Rows(), Rows()
-    joined.joins = {
-        models.Candidacy: (
-            Join("party_id", models.Organization),
-            Join("person_id", models.Person),
-        )
-    }
+    joined.joins = {models.Candidacy: CANDIDACY}
     with captured() as sql:
         rows = await joined.where_in(models.Candidacy, "election_id", [election.pk], True)
     assert len(sql) == 1 and sql[0][0].count("LEFT JOIN") == 2
