@@ -28,6 +28,7 @@ from curation import audit, changes, replay, tokens
 from loader import datasets, medsl, parlgov
 from loader.importing import Collected
 from models import Scope
+from service import notify
 from service.database import MigrationError, connected, tortoise_config
 from service.settings import BUNDLED_DATA, ROOT, Settings, load_settings
 
@@ -420,6 +421,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
             await replay.publish(planned, report)
             print("Replay done; still serving (Ctrl-C stops)" if not args.exit else "Replay done")
             if args.exit:
+                # Stopping closes every WebSocket: first let each subscriber be sent the
+                # last tally, which its subscription still reads when the write returns.
+                await notify.hub.settled(settings.shutdown_timeout)
                 server.should_exit = True
             await serving
 

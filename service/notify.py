@@ -32,6 +32,8 @@ CHANNEL = "elections_changes"
 MAX_PAYLOAD_BYTES = 7900
 #: Seconds between attempts to open the LISTEN connection again after it was lost.
 RECONNECT_SECONDS = 1.0
+#: Seconds between looks at the subscriptions while `Hub.settled` waits for them.
+SETTLE_POLL_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,15 @@ class NoticeWaiter:
         self.wanted = wanted
         self.interval = 1 / per_second
         self._flag = asyncio.Event()
+        # From the subscription's start until it next waits for a notice, a message of it
+        # may be on its way: its first one, or the one a notice woke it for.
+        self._busy = True
+
+    @property
+    def settled(self) -> bool:
+        """Whether every message announced to this subscription has been handed to its
+        connection: it waits for a notice, and none came meanwhile."""
+        return not self._busy and not self._flag.is_set()
 
     def offer(self, notice: Notice) -> None:
         if notice.everything or self.wanted(notice):
@@ -118,7 +129,10 @@ class NoticeWaiter:
         """Yields once for each burst of notices, no sooner than `interval` after the last."""
         last = -self.interval
         while True:
+            # The consumer asks for the next change only once it sent the last message.
+            self._busy = False
             await self._flag.wait()
+            self._busy = True
             # A rate, not a timing window: the notices that come meanwhile are one message.
             wait = last + self.interval - time.monotonic()
             if wait > 0:
@@ -166,6 +180,16 @@ class Hub:
         for notice in notices:
             for subscription in list(self.subscriptions):
                 subscription.offer(notice)
+
+    async def settled(self, timeout: float) -> bool:
+        """Waits, at most `timeout` seconds, until every subscription has handed its
+        connection the messages of the notices published so far; whether they all did."""
+        deadline = time.monotonic() + timeout
+        while not all(subscription.settled for subscription in self.subscriptions):
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(SETTLE_POLL_SECONDS)
+        return True
 
 
 #: The process's hub: subscriptions wait here, whichever database brings the notices.

@@ -13,7 +13,7 @@ import json
 import signal
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +181,37 @@ async def test_a_lost_listen_connection_is_opened_again_then_every_subscription_
         await listener.stop()
         await changes.aclose()
         hub.close(subscription)
+
+
+async def test_the_hub_is_settled_once_each_subscription_sent_what_was_announced() -> None:
+    hub = notify.Hub()
+    wanted = Notice("az-president-2024", "AZ", None, tally=True)
+    subscription = hub.open(lambda notice: notice == wanted)
+    changes = subscription.changes()
+    try:
+        # A new subscription is sending its first message until it waits for a notice.
+        assert await hub.settled(0.05) is False
+        first = asyncio.ensure_future(anext(changes))
+        await asyncio.sleep(0)
+        assert await hub.settled(1) is True
+        # A notice it does not want leaves it settled; one it wants does not, until the
+        # message it woke for was sent and the subscription asked for the next change.
+        hub.publish([Notice("az-president-2018", "AZ", None, tally=True)])
+        assert await hub.settled(1) is True
+        hub.publish([wanted])
+        assert subscription.settled is False
+        await asyncio.wait_for(first, 1)
+        assert await hub.settled(0.05) is False
+        second = asyncio.ensure_future(anext(changes))
+        await asyncio.sleep(0)
+        assert await hub.settled(1) is True
+        second.cancel()
+        with suppress(asyncio.CancelledError):
+            await second
+    finally:
+        await changes.aclose()
+        hub.close(subscription)
+    assert await hub.settled(0) is True  # no subscriptions: nothing to wait for
 
 
 # --- From a write to a subscriber -----------------------------------------------------------
