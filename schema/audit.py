@@ -102,5 +102,11 @@ class AuditLogQuery:
             SortKey("id", "t.id", "number", descending=True, nullable=False),
         ]
         return await table_connection(
-            models.AuditEntry, AuditEntry.from_model, all_of(parts), keys, "auditLog", page
+            models.AuditEntry,
+            AuditEntry.from_model,
+            all_of(parts),
+            keys,
+            "auditLog",
+            page,
+            info.context.loaders.rows,
         )

@@ -90,6 +90,7 @@ class Query:
     @strawberry.field(description="Countries, by name unless ordered otherwise.")
     async def countries(
         self,
+        info: Info,
         filter: Annotated[CountryFilter | None, _filter("Which countries.")] = None,
         order_by: Annotated[list[CountryOrder] | None, _order("countries", "by name")] = None,
         first: First = None,
@@ -100,7 +101,13 @@ class Query:
         page = Page.of(first, after, last, before)
         keys = sort_keys("country", order_by, ["name"], natural_key="code")
         return await table_connection(
-            models.Country, Country.from_model, _where(filter), keys, "countries", page
+            models.Country,
+            Country.from_model,
+            _where(filter),
+            keys,
+            "countries",
+            page,
+            info.context.loaders.rows,
         )
 
     @strawberry.field(
@@ -122,6 +129,7 @@ class Query:
     @strawberry.field(description="Elections, oldest first unless ordered otherwise.")
     async def elections(
         self,
+        info: Info,
         filter: Annotated[ElectionFilter | None, _filter("Which elections.")] = None,
         order_by: Annotated[list[ElectionOrder] | None, _order("elections", "oldest first")] = None,
         first: First = None,
@@ -132,7 +140,13 @@ class Query:
         page = Page.of(first, after, last, before)
         keys = sort_keys("election", order_by, ["date"])
         return await table_connection(
-            models.Election, Election.from_model, _where(filter), keys, "elections", page
+            models.Election,
+            Election.from_model,
+            _where(filter),
+            keys,
+            "elections",
+            page,
+            info.context.loaders.rows,
         )
 
     @strawberry.field(
@@ -148,6 +162,7 @@ class Query:
     @strawberry.field(description="Candidacies, by election date unless ordered otherwise.")
     async def candidacies(
         self,
+        info: Info,
         filter: Annotated[CandidacyFilter | None, _filter("Which candidacies.")] = None,
         order_by: Annotated[
             list[CandidacyOrder] | None, _order("candidacies", "by election date")
@@ -160,7 +175,13 @@ class Query:
         page = Page.of(first, after, last, before)
         keys = sort_keys("candidacy", order_by, ["election_date"])
         return await table_connection(
-            models.Candidacy, Candidacy.from_model, _where(filter), keys, "candidacies", page
+            models.Candidacy,
+            Candidacy.from_model,
+            _where(filter),
+            keys,
+            "candidacies",
+            page,
+            info.context.loaders.rows,
         )
 
     @strawberry.field(
@@ -169,6 +190,7 @@ class Query:
     )
     async def endorsements(
         self,
+        info: Info,
         filter: Annotated[EndorsementFilter | None, _filter("Which endorsements.")] = None,
         order_by: Annotated[
             list[EndorsementOrder] | None, _order("endorsements", "by date, undated last")
@@ -181,7 +203,13 @@ class Query:
         page = Page.of(first, after, last, before)
         keys = sort_keys("endorsement", order_by, ["date"])
         return await table_connection(
-            models.Endorsement, Endorsement.from_model, _where(filter), keys, "endorsements", page
+            models.Endorsement,
+            Endorsement.from_model,
+            _where(filter),
+            keys,
+            "endorsements",
+            page,
+            info.context.loaders.rows,
         )
 
     @strawberry.field(
@@ -190,6 +218,7 @@ class Query:
     )
     async def statements(
         self,
+        info: Info,
         filter: Annotated[StatementFilter | None, _filter("Which statements.")] = None,
         order_by: Annotated[
             list[StatementOrder] | None, _order("statements", "by date, undated last")
@@ -202,12 +231,19 @@ class Query:
         page = Page.of(first, after, last, before)
         keys = sort_keys("statement", order_by, ["date"])
         return await table_connection(
-            models.Statement, Statement.from_model, _where(filter), keys, "statements", page
+            models.Statement,
+            Statement.from_model,
+            _where(filter),
+            keys,
+            "statements",
+            page,
+            info.context.loaders.rows,
         )
 
     @strawberry.field(description="Exit polls, by release date unless ordered otherwise.")
     async def exit_polls(
         self,
+        info: Info,
         filter: Annotated[ExitPollFilter | None, _filter("Which exit polls.")] = None,
         order_by: Annotated[
             list[ExitPollOrder] | None, _order("exit polls", "by release date")
@@ -220,7 +256,13 @@ class Query:
         page = Page.of(first, after, last, before)
         keys = sort_keys("exit_poll", order_by, ["released"])
         return await table_connection(
-            models.ExitPoll, ExitPoll.from_model, _where(filter), keys, "exitPolls", page
+            models.ExitPoll,
+            ExitPoll.from_model,
+            _where(filter),
+            keys,
+            "exitPolls",
+            page,
+            info.context.loaders.rows,
         )
 
     @strawberry.field(
@@ -229,6 +271,7 @@ class Query:
     )
     async def legal_cases(
         self,
+        info: Info,
         filter: Annotated[LegalCaseFilter | None, _filter("Which legal cases.")] = None,
         order_by: Annotated[
             list[LegalCaseOrder] | None, _order("legal cases", "by date, undated last")
@@ -241,7 +284,13 @@ class Query:
         page = Page.of(first, after, last, before)
         keys = sort_keys("legal_case", order_by, ["date"])
         return await table_connection(
-            models.LegalCase, LegalCase.from_model, _where(filter), keys, "legalCases", page
+            models.LegalCase,
+            LegalCase.from_model,
+            _where(filter),
+            keys,
+            "legalCases",
+            page,
+            info.context.loaders.rows,
         )
 
     @strawberry.field(
@@ -258,6 +307,7 @@ class Query:
     @strawberry.field(description="People, by name unless ordered otherwise.")
     async def people(
         self,
+        info: Info,
         filter: Annotated[
             PersonFilter | None, _filter("Which people, e.g. by name search.")
         ] = None,
@@ -270,7 +320,13 @@ class Query:
         page = Page.of(first, after, last, before)
         keys = sort_keys("person", order_by, ["name"])
         return await table_connection(
-            models.Person, Person.from_model, _where(filter), keys, "people", page
+            models.Person,
+            Person.from_model,
+            _where(filter),
+            keys,
+            "people",
+            page,
+            info.context.loaders.rows,
         )
 
     @strawberry.field(description='A person by key, e.g. "zahid-oruj"; null if unknown.')
@@ -285,6 +341,7 @@ class Query:
     @strawberry.field(description="Organizations, by name unless ordered otherwise.")
     async def organizations(
         self,
+        info: Info,
         filter: Annotated[OrganizationFilter | None, _filter("Which organizations.")] = None,
         order_by: Annotated[
             list[OrganizationOrder] | None, _order("organizations", "by name")
@@ -303,11 +360,13 @@ class Query:
             keys,
             "organizations",
             page,
+            info.context.loaders.rows,
         )
 
     @strawberry.field(description="Regions, districts, cities…, by name unless ordered otherwise.")
     async def areas(
         self,
+        info: Info,
         filter: Annotated[AreaFilter | None, _filter("Which areas.")] = None,
         order_by: Annotated[list[AreaOrder] | None, _order("areas", "by name")] = None,
         first: First = None,
@@ -318,7 +377,13 @@ class Query:
         page = Page.of(first, after, last, before)
         keys = sort_keys("area", order_by, ["name"])
         return await table_connection(
-            models.Area, Area.from_model, _where(filter), keys, "areas", page
+            models.Area,
+            Area.from_model,
+            _where(filter),
+            keys,
+            "areas",
+            page,
+            info.context.loaders.rows,
         )
 
     @strawberry.field(description="An organization by key; null if unknown.")

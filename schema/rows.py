@@ -27,6 +27,7 @@ from service import compat
 from service.compat import SqliteClient, SqliteTransactionWrapper
 
 if TYPE_CHECKING:
+    from schema.context import Rows
     from schema.joins import Join
 
 Convert = Callable[[Any], Any]
@@ -224,13 +225,15 @@ async def table_connection(
     keys: Sequence[SortKey],
     tag: str,
     page: Page,
+    read: Rows,
 ) -> Connection[T]:
     """A page of a root list: ids from `keyset_page`, then their rows in one statement, read
-    as records like the loaders' (not Tortoise's models, whose making costs far more)."""
+    as records like the loaders' (not Tortoise's models, whose making costs far more) into
+    the request's rows `read`, with the rows a known query joins to them."""
     found = await keyset_page(
         model._meta.db_table, where, keys, tag, page.size, page.backward, page.after, page.before
     )
-    rows = {row.pk: row for row in await table(model).where_in("id", found.ids)}
+    rows = {row.pk: row for row in await read.where_in(model, "id", found.ids)}
     return Connection(
         items=[node(rows[id_]) for id_ in found.ids],
         positions=lambda: found.positions,

@@ -111,3 +111,23 @@ async def test_a_known_query_reads_the_election_page_in_ten_statements(
     assert (len(new), len(sql)) == (16, 10), [t for t, _ in sql]
     assert sum("LEFT JOIN" in text for text, _ in sql) == 3  # election, candidacies, endorsements
     assert not any(' FROM "person"' in text.split("LEFT JOIN")[0] for text, _ in sql)
+
+
+async def test_a_root_list_reads_its_rows_with_their_joins_into_the_request(
+    world: TortoiseContext,
+) -> None:
+    fresh = build_schema(Settings())
+    query = "{ elections(first: 3) { nodes { key country { code name } } } }"
+    with captured() as new:
+        first = await fresh.execute(query, context_value=Context())
+    with captured() as sql:
+        known = await fresh.execute(query, context_value=Context())
+    assert known.errors is None and known.data == first.data
+    assert known.data is not None and known.data["elections"]["nodes"][0] == {
+        "key": "az-president-1992",
+        "country": {"code": "AZ", "name": "Azerbaijan"},
+    }
+    # The page's ids, its elections, then their countries: two statements once it is known,
+    # the countries joined to the elections.
+    assert (len(new), len(sql)) == (3, 2), [t for t, _ in sql]
+    assert ' FROM "election" t LEFT JOIN' in sql[1][0] and sql[1][0].count("LEFT JOIN") == 1
