@@ -41,10 +41,10 @@ class Connection(Protocol):
 
 
 class PostgresConnection:
-    """An asyncpg connection with aiosqlite's `execute_fetchall`: the floors' `?` placeholders
-    become asyncpg's `$1, $2...` (no floor statement has a `?` of its own)."""
+    """An asyncpg connection, or pool, with aiosqlite's `execute_fetchall`: the floors' `?`
+    placeholders become asyncpg's `$1, $2...` (no floor statement has a `?` of its own)."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection | asyncpg.Pool) -> None:
         self.conn = conn
         self._sql: dict[str, str] = {}
 

@@ -1,5 +1,7 @@
 """The API and PostGraphile side by side on one PostgreSQL database: the same load generator,
-alternating rounds, medians of requests per second, CPU per request and SQL per request."""
+alternating rounds, medians of requests per second, CPU per request and SQL per request; for
+the small query, the bare endpoint (bench/bare.py) in the same rounds, as what a Python
+server on the same stack does with no GraphQL at all."""
 
 from __future__ import annotations
 
@@ -74,6 +76,8 @@ class Pair:
     name: str
     ours: Side = field(default_factory=Side)
     peer: Side = field(default_factory=Side)
+    #: The bare endpoint's side: the small query only.
+    bare: Side | None = None
 
     @property
     def ratio(self) -> float:
@@ -122,22 +126,23 @@ def _proxied(url: str, port: int) -> str:
 async def count_statements(
     database_url: str, plan: Plan, log: Path, app_env: str, pairs: dict[str, Pair]
 ) -> None:
-    """SQL statements and round trips per request for each side, counted by a proxy between
-    each server and PostgreSQL (servers started for this alone): one request to warm up,
-    then the mean of three."""
+    """SQL statements and round trips per request for each side (the bare endpoint's too,
+    where it has one), counted by a proxy between each server and PostgreSQL (servers
+    started for this alone): one request to warm up, then the mean of three."""
     parts = urlsplit(database_url)
     with wire.counting_proxy(parts.hostname or "127.0.0.1", parts.port or 5432) as (port, counts):
         via = _proxied(database_url, port)
         with (
             servers.serve_api(via, log, app_env) as ours,
             servers.serve_postgraphile(via, log) as peer,
+            servers.serve("bench.bare:app", via, log, app_env) as bare,
         ):
             bodies = await _bodies(ours, peer, plan)
             for name, pair in pairs.items():
-                for side, server, body in (
-                    (pair.ours, ours, bodies[name][0]),
-                    (pair.peer, peer, bodies[name][1]),
-                ):
+                sides = [(pair.ours, ours, bodies[name][0]), (pair.peer, peer, bodies[name][1])]
+                if pair.bare is not None:
+                    sides.append((pair.bare, bare, bodies[name][0]))
+                for side, server, body in sides:
                     await _post(server, body)
                     # Let the pool finish what follows a request (asyncpg's reset) first.
                     await asyncio.sleep(0.05)
@@ -195,8 +200,9 @@ async def side_by_side(
     seconds: float,
     warmup: float,
 ) -> dict[str, Pair]:
-    """Both servers up at once on the database; per operation, `rounds` rounds, each a window
-    for each side, the side going first alternating from round to round."""
+    """The servers up at once on the database; per operation, `rounds` rounds, each a window
+    for each side, the side going first changing from round to round (the bare endpoint is
+    a third side of the small query)."""
     operations: list[Operation] = [*OPERATIONS, SMALL_OPERATION]
     pairs = {op.name: Pair(op.name) for op in operations}
     monitor = await asyncpg.connect(database_url)
@@ -205,6 +211,7 @@ async def side_by_side(
         with (
             servers.serve_api(database_url, log, app_env) as ours,
             servers.serve_postgraphile(database_url, log) as peer,
+            servers.serve("bench.bare:app", database_url, log, app_env) as bare,
         ):
             bodies = await _bodies(ours, peer, plan)
             for op in operations:
@@ -220,9 +227,16 @@ async def side_by_side(
                     v is not None for v in theirs["data"].values()
                 )
                 pair.peer.response_bytes = len(orjson.dumps(theirs))
+                order = [(pair.ours, ours, ours_body), (pair.peer, peer, peer_body)]
+                if op is SMALL_OPERATION:
+                    pair.bare = Side()
+                    plain = await _post(bare, ours_body)
+                    pair.bare.answers = plain.get("data") == wanted
+                    pair.bare.response_bytes = len(orjson.dumps(plain))
+                    order.append((pair.bare, bare, ours_body))
                 for n in range(rounds):
-                    order = [(pair.ours, ours, ours_body), (pair.peer, peer, peer_body)]
-                    for side, server, body in order if n % 2 == 0 else order[::-1]:
+                    turn = n % len(order)
+                    for side, server, body in order[turn:] + order[:turn]:
                         side.rounds.append(
                             await _window(server, body, backends, concurrency, seconds, warmup)
                         )

@@ -285,6 +285,18 @@ def _print_pairs(pairs: dict[str, Pair]) -> None:
             f"{q.statements:.1f} ({q.round_trips:.1f}){'':<12} {_yes(o.answers)} / "
             f"{_yes(q.answers)}        {o.spread:.0%} / {q.spread:.0%}"
         )
+    for name, p in pairs.items():
+        b = p.bare
+        if b is None:
+            continue
+        # What the same Python stack does with the operation's one statement and no GraphQL:
+        # how much of the distance to the peer is the stack's, and how much our own.
+        print(
+            f"    {name}, bare endpoint (bench/bare.py: Starlette on asyncpg, no GraphQL): "
+            f"{b.rps:.1f} req/s, CPU ms/req {cpu(b)}, SQL/req {b.statements:.1f} "
+            f"({b.round_trips:.1f}), answers {_yes(b.answers)}, spread {b.spread:.0%}; "
+            f"ours / bare {p.ours.rps / b.rps:.2f}, peer / bare {p.peer.rps / b.rps:.2f}"
+        )
     print(
         "    (CPU: the server process's user+system time and its database backends', from "
         "/proc, over the measured window; SQL: statements and round trips sent to PostgreSQL, "

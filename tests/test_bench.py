@@ -1,30 +1,39 @@
 """The benchmark's own instruments: the proxy that counts the SQL a server sends to PostgreSQL,
 the closing lines of `make bench-quick`, the event loop of its in-process part, the summary
-`python -m bench.ab --in-process` reads, the pages of `python -m bench.shape`, and the
-heaviest queries of `python -m bench.heaviest`."""
+`python -m bench.ab --in-process` reads, the pages of `python -m bench.shape`, the
+heaviest queries of `python -m bench.heaviest`, and the bare endpoint (bench/bare.py) on
+either database."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import struct
+from pathlib import Path
 
+import httpx
 import pytest
 from graphql import parse, validate
 
+import loader
 from bench import __main__ as bench_main
-from bench import ab, instructions, loop, shape, wire
+from bench import ab, floor, instructions, loop, servers, shape, wire
 from bench.generate import Plan
 from bench.heaviest import MAX_COST, fields, heavy_queries, largest, query_cost, repeated_text
 from bench.inprocess import InProcess
-from bench.operations import ELECTION_PAGE
+from bench.operations import ELECTION_PAGE, SMALL
 from bench.peer import Pair, Round, Side
 from bench.run import SizeResult
 from bench.summary import closing_lines, print_summary
 from schema import schema
+from schema.context import Context
 from schema.limits import shape_errors
 from service import compat
+from service.database import migrate
 from service.settings import Limits
+from tests.support.databases import on_database
+from tests.support.world import WORLD
 
 
 def _message(kind: bytes, body: bytes) -> bytes:
@@ -246,3 +255,39 @@ def test_the_shape_probe_cuts_every_page_of_the_election_page_to_one_item() -> N
     assert validate(compat.graphql_schema(schema), parse(one)) == []
     # The same fields at the same levels: only the numbers differ.
     assert re.sub(r"first: \d+", "", one) == re.sub(r"first: \d+", "", full)
+
+
+def test_the_bare_endpoint_answers_the_small_query_as_the_api_does(
+    server_database: str, tmp_path: Path
+) -> None:
+    async def load() -> None:
+        await migrate()
+        await loader.load([WORLD])
+
+    on_database(server_database, load)
+    # As `make bench` serves it: on PostgreSQL through a pool, on SQLite from the file.
+    database = server_database
+    file = {"BENCH_DATABASE": database.removeprefix("sqlite://")}
+    environment = file if database.startswith("sqlite://") else None
+    variables = {"id": floor.global_id("Election", "az-president-2024")}
+    body = json.dumps({"query": SMALL, "variables": variables})
+    log = tmp_path / "bare.log"
+    with servers.serve("bench.bare:app", database, log, environment=environment) as bare:
+        answer = httpx.post(f"http://{servers.HOST}:{bare.port}/graphql", content=body).json()
+    assert answer == {
+        "data": {
+            "node": {
+                "id": "RWxlY3Rpb246YXotcHJlc2lkZW50LTIwMjQ=",
+                "key": "az-president-2024",
+                "date": "2024-02-07",
+                "office": "President of Azerbaijan",
+                "early": True,
+            }
+        }
+    }
+
+    async def api() -> object:
+        result = await schema.execute(SMALL, variable_values=variables, context_value=Context())
+        return result.data
+
+    assert on_database(server_database, api) == answer["data"]
