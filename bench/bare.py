@@ -6,7 +6,7 @@ when a connection goes back to it."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -25,22 +25,20 @@ from service.settings import Pool
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     url = os.environ.get("DATABASE_URL", "")
+    close: Callable[[], Awaitable[None]]
     if url.startswith("postgres://"):
         size = Pool()
         pool = await asyncpg.create_pool(
             url, min_size=size.min_size, max_size=size.max_size, reset=keep_session
         )
-        app.state.conn = floor.PostgresConnection(pool)
-        try:
-            yield
-        finally:
-            await pool.close()
-        return
-    app.state.conn = await bulk.connect(Path(os.environ["BENCH_DATABASE"]))
+        app.state.conn, close = floor.PostgresConnection(pool), pool.close
+    else:
+        conn = await bulk.connect(Path(os.environ["BENCH_DATABASE"]))
+        app.state.conn, close = conn, conn.close
     try:
         yield
     finally:
-        await app.state.conn.close()
+        await close()
 
 
 async def graphql(request: Request) -> Response:

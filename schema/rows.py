@@ -225,17 +225,17 @@ async def table_connection(
     keys: Sequence[SortKey],
     tag: str,
     page: Page,
-    read: Rows,
+    rows: Rows,
 ) -> Connection[T]:
     """A page of a root list: ids from `keyset_page`, then their rows in one statement, read
     as records like the loaders' (not Tortoise's models, whose making costs far more) into
-    the request's rows `read`, with the rows a known query joins to them."""
+    the request's `rows`, with the rows a known query joins to them."""
     found = await keyset_page(
         model._meta.db_table, where, keys, tag, page.size, page.backward, page.after, page.before
     )
-    rows = {row.pk: row for row in await read.where_in(model, "id", found.ids)}
+    by_id = {row.pk: row for row in await rows.where_in(model, "id", found.ids)}
     return Connection(
-        items=[node(rows[id_]) for id_ in found.ids],
+        items=[node(by_id[id_]) for id_ in found.ids],
         positions=lambda: found.positions,
         tag=found.tag,
         page_info=found.page_info,

@@ -266,13 +266,13 @@ def test_the_bare_endpoint_answers_the_small_query_as_the_api_does(
 
     on_database(server_database, load)
     # As `make bench` serves it: on PostgreSQL through a pool, on SQLite from the file.
-    database = server_database
-    file = {"BENCH_DATABASE": database.removeprefix("sqlite://")}
-    environment = file if database.startswith("sqlite://") else None
+    environment = None
+    if server_database.startswith("sqlite://"):
+        environment = {"BENCH_DATABASE": server_database.removeprefix("sqlite://")}
     variables = {"id": floor.global_id("Election", "az-president-2024")}
     body = json.dumps({"query": SMALL, "variables": variables})
     log = tmp_path / "bare.log"
-    with servers.serve("bench.bare:app", database, log, environment=environment) as bare:
+    with servers.serve("bench.bare:app", server_database, log, environment=environment) as bare:
         answer = httpx.post(f"http://{servers.HOST}:{bare.port}/graphql", content=body).json()
     assert answer == {
         "data": {

@@ -454,7 +454,7 @@ def test_graphiql_offers_the_docs_queries_and_runs_one_offline(
     prefix = f"{graphiql_server_url}{graphiql.STATIC_PREFIX}/"
     built = {name for name in graphiql.build().files if name != graphiql.LICENCES}
 
-    def loaded(visit: Visit) -> set[str]:
+    def loaded() -> set[str]:
         return {url.removeprefix(prefix) for url in visit.urls()}
 
     with sync_playwright() as playwright:
@@ -477,7 +477,7 @@ def test_graphiql_offers_the_docs_queries_and_runs_one_offline(
             # Monaco starts each worker when it first needs it, on a busy machine after the
             # answer has come: give them all up to 15 s to be asked for.
             deadline = time.monotonic() + 15
-            while not built <= loaded(visit) and time.monotonic() < deadline:
+            while not built <= loaded() and time.monotonic() < deadline:
                 page.wait_for_timeout(100)
         finally:
             browser.close()
@@ -487,7 +487,7 @@ def test_graphiql_offers_the_docs_queries_and_runs_one_offline(
     assert visit.console_errors == []
     assert visit.page_errors == []
     # The script, its stylesheet and Monaco's three workers all came from the build.
-    assert built <= loaded(visit)
+    assert built <= loaded()
     posts = [request for request in visit.requests if request.method == "POST"]
     assert any("query ElectionResult(" in (post.post_data or "") for post in posts)
     for post in posts:
