@@ -126,6 +126,26 @@ class Loader(Generic[K, V]):
         self.batches.futures.add(future)
         return future
 
+    def load_all(self, keys: Iterable[K]) -> list[asyncio.Future[V]]:
+        """`load` for each key, in one call: what a level asks of a loader (schema/level.py),
+        for hundreds of keys at a time in a large query."""
+        cache, found = self.cache, []
+        batch: list[tuple[K, asyncio.Future[V]]] | None = None
+        for key in keys:
+            future = cache.get(key)
+            if future is None or future.cancelled():
+                if batch is None:  # the first key not asked for before
+                    loop = asyncio.get_running_loop()
+                    batch = self.keys
+                    if batch is None:
+                        batch = self.keys = []
+                        loop.call_soon(self._dispatch)
+                future = cache[key] = loop.create_future()
+                batch.append((key, future))
+                self.batches.futures.add(future)
+            found.append(future)
+        return found
+
     def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
         future = asyncio.gather(*map(self.load, keys))
         self.batches.futures.add(future)

@@ -52,7 +52,7 @@ def level_form(resolver: Callable[..., Any]) -> LevelForm | None:
 
 async def loaded(loader: Loader[K, V], keys: Iterable[K]) -> list[V]:
     """The loader's values for these keys, asked for together: one wait for the batch."""
-    futures = [loader.load(key) for key in keys]
+    futures = loader.load_all(keys)
     for future in futures:
         if not future.done():
             await future  # those asked for in this turn are one batch: done together
