@@ -52,6 +52,7 @@ from schema.source import Source
 from schema.statement import Statement
 from schema.subscription import Subscription
 from schema.tally import Tally
+from service import lease as leases
 from service.caches import Cache
 from service.errors import OperationTimeout, is_expected
 from service.metrics import FastPathCounts
@@ -211,6 +212,9 @@ class Schema(strawberry.Schema):
         the ordinary way gives in its own words (it makes the whole answer again)."""
         limit = self.limits.execution_timeout
         answer = budget.Budget(self.limits.max_answer_bytes)
+        # Its reads share one connection on PostgreSQL (service/lease.py).
+        lease = leases.Lease()
+        leased = leases.current.set(lease)
         try:
             async with asyncio.timeout(limit):
                 with budget.budgeted(answer), running(context):
@@ -219,6 +223,9 @@ class Schema(strawberry.Schema):
                     )
         except TimeoutError:
             result = timed_out(limit, operation_name)
+        finally:
+            leases.current.reset(leased)
+            await lease.end()
         if answer.spent:  # as the ordinary way would spend it, without running it again
             result = budget.too_large(answer.limit)
         if result is not None:

@@ -24,7 +24,8 @@ from tortoise.models import Model
 from schema.connection import Connection, Page
 from schema.keyset import Dialect, SortKey, Sql, keyset_page
 from service import compat
-from service.compat import SqliteClient, SqliteTransactionWrapper
+from service import lease as leases
+from service.compat import AsyncpgDBClient, SqliteClient, SqliteTransactionWrapper
 
 if TYPE_CHECKING:
     from schema.context import Rows
@@ -186,12 +187,22 @@ async def select(client: BaseDBAsyncClient, text: str, params: list[Any]) -> Seq
     finds the lock free goes straight to aiosqlite's queue, in the same step as the check:
     aiosqlite runs its statements in order on one thread, so a transaction that takes the
     lock afterwards begins after this read has run, and a read never runs inside one.
+
+    On PostgreSQL, a known query's reads outside a transaction share one connection, leased
+    for the query (service/lease.py), rather than each taking one from the pool.
     """
     if isinstance(client, SqliteClient) and not isinstance(client, SqliteTransactionWrapper):
         connection = compat.sqlite_connection(client)
         if connection is not None and not compat.sqlite_lock(client).locked():
             client.log.debug("%s: %s", text, params)  # as Tortoise logs each statement
             return cast("Sequence[Any]", await connection.execute_fetchall(text, params))
+    lease = leases.current.get()
+    if lease is not None and type(client) is AsyncpgDBClient:
+        pool = compat.asyncpg_pool(client)
+        if pool is not None:
+            leased = await lease.fetch(pool, text, params, client.log)
+            if leased is not None:
+                return leased
     _count, rows = await client.execute_query(text, params)
     return rows
 

@@ -333,13 +333,13 @@ NAMES: tuple[Private, ...] = (
     Private(
         TORTOISE,
         "tortoise.backends.asyncpg.client:AsyncpgDBClient",
-        "service/metrics.py (connections)",
+        "service/metrics.py (connections), schema/rows.py (leased reads)",
         fast_path=False,
     ),
     Private(
         TORTOISE,
         "tortoise.backends.asyncpg.client:AsyncpgDBClient._pool",
-        "service/metrics.py (connections)",
+        "service/metrics.py (connections), schema/rows.py (leased reads)",
         fast_path=False,
         on=_asyncpg_client,
     ),
