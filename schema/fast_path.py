@@ -283,7 +283,7 @@ class _Run:
                 column = values[start : start + count]
                 start += count
             if return_type is None or is_leaf_type(_named(return_type)):
-                column = self.leaves(return_type, column)  # at once: no coroutine needed
+                column = complete_leaves(return_type, column)  # at once: no coroutine needed
                 size += budget.weight_of(column)
             else:
                 nested.append((i, self.complete(return_type, details, column)))
@@ -403,22 +403,11 @@ class _Run:
 
     def node(self, global_id: str | relay.GlobalID) -> Resolve:
         """`node(id:)` for our model types; other IDs are graphql-core's to refuse."""
-        if isinstance(global_id, str):
-            global_id = relay.GlobalID.from_id(global_id)  # raises on a malformed ID
-        definition = self.strawberry.get_type_by_name(global_id.type_name)
-        if not (
-            isinstance(definition, StrawberryObjectDefinition)
-            and not definition.is_interface
-            and isinstance(definition.origin, type)
-            and issubclass(definition.origin, ModelNode)
-        ):
-            raise Unsupported("node")
-        node_type, info = definition.origin, self.info
+        node_type, node_id = node_lookup(self.strawberry, global_id)
+        info = self.info
 
         async def resolve(_source: Any) -> Any:
-            (found,) = await node_type.resolve_nodes(
-                info=cast(Any, info), node_ids=[global_id.node_id]
-            )
+            (found,) = await node_type.resolve_nodes(info=cast(Any, info), node_ids=[node_id])
             return found
 
         return resolve
@@ -428,7 +417,7 @@ class _Run:
     ) -> list[Any]:
         """The values of one field for a level's objects, completed as graphql-core does."""
         if is_leaf_type(_named(return_type)):
-            return self.leaves(return_type, values)
+            return complete_leaves(return_type, values)
         if isinstance(return_type, GraphQLNonNull):
             if any(value is None for value in values):
                 raise Unsupported("null in a non-null position", "null")
@@ -460,36 +449,6 @@ class _Run:
             return await self.complete_abstract(return_type, details, values)
         raise Unsupported(str(return_type))
 
-    @staticmethod
-    def leaves(return_type: GraphQLOutputType | None, values: list[Any]) -> list[Any]:
-        """Scalar or enum values (or lists of them) serialized as graphql-core does;
-        `__typename` (no type) as it is."""
-        if return_type is None:
-            return values
-        if isinstance(return_type, GraphQLNonNull):
-            if any(value is None for value in values):
-                raise Unsupported("null in a non-null position", "null")
-            return_type = return_type.of_type
-        if isinstance(return_type, GraphQLList):
-            item_type = return_type.of_type
-            return [
-                None if value is None else _Run.leaves(item_type, list(_as_list(value)))
-                for value in values
-            ]
-        if _as_they_are(return_type, values):
-            return values
-        serialize = return_type.serialize  # type: ignore[union-attr]
-        completed: list[Any] = []
-        for value in values:
-            if value is None:
-                completed.append(None)
-                continue
-            out = serialize(value)
-            if out is None or out is Undefined:
-                raise Unsupported("serialize")
-            completed.append(out)
-        return completed
-
     async def complete_objects(
         self, object_type: GraphQLObjectType, details: list[FieldDetails], values: list[Any]
     ) -> list[Any]:
@@ -497,7 +456,7 @@ class _Run:
         is_type_of = object_type.is_type_of
         if (
             is_type_of is not None
-            and not _of_its_class(object_type, present)
+            and not of_its_class(object_type, present)
             and not all(is_type_of(value, cast(Any, None)) for value in present)
         ):
             raise Unsupported("is_type_of")
@@ -534,6 +493,52 @@ class _Run:
         return completed
 
 
+def complete_leaves(return_type: GraphQLOutputType | None, values: list[Any]) -> list[Any]:
+    """Scalar or enum values (or lists of them) serialized as graphql-core does;
+    `__typename` (no type) as it is."""
+    if return_type is None:
+        return values
+    if isinstance(return_type, GraphQLNonNull):
+        if any(value is None for value in values):
+            raise Unsupported("null in a non-null position", "null")
+        return_type = return_type.of_type
+    if isinstance(return_type, GraphQLList):
+        item_type = return_type.of_type
+        return [
+            None if value is None else complete_leaves(item_type, list(_as_list(value)))
+            for value in values
+        ]
+    if _as_they_are(return_type, values):
+        return values
+    serialize = return_type.serialize  # type: ignore[union-attr]
+    completed: list[Any] = []
+    for value in values:
+        if value is None:
+            completed.append(None)
+            continue
+        out = serialize(value)
+        if out is None or out is Undefined:
+            raise Unsupported("serialize")
+        completed.append(out)
+    return completed
+
+
+def node_lookup(strawberry: Any, global_id: str | relay.GlobalID) -> tuple[type[ModelNode], str]:
+    """The model type and natural key a `node(id:)` argument names; Unsupported for an ID
+    that names no model type (an interface, say), which graphql-core refuses in its words."""
+    if isinstance(global_id, str):
+        global_id = relay.GlobalID.from_id(global_id)  # raises on a malformed ID
+    definition = strawberry.get_type_by_name(global_id.type_name)
+    if not (
+        isinstance(definition, StrawberryObjectDefinition)
+        and not definition.is_interface
+        and isinstance(definition.origin, type)
+        and issubclass(definition.origin, ModelNode)
+    ):
+        raise Unsupported("node")
+    return definition.origin, global_id.node_id
+
+
 #: The built-in scalars, and the one Python type each serializes as it is: a str as a String
 #: or an ID, a bool as a Boolean, an int (of 32 bits) as an Int, a finite float as a Float.
 _SCALAR_TYPES: dict[GraphQLOutputType, type] = {
@@ -559,7 +564,27 @@ def _as_they_are(return_type: GraphQLOutputType, values: list[Any]) -> bool:
     return True
 
 
-def _of_its_class(object_type: GraphQLObjectType, values: list[Any]) -> bool:
+def as_they_are(
+    return_type: GraphQLOutputType,
+) -> tuple[type | None, Callable[[Any], bool] | None]:
+    """For one value of a field of this type: the Python type of the values graphql-core's
+    serializer gives back as they are, and what else they must be (see `_as_they_are`); no
+    type for a type none is given back as it is (a list, an enum, a custom scalar)."""
+    if isinstance(return_type, GraphQLNonNull):
+        return_type = return_type.of_type
+    python_type = _SCALAR_TYPES.get(return_type)
+    if python_type is int:
+        return int, _int32
+    if python_type is float:
+        return float, math.isfinite
+    return python_type, None
+
+
+def _int32(value: int) -> bool:
+    return GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT
+
+
+def of_its_class(object_type: GraphQLObjectType, values: list[Any]) -> bool:
     """Whether every value is an object of the type's own class, cast to no other type: what
     Strawberry's `is_type_of` accepts, checked in a few passes in C rather than a call each."""
     origin = getattr(object_type.extensions.get(DEFINITION_BACKREF), "origin", None)

@@ -32,8 +32,9 @@ from graphql.utilities import get_operation_ast
 from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
 from strawberry.types import ExecutionResult
 
-from schema import limits
+from schema import budget, limits
 from schema.access import PROTECTED, Access, root_fields
+from schema.compiled import Compiled, compile_known
 from schema.documents import Parsing, document_bytes
 from schema.fast_path import Calls, Collected, FastExecutor
 from schema.joins import Joins, joins_of
@@ -91,7 +92,7 @@ def refuse_unknown_extensions(schema: Schema) -> None:
         )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Known:
     """A query that ran without an error: its document, operation and name for the logs,
     and its cost when no variable can change it (None: counted with each run's)."""
@@ -108,6 +109,11 @@ class Known:
     calls: Calls
     #: The rows its fields reach through a foreign key, read with the rows that hold the key.
     joins: Joins
+    #: The query compiled (schema/compiled.py), once a run on the fast path has collected its
+    #: fields, if it is one that compiles; and how many selections were collected then, so
+    #: that it is compiled again when a run reaches a type no run had reached.
+    compiled: Compiled | None = None
+    compiled_from: int = 0
 
 
 class KnownQueries:
@@ -210,8 +216,23 @@ async def run(
     loaders = getattr(context, "loaders", None)
     if loaders is not None:
         loaders.join(known.joins)
+    graphql_schema = compat.graphql_schema(schema)
+    compiled = known.compiled
+    if compiled is not None:
+        try:
+            data = await compiled.run(graphql_schema, context, variables)
+        except Exception:  # whatever it was, the fast path answers (schema/compiled.py)
+            answer = budget.current.get()
+            if answer is not None:
+                if answer.spent:
+                    return None  # too large: the caller answers so, as for any other run
+                answer.refill()  # the fast path makes the whole answer again
+        else:
+            if schema.fast_path_counts is not None:
+                schema.fast_path_counts.compiled()
+            return ExecutionResult(data=data, errors=None)
     outcome = graphql_execute(
-        compat.graphql_schema(schema),
+        graphql_schema,
         known.document,
         context_value=context,
         variable_values=variables,
@@ -224,6 +245,11 @@ async def run(
     ran = outcome if isinstance(outcome, GraphQLExecutionResult) else await outcome
     if ran.errors:
         return None  # errors are logged, and masked in production, the ordinary way
+    collected = known.collected
+    if collected is not None and len(collected) != known.compiled_from:
+        # The fast path collected fields for a selection not seen before: compile again.
+        known.compiled = compile_known(graphql_schema, known.operation, collected)
+        known.compiled_from = len(collected)
     return ExecutionResult(data=ran.data, errors=None)  # Strawberry's, as the view has it
 
 

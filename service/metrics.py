@@ -45,6 +45,8 @@ class FastPathCounts:
 
     def __init__(self, counter: Counter) -> None:
         self.fast: Callable[[], None] = counter.labels("fast", "").inc
+        #: A known query answered compiled (schema/compiled.py), past the fast path's levels.
+        self.compiled: Callable[[], None] = counter.labels("compiled", "").inc
         self._fallbacks: dict[FallbackReason, Callable[[], None]] = {
             reason: counter.labels("fallback", reason).inc for reason in FALLBACK_REASONS
         }
@@ -128,8 +130,9 @@ class Metrics:
         )
         self.fast_path = Counter(
             "elections_graphql_fast_path",
-            "GraphQL operations answered on the fast path (outcome=fast) or handed to "
-            "graphql-core (outcome=fallback), by the reason it gave up.",
+            "GraphQL operations answered on the fast path (outcome=fast), compiled "
+            "(outcome=compiled), or handed to graphql-core (outcome=fallback), by the reason "
+            "it gave up.",
             ["outcome", "reason"],
             registry=self.registry,
         )

@@ -422,29 +422,32 @@ async def test_the_fast_path_and_fast_requests_are_counted_in_metrics(
         transport=httpx.ASGITransport(app=app()), base_url="http://testserver"
     ) as http:
         before = counters((await http.get("/metrics")).text)
-        steps = [known, known, introspection, introspection, failing]
+        steps = [known, known, known, introspection, introspection, failing]
         answers = [(await http.post("/graphql", json={"query": q})).json() for q in steps]
         after = counters((await http.get("/metrics")).text)
     # Every series is there from the start, at 0.
     assert before == {
         "outcome=fast,reason=": 0,
+        "outcome=compiled,reason=": 0,
         **fallbacks(),
         "outcome=answered": 0,
         "outcome=ordinary": 0,
     }
     assert after == {
-        # The known query twice, the second time as a fast request on the fast path too.
+        # The known query on the fast path twice, the second time as a fast request, which
+        # compiled it (schema/compiled.py); then compiled, as a fast request.
         "outcome=fast,reason=": 2,
+        "outcome=compiled,reason=": 1,
         # Introspection is graphql-core's, also when a fast request runs it again; the
         # failing query ran on the fast path, which gave up on its error.
         **fallbacks(introspection=2, error=1),
-        # The second request of each query that ran without an error.
-        "outcome=answered": 2,
+        # The later requests of each query that ran without an error.
+        "outcome=answered": 3,
         "outcome=ordinary": 3,
     }
-    assert answers[1] == {"data": {"country": {"name": "Georgia"}}}
-    assert answers[3] == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
-    assert answers[4]["errors"][0]["message"] == "`first` must be between 1 and 100, got 0."
+    assert answers[1] == answers[2] == {"data": {"country": {"name": "Georgia"}}}
+    assert answers[4] == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+    assert answers[5]["errors"][0]["message"] == "`first` must be between 1 and 100, got 0."
 
 
 async def test_a_mutation_is_counted_as_a_fallback(world: TortoiseContext) -> None:

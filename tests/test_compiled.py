@@ -1,0 +1,177 @@
+"""Compiled lookups (schema/compiled.py): a known query that finds one object per root field
+and reads its own fields is answered compiled, with graphql-core's answer byte for byte, for
+each type its ID names; anything it cannot answer so (a type no run reached, an error, an
+answer over the budget) is answered as the fast path or graphql-core answers it.
+tests/test_fast_path.py compares a compiled third run of every query it runs."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from strawberry.relay import to_base64
+from tortoise.context import TortoiseContext
+
+from schema import Schema, build_schema
+from schema.context import Context
+from service.metrics import Metrics
+from service.settings import Limits, Settings
+
+NODE = """
+query N($id: ID!) {
+  node(id: $id) {
+    __typename id
+    ... on Election { key date kind early }
+    ... on Country { code name }
+  }
+}
+"""
+COUNTRY = "query C($code: String!) { country(code: $code) { code name } }"
+SUMMARY = "query E($key: String!) { election(key: $key) { key summary } }"
+
+
+class Counted:
+    """A schema with known queries, as an app's, counting which path answered each run."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.metrics = Metrics()
+        self.schema = build_schema(settings, fast_path_counts=self.metrics.fast_path_counts)
+        self.ordinary = build_schema(
+            Settings(fast_path=False, limits=(settings or Settings()).limits)
+        )
+
+    def paths(self) -> Counter[str]:
+        counted: Counter[str] = Counter()
+        for family in self.metrics.registry.collect():
+            for sample in family.samples:
+                if sample.name == "elections_graphql_fast_path_total":
+                    counted[sample.labels["outcome"]] += int(sample.value)
+        return counted
+
+    async def run(self, query: str, variables: dict[str, Any]) -> tuple[str, list[str]]:
+        """The run's answer as the view writes it (the same as graphql-core's alone, or the
+        test fails), and the paths that ran it."""
+        before = self.paths()
+        answer = await _answer(self.schema, query, variables)
+        ran = sorted((self.paths() - before).elements())
+        assert answer == await _answer(self.ordinary, query, variables), (query, variables)
+        return answer, ran
+
+
+async def _answer(schema: Schema, query: str, variables: dict[str, Any]) -> str:
+    result = await schema.execute(query, variable_values=variables, context_value=Context())
+    out: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        out["errors"] = [error.formatted for error in result.errors]
+    return json.dumps(out, ensure_ascii=False)
+
+
+async def test_node_is_compiled_for_each_type_an_id_names(world: TortoiseContext) -> None:
+    counted = Counted()
+    election = {"id": to_base64("Election", "az-president-2018")}
+    country = {"id": to_base64("Country", "GE")}
+    runs = [election, election, election, country, country, election]
+    answers = [await counted.run(NODE, variables) for variables in runs]
+    # The first run makes the query known; the second, a known run on the fast path,
+    # compiles it for the one type it reached; a Country then goes the fast path's way once,
+    # which compiles the query again for both.
+    assert [paths for _answer, paths in answers] == [
+        ["fast"],
+        ["fast"],
+        ["compiled"],
+        ["fast"],
+        ["compiled"],
+        ["compiled"],
+    ]
+    assert json.loads(answers[2][0]) == {
+        "data": {
+            "node": {
+                "__typename": "Election",
+                "id": election["id"],
+                "key": "az-president-2018",
+                "date": "2018-04-11",
+                "kind": "PRESIDENTIAL",
+                "early": True,
+            }
+        }
+    }
+    assert json.loads(answers[4][0]) == {
+        "data": {
+            "node": {"__typename": "Country", "id": country["id"], "code": "GE", "name": "Georgia"}
+        }
+    }
+    assert answers[5] == answers[2]
+
+
+async def test_a_compiled_query_gives_errors_in_graphql_cores_words(
+    world: TortoiseContext,
+) -> None:
+    counted = Counted()
+    for _ in range(2):  # known, then compiled by its known run
+        await counted.run(COUNTRY, {"code": "GE"})
+    # A name where a code belongs (the resolver refuses it), a number for a String, no
+    # variable, an ID that names no type: each an error, as graphql-core gives it.
+    refusals: list[tuple[str, dict[str, Any], str]] = [
+        (COUNTRY, {"code": "Georgia"}, "country(code:)"),
+        (COUNTRY, {"code": 5}, "String cannot represent a non string value: 5"),
+        (COUNTRY, {}, "Expected a value of non-null type 'String!' to be provided."),
+    ]
+    for query, variables, words in refusals:
+        answer, paths = await counted.run(query, variables)
+        errors = json.loads(answer)["errors"]
+        assert len(errors) == 1 and words in errors[0]["message"], (variables, errors)
+        assert "compiled" not in paths, variables
+    answer, paths = await counted.run(COUNTRY, {"code": "az"})
+    assert (json.loads(answer), paths) == (
+        {"data": {"country": {"code": "AZ", "name": "Azerbaijan"}}},
+        ["compiled"],
+    )
+    for _ in range(2):
+        await counted.run(NODE, {"id": to_base64("Election", "az-president-2018")})
+    answer, paths = await counted.run(NODE, {"id": to_base64("Node", "x")})
+    assert "GlobalID requires a GraphQL Node type" in json.loads(answer)["errors"][0]["message"]
+    assert "compiled" not in paths
+
+
+async def test_a_compiled_answer_over_the_budget_is_refused_alike(world: TortoiseContext) -> None:
+    # What the answer of each election counts: a field each (root, key, summary) and the
+    # texts (schema/budget.py).
+    plain = build_schema(Settings())
+    weights = {}
+    for key in ("az-president-2018", "az-president-2024"):
+        found = json.loads(await _answer(plain, SUMMARY, {"key": key}))["data"]["election"]
+        weights[key] = 300 + len(found["key"]) + len(found["summary"])
+    short, long = sorted(weights, key=weights.__getitem__)
+    assert weights[short] < weights[long]
+    # Just enough for the shorter one.
+    counted = Counted(Settings(limits=Limits(max_answer_bytes=weights[short])))
+    for _ in range(2):
+        await counted.run(SUMMARY, {"key": short})
+    answer, paths = await counted.run(SUMMARY, {"key": short})
+    assert paths == ["compiled"] and json.loads(answer)["data"]["election"]["key"] == short
+    answer, _paths = await counted.run(SUMMARY, {"key": long})
+    assert json.loads(answer) == {
+        "data": None,
+        "errors": [
+            {
+                "message": f"The answer would take more than the limit of {weights[short]:,} "
+                "bytes (MAX_ANSWER_BYTES) to make: ask for fewer items (`first`), fewer "
+                "fields, or fewer IDs at a time.",
+            }
+        ],
+    }
+
+
+async def test_a_field_with_a_resolver_or_an_object_is_not_compiled(
+    world: TortoiseContext,
+) -> None:
+    counted = Counted()
+    queries = [
+        '{ election(key: "az-president-2024") { key turnout } }',  # a resolver of its own
+        '{ election(key: "az-president-2024") { key country { code } } }',  # an object
+        "{ countries(first: 1) { nodes { code } } }",  # a list
+    ]
+    for query in queries:
+        paths = [(await counted.run(query, {}))[1] for _ in range(3)]
+        assert paths == [["fast"], ["fast"], ["fast"]], query
