@@ -1,28 +1,30 @@
 """Compiled lookups: a known query whose root fields each find one object, by its global ID or
-by a root resolver's arguments, and read only that object's own fields, is answered from the
-objects its resolvers give, without graphql-core's execution context or the fast path's
-levels, with the same answer.
+by a root resolver's arguments, and read that object's own fields and the objects its foreign
+keys lead to, is answered from the objects its resolvers give, without graphql-core's
+execution context or the fast path's levels, with the same answer.
 
 For `node(id:) { id ... on Election { key date } }` most of a known run's time went to
 machinery made for large operations: graphql-core's execution context (its incremental
 executor, its info), the fast path's levels and its settling of coroutines, each once for one
 object (BENCHMARKS.md). Here the fields the fast path collected for each type on an earlier
 run (schema/known.py keeps them) become, once, a list of reads per type; a run coerces the
-variables, calls each root field's resolver, and reads each object's fields.
+variables, calls each root field's resolver, reads each object's fields, and loads the
+objects its foreign keys lead to, one batch per field and level, as the fast path does.
 
 Only what it knows is compiled: the `node` lookup or a root resolver, giving one object (or
 an interface's) or null, whose selected fields are columns (fields without a resolver), its
-`id` and `__typename`, each of a scalar or enum type. Anything else is left to the fast path,
-and so is a run it cannot answer exactly as graphql-core would: an error, a null where none
-may be, a type no earlier run reached. The fast path then runs the query from the start, and
-answers as graphql-core does (schema/fast_path.py); a query changes nothing, so running it
+`id`, `__typename`, each of a scalar or enum type, and fields that follow a foreign key to one
+object (`follows`, schema/node.py) of which the same holds. Anything else is left to the fast
+path, and so is a run it cannot answer exactly as graphql-core would: an error, a null where
+none may be, a type no earlier run reached. The fast path then runs the query from the start,
+and answers as graphql-core does (schema/fast_path.py); a query changes nothing, so running it
 again costs only time.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -52,6 +54,7 @@ from schema.fast_path import (
     of_its_class,
     settle,
 )
+from schema.node import Followed, ModelNode, followed
 from service import compat
 from service.compat import (
     DEFINITION_BACKREF,
@@ -81,12 +84,29 @@ class Leaf:
 
 
 @dataclass(frozen=True)
+class Nested:
+    """A field that follows a foreign key of its object's row to one object (`follows`):
+    its key in the answer and type, the key's value in the row, where it leads, and what is
+    read of the object it finds."""
+
+    key: str
+    return_type: GraphQLOutputType
+    row_id: Callable[[Any], Any]
+    follows: Followed
+    shapes: dict[str, Shape]
+
+
+@dataclass(frozen=True)
 class Shape:
     """What is read of an object of one type: its type, for the check that the object is of
     its own class, and its fields in the answer's order."""
 
     object_type: GraphQLObjectType
-    leaves: tuple[Leaf, ...]
+    fields: tuple[Leaf | Nested, ...]
+
+
+#: A nested object still to load: the answer's dict it goes in, its field, and the key.
+Pending = list[tuple[dict[str, Any], Nested, Any]]
 
 
 @dataclass(frozen=True)
@@ -106,7 +126,7 @@ class Root:
         arguments = get_argument_values(self.field_def, self.details.node, variables)
         if self.field is None:
             node_type, node_id = node_lookup(strawberry, arguments["id"])
-            return _first(node_type.resolve_nodes(info=cast(Any, info), node_ids=[node_id]))
+            return _node(node_type, info, node_id)
         resolver = self.field.base_resolver
         assert resolver is not None
         args, kwargs = get_arguments(
@@ -122,35 +142,49 @@ class Root:
         function = cast("Callable[..., Any]", resolver.wrapped_func)
         return function(None, **kwargs)
 
-    def complete(self, value: Any, info: FastInfo, answer: budget.Budget | None) -> Any:
-        """The object's part of the answer, as the fast path would complete it."""
-        if value is None:
-            if isinstance(self.field_def.type, GraphQLNonNull):
-                raise Unsupported("null in a non-null position", "null")
-            return None
-        definition = getattr(value, "__strawberry_definition__", None)
-        if definition is None or definition.is_graphql_generic:
-            raise Unsupported("resolve_type")
-        shape = self.shapes.get(definition.name)
-        if shape is None:  # a type no earlier run reached here: the fast path collects it
-            raise Unsupported("a type not compiled")
-        if not of_its_class(shape.object_type, [value]):
-            raise Unsupported("is_type_of")
-        if answer is not None and answer.take(len(shape.leaves) * budget.FIELD):
-            raise AnswerTooLarge(budget.too_large_message(answer.limit))
-        out: dict[str, Any] = {}
-        size = 0
-        for leaf in shape.leaves:
-            read = leaf.read(value, info)
-            if type(read) is not leaf.as_it_is or (leaf.check is not None and not leaf.check(read)):
-                # Anything but a value of the one type it serializes to as it is (schema:
-                # fast_path._as_they_are): its type's serializer, as graphql-core calls it.
-                (read,) = complete_leaves(leaf.return_type, [read])
-            out[leaf.key] = read
-            size += budget.weight(read)
-        if answer is not None and answer.take(size):
-            raise AnswerTooLarge(budget.too_large_message(answer.limit))
-        return out
+
+def _complete(
+    value: Any,
+    return_type: GraphQLOutputType,
+    shapes: dict[str, Shape],
+    info: FastInfo,
+    answer: budget.Budget | None,
+    pending: Pending,
+) -> Any:
+    """An object's part of the answer, as the fast path would complete it; the objects its
+    foreign keys lead to are added to `pending`, and their places are held in its dict."""
+    if value is None:
+        if isinstance(return_type, GraphQLNonNull):
+            raise Unsupported("null in a non-null position", "null")
+        return None
+    definition = getattr(value, "__strawberry_definition__", None)
+    if definition is None or definition.is_graphql_generic:
+        raise Unsupported("resolve_type")
+    shape = shapes.get(definition.name)
+    if shape is None:  # a type no earlier run reached here: the fast path collects it
+        raise Unsupported("a type not compiled")
+    if not of_its_class(shape.object_type, [value]):
+        raise Unsupported("is_type_of")
+    if answer is not None and answer.take(len(shape.fields) * budget.FIELD):
+        raise AnswerTooLarge(budget.too_large_message(answer.limit))
+    out: dict[str, Any] = {}
+    size = 0
+    for field in shape.fields:
+        if type(field) is Nested:
+            out[field.key] = None  # its place in the answer's order, filled once loaded
+            pending.append((out, field, field.row_id(value)))
+            continue
+        leaf = cast(Leaf, field)
+        read = leaf.read(value, info)
+        if type(read) is not leaf.as_it_is or (leaf.check is not None and not leaf.check(read)):
+            # Anything but a value of the one type it serializes to as it is (schema:
+            # fast_path._as_they_are): its type's serializer, as graphql-core calls it.
+            (read,) = complete_leaves(leaf.return_type, [read])
+        out[leaf.key] = read
+        size += budget.weight(read)
+    if answer is not None and answer.take(size):
+        raise AnswerTooLarge(budget.too_large_message(answer.limit))
+    return out
 
 
 @dataclass(frozen=True)
@@ -173,22 +207,57 @@ class Compiled:
         answer = budget.current.get()
         if answer is not None and answer.take(len(self.roots) * budget.FIELD):
             raise AnswerTooLarge(budget.too_large_message(answer.limit))
-        values = [root.call(strawberry, coerced, info) for root in self.roots]
-        if len(values) == 1 and type(values[0]) is _COROUTINE:
-            values[0] = await values[0]
-        else:
-            loaders = getattr(context, "loaders", None)
-            batches = getattr(loaders, "batches", None)
-            # Side by side, as the fast path runs a level's fields: their loads share batches.
-            values = await settle(values, frozenset() if batches is None else batches.futures)
-        return {
-            root.key: root.complete(value, info, answer)
+        loaders = getattr(context, "loaders", None)
+        batches = getattr(loaders, "batches", None)
+        batched: Container[Any] = frozenset() if batches is None else batches.futures
+        calls: list[Any] = []
+        try:
+            for root in self.roots:
+                calls.append(root.call(strawberry, coerced, info))
+        except BaseException:
+            for call in calls:
+                if type(call) is _COROUTINE:
+                    call.close()  # never to run: no warning that it was never awaited
+            raise
+        values = await _settled(calls, batched)
+        pending: Pending = []
+        data = {
+            root.key: _complete(value, root.field_def.type, root.shapes, info, answer, pending)
             for root, value in zip(self.roots, values, strict=True)
         }
+        while pending:
+            # One level of nested objects: each field's keys loaded in one call, side by side
+            # with the other fields', as the fast path loads a level.
+            level, pending = pending, []
+            fields: dict[int, list[int]] = {}
+            for i, (_out, field, _row_id) in enumerate(level):
+                fields.setdefault(id(field), []).append(i)
+            loads = []
+            for places in fields.values():
+                follows = level[places[0]][1].follows
+                row_ids = [level[i][2] for i in places]
+                loads.append(follows.node.load_level(cast(Any, info), row_ids, follows.required))
+            loaded = await _settled(loads, batched)
+            for places, found in zip(fields.values(), loaded, strict=True):
+                for i, value in zip(places, found, strict=True):
+                    out, field, _row_id = level[i]
+                    out[field.key] = _complete(
+                        value, field.return_type, field.shapes, info, answer, pending
+                    )
+        return data
 
 
-async def _first(found: Any) -> Any:
-    (value,) = await found
+async def _settled(values: list[Any], batched: Container[Any]) -> list[Any]:
+    """The values with their coroutines run: one awaited as it is, several side by side, so
+    that their loads share batches (`settle`)."""
+    if len(values) == 1 and type(values[0]) is _COROUTINE:
+        return [await values[0]]
+    return await settle(values, batched)
+
+
+async def _node(node_type: type[ModelNode], info: FastInfo, node_id: str) -> Any:
+    """The node of this type and key, or None: `node(id:)`'s resolver."""
+    (value,) = await node_type.resolve_nodes(info=cast(Any, info), node_ids=[node_id])
     return value
 
 
@@ -196,7 +265,8 @@ def compile_known(
     schema: GraphQLSchema, operation: OperationDefinitionNode, collected: Collected
 ) -> Compiled | None:
     """The query compiled from the fields the fast path collected for it; None when it reads
-    anything but one object per root field and that object's own fields."""
+    anything but one object per root field, its own fields and the objects its foreign keys
+    lead to."""
     root_type = schema.query_type
     grouped = None if root_type is None else collected.get((root_type.name, ()))
     if root_type is None or grouped is None:
@@ -237,8 +307,9 @@ def _shapes(
     collected: Collected,
     nodes: tuple[int, ...],
 ) -> dict[str, Shape] | None:
-    """What is read of each type a root field's object may be, among those the fast path has
-    collected fields for; None when the field gives no single object or reads more."""
+    """What is read of each type a field's object may be, among those the fast path has
+    collected fields for (by the field's nodes); None when the field gives no single object
+    or reads more of it."""
     if isinstance(return_type, GraphQLNonNull):
         return_type = return_type.of_type
     if isinstance(return_type, GraphQLObjectType):
@@ -252,14 +323,43 @@ def _shapes(
         grouped = collected.get((object_type.name, nodes))
         if grouped is None:
             continue
-        leaves: list[Leaf] = []
+        fields: list[Leaf | Nested] = []
         for key, details in grouped.items():
-            leaf = _leaf(object_type, key, details[0].node.name.value)
-            if leaf is None:
+            name = details[0].node.name.value
+            field = _leaf(object_type, key, name) or _nested(
+                schema, object_type, key, name, collected, tuple(id(d.node) for d in details)
+            )
+            if field is None:
                 return None
-            leaves.append(leaf)
-        shapes[object_type.name] = Shape(object_type, tuple(leaves))
+            fields.append(field)
+        shapes[object_type.name] = Shape(object_type, tuple(fields))
     return shapes
+
+
+def _nested(
+    schema: GraphQLSchema,
+    object_type: GraphQLObjectType,
+    key: str,
+    name: str,
+    collected: Collected,
+    nodes: tuple[int, ...],
+) -> Nested | None:
+    """How a selected field of the type is loaded, if it follows a foreign key of the row to
+    one object (`follows`, with no arguments) whose selected fields compile too."""
+    field_def = object_type.fields.get(name)
+    if field_def is None or field_def.args:
+        return None
+    field = field_def.extensions.get(DEFINITION_BACKREF)
+    if not isinstance(field, StrawberryField) or field.extensions or field.base_resolver is None:
+        return None
+    follows = followed(field.base_resolver.wrapped_func)
+    if follows is None:
+        return None
+    shapes = _shapes(schema, field_def.type, collected, nodes)
+    if shapes is None:
+        return None
+    row_id = operator.attrgetter(f"row.{follows.column}")
+    return Nested(key, field_def.type, row_id, follows, shapes)
 
 
 def _leaf(object_type: GraphQLObjectType, key: str, name: str) -> Leaf | None:
@@ -269,7 +369,7 @@ def _leaf(object_type: GraphQLObjectType, key: str, name: str) -> Leaf | None:
         type_name = object_type.name
         return Leaf(key, None, lambda _value, _info: type_name, str)
     field_def = object_type.fields.get(name)
-    if field_def is None or not is_leaf_type(_named(field_def.type)):
+    if field_def is None or field_def.args or not is_leaf_type(_named(field_def.type)):
         return None
     field = field_def.extensions.get(DEFINITION_BACKREF)
     if not isinstance(field, StrawberryField) or field.extensions:

@@ -68,8 +68,7 @@ def joins_of(schema: GraphQLSchema, document: DocumentNode) -> Joins:
                 return
             follow = followed(field.base_resolver.wrapped_func)
             if follow is not None:
-                column, node = follow
-                found.setdefault(origin.model, set()).add(Join(column, node.model))
+                found.setdefault(origin.model, set()).add(Join(follow.column, follow.node.model))
 
     visit(document, TypeInfoVisitor(type_info, Fields()))
     # In a fixed order: the statement's text, and its plan, are kept by the joins.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, ClassVar, Self, TypeVar
 
 from strawberry import Info, relay
@@ -119,7 +120,7 @@ def follows(column: str, node: str, required: bool = False) -> Callable[[R], R]:
         return await ModelNode.named[node].load_level(info, [key(o) for o in objects], required)
 
     def give(resolver: R) -> R:
-        setattr(resolver, _FOLLOWS, (column, node))
+        setattr(resolver, _FOLLOWS, (column, node, required))
         return level(form)(resolver)
 
     return give
@@ -128,8 +129,20 @@ def follows(column: str, node: str, required: bool = False) -> Callable[[R], R]:
 _FOLLOWS = "__follows__"
 
 
-def followed(resolver: object) -> tuple[str, type[ModelNode]] | None:
-    """The foreign key a resolver made with `follows` follows, and the node type it leads
-    to; None for any other resolver."""
-    found: tuple[str, str] | None = getattr(resolver, _FOLLOWS, None)
-    return None if found is None else (found[0], ModelNode.named[found[1]])
+@dataclass(frozen=True)
+class Followed:
+    """What a resolver made with `follows` follows: the foreign key, the node type it leads
+    to, and whether the key may not be null (its row then must be found)."""
+
+    column: str
+    node: type[ModelNode]
+    required: bool
+
+
+def followed(resolver: object) -> Followed | None:
+    """What a resolver made with `follows` follows; None for any other resolver."""
+    found: tuple[str, str, bool] | None = getattr(resolver, _FOLLOWS, None)
+    if found is None:
+        return None
+    column, node, required = found
+    return Followed(column, ModelNode.named[node], required)
