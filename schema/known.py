@@ -6,7 +6,8 @@ parsing, and the schema extensions, each entered and left at every step. Once a 
 has parsed, passed every validation rule and the access check, and run without an error,
 those steps can only give the same verdict again, except what depends on the variables: the
 lists they hold and the cost, checked each time. So such a query is remembered by the schema
-(`Schema.execute`), and its next runs go straight to the executor. A run with an error, or
+(`Schema.execute`), and its next runs go straight to the executor, or past it where the query
+compiles (schema/compiled.py: one object per root field). A run with an error, or
 over a limit, goes the ordinary way, which gives the error in its own words. A schema with an
 extension not listed in SKIPPED remembers nothing, and an app refuses to start with one
 (`refuse_unknown_extensions`): skipping it might change an answer.
@@ -209,7 +210,8 @@ async def run(
     operation_name: str | None,
     extensions: dict[str, Any] | None,
 ) -> ExecutionResult | None:
-    """The known query run on the fast path's executor, as the schema would run it; None
+    """The known query run compiled where it compiles, else on the fast path's executor
+    (which compiles it once it has collected its fields), as the schema would run it; None
     when it must go the ordinary way (an error). Its caller, `Schema.execute_known`, has
     checked `within_limits`, and keeps the time limit and the answer's budget and notes the
     operation's name (`note_name`)."""
