@@ -23,6 +23,8 @@ again costs only time.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import operator
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
@@ -37,10 +39,10 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     get_argument_values,
+    get_named_type,
     get_variable_values,
     is_leaf_type,
 )
-from strawberry import relay
 
 from schema import budget
 from schema.budget import AnswerTooLarge
@@ -50,8 +52,10 @@ from schema.fast_path import (
     Unsupported,
     as_they_are,
     complete_leaves,
+    global_id,
     node_lookup,
     of_its_class,
+    resolver_arguments,
     settle,
 )
 from schema.node import Followed, ModelNode, followed
@@ -61,7 +65,6 @@ from service.compat import (
     NODE_ID,
     FieldDetails,
     StrawberryField,
-    get_arguments,
 )
 
 #: One field's value from its object, with the run's info (for a node's `id`).
@@ -128,19 +131,9 @@ class Root:
             node_type, node_id = node_lookup(strawberry, arguments["id"])
             return _node(node_type, info, node_id)
         resolver = self.field.base_resolver
-        assert resolver is not None
-        args, kwargs = get_arguments(
-            field=self.field,
-            source=None,
-            info=cast(Any, info),
-            kwargs=arguments,
-            config=strawberry.config,
-            scalar_registry=strawberry.schema_converter.scalar_registry,
-        )
-        if args != [None]:
-            raise Unsupported(self.field.name)  # a resolver Strawberry calls some other way
+        assert resolver is not None  # and it takes `self`: compile_known
         function = cast("Callable[..., Any]", resolver.wrapped_func)
-        return function(None, **kwargs)
+        return function(None, **resolver_arguments(strawberry, self.field, info, arguments))
 
 
 def _complete(
@@ -216,7 +209,7 @@ class Compiled:
                 calls.append(root.call(strawberry, coerced, info))
         except BaseException:
             for call in calls:
-                if type(call) is _COROUTINE:
+                if asyncio.iscoroutine(call):
                     call.close()  # never to run: no warning that it was never awaited
             raise
         values = await _settled(calls, batched)
@@ -250,7 +243,7 @@ class Compiled:
 async def _settled(values: list[Any], batched: Container[Any]) -> list[Any]:
     """The values with their coroutines run: one awaited as it is, several side by side, so
     that their loads share batches (`settle`)."""
-    if len(values) == 1 and type(values[0]) is _COROUTINE:
+    if len(values) == 1 and asyncio.iscoroutine(values[0]):
         return [await values[0]]
     return await settle(values, batched)
 
@@ -369,7 +362,7 @@ def _leaf(object_type: GraphQLObjectType, key: str, name: str) -> Leaf | None:
         type_name = object_type.name
         return Leaf(key, None, lambda _value, _info: type_name, str)
     field_def = object_type.fields.get(name)
-    if field_def is None or field_def.args or not is_leaf_type(_named(field_def.type)):
+    if field_def is None or field_def.args or not is_leaf_type(get_named_type(field_def.type)):
         return None
     field = field_def.extensions.get(DEFINITION_BACKREF)
     if not isinstance(field, StrawberryField) or field.extensions:
@@ -379,32 +372,5 @@ def _leaf(object_type: GraphQLObjectType, key: str, name: str) -> Leaf | None:
         attribute = operator.attrgetter(field.python_name)
         return Leaf(key, field_def.type, lambda value, _info: attribute(value), as_it_is, check)
     if getattr(field.base_resolver.wrapped_func, "__func__", None) is NODE_ID:
-        return Leaf(key, field_def.type, _global_id(object_type.name))
+        return Leaf(key, field_def.type, functools.partial(global_id, object_type.name))
     return None
-
-
-def _global_id(type_name: str) -> Read:
-    """Node's `id`, as relay's resolver makes it (and the fast path: `_Run.global_id`)."""
-
-    def read(value: Any, info: FastInfo) -> relay.GlobalID:
-        node_id = type(value).resolve_id(value, info=cast(Any, info))
-        if not isinstance(node_id, str):
-            raise Unsupported("id")
-        return relay.GlobalID(type_name=type_name, node_id=node_id)
-
-    return read
-
-
-async def _coroutine() -> None:
-    pass
-
-
-_sample = _coroutine()
-_COROUTINE: type[Any] = type(_sample)
-_sample.close()
-
-
-def _named(type_: GraphQLOutputType) -> GraphQLOutputType:
-    while hasattr(type_, "of_type"):
-        type_ = type_.of_type
-    return type_

@@ -354,16 +354,9 @@ class _Run:
         kept = None if calls is None else calls.get(key)
         if kept is not None:
             return kept if info_parameter is None else {**kept, info_parameter.name: self.info}
-        args, kwargs = get_arguments(
-            field=field,
-            source=None,
-            info=cast(Any, self.info),
-            kwargs=self.argument_values(field_def, details),
-            config=self.strawberry.config,
-            scalar_registry=self.strawberry.schema_converter.scalar_registry,
+        kwargs = resolver_arguments(
+            self.strawberry, field, self.info, self.argument_values(field_def, details)
         )
-        if args != ([None] if resolver.self_parameter else []):
-            raise Unsupported(field.name)  # a resolver Strawberry calls in some other way
         if (
             calls is not None
             and details.fragment_variable_values is None
@@ -390,16 +383,8 @@ class _Run:
         )
 
     def global_id(self, parent_type: GraphQLObjectType) -> Resolve:
-        """Node's `id`, as relay's resolver makes it: the type's name and the node's id."""
-        type_name, info = parent_type.name, self.info
-
-        def resolve(source: Any) -> relay.GlobalID:
-            node_id = type(source).resolve_id(source, info=cast(Any, info))
-            if not isinstance(node_id, str):
-                raise Unsupported("id")
-            return relay.GlobalID(type_name=type_name, node_id=node_id)
-
-        return resolve
+        """Node's `id` for the objects of this type (`global_id`)."""
+        return functools.partial(global_id, parent_type.name, info=self.info)
 
     def node(self, global_id: str | relay.GlobalID) -> Resolve:
         """`node(id:)` for our model types; other IDs are graphql-core's to refuse."""
@@ -521,6 +506,35 @@ def complete_leaves(return_type: GraphQLOutputType | None, values: list[Any]) ->
             raise Unsupported("serialize")
         completed.append(out)
     return completed
+
+
+def resolver_arguments(
+    strawberry: Any, field: StrawberryField, info: FastInfo, values: dict[str, Any]
+) -> dict[str, Any]:
+    """A field's arguments (as graphql-core coerced them) as its resolver takes them, converted
+    by Strawberry, info included; Unsupported for a resolver Strawberry calls in some other
+    way than with its object (or none) and these keywords."""
+    resolver = field.base_resolver
+    assert resolver is not None
+    args, kwargs = get_arguments(
+        field=field,
+        source=None,
+        info=cast(Any, info),
+        kwargs=values,
+        config=strawberry.config,
+        scalar_registry=strawberry.schema_converter.scalar_registry,
+    )
+    if args != ([None] if resolver.self_parameter else []):
+        raise Unsupported(field.name)
+    return kwargs
+
+
+def global_id(type_name: str, source: Any, info: FastInfo) -> relay.GlobalID:
+    """Node's `id`, as relay's resolver makes it: the type's name and the node's id."""
+    node_id = type(source).resolve_id(source, info=cast(Any, info))
+    if not isinstance(node_id, str):
+        raise Unsupported("id")
+    return relay.GlobalID(type_name=type_name, node_id=node_id)
 
 
 def node_lookup(strawberry: Any, global_id: str | relay.GlobalID) -> tuple[type[ModelNode], str]:

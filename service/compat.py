@@ -180,13 +180,14 @@ NAMES: tuple[Private, ...] = (
     Private(
         STRAWBERRY,
         "graphql:GraphQLSchema._strawberry_schema",
-        "schema/fast_path.py (the Strawberry schema of the executor's graphql-core schema)",
+        "schema/fast_path.py, schema/compiled.py (the Strawberry schema of the executor's "
+        "graphql-core schema)",
         on=lambda schema: graphql_schema(schema),
     ),
     Private(
         STRAWBERRY,
         "strawberry.schema.schema_converter:GraphQLCoreConverter.DEFINITION_BACKREF",
-        "schema/fast_path.py (a field's Strawberry definition)",
+        "schema/fast_path.py, schema/compiled.py (a field's Strawberry definition)",
     ),
     Private(
         STRAWBERRY,
@@ -198,7 +199,11 @@ NAMES: tuple[Private, ...] = (
         "strawberry.schema.schema_converter:get_arguments",
         "schema/fast_path.py (a field's arguments, converted once per level)",
     ),
-    Private(STRAWBERRY, "strawberry.relay:Node._id", "schema/fast_path.py (the Node `id` field)"),
+    Private(
+        STRAWBERRY,
+        "strawberry.relay:Node._id",
+        "schema/fast_path.py, schema/compiled.py (the Node `id` field)",
+    ),
     Private(
         STRAWBERRY,
         "strawberry.types.base:StrawberryObjectDefinition",
@@ -244,7 +249,9 @@ NAMES: tuple[Private, ...] = (
         fast_path=False,
     ),
     Private(
-        STRAWBERRY, "strawberry.types.field:StrawberryField", "schema/fast_path.py (the resolvers)"
+        STRAWBERRY,
+        "strawberry.types.field:StrawberryField",
+        "schema/fast_path.py, schema/compiled.py (the resolvers)",
     ),
     Private(
         STRAWBERRY,
@@ -279,7 +286,7 @@ NAMES: tuple[Private, ...] = (
     Private(
         GRAPHQL_CORE,
         "graphql.execution.collect_fields:FieldDetails",
-        "schema/fast_path.py, web/fast_requests.py (collected fields)",
+        "schema/fast_path.py, schema/compiled.py, web/fast_requests.py (collected fields)",
     ),
     Private(
         GRAPHQL_CORE,

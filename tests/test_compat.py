@@ -234,8 +234,8 @@ def test_without_the_fast_path_a_missing_fast_path_name_is_a_warning(
             "WARNING",
             "The fast path is off (FAST_PATH=false), and it could not be turned on:\n"
             "An installed package no longer has a private name that this app uses:\n"
-            f"  {STRAWBERRY} has no strawberry.relay.Node._id, used by schema/fast_path.py "
-            "(the Node `id` field)\n"
+            f"  {STRAWBERRY} has no strawberry.relay.Node._id, used by schema/fast_path.py, "
+            "schema/compiled.py (the Node `id` field)\n"
             f"{WHAT_TO_DO}pip install 'strawberry-graphql==0.341.*'.",
         )
     ]
