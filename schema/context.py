@@ -375,7 +375,7 @@ class Loaders:
             marks = ", ".join("?" for _ in ids)
             text, params = Dialect(connection).statement(Sql(f"{head}({marks})", tuple(ids)))
             raw = await select(connection, text, list(params))
-            targets = seen(target, read.records(row[1:] for row in raw))
+            targets = seen(target, read.records(raw, start=1))
             wanted: dict[int, list[Any]] = defaultdict(list)
             for row, found in zip(raw, targets, strict=True):
                 wanted[row[0]].append(found)
