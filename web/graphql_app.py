@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -101,10 +102,13 @@ def response_json(value: object) -> bytes:
         return json.dumps(value, separators=(",", ":")).encode()
 
 
+@lru_cache(maxsize=64)
 def response_media_type(accept: str) -> str:
     """The media type to answer with: the GraphQL one if Accept ranks it at least as high as
     application/json, else application/json (also for a missing Accept or `*/*`, as the
-    GraphQL over HTTP spec advises for clients that predate its media type)."""
+    GraphQL over HTTP spec advises for clients that predate its media type). Kept for the
+    last Accept headers seen, as a request asks for it two or three times and a client
+    sends the same header each time."""
     quality = {GRAPHQL_RESPONSE_JSON: 0.0, JSON: 0.0}
     for item in accept.split(","):
         media_type, *params = (part.strip() for part in item.split(";"))
