@@ -13,7 +13,8 @@ from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
 import models
-from schema.rows import table
+from schema.keyset import Dialect, Sql
+from schema.rows import select, table
 
 
 async def test_a_record_has_the_models_attributes_and_types(world: TortoiseContext) -> None:
@@ -48,6 +49,30 @@ async def test_records_keep_nulls_and_come_in_id_order(world: TortoiseContext) -
     )
     assert (cec.stage, cec.as_of, cec.preferred) == (models.Stage.FINAL, dt.date(2024, 2, 13), True)
     assert (ispd.as_of, ispd.preferred, seed.counted_share) == (None, False, None)
+
+
+async def test_records_are_read_from_where_their_columns_begin(world: TortoiseContext) -> None:
+    """A statement may read other columns around a table's (a link table's key before them):
+    records made from where the table's columns begin are the table's own rows."""
+    elections = table(models.Election)
+    (expected,) = await elections.where_in("key", ["az-president-2024"])
+    connection = connections.get("default")
+    text, params = Dialect(connection).statement(
+        Sql(
+            f'SELECT 7, {elections.qualified("t")}, 8 FROM "election" t WHERE t."key" = ?',
+            ("az-president-2024",),
+        )
+    )
+    raw = await select(connection, text, params)
+    (found,) = elections.records(raw, start=1)
+    assert type(found) is type(expected)
+    assert found == expected
+    assert (found.key, found.date, found.kind, found.early) == (
+        "az-president-2024",
+        dt.date(2024, 2, 7),
+        models.ElectionKind.PRESIDENTIAL,
+        True,
+    )
 
 
 class WatchedLock(asyncio.Lock):
