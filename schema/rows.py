@@ -217,7 +217,8 @@ def _reader(
 
     It is compiled, as `schema/conversion.py` compiles its conversions, because it runs for
     every row read: a loop over the columns to convert, copying each row into a list for
-    the named tuple's `_make`, took half as long again."""
+    the named tuple's `_make`, took 1.6 times as long (0.24 µs against 0.15 for a row of
+    eight columns, two converted)."""
     namespace: dict[str, Any] = {"new": tuple.__new__, "record": record}
     values = []
     for i in range(len(record._fields)):  # type: ignore[attr-defined]
