@@ -89,12 +89,11 @@ class Leaf:
 @dataclass(frozen=True)
 class Nested:
     """A field that follows a foreign key of its object's row to one object (`follows`):
-    its key in the answer and type, the key's value in the row, where it leads, and what is
-    read of the object it finds."""
+    its key in the answer and type, the key and where it leads, and what is read of the
+    object it finds."""
 
     key: str
     return_type: GraphQLOutputType
-    row_id: Callable[[Any], Any]
     follows: Followed
     shapes: dict[str, Shape]
 
@@ -165,7 +164,7 @@ def _complete(
     for field in shape.fields:
         if type(field) is Nested:
             out[field.key] = None  # its place in the answer's order, filled once loaded
-            pending.append((out, field, field.row_id(value)))
+            pending.append((out, field, field.follows.key(value)))
             continue
         leaf = cast(Leaf, field)
         read = leaf.read(value, info)
@@ -351,8 +350,7 @@ def _nested(
     shapes = _shapes(schema, field_def.type, collected, nodes)
     if shapes is None:
         return None
-    row_id = operator.attrgetter(f"row.{follows.column}")
-    return Nested(key, field_def.type, row_id, follows, shapes)
+    return Nested(key, field_def.type, follows, shapes)
 
 
 def _leaf(object_type: GraphQLObjectType, key: str, name: str) -> Leaf | None:

@@ -120,7 +120,7 @@ def follows(column: str, node: str, required: bool = False) -> Callable[[R], R]:
         return await ModelNode.named[node].load_level(info, [key(o) for o in objects], required)
 
     def give(resolver: R) -> R:
-        setattr(resolver, _FOLLOWS, (column, node, required))
+        setattr(resolver, _FOLLOWS, (column, node, required, key))
         return level(form)(resolver)
 
     return give
@@ -132,17 +132,19 @@ _FOLLOWS = "__follows__"
 @dataclass(frozen=True)
 class Followed:
     """What a resolver made with `follows` follows: the foreign key, the node type it leads
-    to, and whether the key may not be null (its row then must be found)."""
+    to, whether the key may not be null (its row then must be found), and the key's value
+    in an object's row."""
 
     column: str
     node: type[ModelNode]
     required: bool
+    key: Callable[[Any], Any]
 
 
 def followed(resolver: object) -> Followed | None:
     """What a resolver made with `follows` follows; None for any other resolver."""
-    found: tuple[str, str, bool] | None = getattr(resolver, _FOLLOWS, None)
+    found: tuple[str, str, bool, Callable[[Any], Any]] | None = getattr(resolver, _FOLLOWS, None)
     if found is None:
         return None
-    column, node, required = found
-    return Followed(column, ModelNode.named[node], required)
+    column, node, required, key = found
+    return Followed(column, ModelNode.named[node], required, key)
