@@ -119,6 +119,10 @@ Collected = dict[tuple[str, tuple[int, ...]], dict[str, list[FieldDetails]]]
 #: Fields' arguments as their resolvers take them, info apart, kept where no variable can
 #: change them: by the parent type's name and the identity of the field's node.
 Calls = dict[tuple[str, int], dict[str, Any]]
+#: How each field of a selection is resolved, found once and kept for the next runs of a known
+#: query: by the identity of the selection's fields as `collected` keeps them (held with
+#: them, so that the identity stays theirs).
+Plans = dict[int, tuple[dict[str, list[FieldDetails]], "list[FieldPlan]"]]
 #: The argument values a kept call may hold: nothing a resolver could change for the next
 #: request that shares them.
 _CONSTANT_TYPES = frozenset({int, float, str, bool, type(None)})
@@ -128,10 +132,11 @@ class FastExecutor(BudgetedExecutor):
     """Strawberry's executor (graphql-core's), which first tries the fast path on a query.
 
     `collected` may hold the fields collected for the selections of a document that no
-    variable can change (no `@skip` or `@include`), and `calls` the fields' arguments as
-    their resolvers take them, each kept from one request to the next by whoever keeps the
-    document alive (schema/known.py). `counts` counts each operation's outcome in the app's
-    metrics (the schema passes them: none outside an app).
+    variable can change (no `@skip` or `@include`), `plans` how each of their fields is
+    resolved, and `calls` the fields' arguments as their resolvers take them, each kept from
+    one request to the next by whoever keeps the document alive (schema/known.py). `counts`
+    counts each operation's outcome in the app's metrics (the schema passes them: none
+    outside an app).
     """
 
     def __init__(
@@ -139,12 +144,14 @@ class FastExecutor(BudgetedExecutor):
         *args: Any,
         collected: Collected | None = None,
         calls: Calls | None = None,
+        plans: Plans | None = None,
         counts: FastPathCounts | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.collected = collected
         self.calls = calls
+        self.plans = plans
         self.counts = counts
 
     def execute_operation(self, serially: bool | None = None) -> Any:
@@ -244,23 +251,13 @@ class _Run:
             raise AnswerTooLarge(budget.too_large_message(self.budget.limit))
         # Every field's resolver first, so that a field the fast path declines is found
         # before any coroutine is made.
-        resolvers: list[tuple[GraphQLOutputType | None, list[FieldDetails], Resolve | Level]] = []
-        for details in grouped.values():
-            name = details[0].node.name.value
-            if name == "__typename":
-                resolvers.append((None, details, _typename(parent_type.name)))
-                continue
-            field_def = parent_type.fields.get(name)
-            if field_def is None:  # __schema and __type: introspection is graphql-core's
-                raise Unsupported(name, "introspection")
-            resolvers.append(
-                (field_def.type, details, self.resolver(parent_type, field_def, details[0]))
-            )
+        plans = self.plans(parent_type, grouped)
+        resolvers = [plan.make(self) for plan in plans]
         # Every field's values, one after the other; a level resolver's (Level) is one
         # coroutine that gives the whole column.
         flat: list[Any] = []
         try:
-            for _, _, resolve in resolvers:
+            for resolve in resolvers:
                 if isinstance(resolve, Level):
                     flat.append(resolve.resolve(sources))
                 else:
@@ -273,7 +270,7 @@ class _Run:
         nested: list[tuple[int, Coroutine[Any, Any, list[Any]]]] = []
         size = 0  # of this level's texts
         start = 0
-        for i, (return_type, details, resolve) in enumerate(resolvers):
+        for i, (plan, resolve) in enumerate(zip(plans, resolvers, strict=True)):
             if isinstance(resolve, Level):
                 column = values[start]
                 start += 1
@@ -282,11 +279,12 @@ class _Run:
             else:
                 column = values[start : start + count]
                 start += count
-            if return_type is None or is_leaf_type(_named(return_type)):
-                column = complete_leaves(return_type, column)  # at once: no coroutine needed
+            if plan.leaf:
+                column = complete_leaves(plan.return_type, column)  # at once: no coroutine
                 size += budget.weight_of(column)
             else:
-                nested.append((i, self.complete(return_type, details, column)))
+                assert plan.return_type is not None  # `__typename` is a leaf
+                nested.append((i, self.complete(plan.return_type, plan.details, column)))
             columns.append(column)
         if self.budget is not None and self.budget.take(size):
             for _, unstarted in nested:
@@ -306,35 +304,65 @@ class _Run:
         rows = zip(*columns, strict=True)
         return list(map(dict, map(zip, itertools.repeat(list(grouped)), rows)))
 
-    def resolver(
+    def plans(
+        self, parent_type: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]
+    ) -> list[FieldPlan]:
+        """How each of the selection's fields is resolved: found for this run, or kept from an
+        earlier run of a known query (the same fields, so the same plans)."""
+        kept = self.executor.plans
+        if kept is not None:
+            found = kept.get(id(grouped))
+            if found is not None and found[0] is grouped:
+                return found[1]
+        plans = [self.plan(parent_type, details) for details in grouped.values()]
+        if kept is not None:
+            kept[id(grouped)] = (grouped, plans)
+        return plans
+
+    def plan(self, parent_type: GraphQLObjectType, details: list[FieldDetails]) -> FieldPlan:
+        """How one selected field is resolved: what does not change from one run to the next
+        found now, the rest (arguments, info) left to `FieldPlan.make`."""
+        name = details[0].node.name.value
+        if name == "__typename":
+            return FieldPlan(None, details, _constant_make(_typename(parent_type.name)))
+        field_def = parent_type.fields.get(name)
+        if field_def is None:  # __schema and __type: introspection is graphql-core's
+            raise Unsupported(name, "introspection")
+        return FieldPlan(field_def.type, details, self.maker(parent_type, field_def, details[0]))
+
+    def maker(
         self, parent_type: GraphQLObjectType, field_def: GraphQLField, details: FieldDetails
-    ) -> Resolve | Level:
-        """A function from a source object to the field's value (or a coroutine of it), or
-        the field's Level."""
+    ) -> Make:
+        """How a run makes the field's resolver: a function from a source object to the
+        field's value (or a coroutine of it), or the field's Level."""
         field = field_def.extensions.get(DEFINITION_BACKREF)
         if not isinstance(field, StrawberryField):
             raise Unsupported(details.node.name.value)
         if field.base_resolver is None and not field.extensions:
-            return operator.attrgetter(field.python_name)
+            return _constant_make(operator.attrgetter(field.python_name))
         if field.extensions:
             if parent_type is self.schema.query_type and field.name == "node":
-                return self.node(self.argument_values(field_def, details)["id"])
+                return lambda run: run.node(run.argument_values(field_def, details)["id"])
             raise Unsupported(field.name)
         assert field.base_resolver is not None
         resolver = field.base_resolver
         if getattr(resolver.wrapped_func, "__func__", None) is NODE_ID:
-            return self.global_id(parent_type)
+            type_name = parent_type.name
+            return lambda run: functools.partial(global_id, type_name, info=run.info)
         if resolver.parent_parameter or resolver.root_parameter:
             raise Unsupported(field.name)
-        kwargs = self.arguments(parent_type, field, field_def, details)
         function = cast("Callable[..., Any]", resolver.wrapped_func)
-        if resolver.self_parameter:
-            form = level_form(function)
-            if form is not None:  # called once for the whole level (schema/level.py)
-                return Level(lambda sources: form(sources, **kwargs))
-            # Called once per object: the shortest call that passes the level's arguments.
-            return functools.partial(function, **kwargs) if kwargs else function
-        return lambda _source: function(**kwargs)
+
+        def arguments(run: _Run) -> dict[str, Any]:
+            return run.arguments(parent_type, field, field_def, details)
+
+        if not resolver.self_parameter:
+            return lambda run: _without_source(function, arguments(run))
+        form = level_form(function)
+        if form is not None:  # called once for the whole level (schema/level.py)
+            return lambda run: _level(form, arguments(run))
+        # Called once per object: the shortest call that passes the level's arguments.
+        return lambda run: _per_object(function, arguments(run))
 
     def arguments(
         self,
@@ -381,10 +409,6 @@ class _Run:
             details.fragment_variable_values,
             executor.hide_suggestions,
         )
-
-    def global_id(self, parent_type: GraphQLObjectType) -> Resolve:
-        """Node's `id` for the objects of this type (`global_id`)."""
-        return functools.partial(global_id, parent_type.name, info=self.info)
 
     def node(self, global_id: str | relay.GlobalID) -> Resolve:
         """`node(id:)` for our model types; other IDs are graphql-core's to refuse."""
@@ -611,6 +635,42 @@ def of_its_class(object_type: GraphQLObjectType, values: list[Any]) -> bool:
 
 def _typename(name: str) -> Resolve:
     return lambda _source: name
+
+
+#: How a run makes a field's resolver (`_Run.maker`).
+Make = Callable[[_Run], Resolve | Level]
+
+
+class FieldPlan:
+    """How one selected field is resolved: its type (None for `__typename`), its field
+    nodes, how a run makes its resolver, and whether its values are completed as leaves."""
+
+    __slots__ = ("details", "leaf", "make", "return_type")
+
+    def __init__(
+        self, return_type: GraphQLOutputType | None, details: list[FieldDetails], make: Make
+    ) -> None:
+        self.return_type = return_type
+        self.details = details
+        self.make = make
+        self.leaf = return_type is None or is_leaf_type(_named(return_type))
+
+
+def _constant_make(resolve: Resolve) -> Make:
+    """A field's resolver that is the same for every run (a column, `__typename`)."""
+    return lambda _run: resolve
+
+
+def _level(form: Callable[..., Awaitable[list[Any]]], kwargs: dict[str, Any]) -> Level:
+    return Level(lambda sources: form(sources, **kwargs))
+
+
+def _per_object(function: Callable[..., Any], kwargs: dict[str, Any]) -> Resolve:
+    return functools.partial(function, **kwargs) if kwargs else function
+
+
+def _without_source(function: Callable[..., Any], kwargs: dict[str, Any]) -> Resolve:
+    return lambda _source: function(**kwargs)
 
 
 def _close(values: list[Any]) -> None:

@@ -15,7 +15,7 @@ extension not listed in SKIPPED remembers nothing, and an app refuses to start w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -37,7 +37,7 @@ from schema import budget, limits
 from schema.access import PROTECTED, Access, root_fields
 from schema.compiled import Compiled, compile_known
 from schema.documents import Parsing, document_bytes
-from schema.fast_path import Calls, Collected, FastExecutor
+from schema.fast_path import Calls, Collected, FastExecutor, Plans
 from schema.joins import Joins, joins_of
 from schema.operation_name import OperationName
 from service import compat, logs
@@ -110,6 +110,8 @@ class Known:
     calls: Calls
     #: The rows its fields reach through a foreign key, read with the rows that hold the key.
     joins: Joins
+    #: How each field of the selections in `collected` is resolved (schema/fast_path.py).
+    plans: Plans = field(default_factory=dict)
     #: The query compiled (schema/compiled.py), once a run on the fast path has collected its
     #: fields, if it is one that compiles; and how many selections were collected then, so
     #: that it is compiled again when a run reaches a type no run had reached.
@@ -242,6 +244,7 @@ async def run(
         executor_class=FastExecutor,
         collected=known.collected,
         calls=known.calls,
+        plans=None if known.collected is None else known.plans,
         **compat.context_kwargs(schema, extensions),
     )
     ran = outcome if isinstance(outcome, GraphQLExecutionResult) else await outcome

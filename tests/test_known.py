@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from strawberry.relay import to_base64
 from tortoise.context import TortoiseContext
 
 from schema import Schema, build_schema, limits
@@ -132,3 +133,48 @@ def test_a_schema_with_an_extension_known_queries_would_skip_knows_no_query() ->
     )
     assert masked.known is None
     assert build_schema(Settings(fast_path=False)).known is None
+
+
+async def test_a_known_query_keeps_how_each_field_is_resolved_and_reads_each_runs_arguments(
+    world: TortoiseContext,
+) -> None:
+    # `winner` is computed, so the query runs on the fast path rather than compiled.
+    query = (
+        "query Node($id: ID!) { node(id: $id) { ... on Election { key date winner { name } } } }"
+    )
+    schema = build_schema()
+    ids = [to_base64("Election", key) for key in ("az-president-2024", "az-president-2018")]
+    await schema.execute(query, {"id": ids[0]}, Context())  # remembered, not yet known
+    assert schema.known is not None
+    known = schema.known.get(query, None)
+    assert known is not None and known.plans == {}
+    first = await schema.execute(query, {"id": ids[0]}, Context())
+    # One plan per selection the fast path collected: the root, the election, its winner.
+    kept = {key: plans for key, (_grouped, plans) in known.plans.items()}
+    assert len(kept) == len(known.collected or {}) == 3
+    other = await schema.execute(query, {"id": ids[1]}, Context())
+    # The same plans, made once; the node's ID is this run's.
+    assert known.plans.keys() == kept.keys()
+    assert all(plans is kept[key] for key, (_grouped, plans) in known.plans.items())
+    assert (first.data, first.errors) == (
+        {
+            "node": {
+                "key": "az-president-2024",
+                "date": "2024-02-07",
+                "winner": {"name": "Ilham Aliyev"},
+            }
+        },
+        None,
+    )
+    assert (other.data, other.errors) == (
+        {
+            "node": {
+                "key": "az-president-2018",
+                "date": "2018-04-11",
+                "winner": {"name": "Ilham Aliyev"},
+            }
+        },
+        None,
+    )
+    ordinary = await schema.without_fast_path().execute(query, {"id": ids[1]}, Context())
+    assert ordinary.data == other.data
