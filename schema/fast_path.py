@@ -29,6 +29,7 @@ import functools
 import itertools
 import math
 import operator
+import weakref
 from collections.abc import Awaitable, Callable, Container, Coroutine, Sequence
 from typing import Any, NoReturn, cast
 
@@ -39,6 +40,7 @@ from graphql import (
     FieldNode,
     GraphQLAbstractType,
     GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLFloat,
     GraphQLID,
@@ -519,6 +521,10 @@ def complete_leaves(return_type: GraphQLOutputType | None, values: list[Any]) ->
         ]
     if _as_they_are(return_type, values):
         return values
+    if isinstance(return_type, GraphQLEnumType):
+        named = _member_names(return_type, values)
+        if named is not None:
+            return named
     serialize = return_type.serialize  # type: ignore[union-attr]
     completed: list[Any] = []
     for value in values:
@@ -530,6 +536,40 @@ def complete_leaves(return_type: GraphQLOutputType | None, values: list[Any]) ->
             raise Unsupported("serialize")
         completed.append(out)
     return completed
+
+
+#: For each enum type, its serializer's name for each member of each Enum class its columns
+#: have held: Strawberry's serializer looks through the type's values for every member it is
+#: given, a loop in Python for each value of a column.
+_MEMBER_NAMES: weakref.WeakKeyDictionary[GraphQLEnumType, dict[type, dict[Any, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _member_names(enum_type: GraphQLEnumType, values: list[Any]) -> list[Any] | None:
+    """An enum column serialized from the names kept for its members, each as the type's
+    serializer gave it; None unless every value is null or a member of one Enum class whose
+    every member the serializer names (the serializer then takes each value in turn)."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if len(kinds) != 1:
+        return None
+    (kind,) = kinds
+    if not issubclass(kind, enum.Enum):
+        return None
+    by_class = _MEMBER_NAMES.setdefault(enum_type, {})
+    names = by_class.get(kind)
+    if names is None:
+        try:
+            names = {member: enum_type.serialize(member) for member in kind}
+        except Exception:  # a member it refuses: refused where a value is one, in its words
+            names = {}
+        if None in names.values() or Undefined in names.values():
+            names = {}  # what the fast path declines to answer (`complete_leaves`)
+        by_class[kind] = names
+    if not names:
+        return None
+    return [None if value is None else names[value] for value in values]
 
 
 def resolver_arguments(

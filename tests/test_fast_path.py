@@ -23,6 +23,7 @@ from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLFloat,
@@ -45,11 +46,14 @@ from strawberry.relay import to_base64
 from tortoise.context import TortoiseContext
 
 from bench.operations import COUNTRY_HISTORY, ELECTION_PAGE, ELECTIONS_PAGE, SMALL
+from models.tally import Stage
 from schema import Schema, schema
+from schema.candidacy import CandidacyStatus
 from schema.context import Context
 from schema.fast_path import FastInfo, complete_leaves, of_its_class
 from schema.known import KnownQueries
 from schema.node import ModelNode
+from service import compat
 from service.metrics import Metrics
 from service.settings import Limits
 from tests.support.clients import client
@@ -366,6 +370,25 @@ def test_a_scalar_the_serializer_refuses_is_refused_as_it_refuses_it(
 ) -> None:
     with pytest.raises(GraphQLError, match=re.escape(refusal)):
         complete_leaves(scalar, values)
+
+
+def test_an_enum_column_is_serialized_as_graphql_core_serializes_each_value() -> None:
+    status = compat.graphql_schema(schema).type_map["CandidacyStatus"]
+    assert isinstance(status, GraphQLEnumType)
+    column = [CandidacyStatus.WITHDRAWN, None, CandidacyStatus.REGISTERED]
+    assert complete_leaves(status, column) == ["WITHDRAWN", None, "REGISTERED"]
+    assert complete_leaves(status, column) == [
+        None if v is None else status.serialize(v) for v in column
+    ]
+    assert complete_leaves(GraphQLNonNull(status), [CandidacyStatus.DISQUALIFIED]) == [
+        "DISQUALIFIED"
+    ]
+    # A member of another Enum class is refused in the serializer's words, alone or beside
+    # the type's own members.
+    refusal = "Enum 'CandidacyStatus' cannot represent value: <Stage.PRELIMINARY: 'preliminary'>"
+    for values in ([Stage.PRELIMINARY], [CandidacyStatus.REGISTERED, Stage.PRELIMINARY]):
+        with pytest.raises(GraphQLError, match=re.escape(refusal)):
+            complete_leaves(status, values)
 
 
 def test_objects_of_a_types_own_class_are_accepted_as_strawberry_accepts_them(
