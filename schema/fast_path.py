@@ -538,35 +538,49 @@ def complete_leaves(return_type: GraphQLOutputType | None, values: list[Any]) ->
     return completed
 
 
-#: For each enum type, the Enum class of the first member a column of it held, and the name
-#: its serializer gives each member of that class (none if it refuses one): Strawberry's
-#: serializer looks through the type's values for every member it is given, a loop in
-#: Python for each value of a column.
-_MEMBER_NAMES: weakref.WeakKeyDictionary[GraphQLEnumType, tuple[type, dict[Any, Any]]] = (
+#: For each enum type, the name its serializer gives each member of each Enum class its
+#: columns have held (none for a class with a member it refuses): Strawberry's serializer
+#: looks through the type's values for every member it is given, a loop in Python for each
+#: value of a column. A type may be given members of more than one class (the schema's, or
+#: the model's that a computed field returns), hence a table per class.
+_MEMBER_NAMES: weakref.WeakKeyDictionary[GraphQLEnumType, dict[type, dict[Any, Any]]] = (
     weakref.WeakKeyDictionary()
 )
 
 
 def _member_names(enum_type: GraphQLEnumType, values: list[Any]) -> list[Any] | None:
     """An enum column serialized from the names kept for its members, each as the type's
-    serializer gave it; None unless every value is null or a member of the class kept for
-    the type (the serializer then takes each value in turn, and refuses as it refuses)."""
-    found = _MEMBER_NAMES.get(enum_type)
-    if found is None:
-        kind = next((type(value) for value in values if value is not None), None)
-        if kind is None or not issubclass(kind, enum.Enum):
-            return None
-        try:
-            names = {member: enum_type.serialize(member) for member in kind}
-        except Exception:  # a member it refuses: refused where a value is one, in its words
-            names = {}
-        if None in names.values() or Undefined in names.values():
-            names = {}  # what the fast path declines to answer (`complete_leaves`)
-        found = _MEMBER_NAMES[enum_type] = (kind, names)
-    kind, names = found
-    if not names or not set(map(type, values)) <= {kind, type(None)}:
+    serializer gave it; None unless every value is null or a member of one Enum class whose
+    every member the serializer names (the serializer then takes each value in turn, and
+    refuses as it refuses)."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if len(kinds) != 1:
+        return None
+    (kind,) = kinds
+    by_class = _MEMBER_NAMES.get(enum_type)
+    if by_class is None:
+        by_class = _MEMBER_NAMES[enum_type] = {}
+    names = by_class.get(kind)
+    if names is None:
+        names = by_class[kind] = _names(enum_type, kind)
+    if not names:
         return None
     return [None if value is None else names[value] for value in values]
+
+
+def _names(enum_type: GraphQLEnumType, kind: type) -> dict[Any, Any]:
+    """The name the type's serializer gives each member of an Enum class; none when `kind`
+    is no Enum class, or the serializer refuses a member or names it null."""
+    if not issubclass(kind, enum.Enum):
+        return {}
+    try:
+        names = {member: enum_type.serialize(member) for member in kind}
+    except Exception:  # a member it refuses: refused where a value is one, in its words
+        return {}
+    if None in names.values() or Undefined in names.values():
+        return {}  # what the fast path declines to answer (`complete_leaves`)
+    return names
 
 
 def resolver_arguments(
