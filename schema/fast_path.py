@@ -541,8 +541,8 @@ def complete_leaves(return_type: GraphQLOutputType | None, values: list[Any]) ->
 #: For each enum type, the name its serializer gives each member of each Enum class its
 #: columns have held (none for a class with a member it refuses): Strawberry's serializer
 #: looks through the type's values for every member it is given, a loop in Python for each
-#: value of a column. A type may be given members of more than one class (the schema's, or
-#: the model's that a computed field returns), hence a table per class.
+#: value of a column. A type may be given members of more than one class (its serializer
+#: also names a member of another class whose value it knows), hence a table per class.
 _MEMBER_NAMES: weakref.WeakKeyDictionary[GraphQLEnumType, dict[type, dict[Any, Any]]] = (
     weakref.WeakKeyDictionary()
 )
