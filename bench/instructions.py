@@ -14,6 +14,11 @@ times, then more times; the difference of the two counts, over the difference in
 run's count without the process's start.
 SQLite reads the benchmark's database of one size (bench/data/, made now if missing);
 `--postgres URL` also loads a scratch database there (dropped after) and counts on it.
+
+With `--http`, each run is a whole request: a POST to /graphql through the app that
+`elections serve` serves (`server.create_app`, in production, on uvloop), called in process
+with the request's bytes already read, so that the middleware, the view, the log line and the
+metrics are counted with the execution. uvicorn's parsing and the socket are not.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import orjson
+import uvloop
+from starlette.types import Message
 
 from bench.__main__ import size
 
@@ -49,14 +58,16 @@ def per_run(few: tuple[int, int], many: tuple[int, int]) -> float:
     return (count_b - count_a) / (runs_b - runs_a)
 
 
-def count(tree: Path, operation: str, runs: int, url: str) -> int:
-    """The instructions of a process of `tree` that runs `operation` `runs` times on `url`."""
+def count(tree: Path, operation: str, runs: int, url: str, http: bool = False) -> int:
+    """The instructions of a process of `tree` that runs `operation` `runs` times on `url`
+    (each a request through the app, with `http`)."""
     done = subprocess.run(
         [
             *("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"),
             # This file, run with the tree's code: `-P`, so that this folder's modules do not
             # shadow the standard library's (bench/http.py).
             *(sys.executable, "-P", __file__, "--run", operation, str(runs), url),
+            *(["--http"] if http else []),
         ],
         cwd=tree,
         # A fixed hash seed: with a random one, the start's count differs between the two
@@ -87,16 +98,68 @@ async def run_operation(operation: str, runs: int, url: str) -> None:
             await inprocess.api_bytes(op, variables)
 
 
+async def run_requests(operation: str, runs: int, url: str) -> None:
+    """The `--run … --http` side: `operation` POSTed `runs` times to /graphql through the
+    app as `elections serve` makes it (production, its lifespan run), after one request that
+    warms the caches and must answer 200 with data and no errors."""
+    os.environ.update(DATABASE_URL=url, APP_ENV="production", LOAD_FIXTURES="")
+    from bench.generate import Plan
+    from bench.operations import BY_NAME
+    from server import create_app
+
+    op = BY_NAME[operation]
+    variables = op.variables(Plan(int(os.environ["BENCH_CANDIDACIES"]), 1))
+    body = orjson.dumps({"query": op.query, "variables": variables})
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"content-type", b"application/json"),
+            (b"accept", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    app = create_app()
+    async with app.router.lifespan_context(app):
+        await app({**scope, "state": {}}, receive, send)
+        status, answer = sent[0]["status"], orjson.loads(sent[-1]["body"])
+        if status != 200 or "errors" in answer or not answer.get("data"):
+            raise RuntimeError(f"{operation}: {status} {str(answer)[:500]}")
+        for _ in range(runs):
+            sent.clear()
+            await app({**scope, "state": {}}, receive, send)
+
+
 def compare(args: argparse.Namespace, url: str, label: str) -> None:
     trees = {"A": Path(args.a).resolve(), "B": Path(args.b).resolve()}
-    print(f"  {label}: M instructions per run, A / B / B/A")
+    unit = "request" if args.http else "run"
+    print(f"  {label}: M instructions per {unit}, A / B / B/A")
     for operation in args.operations.split(","):
         few, many = (3, 13) if operation != "elections" else (1, 3)
         if operation == "small":
             few, many = 10, 110
         found = {
             side: per_run(
-                (few, count(tree, operation, few, url)), (many, count(tree, operation, many, url))
+                (few, count(tree, operation, few, url, args.http)),
+                (many, count(tree, operation, many, url, args.http)),
             )
             for side, tree in trees.items()
         }
@@ -132,11 +195,20 @@ def main() -> None:
     )
     p.add_argument("--size", type=size, default=size("3k"), help="data size (default 3k)")
     p.add_argument("--postgres", metavar="URL", help="also on a scratch database of this server")
+    p.add_argument(
+        "--http",
+        action="store_true",
+        help="count whole requests through the app (middleware, view, log line), in process",
+    )
     p.add_argument("--run", nargs=3, metavar=("OPERATION", "RUNS", "URL"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.run:
         operation, runs, url = args.run
-        asyncio.run(run_operation(operation, int(runs), url))
+        if args.http:
+            # On the event loop `elections serve` runs (uvicorn picks uvloop where it exists).
+            uvloop.run(run_requests(operation, int(runs), url))
+        else:
+            asyncio.run(run_operation(operation, int(runs), url))
     elif args.a and args.b:
         asyncio.run(run(args))
     else:
