@@ -34,7 +34,14 @@ from tests.support.clients import client
 from tests.support.errors import error
 from tests.support.running import run
 from tests.support.waiting import slow_countries
-from web.graphql_app import GRAPHQL_RESPONSE_JSON, GraphQLApp
+from web import graphql_app
+from web.graphql_app import (
+    GRAPHQL_RESPONSE_JSON,
+    GraphQLApp,
+    JSONTooLarge,
+    bounded_json,
+    json_depth,
+)
 
 QUERIES = Path(__file__).resolve().parent.parent / "docs" / "queries"
 
@@ -589,6 +596,36 @@ async def test_json_with_a_huge_number_or_deep_nesting_is_a_400(
         long = '{"query": "{ __typename }", "variables": {"n": 1.' + "5" * 98 + "}}"
         response = await http.post("/graphql", content=long, headers=headers)
     assert response.json() == {"data": {"__typename": "Query"}}
+
+
+def test_json_is_walked_for_its_depth_only_when_it_has_more_brackets_than_levels(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each level of nesting opens with a bracket of the text: a body with no more than 100
+    # (those in strings too) is not walked; one with more is, wherever its brackets are.
+    walked: list[int] = []
+
+    def depth(value: object, limit: int) -> int:
+        walked.append(limit)
+        return json_depth(value, limit)
+
+    monkeypatch.setattr(graphql_app, "json_depth", depth)
+    shallow = {"query": "{ a { b { c } } }" + " {" * 200, "variables": {"x": [[1]]}}
+    for body in (json.dumps(shallow), json.dumps(shallow).encode()):
+        assert bounded_json(body) == shallow
+    assert walked == [100, 100]
+    walked.clear()
+    for levels in (99, 100):  # 98 and 99 brackets in the list, one for the object around it
+        nested = "[" * (levels - 1) + "]" * (levels - 1)
+        for body in (f'{{"x": {nested}}}', f'{{"x": {nested}}}'.encode()):
+            assert json_depth(bounded_json(body), 1000) == levels
+    assert walked == []
+    nested = "[" * 100 + "]" * 100
+    for body in (f'{{"x": {nested}}}', f'{{"x": {nested}}}'.encode()):
+        with pytest.raises(JSONTooLarge) as refused:
+            bounded_json(body)
+        assert str(refused.value) == "arrays and objects nested more than 100 levels deep"
+    assert walked == [100, 100]
 
 
 # --- Execution time -----------------------------------------------------------------------------

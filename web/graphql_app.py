@@ -60,6 +60,9 @@ def _number(convert: type[int] | type[float]) -> Any:
     return parse
 
 
+PARSE_INT, PARSE_FLOAT = _number(int), _number(float)
+
+
 def json_depth(value: object, limit: int) -> int:
     """How deep `value` nests lists and dicts, counted up to `limit` + 1 at most."""
     deepest = 0
@@ -79,13 +82,20 @@ def bounded_json(data: str | bytes) -> Any:
     """JSON as `json.loads` reads it, refused with JSONTooLarge past MAX_JSON_DEPTH levels or
     MAX_NUMBER_LENGTH characters in a number, before either costs much."""
     try:
-        value = json.loads(data, parse_int=_number(int), parse_float=_number(float))
+        value = json.loads(data, parse_int=PARSE_INT, parse_float=PARSE_FLOAT)
     except RecursionError:
         # The parser recurses once per level and stops at the interpreter's limit.
         value = None
         depth = MAX_JSON_DEPTH + 1
     else:
-        depth = json_depth(value, MAX_JSON_DEPTH)
+        # Each level opens with a bracket of the text: with no more brackets than levels
+        # allowed (those in strings counted too), the value is not walked.
+        opening = (
+            data.count("[") + data.count("{")
+            if isinstance(data, str)
+            else (data.count(b"[") + data.count(b"{"))
+        )
+        depth = json_depth(value, MAX_JSON_DEPTH) if opening > MAX_JSON_DEPTH else 0
     if depth > MAX_JSON_DEPTH:
         raise JSONTooLarge(f"arrays and objects nested more than {MAX_JSON_DEPTH} levels deep")
     return value
