@@ -109,9 +109,8 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
     graphql_app = GraphQLApp(settings, metrics)
     subscriptions.configure(settings, metrics)
     routes = [
-        Route("/health", health, methods=["GET"]),
-        Route("/ready", ready, methods=["GET"]),
-        *([Route("/metrics", metrics.endpoint, methods=["GET"])] if settings.metrics else []),
+        # /graphql first: the router tries each route's pattern in turn, and no other path
+        # can match it, so the requests that matter most are matched at the first try.
         Route(
             "/graphql",
             graphql_app,
@@ -123,6 +122,9 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
             ],
         ),
         subscriptions.route(graphql_app),
+        Route("/health", health, methods=["GET"]),
+        Route("/ready", ready, methods=["GET"]),
+        *([Route("/metrics", metrics.endpoint, methods=["GET"])] if settings.metrics else []),
         Route("/export/{filename}", export.endpoint, methods=["GET"]),
         *graphiql.routes,
         *pages.routes,
