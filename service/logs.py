@@ -39,6 +39,28 @@ def request_id() -> str | None:
     return info.request_id if info else None
 
 
+#: The last whole second a line's time was written for, and its text (`isoformat`'s, less
+#: the "+00:00"), in a list that stays the same: a second's many lines make the text once.
+_last_second: list[tuple[int, str]] = [(0, "1970-01-01T00:00:00")]
+
+
+def timestamp(when: float) -> str:
+    """A time (seconds since the epoch) as a line writes it: what
+    `datetime.fromtimestamp(when, UTC).isoformat(timespec="milliseconds")` gives, for half
+    its instructions. As `fromtimestamp`, the fraction is rounded to microseconds, half to even,
+    before the milliseconds are cut from it."""
+    if not when >= 0:  # before 1970, or not a number: as datetime writes it
+        return datetime.fromtimestamp(when, UTC).isoformat(timespec="milliseconds")
+    fraction, whole = math.modf(when)
+    micro = round(fraction * 1e6)
+    second = int(whole) + (micro >= 1_000_000)
+    last, text = _last_second[0]
+    if second != last:
+        text = datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds")[:-6]
+        _last_second[0] = (second, text)
+    return f"{text}.{micro % 1_000_000 // 1000:03d}+00:00"
+
+
 class JsonFormatter(logging.Formatter):
     """A record as one line of JSON: time, level, logger, message, the current request ID,
     the extra fields a log call gives (operation, duration_ms, status, method, path), and
@@ -46,7 +68,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -160,7 +182,7 @@ def log_request(
         logger.info("%s %s %s", method, path, status, extra=fields)
         return
     line = request_line(
-        datetime.fromtimestamp(time.time(), UTC).isoformat(timespec="milliseconds"),
+        timestamp(time.time()),
         logger.name,
         request_id(),
         fields,

@@ -8,10 +8,12 @@ every log line is JSON.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import re
 import sqlite3
+from random import Random
 from typing import Any
 
 import httpx
@@ -156,6 +158,24 @@ def test_a_log_record_is_one_json_line() -> None:
     line = JsonFormatter().format(record)
     assert "\n" not in line
     assert json.loads(line)["exception"].endswith("ValueError: ü\nnext line")
+
+
+def test_a_line_writes_its_time_as_datetime_does() -> None:
+    # The second's text is kept from one line to the next; the fraction is rounded to
+    # microseconds half to even, then cut to milliseconds, as datetime does it.
+    second = 1_764_879_853
+    edges = [0.0, 0.0005, 0.9994999, 0.9999994, 0.9999995, 1.0, second + 0.1234565]
+    edges += [second + k / 1e6 + d for k in (500, 999_500, 999_999) for d in (-1e-7, 0, 4e-7)]
+    random = Random(16)
+    # Ordered by the remainder of a division, so that the second changes from line to line
+    # and comes back.
+    times = sorted(edges + [random.uniform(0, 4e9) for _ in range(20_000)], key=lambda t: t % 7)
+    written = {t: dt.datetime.fromtimestamp(t, dt.UTC) for t in times}
+    expected = {t: when.isoformat(timespec="milliseconds") for t, when in written.items()}
+    assert {t: logs.timestamp(t) for t in times} == expected
+    assert logs.timestamp(second + 0.9999996) == "2025-12-04T20:24:14.000+00:00"
+    assert logs.timestamp(second + 0.9994996) == "2025-12-04T20:24:13.999+00:00"
+    assert logs.timestamp(-1.5) == "1969-12-31T23:59:58.500+00:00"
 
 
 async def test_each_request_logs_one_line_with_its_id_operation_duration_and_status(
