@@ -60,6 +60,7 @@ def _number(convert: type[int] | type[float]) -> Any:
     return parse
 
 
+#: The hooks that bound the numbers' length, made once rather than for every request.
 PARSE_INT, PARSE_FLOAT = _number(int), _number(float)
 
 

