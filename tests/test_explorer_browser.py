@@ -44,6 +44,10 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.url
 
 
+#: The explorer's icon, which every page links to.
+ICON = "/explorer/static/icon.svg"
+
+
 def open_page(page: Page, url: str, status: int = 200) -> None:
     response = page.goto(url)
     assert response is not None
@@ -154,8 +158,11 @@ def test_an_election_page_with_everything_it_loads_weighs_at_most_500_kb(
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = visit.new_page(browser)
-            open_page(page, f"{server_url}/elections/ge-parliament-2024")
-            page.wait_for_load_state("load")
+            # Chromium asks for the page's icon when it gets to it, which may be after the
+            # load event: waited for, so that the icon is weighed on every run.
+            with page.expect_response(lambda response: ICON in response.url):
+                open_page(page, f"{server_url}/elections/ge-parliament-2024")
+                page.wait_for_load_state("load")
             sizes: dict[str, int] = {}
             for request in visit.requests:
                 response = request.response()
@@ -169,7 +176,7 @@ def test_an_election_page_with_everything_it_loads_weighs_at_most_500_kb(
         "/elections/ge-parliament-2024",
         "/explorer/static/explorer.css",
         "/explorer/static/explorer.js",
-        "/explorer/static/icon.svg",
+        ICON,
     ]
     assert sum(sizes.values()) <= 500 * 1024, sizes
 
