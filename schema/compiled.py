@@ -123,11 +123,14 @@ class Root:
     field: StrawberryField | None
     shapes: dict[str, Shape]
 
-    def call(self, strawberry: Any, variables: Any, info: FastInfo) -> Any:
-        """The root field's object, or a coroutine of it, for this run's variables."""
+    def call(self, strawberry: Any, variables: Any, info: FastInfo, alone: bool) -> Any:
+        """The root field's object, or a coroutine of it, for this run's variables; `alone`:
+        it is the query's only root field, so its lookup has nothing to be batched with."""
         arguments = get_argument_values(self.field_def, self.details.node, variables)
         if self.field is None:
             node_type, node_id = node_lookup(strawberry, arguments["id"])
+            if alone:
+                return node_type.resolve_alone(cast(Any, info), node_id)
             return _node(node_type, info, node_id)
         resolver = self.field.base_resolver
         assert resolver is not None  # and it takes `self`: compile_known
@@ -203,9 +206,10 @@ class Compiled:
         batches = getattr(loaders, "batches", None)
         batched: Container[Any] = frozenset() if batches is None else batches.futures
         calls: list[Any] = []
+        alone = len(self.roots) == 1
         try:
             for root in self.roots:
-                calls.append(root.call(strawberry, coerced, info))
+                calls.append(root.call(strawberry, coerced, info, alone))
         except BaseException:
             for call in calls:
                 if asyncio.iscoroutine(call):

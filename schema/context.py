@@ -146,6 +146,22 @@ class Loader(Generic[K, V]):
             found.append(future)
         return found
 
+    async def load_alone(self, key: K) -> V:
+        """The value for `key`, read now in a statement of its own: for a lookup that is
+        alone in its operation (schema/compiled.py), whose batch would hold only its key.
+        Batching it would cost a future, a turn of the event loop and a task, and save
+        nothing."""
+        future = self.cache.get(key)
+        if future is not None and not future.cancelled():
+            return await future
+        values = list(await self.load_fn([key]))
+        if len(values) != 1:
+            raise RuntimeError(f"A loader returned {len(values)} values for 1 keys.")
+        (value,) = values
+        done = self.cache[key] = asyncio.get_running_loop().create_future()
+        done.set_result(value)  # for a later `load` of the same key in this request
+        return value
+
     def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:
         future = asyncio.gather(*map(self.load, keys))
         self.batches.futures.add(future)

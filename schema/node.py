@@ -45,6 +45,13 @@ class ModelNode(relay.Node, FromRow):
         return [None if row is None else cls.from_model(row) for row in rows]
 
     @classmethod
+    async def resolve_alone(cls, info: Info, node_id: str) -> Self | None:
+        """`resolve_nodes` for one ID that nothing else in its operation is loaded beside
+        (a compiled lookup's only root field, schema/compiled.py): read at once."""
+        row = await info.context.loaders.by_key(cls.model, cls.natural_key).load_alone(node_id)
+        return None if row is None else cls.from_model(row)
+
+    @classmethod
     async def load(cls, info: Info, row_id: int | None) -> Self | None:
         """The node of the row with this id (a foreign key), through the request's loader,
         so the rows a level asks for are read in one statement; None for no id or no row."""

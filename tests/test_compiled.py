@@ -13,12 +13,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from strawberry.relay import to_base64
 from tortoise.context import TortoiseContext
 
 from bench.statements import captured
 from schema import Schema, build_schema
-from schema.context import Context
+from schema.context import Batches, Context
 from service.metrics import Metrics
 from service.settings import Limits, Settings
 from tests.support.statements import table
@@ -230,6 +231,44 @@ async def test_a_compiled_run_reads_what_a_known_run_reads(world: TortoiseContex
     assert statements[2] == statements[1]
     assert [table(sql) for sql in statements[2]] == ["candidacy", "country"]
     assert statements[2][0].count("LEFT JOIN") == 3
+
+
+async def test_a_lookup_alone_is_read_in_its_own_task_and_two_share_one_statement(
+    world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[object] = []
+    start = Batches.start
+
+    def counted(self: Batches, batch: Any) -> None:
+        started.append(batch)
+        start(self, batch)
+
+    monkeypatch.setattr(Batches, "start", counted)
+    schema = build_schema(Settings())
+    first, other = (
+        to_base64("Election", "az-president-2018"),
+        to_base64("Election", "az-president-2024"),
+    )
+    pair = "query P($a: ID!, $b: ID!) { a: node(id: $a) { id } b: node(id: $b) { id } }"
+    runs: dict[str, list[tuple[int, list[str], Any]]] = {}
+    for name, query, variables in [
+        ("one", NODE, {"id": first}),
+        ("two", pair, {"a": first, "b": other}),
+    ]:
+        for _ in range(3):  # new, known (which compiles), compiled
+            started.clear()
+            with captured() as sql:
+                result = await schema.execute(query, variables, context_value=Context())
+            assert result.errors is None
+            runs.setdefault(name, []).append((len(started), [t for t, _ in sql], result.data))
+    # One lookup alone: its one statement read from the run's own task, no batch started.
+    one = runs["one"][2]
+    assert (one[0], [table(t) for t in one[1]]) == (0, ["election"])
+    assert one[2]["node"]["key"] == "az-president-2018"
+    # Two: both keys in one statement, from one batch, as the known run read them.
+    two = runs["two"][2]
+    assert (two[0], two[1]) == (1, runs["two"][1][1])
+    assert len(two[1]) == 1 and two[2] == {"a": {"id": first}, "b": {"id": other}}
 
 
 async def test_a_field_with_a_resolver_or_a_list_is_not_compiled(

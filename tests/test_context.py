@@ -131,6 +131,33 @@ async def test_the_keys_asked_for_in_one_turn_are_loaded_in_one_batch_once_each(
     assert len(loaders.batches.futures) == 4
 
 
+async def test_a_lookup_alone_is_read_at_once_with_no_batch_and_kept_for_the_request() -> None:
+    loaders = Loaders()
+    batches: list[list[int]] = []
+    started = []
+
+    async def squares(keys: list[int]) -> list[int]:
+        batches.append(keys)
+        started.append(len(loaders.batches._running))  # batches running while it reads
+        return [key * key for key in keys]
+
+    loader = loaders.batched("squares", squares)
+    assert await loader.load_alone(3) == 9
+    # Read in the caller's own task: no batch was started, no future handed out.
+    assert (batches, started, len(loaders.batches.futures)) == ([[3]], [0], 0)
+    # Kept, as a batched load keeps it: asked again, alone or batched, it is not read again.
+    assert await loader.load_alone(3) == 9
+    assert list(await asyncio.gather(loader.load(3), loader.load(4))) == [9, 16]
+    assert batches == [[3], [4]]
+
+    async def short(keys: list[int]) -> list[int]:
+        return []
+
+    shorter = loaders.batched("short", short)
+    with pytest.raises(RuntimeError, match="A loader returned 0 values for 1 keys"):
+        await shorter.load_alone(1)
+
+
 async def test_a_failed_batch_fails_each_of_its_loads_with_its_error() -> None:
     loaders = Loaders()
 
