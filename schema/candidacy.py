@@ -24,7 +24,7 @@ from schema.connection import (
 from schema.context import once_many
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.level import Loaded, level, loaded
-from schema.node import ModelNode, follows, reads_through
+from schema.node import ModelNode, follows
 from schema.organization import Organization, name_on
 from schema.person import Person
 from schema.source import Source, linked_sources
@@ -146,7 +146,6 @@ class Candidacy(ModelNode):
 
     @strawberry.field(description="The candidate's name, or the list's name for a party list.")
     @level(lambda candidacies, info: _names(candidacies, info))
-    @reads_through(("person_id", "Person"), ("party_id", "Organization"))
     async def name(self, info: Info) -> str:
         (name,) = await _names([self], info)
         return name

@@ -31,7 +31,7 @@ from graphql import (
 )
 from tortoise.models import Model
 
-from schema.node import ModelNode, reached
+from schema.node import ModelNode, followed
 from service.compat import DEFINITION_BACKREF, StrawberryField
 
 
@@ -50,8 +50,8 @@ NO_JOINS: Joins = {}
 
 
 def joins_of(schema: GraphQLSchema, document: DocumentNode) -> Joins:
-    """The foreign keys the document's fields follow (`schema.node.follows`, `reads_through`)
-    from the rows of each model, wherever they are asked for, `@skip` and `@include` or not."""
+    """The foreign keys the document's fields follow (`schema.node.follows`) from the rows
+    of each model, wherever they are asked for, `@skip` and `@include` or not."""
     type_info = TypeInfo(schema)
     found: dict[type[Model], set[Join]] = {}
 
@@ -66,8 +66,9 @@ def joins_of(schema: GraphQLSchema, document: DocumentNode) -> Joins:
                 return  # rows of a type that is no model's node are never joined to
             if not isinstance(field, StrawberryField) or field.base_resolver is None:
                 return
-            for column, target in reached(field.base_resolver.wrapped_func):
-                found.setdefault(origin.model, set()).add(Join(column, target))
+            follow = followed(field.base_resolver.wrapped_func)
+            if follow is not None:
+                found.setdefault(origin.model, set()).add(Join(follow.column, follow.node.model))
 
     visit(document, TypeInfoVisitor(type_info, Fields()))
     # In a fixed order: the statement's text, and its plan, are kept by the joins.

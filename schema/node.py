@@ -155,30 +155,3 @@ def followed(resolver: object) -> Followed | None:
         return None
     column, node, required, key = found
     return Followed(column, ModelNode.named[node], required, key)
-
-
-def reads_through(*keys: tuple[str, str]) -> Callable[[R], R]:
-    """Notes the foreign keys (`column`, node type's name) a resolver follows to read other
-    rows than its object's, as a candidacy's name reads its person's or its list's: a known
-    query that asks for the field reads those rows joined to its object's (schema/joins.py),
-    as it does for a field made with `follows`."""
-
-    def give(resolver: R) -> R:
-        setattr(resolver, _READS_THROUGH, keys)
-        return resolver
-
-    return give
-
-
-_READS_THROUGH = "__reads_through__"
-
-
-def reached(resolver: object) -> list[tuple[str, type[Model]]]:
-    """The foreign keys a resolver follows (`follows`, `reads_through`), each with the model
-    it leads to."""
-    found = followed(resolver)
-    keys: tuple[tuple[str, str], ...] = getattr(resolver, _READS_THROUGH, ())
-    return [
-        *([] if found is None else [(found.column, found.node.model)]),
-        *((column, ModelNode.named[node].model) for column, node in keys),
-    ]

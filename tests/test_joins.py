@@ -7,14 +7,13 @@ from graphql import parse
 from tortoise.context import TortoiseContext
 
 import models
-from bench.operations import COUNTRY_HISTORY, ELECTION_PAGE
+from bench.operations import ELECTION_PAGE
 from bench.statements import captured
 from schema import build_schema, schema
 from schema.context import Context, Rows
 from schema.joins import Join, Joins, joins_of, merged
 from service import compat
 from service.settings import Settings
-from tests.support.statements import table
 
 GRAPH = compat.graphql_schema(schema)
 #: What a candidacy's party and person are read with.
@@ -47,12 +46,6 @@ def test_fragments_and_skipped_fields_are_followed_and_lines_are_not() -> None:
         """
     )
     # A tally line is no model's node (its rows come with its tally): nothing joins to it.
-    assert joins_of(GRAPH, document) == {models.Candidacy: CANDIDACY}
-
-
-def test_a_candidacys_name_joins_its_person_and_its_party_as_following_them_does() -> None:
-    # The name is the candidate's, or the list's where there is none (`reads_through`).
-    document = parse('{ election(key: "x") { candidacies { nodes { key name } } } }')
     assert joins_of(GRAPH, document) == {models.Candidacy: CANDIDACY}
 
 
@@ -138,32 +131,3 @@ async def test_a_root_list_reads_its_rows_with_their_joins_into_the_request(
     # the countries joined to the elections.
     assert (len(new), len(sql)) == (3, 2), [t for t, _ in sql]
     assert ' FROM "election" t LEFT JOIN' in sql[1][0] and sql[1][0].count("LEFT JOIN") == 1
-
-
-async def test_a_countrys_history_reads_its_candidates_names_with_their_candidacies(
-    world: TortoiseContext,
-) -> None:
-    fresh = build_schema(Settings())
-    variables = {"code": "AZ"}
-    with captured() as new:
-        first = await fresh.execute(
-            COUNTRY_HISTORY, variable_values=variables, context_value=Context()
-        )
-    with captured() as sql:
-        known = await fresh.execute(
-            COUNTRY_HISTORY, variable_values=variables, context_value=Context()
-        )
-    assert known.errors is None and known.data == first.data
-    assert known.data is not None
-    elections = known.data["country"]["elections"]["nodes"]
-    latest = next(e for e in elections if e["key"] == "az-president-2024")
-    assert latest["winner"] == {"key": "az-president-2024/ilham-aliyev", "name": "Ilham Aliyev"}
-    assert latest["candidacies"]["nodes"][0]["name"] == "Ilham Aliyev"
-    # The country, its elections, their tallies, their candidacies with each one's person
-    # and party joined in, and two sets of tally lines: no statement of people or parties.
-    # The first run, before the query was known, read the people in one of their own (every
-    # candidacy here has a candidate, so no party was asked for).
-    tables = [table(text) for text, _ in sql]
-    assert tables == ["country", "election", "tally", "candidacy", "tally_line", "tally_line"]
-    assert [table(text) for text, _ in new] == [*tables[:5], "person", "tally_line"]
-    assert sql[3][0].count("LEFT JOIN") == 2
