@@ -9,7 +9,9 @@ executor, its info), the fast path's levels and its settling of coroutines, each
 object (BENCHMARKS.md). Here the fields the fast path collected for each type on an earlier
 run (schema/known.py keeps them) become, once, a list of reads per type; a run coerces the
 variables, calls each root field's resolver, reads each object's fields, and loads the
-objects its foreign keys lead to, one batch per field and level, as the fast path does.
+objects its foreign keys lead to, one batch per field and level, as the fast path does. A
+`node(id:)` lookup that is the query's only root field is read in the run's own task: a batch
+of one key would cost a future, a task and a turn of the event loop, and save nothing.
 
 Only what it knows is compiled: the `node` lookup or a root resolver, giving one object (or
 an interface's) or null, whose selected fields are columns (fields without a resolver), its
