@@ -147,10 +147,10 @@ class Loader(Generic[K, V]):
         return found
 
     async def load_alone(self, key: K) -> V:
-        """The value for `key`, read now in a statement of its own: for a lookup that is
-        alone in its operation (schema/compiled.py), whose batch would hold only its key.
-        Batching it would cost a future, a turn of the event loop and a task, and save
-        nothing."""
+        """The value for `key`, read now by the load function for this key alone: for a
+        lookup that is alone in its operation (schema/compiled.py), whose batch would hold
+        only its key. Batching it would cost a future, a turn of the event loop and a task,
+        and save nothing."""
         future = self.cache.get(key)
         if future is not None and not future.cancelled():
             return await future

@@ -264,7 +264,16 @@ async def test_a_lookup_alone_is_read_in_its_own_task_and_two_share_one_statemen
     # One lookup alone: its one statement read from the run's own task, no batch started.
     one = runs["one"][2]
     assert (one[0], [table(t) for t in one[1]]) == (0, ["election"])
-    assert one[2]["node"]["key"] == "az-president-2018"
+    assert one[2] == {
+        "node": {
+            "__typename": "Election",
+            "id": first,
+            "key": "az-president-2018",
+            "date": "2018-04-11",
+            "kind": "PRESIDENTIAL",
+            "early": True,
+        }
+    }
     # Two: both keys in one statement, from one batch, as the known run read them.
     two = runs["two"][2]
     assert (two[0], two[1]) == (1, runs["two"][1][1])
