@@ -131,24 +131,32 @@ async def test_the_keys_asked_for_in_one_turn_are_loaded_in_one_batch_once_each(
     assert len(loaders.batches.futures) == 4
 
 
-async def test_a_lookup_alone_is_read_at_once_with_no_batch_and_kept_for_the_request() -> None:
+async def test_a_lookup_alone_is_read_at_once_with_no_batch_and_kept_for_the_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     loaders = Loaders()
     batches: list[list[int]] = []
-    started = []
+    started: list[object] = []
+    start = loaders.batches.start
+
+    def counted(batch: Any) -> None:
+        started.append(batch)
+        start(batch)
+
+    monkeypatch.setattr(loaders.batches, "start", counted)
 
     async def squares(keys: list[int]) -> list[int]:
         batches.append(keys)
-        started.append(len(loaders.batches._running))  # batches running while it reads
         return [key * key for key in keys]
 
     loader = loaders.batched("squares", squares)
     assert await loader.load_alone(3) == 9
     # Read in the caller's own task: no batch was started, no future handed out.
-    assert (batches, started, len(loaders.batches.futures)) == ([[3]], [0], 0)
+    assert (batches, len(started), len(loaders.batches.futures)) == ([[3]], 0, 0)
     # Kept, as a batched load keeps it: asked again, alone or batched, it is not read again.
     assert await loader.load_alone(3) == 9
     assert list(await asyncio.gather(loader.load(3), loader.load(4))) == [9, 16]
-    assert batches == [[3], [4]]
+    assert (batches, len(started)) == ([[3], [4]], 1)
 
     async def short(keys: list[int]) -> list[int]:
         return []
