@@ -28,12 +28,14 @@ from curation import tokens
 from curation.tokens import AuthError, Identity
 from models.tally import TallyLine
 from models.winner import Decision
+from schema.conversion import FromRow
 from schema.joins import NO_JOINS, Joins, merged
 from schema.keyset import Dialect, Sql
 from schema.rows import joined_table, select, table
 from service.errors import ErrorKind
 
 M = TypeVar("M", bound=Model)
+F = TypeVar("F", bound=FromRow)
 
 
 K = TypeVar("K", bound=Hashable)
@@ -218,7 +220,7 @@ class Rows:
     """Every row the loaders have read in one request, by model and id. A row asked for by id
     that an earlier statement read (a candidacy a tally line points at, read with its
     election's candidacies; a source linked to several facts) is taken from here rather than
-    read again.
+    read again; and the object each row was shown as, made once (`nodes`).
 
     The loaders' load functions hold this, not the Loaders that hold them: with a cycle
     between the two, a request's loaders, their futures and every row they read stayed in
@@ -229,11 +231,46 @@ class Rows:
         self._rows: defaultdict[type[Model], dict[int, Any]] = defaultdict(dict)
         #: The rows read with each model's rows, in the same statement (schema/joins.py).
         self.joins: Joins = NO_JOINS
+        #: The objects made from the rows, by GraphQL type and the row's identity (`nodes`).
+        self._made: defaultdict[type[FromRow], dict[int, Any]] = defaultdict(dict)
 
     def seen(self, model: type[Model], rows: list[M]) -> list[M]:
         """The rows, noted as read: each as it was first read in the request."""
         known = self._rows[model]
         return [known.setdefault(row.pk, row) for row in rows]
+
+    def known(self, model: type[M], ids: Iterable[int]) -> list[M] | None:
+        """The rows with these ids, if every one was read before in the request (a party or
+        a country read joined to the rows that point at it): then nothing is read, nor
+        waited for. None if any was not."""
+        known = self._rows.get(model)
+        if known is None:
+            return None
+        try:
+            return [known[id_] for id_ in ids]
+        except KeyError:
+            return None
+
+    def nodes(self, node: type[F], rows: Iterable[Any]) -> list[F | None]:
+        """Each row (or None) shown as the GraphQL type `node`, each row made into one object
+        once in the request: a page of 100 elections shows 31 countries 400 times and 101
+        sources 1,059 times. The objects are read, never changed, so one serves every place
+        its row is shown; a write starts the request's rows afresh (`Loaders.clear`)."""
+        one = self.made(node)
+        return [None if row is None else one(row) for row in rows]
+
+    def made(self, node: type[F]) -> Callable[[Any], F]:
+        """`node.from_model`, each row made into one object once in the request (`nodes`)."""
+        made, make = self._made[node], node.from_model
+
+        def one(row: Any) -> F:
+            # By identity: `seen` keeps one row per id, and the object made holds its row.
+            found: F | None = made.get(id(row))
+            if found is None:
+                found = made[id(row)] = make(row)
+            return found
+
+        return one
 
     async def where_in(
         self, model: type[M], column: str, values: Sequence[Any], order_by_id: bool = False
@@ -324,6 +361,12 @@ class Loaders:
         """The rows linked to each id through the many-to-many `relation`, in key order."""
         return self._get(("links", model, relation), lambda: self._links(model, relation))
 
+    def linked(self, model: type[Model], relation: str, node: type[F]) -> Loader[int, list[F]]:
+        """`links`, each row shown as the GraphQL type `node` (`Rows.nodes`)."""
+        return self._get(
+            ("linked", model, relation, node), lambda: self._linked(model, relation, node)
+        )
+
     def _by_id(self, model: type[M]) -> Callable[[Sequence[int]], Awaitable[list[M | None]]]:
         read = self.rows.read  # not `self`: see Rows
 
@@ -364,6 +407,16 @@ class Loaders:
             for row in await where_in(model, column, ids, order_by_id=True):
                 grouped[getattr(row, f"{parent}_id")].append(row)
             return [grouped[id_] for id_ in ids]
+
+        return load
+
+    def _linked(
+        self, model: type[Model], relation: str, node: type[F]
+    ) -> Callable[[Sequence[int]], Awaitable[list[list[F]]]]:
+        links, nodes = self._links(model, relation), self.rows.nodes
+
+        async def load(ids: Sequence[int]) -> list[list[F]]:
+            return [cast("list[F]", nodes(node, rows)) for rows in await links(ids)]
 
         return load
 

@@ -475,10 +475,12 @@ async def _candidacies(
     ids = [e.row.pk for e in elections]
     rows_of = await loaded(info.context.loaders.children(models.Candidacy, "election"), ids)
     pages = []
+    # Made once per row in the request: a tally line's candidacy is the same object.
+    node = info.context.loaders.rows.made(Candidacy)
     for rows, lines in zip(rows_of, await preferred_lines_of(info, ids), strict=True):
         place = {line.candidacy_id: i for i, line in enumerate(lines)}
         ordered = sorted(rows, key=lambda r: (place.get(r.pk, len(place)), r.key))
-        pages.append(list_connection(ordered, Candidacy.from_model, "Election.candidacies", page))
+        pages.append(list_connection(ordered, node, "Election.candidacies", page))
     return pages
 
 

@@ -65,16 +65,16 @@ class ModelNode(relay.Node, FromRow):
         cls, info: Info, row_ids: list[int | None], required: bool = False
     ) -> list[Self | None]:
         """`load` (or `load_required`) for the foreign keys of a level's objects at once: the
-        rows asked for in one batch, and one wait for them (schema/level.py)."""
-        rows = await loaded(
-            info.context.loaders.by_id(cls.model), [i for i in row_ids if i is not None]
-        )
-        from_model = cls.from_model
-        found_rows = iter(rows)
-        found = [
-            None if row_id is None or (row := next(found_rows)) is None else from_model(row)
-            for row_id in row_ids
-        ]
+        rows asked for in one batch, and one wait for them (schema/level.py); no batch and no
+        wait when every row was read before in the request. Each row is made into one object
+        for the request (`Rows.nodes`)."""
+        loaders = info.context.loaders
+        wanted = [i for i in row_ids if i is not None]
+        rows = loaders.rows.known(cls.model, wanted)
+        if rows is None:
+            rows = await loaded(loaders.by_id(cls.model), wanted)
+        nodes = iter(loaders.rows.nodes(cls, rows))
+        found = [None if row_id is None else next(nodes) for row_id in row_ids]
         if required and None in found:
             raise LookupError(f"No {cls.__name__} has the id {row_ids[found.index(None)]}.")
         return found

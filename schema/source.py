@@ -36,11 +36,12 @@ class Source(ModelNode):
 def linked_sources(model: type[Model]) -> Loaded[Any, int, list[Any], list[Source]]:
     """A fact's sources, in key order: the resolver of its type's `sources` (`one`) and its
     level form (`level`), for the rows of `model`."""
-    return Loaded(
-        lambda loaders: loaders.links(model, "sources"),
-        _pk,
-        lambda _fact, rows: [Source.from_model(row) for row in rows],
-    )
+    return Loaded(lambda loaders: loaders.linked(model, "sources", Source), _pk, _copy)
+
+
+def _copy(_fact: Any, sources: list[Source]) -> list[Source]:
+    # A list of its own for each fact: the loader's is shared by every fact with its id.
+    return list(sources)
 
 
 def _pk(fact: Any) -> int:

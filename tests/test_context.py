@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import weakref
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,7 +15,11 @@ from tortoise.context import TortoiseContext
 import models
 from bench.statements import captured
 from schema import build_schema
+from schema.candidacy import Candidacy
 from schema.context import Context, Loaders, once, once_many, running
+from schema.election import Election
+from schema.person import Person
+from schema.source import linked_sources
 from tests.support.clients import client
 from tests.support.statements import table
 
@@ -234,6 +239,97 @@ async def test_a_row_read_once_in_a_request_is_not_read_again_by_id(
     named = await loaders.links(models.Candidacy, "sources").load(candidacy.pk)
     shared = [s for s in named if s.pk in {t.pk for t in sources}]
     assert shared and all(s is next(t for t in sources if t.pk == s.pk) for s in shared)
+
+
+async def test_a_level_of_rows_read_before_is_made_at_once_and_each_row_into_one_object(
+    world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaders = Loaders()
+    info: Any = SimpleNamespace(context=SimpleNamespace(loaders=loaders))
+    started: list[object] = []
+    start = loaders.batches.start
+
+    def counted(batch: Any) -> None:
+        started.append(batch)
+        start(batch)
+
+    monkeypatch.setattr(loaders.batches, "start", counted)
+    election = await models.Election.get(key="az-president-2024")
+    rows = await loaders.children(models.Candidacy, "election").load(election.pk)
+    assert len(started) == 1
+    aliyev, second = rows[0], rows[1]
+    assert aliyev.key == "az-president-2024/ilham-aliyev"
+    # Rows read before: nothing is read, no batch started, no future handed out.
+    futures = len(loaders.batches.futures)
+    with captured() as sql:
+        found = await Candidacy.load_level(info, [aliyev.pk, None, second.pk, aliyev.pk])
+    assert (sql, len(started), len(loaders.batches.futures)) == ([], 1, futures)
+    assert [None if c is None else c.key for c in found] == [
+        "az-president-2024/ilham-aliyev",
+        None,
+        second.key,
+        "az-president-2024/ilham-aliyev",
+    ]
+    assert found[0] is found[3] and found[0] is not found[2]
+    assert found[0] is not None and found[0].row is aliyev
+    # An election's page of candidacies makes its objects the same way: the same ones.
+    assert loaders.rows.made(Candidacy)(aliyev) is found[0]
+    # One not read yet: the loader reads them all in one batch, and the objects made
+    # before are the ones given again.
+    people = [row.person_id for row in rows[:2]]
+    assert None not in people
+    with captured() as sql:
+        again = await Candidacy.load_level(info, [second.pk, aliyev.pk])
+        persons = await Person.load_level(info, [*people, people[0]])
+    assert again == [found[2], found[0]] and again[1] is found[0]
+    assert [table(text) for text, _ in sql] == ["person"] and len(started) == 2
+    assert [p.key for p in persons if p is not None][0::2] == ["ilham-aliyev", "ilham-aliyev"]
+    assert persons[0] is persons[2]
+    # A missing row is None, as before; a write starts the rows afresh, and new objects.
+    assert await Person.load_level(info, [10**9]) == [None]
+    loaders.clear()
+    with captured() as sql:
+        (fresh,) = await Candidacy.load_level(info, [aliyev.pk])
+    assert [table(text) for text, _ in sql] == ["candidacy"]
+    assert fresh is not None and fresh is not found[0] and fresh.key == aliyev.key
+
+
+async def test_sources_shared_by_facts_are_one_object_in_a_list_of_each_facts_own(
+    world: TortoiseContext,
+) -> None:
+    loaders = Loaders()
+    info: Any = SimpleNamespace(context=SimpleNamespace(loaders=loaders))
+    election = await Election.load(info, (await models.Election.get(key="az-president-2024")).pk)
+    candidacy = await Candidacy.load(
+        info, (await models.Candidacy.get(key="az-president-2024/ilham-aliyev")).pk
+    )
+    assert election is not None and candidacy is not None
+    of_election = linked_sources(models.Election)
+    lists = await of_election.level([election, election], info)
+    assert [s.key for s in lists[0]] == [
+        "cec-az-news-1285",
+        "einpresswire-687428779",
+        "epde-emds-preliminary",
+        "geghard-343",
+        "hurriyet-190507",
+        "menafn-1107731739",
+        "menafn-1107837909",
+        "menafn-1107844554",
+        "seed-article-2024-02",
+        "turan-emds-interim",
+        "turan-osce-missions",
+        "wikipedia-az-2024",
+    ]
+    assert lists[0] == lists[1] and lists[0] is not lists[1]  # each fact's own list
+    assert all(a is b for a, b in zip(lists[0], lists[1], strict=True))
+    # A source of the candidacy's that the election names too is the object made for it.
+    (named,) = await linked_sources(models.Candidacy).level([candidacy], info)
+    assert [s.key for s in named] == [
+        "cec-az-news-1285",
+        "menafn-1107844554",
+        "wikipedia-az-2024",
+    ]
+    assert named[0] is lists[0][0] and named[1] is lists[0][7] and named[2] is lists[0][11]
 
 
 async def test_what_an_operation_read_is_freed_when_it_is_done_without_the_cyclic_collector(
