@@ -19,9 +19,10 @@ from tortoise.context import TortoiseContext
 
 from bench.statements import captured
 from schema import Schema, build_schema
-from schema.context import Batches, Context
+from schema.context import Context
 from service.metrics import Metrics
 from service.settings import Limits, Settings
+from tests.support.batches import started_batches
 from tests.support.statements import table
 
 NODE = """
@@ -236,14 +237,7 @@ async def test_a_compiled_run_reads_what_a_known_run_reads(world: TortoiseContex
 async def test_a_lookup_alone_is_read_in_its_own_task_and_two_share_one_statement(
     world: TortoiseContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started: list[object] = []
-    start = Batches.start
-
-    def counted(self: Batches, batch: Any) -> None:
-        started.append(batch)
-        start(self, batch)
-
-    monkeypatch.setattr(Batches, "start", counted)
+    started = started_batches(monkeypatch)
     schema = build_schema(Settings())
     first, other = (
         to_base64("Election", "az-president-2018"),

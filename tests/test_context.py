@@ -20,8 +20,10 @@ from schema.context import Context, Loaders, once, once_many, running
 from schema.election import Election
 from schema.person import Person
 from schema.source import linked_sources
+from tests.support.batches import started_batches
 from tests.support.clients import client
 from tests.support.statements import table
+from tests.support.world import AZ_2024_SOURCES
 
 
 async def test_callers_that_come_while_a_value_is_made_wait_for_it() -> None:
@@ -141,14 +143,7 @@ async def test_a_lookup_alone_is_read_at_once_with_no_batch_and_kept_for_the_req
 ) -> None:
     loaders = Loaders()
     batches: list[list[int]] = []
-    started: list[object] = []
-    start = loaders.batches.start
-
-    def counted(batch: Any) -> None:
-        started.append(batch)
-        start(batch)
-
-    monkeypatch.setattr(loaders.batches, "start", counted)
+    started = started_batches(monkeypatch)
 
     async def squares(keys: list[int]) -> list[int]:
         batches.append(keys)
@@ -246,14 +241,7 @@ async def test_a_level_of_rows_read_before_is_made_at_once_and_each_row_into_one
 ) -> None:
     loaders = Loaders()
     info: Any = SimpleNamespace(context=SimpleNamespace(loaders=loaders))
-    started: list[object] = []
-    start = loaders.batches.start
-
-    def counted(batch: Any) -> None:
-        started.append(batch)
-        start(batch)
-
-    monkeypatch.setattr(loaders.batches, "start", counted)
+    started = started_batches(monkeypatch)
     election = await models.Election.get(key="az-president-2024")
     rows = await loaders.children(models.Candidacy, "election").load(election.pk)
     assert len(started) == 1
@@ -311,20 +299,7 @@ async def test_sources_shared_by_facts_are_one_object_in_a_list_of_each_facts_ow
     assert election is not None and candidacy is not None
     of_election = linked_sources(models.Election)
     lists = await of_election.level([election, election], info)
-    assert [s.key for s in lists[0]] == [
-        "cec-az-news-1285",
-        "einpresswire-687428779",
-        "epde-emds-preliminary",
-        "geghard-343",
-        "hurriyet-190507",
-        "menafn-1107731739",
-        "menafn-1107837909",
-        "menafn-1107844554",
-        "seed-article-2024-02",
-        "turan-emds-interim",
-        "turan-osce-missions",
-        "wikipedia-az-2024",
-    ]
+    assert [s.key for s in lists[0]] == AZ_2024_SOURCES
     assert lists[0] == lists[1] and lists[0] is not lists[1]  # each fact's own list
     assert all(a is b for a, b in zip(lists[0], lists[1], strict=True))
     # A source of the candidacy's that the election names too is the object made for it.

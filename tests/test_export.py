@@ -16,26 +16,12 @@ import models
 from models.base import Entity
 from tests.support.clients import client
 from tests.support.servers import running_server
+from tests.support.world import AZ_2024_SOURCES
 from web import export
 from web.export import TABLES, Filters
 
 #: Rows in the test world, per export.
 COUNTS = {"elections": 9, "candidacies": 62, "tallies": 34, "tally-lines": 120, "endorsements": 12}
-
-AZ_2024_SOURCES = [
-    "cec-az-news-1285",
-    "einpresswire-687428779",
-    "epde-emds-preliminary",
-    "geghard-343",
-    "hurriyet-190507",
-    "menafn-1107731739",
-    "menafn-1107837909",
-    "menafn-1107844554",
-    "seed-article-2024-02",
-    "turan-emds-interim",
-    "turan-osce-missions",
-    "wikipedia-az-2024",
-]
 
 #: The final CEC protocol of 2024, line by line: (candidacy, votes, share) from first place.
 FINAL_CEC_2024 = [

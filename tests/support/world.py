@@ -55,3 +55,20 @@ WINNER_DATA = {"election": {"winner": {"name": "Ilham Aliyev", "share": 92.12}}}
 def global_id(type_name: str, key: str) -> str:
     """A global ID as the API builds it: base64 of "Type:natural key"."""
     return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+#: The sources of the 2024 Azerbaijani presidential election in the test world, in key order.
+AZ_2024_SOURCES = [
+    "cec-az-news-1285",
+    "einpresswire-687428779",
+    "epde-emds-preliminary",
+    "geghard-343",
+    "hurriyet-190507",
+    "menafn-1107731739",
+    "menafn-1107837909",
+    "menafn-1107844554",
+    "seed-article-2024-02",
+    "turan-emds-interim",
+    "turan-osce-missions",
+    "wikipedia-az-2024",
+]
