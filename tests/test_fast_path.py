@@ -50,7 +50,13 @@ from models.tally import Stage
 from schema import Schema, schema
 from schema.candidacy import CandidacyStatus
 from schema.context import Context
-from schema.fast_path import FastInfo, complete_leaves, of_its_class
+from schema.fast_path import (
+    MAX_MADE_KEYS,
+    FastInfo,
+    complete_leaves,
+    dict_maker,
+    of_its_class,
+)
 from schema.known import KnownQueries
 from schema.node import ModelNode
 from service import compat
@@ -256,6 +262,14 @@ CORNERS: list[tuple[str, str, dict[str, Any] | None, str, str]] = [
         "fast",
     ),
     (
+        "every field of a level's objects skipped: an empty object each",
+        'query Q($s: Boolean!) { election(key: "az-president-2024") { key @skip(if: $s) '
+        "candidacies(first: 2) { nodes { key @skip(if: $s) } } } }",
+        {"s": True},
+        "fast",
+        "fast",
+    ),
+    (
         "a null object in a nullable field, and empty lists",
         '{ election(key: "az-president-1992") { result { key lines { votes } } '
         "exitPolls { nodes { key } totalCount } legalCases { edges { cursor } } } }",
@@ -370,6 +384,27 @@ def test_a_scalar_the_serializer_refuses_is_refused_as_it_refuses_it(
 ) -> None:
     with pytest.raises(GraphQLError, match=re.escape(refusal)):
         complete_leaves(scalar, values)
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ("key",),
+        ("key", "name", "share"),
+        # Names of the maker's own (its arguments, its keys' names, itself) are only keys.
+        ("v1", "v0", "k0", "make", "__typename"),
+        tuple(f"f{i}" for i in range(MAX_MADE_KEYS)),
+        tuple(f"f{i}" for i in range(MAX_MADE_KEYS + 1)),  # made key by key
+    ],
+    ids=lambda keys: f"{len(keys)} keys",
+)
+def test_a_levels_objects_are_made_as_dicts_of_their_keys(keys: tuple[str, ...]) -> None:
+    # The columns of a level of three objects, each value naming its key and object.
+    columns = [[f"{key}@{i}" for i in range(3)] for key in keys]
+    made = list(map(dict_maker(keys), *columns))
+    assert made == [{key: f"{key}@{i}" for key in keys} for i in range(3)]
+    assert [list(item) for item in made] == [list(keys)] * 3  # the keys in their order
+    assert dict_maker(keys) is dict_maker(keys)  # written once for a selection
 
 
 def test_an_enum_column_is_serialized_as_graphql_core_serializes_each_value() -> None:
