@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, Self, TypeVar
@@ -73,29 +74,62 @@ def _written(cls: type[T]) -> Callable[..., T]:
     """
     definition = get_object_definition(cls, strict=True)
     private = {f.python_name for f in definition.fields if is_private(f.type)}
-    arguments: list[str] = []  # the keyword arguments of `make`, as source
-    namespace: dict[str, Any] = {"make": cls}
+    values: dict[str, str] = {}  # each field's value, as source
+    namespace: dict[str, Any] = {"make": cls, "new": object.__new__}
     given = sorted(private - {"row", "node_key"})  # what the row does not hold
-    arguments.extend(f"{name}={name}" for name in given)
+    values.update((name, name) for name in given)
     if "row" in private:
-        arguments.append("row=row")
+        values["row"] = "row"
     if "node_key" in private:
-        arguments.append(f"node_key=row.{getattr(cls, 'natural_key')}")  # noqa: B009 (a node's)
+        values["node_key"] = f"row.{getattr(cls, 'natural_key')}"  # noqa: B009 (a node's)
     for field in definition.fields:
         name = field.python_name
         if field.base_resolver is not None or name in private:
             continue
         to_schema = _converter(field.type, f"{cls.__name__}.{name}")
         if to_schema is None:
-            arguments.append(f"{name}=row.{name}")
+            values[name] = f"row.{name}"
         else:
             namespace[f"to_{name}"] = to_schema
-            arguments.append(f"{name}=to_{name}(row.{name})")
+            values[name] = f"to_{name}(row.{name})"
     parameters = ", ".join(["row", *(["*", *given] if given else [])])
-    source = f"def from_row({parameters}):\n    return make({', '.join(arguments)})\n"
+    order = _set_by_init(cls, values)
+    if order is None:
+        arguments = ", ".join(f"{name}={value}" for name, value in values.items())
+        body = f"    return make({arguments})\n"
+    else:
+        # What the dataclass's __init__ does, without the call: its keyword arguments
+        # parsed cost twice the rest of making the object (BENCHMARKS.md).
+        body = "    made = new(make)\n"
+        body += "".join(f"    made.{name} = {values[name]}\n" for name in order)
+        body += "    return made\n"
+    source = f"def from_row({parameters}):\n{body}"
     exec(source, namespace)  # names from the class definition, never from a request
     from_row: Callable[..., T] = namespace["from_row"]
     return from_row
+
+
+def _set_by_init(cls: type, values: dict[str, str]) -> list[str] | None:
+    """The fields the dataclass's __init__ sets, in its order, if it only sets each field to
+    the value it is given, all of them given (no default, no `__post_init__`, no `__init__`,
+    `__new__` or `__setattr__` of the type's own): then setting them one by one makes the same
+    object. None otherwise, and the type is called."""
+    params = getattr(cls, "__dataclass_params__", None)
+    init = cls.__dict__.get("__init__")
+    fields = [f.name for f in dataclasses.fields(cls) if f.init] if params is not None else []
+    plain = (
+        params is not None
+        and params.init
+        and not params.frozen
+        and not hasattr(cls, "__post_init__")
+        and type(cls).__call__ is type.__call__
+        and not any("__new__" in vars(base) for base in cls.__mro__[:-1])
+        and not any("__setattr__" in vars(base) for base in cls.__mro__[:-1])
+        # written by dataclasses (compiled from its source), not by hand
+        and getattr(getattr(init, "__code__", None), "co_filename", None) == "<string>"
+        and sorted(fields) == sorted(values)
+    )
+    return fields if plain else None
 
 
 def _converter(field_type: Any, where: str) -> Convert | None:
