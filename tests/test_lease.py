@@ -16,7 +16,7 @@ from bench.statements import captured
 from schema import build_schema
 from schema.context import Context
 from service import compat
-from service.lease import LEASES, Lease
+from service.lease import LEASES, SPARE_LIFETIME, SPARE_SECONDS, Lease
 from service.settings import Settings
 from tests.support.databases import BACKEND
 
@@ -30,6 +30,7 @@ class Connection:
         self.name = name
         self.delay = delay
         self.closed = False
+        self.in_transaction = False
         self.statements: list[str] = []
         self.running = 0
         self.most_running = 0
@@ -49,6 +50,9 @@ class Connection:
     def is_closed(self) -> bool:
         return self.closed
 
+    def is_in_transaction(self) -> bool:
+        return self.in_transaction
+
 
 class Pool:
     """A pool of `size` connections that counts what it hands out and gets back."""
@@ -56,11 +60,15 @@ class Pool:
     def __init__(self, size: int, delay: float = 0.0) -> None:
         self.size = size
         self.delay = delay
+        self.closing = False
         self.taken: list[Connection] = []
         self.returned: list[Connection] = []
 
     def get_max_size(self) -> int:
         return self.size
+
+    def is_closing(self) -> bool:
+        return self.closing
 
     async def acquire(self) -> Connection:
         connection = Connection(f"c{len(self.taken) + 1}", self.delay)
@@ -81,10 +89,76 @@ async def test_a_lease_takes_one_connection_for_every_statement_and_gives_it_bac
     assert connection.most_running == 1
     assert LEASES.held(pool) == 1 and pool.returned == []
     await lease.end()
+    # Given back, it waits as a spare for the next lease, still counted as leased, then goes
+    # back to the pool when none takes it.
+    assert LEASES.spares.count(pool) == 1 and LEASES.held(pool) == 1 and pool.returned == []
+    await asyncio.sleep(SPARE_SECONDS * 2)
     assert pool.returned == [connection] and LEASES.held(pool) == 0
+    assert LEASES.spares.count(pool) == 0
     # Once ended, a lease takes no connection: the caller reads as before.
     assert await lease.fetch(pool, "SELECT 3", [], LOG) is None
     assert len(pool.taken) == 1
+
+
+async def test_the_next_lease_takes_the_spare_without_asking_the_pool() -> None:
+    pool = Pool(5)
+    first, second, third = Lease(), Lease(), Lease()
+    assert await first.fetch(pool, "SELECT 1", [], LOG) == [("c1", "SELECT 1")]
+    await first.end()
+    assert await second.fetch(pool, "SELECT 2", [], LOG) == [("c1", "SELECT 2")]
+    assert len(pool.taken) == 1 and LEASES.spares.count(pool) == 0
+    # A statement that fails leaves its connection to the pool, which clears what it left.
+    pool.taken[0].delay = 10
+    failing = asyncio.create_task(second.fetch(pool, "SELECT pg_sleep(10)", [], LOG))
+    await asyncio.sleep(0.01)
+    failing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await failing
+    await second.end()
+    assert pool.returned == [pool.taken[0]] and LEASES.spares.count(pool) == 0
+    # A connection left in a transaction goes back too; so does one taken from the pool
+    # more than SPARE_LIFETIME ago, and any given back while the pool closes.
+    assert await third.fetch(pool, "SELECT 3", [], LOG) == [("c2", "SELECT 3")]
+    pool.taken[1].in_transaction = True
+    await third.end()
+    assert pool.returned == pool.taken and LEASES.held(pool) == 0
+    old, closing = Lease(), Lease()
+    await old.fetch(pool, "SELECT 4", [], LOG)
+    old._since -= SPARE_LIFETIME + 1  # taken from the pool that long ago
+    await old.end()
+    await closing.fetch(pool, "SELECT 5", [], LOG)
+    pool.closing = True
+    await closing.end()
+    assert pool.returned == pool.taken and LEASES.held(pool) == 0
+    assert LEASES.spares.count(pool) == 0
+
+
+async def test_a_closing_pool_gets_its_spares_back_at_once() -> None:
+    pool = Pool(5)
+    leases = [Lease() for _ in range(2)]
+    for lease in leases:
+        await lease.fetch(pool, "SELECT 1", [], LOG)
+    for lease in leases:
+        await lease.end()
+    assert LEASES.spares.count(pool) == 2 and pool.returned == []
+    # asyncpg's pool, closing, waits for every connection: asked for a spare, it sends them
+    # all back rather than giving one, without waiting for their time.
+    pool.closing = True
+    assert LEASES.spares.take(pool) is None
+    await asyncio.sleep(0)  # the spares' way back to the pool
+    assert sorted(c.name for c in pool.returned) == ["c1", "c2"] and LEASES.held(pool) == 0
+    # A spare closed meanwhile (the server went away) goes back, and the next is taken.
+    pool.closing = False
+    for lease in (a := Lease(), b := Lease()):
+        await lease.fetch(pool, "SELECT 3", [], LOG)
+    await a.end()
+    await b.end()
+    pool.taken[-1].closed = True  # b's, given back last
+    fresh = Lease()
+    assert await fresh.fetch(pool, "SELECT 4", [], LOG) == [("c3", "SELECT 4")]
+    await fresh.end()
+    await asyncio.sleep(SPARE_SECONDS * 2)
+    assert pool.returned[2:] == [pool.taken[3], pool.taken[2]] and LEASES.held(pool) == 0
 
 
 async def test_one_connection_of_the_pool_is_never_leased() -> None:
@@ -95,11 +169,13 @@ async def test_one_connection_of_the_pool_is_never_leased() -> None:
     assert found == [[("c1", "SELECT 1")], [("c2", "SELECT 1")], None]
     assert LEASES.held(pool) == 2
     await leases[0].end()
-    assert LEASES.held(pool) == 1
-    assert await leases[2].fetch(pool, "SELECT 2", [], LOG) == [("c3", "SELECT 2")]
+    # Its connection waits as a spare, still counted: the third query takes it.
+    assert LEASES.held(pool) == 2
+    assert await leases[2].fetch(pool, "SELECT 2", [], LOG) == [("c1", "SELECT 2")]
     for lease in leases:
         await lease.end()
-    assert LEASES.held(pool) == 0 and len(pool.returned) == 3
+    await asyncio.sleep(SPARE_SECONDS * 2)
+    assert LEASES.held(pool) == 0 and len(pool.returned) == 2
     # A pool of one connection is never leased.
     single = Pool(1)
     assert await Lease().fetch(single, "SELECT 1", [], LOG) is None and single.taken == []
@@ -158,9 +234,14 @@ async def test_a_known_election_page_reads_on_one_leased_connection(
     assert again.data["election"]["candidacies"]["nodes"][0]["share"] == 92.12
     assert len(statements) == 10
     if pool is not None:
-        # On PostgreSQL: one connection for the ten statements, given back after.
+        # On PostgreSQL: one connection for the ten statements, given back after as a spare,
+        # which the next run takes without asking the pool; back in the pool once none does.
         assert len(taken) == 1
-        assert LEASES.held(pool) == 0
+        assert LEASES.held(pool) == LEASES.spares.count(pool) == 1
+        third = await schema.execute(ELECTION_PAGE, variables, context_value=Context())
+        assert third.data == first.data and len(taken) == 1
+        await asyncio.sleep(SPARE_SECONDS * 2)
+        assert LEASES.held(pool) == LEASES.spares.count(pool) == 0
         assert pool.get_idle_size() == pool.get_size()
     else:
         # SQLite has one connection, which Tortoise's client keeps: no lease.
