@@ -94,8 +94,9 @@ class Lease:
                 await self._give_back()
 
     async def end(self) -> None:
-        """The query is done: the connection goes back to the pool now, or with the last
-        statement still running (a batch cancelled at the time limit)."""
+        """The query is done: the connection is given back now (kept as a spare, or to the
+        pool), or with the last statement still running (a batch cancelled at the time
+        limit)."""
         self._ended = True
         if not self._users:
             await self._give_back()

@@ -7,6 +7,7 @@ import asyncio
 import logging
 from typing import Any
 
+import asyncpg
 import pytest
 from tortoise import connections
 from tortoise.context import TortoiseContext
@@ -18,7 +19,7 @@ from schema.context import Context
 from service import compat
 from service.lease import LEASES, SPARE_LIFETIME, SPARE_SECONDS, Lease
 from service.settings import Settings
-from tests.support.databases import BACKEND
+from tests.support.databases import BACKEND, POSTGRES_URL
 
 LOG = logging.getLogger("tests.lease")
 
@@ -243,6 +244,15 @@ async def test_a_known_election_page_reads_on_one_leased_connection(
         await asyncio.sleep(SPARE_SECONDS * 2)
         assert LEASES.held(pool) == LEASES.spares.count(pool) == 0
         assert pool.get_idle_size() == pool.get_size()
+        # asyncpg's pool, closing, waits for every connection: a spare goes back to it.
+        other = await asyncpg.create_pool(POSTGRES_URL, min_size=1, max_size=2)
+        lease = Lease()
+        rows = await lease.fetch(other, "SELECT 1", [], LOG)
+        assert rows is not None and [tuple(row) for row in rows] == [(1,)]
+        await lease.end()
+        assert LEASES.spares.count(other) == 1
+        await asyncio.wait_for(other.close(), timeout=5)
+        assert LEASES.held(other) == LEASES.spares.count(other) == 0
     else:
         # SQLite has one connection, which Tortoise's client keeps: no lease.
         assert taken == []
