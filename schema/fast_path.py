@@ -121,10 +121,11 @@ Collected = dict[tuple[str, tuple[int, ...]], dict[str, list[FieldDetails]]]
 #: Fields' arguments as their resolvers take them, info apart, kept where no variable can
 #: change them: by the parent type's name and the identity of the field's node.
 Calls = dict[tuple[str, int], dict[str, Any]]
-#: How each field of a selection is resolved, found once and kept for the next runs of a known
-#: query: by the identity of the selection's fields as `collected` keeps them (held with
-#: them, so that the identity stays theirs).
-Plans = dict[int, tuple[dict[str, list[FieldDetails]], "list[FieldPlan]"]]
+#: How each field of a selection is resolved, and the function that makes its objects
+#: (`dict_maker`), found once and kept for the next runs of a known query: by the identity of
+#: the selection's fields as `collected` keeps them (held with them, so that the identity
+#: stays theirs).
+Plans = dict[int, tuple[dict[str, list[FieldDetails]], "list[FieldPlan]", "Maker"]]
 #: The argument values a kept call may hold: nothing a resolver could change for the next
 #: request that shares them.
 _CONSTANT_TYPES = frozenset({int, float, str, bool, type(None)})
@@ -253,7 +254,7 @@ class _Run:
             raise AnswerTooLarge(budget.too_large_message(self.budget.limit))
         # Every field's resolver first, so that a field the fast path declines is found
         # before any coroutine is made.
-        plans = self.plans(parent_type, grouped)
+        plans, maker = self.plans(parent_type, grouped)
         resolvers = [plan.make(self) for plan in plans]
         # Every field's values, one after the other; a level resolver's (Level) is one
         # coroutine that gives the whole column.
@@ -304,24 +305,32 @@ class _Run:
         # Each object's dict from its values across the columns, every column `count` long.
         if not columns:  # every field skipped: an empty object each
             return [{} for _ in range(count)]
+        if maker is None:
+            # A query's first run: writing the maker would cost more than it saves. The rows
+            # of the columns, in loops that run in C (a third quicker than a comprehension).
+            rows = zip(*columns, strict=True)
+            return list(map(dict, map(zip, itertools.repeat(list(grouped)), rows)))
         if any(len(column) != count for column in columns):
             raise Unsupported("a column's length")
-        return list(map(dict_maker(tuple(grouped)), *columns))
+        return list(map(maker, *columns))
 
     def plans(
         self, parent_type: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]
-    ) -> list[FieldPlan]:
-        """How each of the selection's fields is resolved: found for this run, or kept from an
-        earlier run of a known query (the same fields, so the same plans)."""
+    ) -> tuple[list[FieldPlan], Maker | None]:
+        """How each of the selection's fields is resolved, and for a known query the function
+        that makes its objects: found for this run, or kept from an earlier run of the known
+        query (the same fields, so the same plans)."""
         kept = self.executor.plans
         if kept is not None:
             found = kept.get(id(grouped))
             if found is not None and found[0] is grouped:
-                return found[1]
+                return found[1], found[2]
         plans = [self.plan(parent_type, details) for details in grouped.values()]
-        if kept is not None:
-            kept[id(grouped)] = (grouped, plans)
-        return plans
+        if kept is None:
+            return plans, None
+        maker = dict_maker(tuple(grouped))
+        kept[id(grouped)] = (grouped, plans, maker)
+        return plans, maker
 
     def plan(self, parent_type: GraphQLObjectType, details: list[FieldDetails]) -> FieldPlan:
         """How one selected field is resolved: what does not change from one run to the next
@@ -689,24 +698,25 @@ def of_its_class(object_type: GraphQLObjectType, values: list[Any]) -> bool:
 #: The most keys a selection's objects are made with by a function written for them
 #: (`dict_maker`); a selection of more is made key by key.
 MAX_MADE_KEYS = 64
+#: What makes the objects of a selection from its columns' values, one argument per field.
+Maker = Callable[..., dict[str, Any]]
 
 
-@functools.lru_cache(maxsize=512)
-def dict_maker(keys: tuple[str, ...]) -> Callable[..., dict[str, Any]]:
+def dict_maker(keys: tuple[str, ...]) -> Maker:
     """The function that makes a level's objects' dicts from their values, one argument per
     key, e.g. for ("key", "name") `lambda v0, v1: {k0: v0, k1: v1}`. Mapped over a level's
     columns (`map(maker, *columns)`), it is about twice as fast as `dict(zip(keys, row))`
     for each row of the transposed columns (BENCHMARKS.md). The keys are bound as names of
-    its namespace, never written into its source, which holds only names of our own. Kept
-    for the last selections seen: it is written once per selection, as a known query's plans
-    are."""
+    its namespace, never written into its source, which holds only names of our own.
+    Writing it takes about 40 µs, so it is written for a known query's selection, once,
+    and kept with its plans."""
     if len(keys) > MAX_MADE_KEYS:
         return lambda *values: dict(zip(keys, values, strict=True))
     names = [f"v{i}" for i in range(len(keys))]
     entries = ", ".join(f"k{i}: v{i}" for i in range(len(keys)))
     namespace: dict[str, Any] = {f"k{i}": key for i, key in enumerate(keys)}
     exec(f"def make({', '.join(names)}):\n    return {{{entries}}}\n", namespace)
-    made: Callable[..., dict[str, Any]] = namespace["make"]
+    made: Maker = namespace["make"]
     return made
 
 

@@ -404,7 +404,6 @@ def test_a_levels_objects_are_made_as_dicts_of_their_keys(keys: tuple[str, ...])
     made = list(map(dict_maker(keys), *columns))
     assert made == [{key: f"{key}@{i}" for key in keys} for i in range(3)]
     assert [list(item) for item in made] == [list(keys)] * 3  # the keys in their order
-    assert dict_maker(keys) is dict_maker(keys)  # written once for a selection
 
 
 def test_an_enum_column_is_serialized_as_graphql_core_serializes_each_value() -> None:

@@ -149,13 +149,20 @@ async def test_a_known_query_keeps_how_each_field_is_resolved_and_reads_each_run
     known = schema.known.get(query, None)
     assert known is not None and known.plans == {}
     first = await schema.execute(query, {"id": ids[0]}, Context())
-    # One plan per selection the fast path collected: the root, the election, its winner.
-    kept = {key: plans for key, (_grouped, plans) in known.plans.items()}
+    # One plan per selection the fast path collected: the root, the election, its winner;
+    # each with the function that makes its objects from their fields' values.
+    kept = {key: (plans, maker) for key, (_grouped, plans, maker) in known.plans.items()}
     assert len(kept) == len(known.collected or {}) == 3
+    makers = {tuple(grouped): maker for grouped, _plans, maker in known.plans.values()}
+    assert makers.keys() == {("node",), ("key", "date", "winner"), ("name",)}
+    assert makers["key", "date", "winner"](1, 2, 3) == {"key": 1, "date": 2, "winner": 3}
     other = await schema.execute(query, {"id": ids[1]}, Context())
-    # The same plans, made once; the node's ID is this run's.
+    # The same plans and makers, made once; the node's ID is this run's.
     assert known.plans.keys() == kept.keys()
-    assert all(plans is kept[key] for key, (_grouped, plans) in known.plans.items())
+    assert all(
+        plans is kept[key][0] and maker is kept[key][1]
+        for key, (_grouped, plans, maker) in known.plans.items()
+    )
     answers = [(run.data, run.errors) for run in (first, other)]
     assert answers == [
         ({"node": {"key": key, "date": date, "winner": {"name": "Ilham Aliyev"}}}, None)
