@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -122,9 +123,82 @@ def request_line(when: str, logger: str, request: str | None, fields: dict[str, 
     )
 
 
+#: How long a request's line may wait to be written with the lines after it: one write and
+#: flush of the stream for the lines of many requests, where each cost its request a tenth
+#: of a small query's time (BENCHMARKS.md).
+LINES_SECONDS = 0.05
+#: The most request lines that wait: more are written at once.
+MAX_WAITING_LINES = 256
+
+
 class JsonLines(logging.StreamHandler[Any]):
     """The handler `configure` installs: JsonFormatter's lines to a stream. `log_request`
-    writes a request's line to it directly when nothing else would see the record."""
+    gives it a request's line directly when nothing else would see the record, and the
+    lines given so wait to be written together: at most LINES_SECONDS (or
+    MAX_WAITING_LINES lines), and never after a record logged later, nor past `flush`,
+    which `logging.shutdown` calls at exit. Outside an event loop a line is written at
+    once."""
+
+    def __init__(self, stream: Any = None) -> None:
+        super().__init__(stream)
+        self._waiting: list[str] = []
+        #: The event loop whose timer will write the waiting lines, if one will.
+        self._due: asyncio.AbstractEventLoop | None = None
+
+    def add_line(self, line: str) -> None:
+        """A request's whole line (its terminator included), written with the next ones."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        self.acquire()
+        try:
+            self._waiting.append(line)
+            if loop is None or len(self._waiting) >= MAX_WAITING_LINES:
+                self.flush()
+            elif self._due is not loop:  # none set, or on a loop that has stopped since
+                self._due = loop
+                loop.call_later(LINES_SECONDS, self._on_time)
+        finally:
+            self.release()
+
+    def _on_time(self) -> None:
+        self.acquire()
+        try:
+            self._due = None
+            self.flush()
+        finally:
+            self.release()
+
+    def flush(self) -> None:
+        """Writes the waiting lines, then flushes the stream."""
+        self.acquire()
+        try:
+            self._write_waiting()
+            super().flush()
+        finally:
+            self.release()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.acquire()  # reentrant: Handler.handle holds it around emit
+        try:
+            self._write_waiting()  # the lines of earlier requests come first
+        finally:
+            self.release()
+        super().emit(record)
+
+    def _write_waiting(self) -> None:
+        # The timer, if set, stays: it writes what comes meanwhile, or finds nothing.
+        if not self._waiting:
+            return
+        text = "".join(self._waiting)
+        self._waiting.clear()
+        try:
+            self.stream.write(text)
+        except Exception:
+            # As StreamHandler.emit does: a broken stream does not fail the request.
+            record = logging.makeLogRecord({"name": "elections.requests", "msg": text})
+            self.handleError(record)
 
 
 def _only_handler(logger: logging.Logger) -> JsonLines | None:
@@ -187,19 +261,7 @@ def log_request(
         request_id(),
         fields,
     )
-    line += handler.terminator
-    handler.acquire()  # as Handler.handle holds it around the write and the flush
-    try:
-        handler.stream.write(line)
-        handler.stream.flush()
-    except Exception:
-        # As StreamHandler.emit does: a broken stream does not fail the request.
-        record = logger.makeRecord(
-            logger.name, logging.INFO, "", 0, "%s %s %s", (method, path, status), None
-        )
-        handler.handleError(record)
-    finally:
-        handler.release()
+    handler.add_line(line + handler.terminator)
 
 
 def configure(level: str = "info", stream: Any = None) -> None:

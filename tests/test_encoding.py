@@ -4,6 +4,7 @@ the only place it goes, the same line as JsonFormatter writes for the record."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -133,12 +134,13 @@ async def test_an_answer_that_orjson_refuses_is_answered(
 
 
 @contextmanager
-def configured() -> Iterator[io.StringIO]:
-    """`logs.configure` writing to a buffer, its handler the root's only one (pytest's own
-    that catch each test's records aside), and the root logger as it was after."""
+def configured(stream: io.StringIO | None = None) -> Iterator[io.StringIO]:
+    """`logs.configure` writing to a buffer (`stream`, or a new one), its handler the root's
+    only one (pytest's own that catch each test's records aside), and the root logger as it
+    was after."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
-    stream = io.StringIO()
+    stream = io.StringIO() if stream is None else stream
     try:
         logs.configure("info", stream)
         yield stream
@@ -261,3 +263,59 @@ async def test_a_served_request_logs_its_line_directly(
         "method": "POST",
         "path": "/graphql",
     }
+
+
+class Writes(io.StringIO):
+    """A stream that counts its writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def _lines(stream: io.StringIO) -> list[str]:
+    return [json.loads(text)["path"] for text in stream.getvalue().splitlines()]
+
+
+async def test_request_lines_are_written_together_after_a_moment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = Writes()
+    with configured(stream):
+        for path in ("/a", "/b", "/c"):
+            logs.log_request(direct(monkeypatch), "GET", path, 200, None, 1.5)
+        assert (stream.getvalue(), stream.writes) == ("", 0)  # waiting for the next ones
+        await asyncio.sleep(logs.LINES_SECONDS * 2)
+        assert (_lines(stream), stream.writes) == (["/a", "/b", "/c"], 1)  # one write
+
+
+async def test_a_record_logged_after_request_lines_comes_after_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = Writes()
+    with configured(stream):
+        [handler] = logging.getLogger().handlers
+        logs.log_request(direct(monkeypatch), "GET", "/a", 200, None, 1.5)
+        logging.getLogger("elections").warning("after /a")
+        written = [json.loads(text) for text in stream.getvalue().splitlines()]
+        assert [line.get("path", line["message"]) for line in written] == ["/a", "after /a"]
+        # Flushed (as logging.shutdown flushes at exit), a waiting line is written.
+        logs.log_request(direct(monkeypatch), "GET", "/b", 200, None, 1.5)
+        assert len(stream.getvalue().splitlines()) == 2
+        handler.flush()
+        assert len(stream.getvalue().splitlines()) == 3
+
+
+async def test_at_most_so_many_request_lines_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = Writes()
+    with configured(stream):
+        for i in range(logs.MAX_WAITING_LINES + 1):
+            logs.log_request(direct(monkeypatch), "GET", f"/{i}", 200, None, 1.5)
+        # The lines up to the most that wait are written at once; the next one waits.
+        assert len(_lines(stream)) == logs.MAX_WAITING_LINES and stream.writes == 1
+        await asyncio.sleep(logs.LINES_SECONDS * 2)
+        assert _lines(stream)[-1] == f"/{logs.MAX_WAITING_LINES}" and stream.writes == 2
