@@ -13,6 +13,7 @@ import json
 import logging
 import re
 import sqlite3
+import time
 from random import Random
 from typing import Any
 
@@ -331,7 +332,10 @@ def test_uvicorn_serves_ready_metrics_and_json_logs(
         assert found[sample("elections_database_connections_max")] == (
             1 if BACKEND == "sqlite" else 5
         )
-        output = served.output()
+        # Request lines are written together, within LINES_SECONDS of the request.
+        deadline = time.monotonic() + 5
+        while '"op-1"' not in (output := served.output()) and time.monotonic() < deadline:
+            time.sleep(logs.LINES_SECONDS / 5)
 
     lines = output.splitlines()
     # uvicorn logs two lines before the app starts; from then on, JSON only.
