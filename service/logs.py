@@ -124,8 +124,8 @@ def request_line(when: str, logger: str, request: str | None, fields: dict[str, 
 
 
 #: How long a request's line may wait to be written with the lines after it: one write and
-#: flush of the stream for the lines of many requests, where each cost its request a tenth
-#: of a small query's time (BENCHMARKS.md).
+#: flush of the stream for the lines of many requests, where writing each cost a small query
+#: about 6 % of its server's time (BENCHMARKS.md).
 LINES_SECONDS = 0.05
 #: The most request lines that wait: more are written at once.
 MAX_WAITING_LINES = 256
@@ -176,6 +176,8 @@ class JsonLines(logging.StreamHandler[Any]):
         try:
             self._write_waiting()
             super().flush()
+        except Exception:  # the stream's flush: as for its write
+            self.handleError(logging.makeLogRecord({"name": "elections.requests"}))
         finally:
             self.release()
 
@@ -197,8 +199,7 @@ class JsonLines(logging.StreamHandler[Any]):
             self.stream.write(text)
         except Exception:
             # As StreamHandler.emit does: a broken stream does not fail the request.
-            record = logging.makeLogRecord({"name": "elections.requests", "msg": text})
-            self.handleError(record)
+            self.handleError(logging.makeLogRecord({"name": "elections.requests", "msg": text}))
 
 
 def _only_handler(logger: logging.Logger) -> JsonLines | None:
@@ -238,10 +239,11 @@ def log_request(
     `status`, `method` and `path` (docs/production.md shows it).
 
     Under `configure`, where its one handler is the only place the line goes, the line is
-    built and written here: the same JSON as JsonFormatter writes for the record, without
-    making a record (the caller's frame looked up, the thread and process named) and
-    passing it through the loggers and the handler. Elsewhere (more handlers, a filter, tests
-    that catch a logger's lines) it is logged as a record."""
+    built here and given to the handler, which writes it with the next ones (`JsonLines`):
+    the same JSON as JsonFormatter writes for the record, without making a record (the
+    caller's frame looked up, the thread and process named) and passing it through the
+    loggers. Elsewhere (more handlers, a filter, tests that catch a logger's lines) it is
+    logged as a record."""
     if not logger.isEnabledFor(logging.INFO):
         return
     fields = {

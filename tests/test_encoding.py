@@ -319,3 +319,37 @@ async def test_at_most_so_many_request_lines_wait(monkeypatch: pytest.MonkeyPatc
         assert len(_lines(stream)) == logs.MAX_WAITING_LINES and stream.writes == 1
         await asyncio.sleep(logs.LINES_SECONDS * 2)
         assert _lines(stream)[-1] == f"/{logs.MAX_WAITING_LINES}" and stream.writes == 2
+
+
+class Broken(io.StringIO):
+    """A stream that refuses its writes, or its flushes."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.what = what
+
+    def write(self, text: str) -> int:
+        if self.what == "write":
+            raise BrokenPipeError("the stream went away")
+        return super().write(text)
+
+    def flush(self) -> None:
+        if self.what == "flush":
+            raise BrokenPipeError("the stream went away")
+
+
+@pytest.mark.parametrize("what", ["write", "flush"])
+async def test_a_broken_stream_fails_no_request(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], what: str
+) -> None:
+    # As logging's own handlers: what the stream refuses is reported on stderr, and the
+    # request, and the next ones, go on.
+    with configured(Broken(what)):
+        for path in ("/a", "/b"):
+            logs.log_request(direct(monkeypatch), "GET", path, 200, None, 1.5)
+        await asyncio.sleep(logs.LINES_SECONDS * 2)
+        logging.getLogger("elections").warning("after them")
+        logs.log_request(direct(monkeypatch), "GET", "/c", 200, None, 1.5)
+        [handler] = logging.getLogger().handlers
+        handler.flush()
+    assert "BrokenPipeError: the stream went away" in capsys.readouterr().err
