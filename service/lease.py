@@ -152,11 +152,11 @@ class Spares:
     def take(self, pool: Any) -> tuple[Any, float] | None:
         """The pool's spare given back last, with the time it was taken from the pool; None
         when it has none (or is closing: its spares go back)."""
-        spares = self._pools.get(id(pool))
-        if spares is None or spares.pool is not pool:
+        spares = self._of(pool)
+        if spares is None:
             return None
         if pool.is_closing():
-            self._expire(spares, everything=True)
+            self._expire(spares)  # all of them, as the pool is closing
             return None
         while spares.connections:
             connection, since, _ = spares.connections.pop()
@@ -178,8 +178,8 @@ class Spares:
             or now - since > SPARE_LIFETIME
         ):
             return False
-        spares = self._pools.get(id(pool))
-        if spares is None or spares.pool is not pool:  # a pool made later at the same address
+        spares = self._of(pool)
+        if spares is None:
             spares = self._pools[id(pool)] = _PoolSpares(pool)
         spares.connections.append((connection, since, now))
         if spares.timer is None:
@@ -188,17 +188,23 @@ class Spares:
 
     def count(self, pool: Any) -> int:
         """How many spares of this pool wait for a lease."""
-        spares = self._pools.get(id(pool))
-        return 0 if spares is None or spares.pool is not pool else len(spares.connections)
+        spares = self._of(pool)
+        return 0 if spares is None else len(spares.connections)
 
-    def _expire(self, spares: _PoolSpares, everything: bool = False) -> None:
-        """Sends back the spares that waited SPARE_SECONDS (all of them: `everything`, or
-        when the pool is closing, which waits for them); looks again later for the rest."""
+    def _of(self, pool: Any) -> _PoolSpares | None:
+        """The pool's spares; none for another pool made later at the same address."""
+        spares = self._pools.get(id(pool))
+        return spares if spares is not None and spares.pool is pool else None
+
+    def _expire(self, spares: _PoolSpares) -> None:
+        """Sends back the spares that waited SPARE_SECONDS (all of them when the pool is
+        closing, which waits for them); looks again later for the rest."""
         if spares.timer is not None:  # called before its time: the timer is not needed
             spares.timer.cancel()
             spares.timer = None
-        everything = everything or spares.pool.is_closing()
-        now = asyncio.get_running_loop().time()
+        everything = spares.pool.is_closing()
+        loop = asyncio.get_running_loop()
+        now = loop.time()
         waiting = []
         for connection, since, given in spares.connections:
             if everything or now - given >= SPARE_SECONDS:
@@ -208,7 +214,7 @@ class Spares:
         spares.connections = waiting
         if waiting:
             delay = SPARE_SECONDS - (now - waiting[0][2])
-            spares.timer = asyncio.get_running_loop().call_later(delay, self._expire, spares)
+            spares.timer = loop.call_later(delay, self._expire, spares)
         elif self._pools.get(id(spares.pool)) is spares:
             del self._pools[id(spares.pool)]
 

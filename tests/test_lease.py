@@ -101,7 +101,7 @@ async def test_a_lease_takes_one_connection_for_every_statement_and_gives_it_bac
     assert len(pool.taken) == 1
 
 
-async def test_the_next_lease_takes_the_spare_without_asking_the_pool() -> None:
+async def test_the_next_lease_takes_the_spare_and_what_may_not_wait_goes_back() -> None:
     pool = Pool(5)
     first, second, third = Lease(), Lease(), Lease()
     assert await first.fetch(pool, "SELECT 1", [], LOG) == [("c1", "SELECT 1")]
