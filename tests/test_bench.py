@@ -10,6 +10,8 @@ import asyncio
 import json
 import re
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -18,7 +20,7 @@ from graphql import parse, validate
 
 import loader
 from bench import __main__ as bench_main
-from bench import ab, floor, instructions, loop, servers, shape, wire
+from bench import ab, floor, instructions, layers, loop, servers, shape, wire
 from bench.generate import Plan
 from bench.heaviest import MAX_COST, fields, heavy_queries, largest, query_cost, repeated_text
 from bench.inprocess import InProcess
@@ -291,3 +293,56 @@ def test_the_bare_endpoint_answers_the_small_query_as_the_api_does(
         return result.data
 
     assert on_database(server_database, api) == answer["data"]
+
+
+def test_each_layer_of_a_request_answers_as_the_whole_request_and_is_timed(
+    server_database: str,
+) -> None:
+    async def load() -> None:
+        await migrate()
+        await loader.load([WORLD])
+
+    on_database(server_database, load)
+    body = json.dumps(
+        {"query": SMALL, "variables": {"id": floor.global_id("Election", "az-president-2024")}}
+    )
+    # In a process of its own: the app's lifespan sets up logging and Tortoise for the process.
+    script = (
+        "import json, sys, uvloop\n"
+        "from bench import layers\n"
+        "answer, found = uvloop.run(layers.on_database(sys.argv[1], sys.argv[2].encode(), 1))\n"
+        "print(json.dumps({'answer': json.loads(answer), 'layers': found}))\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script, server_database, body],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    out = json.loads(ran.stdout.splitlines()[-1])
+    assert out["answer"] == {
+        "data": {
+            "node": {
+                "id": "RWxlY3Rpb246YXotcHJlc2lkZW50LTIwMjQ=",
+                "key": "az-president-2024",
+                "date": "2024-02-07",
+                "office": "President of Azerbaijan",
+                "early": True,
+            }
+        }
+    }
+    assert list(out["layers"]) == list(layers.LAYERS)
+    assert all(value > 0 for value in out["layers"].values())
+
+
+def test_the_layers_report_says_what_each_layer_adds_to_the_one_under_it() -> None:
+    found = {"request": 300.0, "route": 240.5, "view": 230.0, "known query": 180.25}
+    assert layers.report("PostgreSQL", "small", found).splitlines() == [
+        "  PostgreSQL, small: CPU µs per request, and what each layer adds",
+        "    request         300.0    +59.5",
+        "    route           240.5    +10.5",
+        "    view            230.0    +49.8",
+        "    known query     180.2   +180.2",
+    ]
