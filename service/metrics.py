@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal, get_args
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
 from prometheus_client.metrics_core import Metric
@@ -16,6 +16,7 @@ from tortoise import connections
 
 from service import compat
 from service.errors import ErrorKind
+from service.series import CounterSeries, HistogramSeries
 
 #: Operation names are chosen by clients, so only this many distinct ones get a label of
 #: their own; later ones are counted as "(other)", and the series stay bounded.
@@ -97,30 +98,34 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self.http_requests = Counter(
+        # Every request is counted in these four, as plain numbers (service/series.py).
+        self.http_requests = CounterSeries(
             "elections_http_requests",
             "HTTP requests, by route, method and status code.",
             ["route", "method", "status"],
-            registry=self.registry,
         )
-        self.http_duration = Histogram(
+        self.http_duration = HistogramSeries(
             "elections_http_request_duration_seconds",
             "Time to answer an HTTP request, by route.",
             ["route"],
-            registry=self.registry,
         )
-        self.graphql_requests = Counter(
+        self.graphql_requests = CounterSeries(
             "elections_graphql_requests",
             "GraphQL requests, by operation name and HTTP status code.",
             ["operation", "status"],
-            registry=self.registry,
         )
-        self.graphql_duration = Histogram(
+        self.graphql_duration = HistogramSeries(
             "elections_graphql_request_duration_seconds",
             "Time to answer a GraphQL request, by operation name.",
             ["operation"],
-            registry=self.registry,
         )
+        for series in (
+            self.http_requests,
+            self.http_duration,
+            self.graphql_requests,
+            self.graphql_duration,
+        ):
+            self.registry.register(series)
         self.graphql_errors = Counter(
             "elections_graphql_errors",
             "GraphQL errors returned, by operation name and kind: request (refused before "
@@ -182,8 +187,8 @@ class Metrics:
             self.live_closed.labels(why)
         self.registry.register(DatabasePool())
         self._operations: set[str] = set()
-        # Each series' child, kept: `labels()` checks and locks on every call, and there are
-        # four per request. The labels are bounded (routes, statuses, operation names).
+        # Each error series' child, kept: `labels()` checks and locks on every call. The
+        # labels are bounded (operation names, kinds of error).
         self._children: dict[tuple[Any, ...], Any] = {}
 
     def _child(self, metric: Any, *labels: str) -> Any:
@@ -206,8 +211,8 @@ class Metrics:
         return name
 
     def observe_http(self, route: str, method: str, status: int, seconds: float) -> None:
-        self._child(self.http_requests, route, method, str(status)).inc()
-        self._child(self.http_duration, route).observe(seconds)
+        self.http_requests.inc((route, method, str(status)))
+        self.http_duration.observe((route,), seconds)
 
     def observe_graphql(
         self,
@@ -217,8 +222,8 @@ class Metrics:
         errors: dict[ErrorKind, int],
     ) -> None:
         operation = self.operation_label(operations)
-        self._child(self.graphql_requests, operation, str(status)).inc()
-        self._child(self.graphql_duration, operation).observe(seconds)
+        self.graphql_requests.inc((operation, str(status)))
+        self.graphql_duration.observe((operation,), seconds)
         for kind, count in errors.items():
             self._child(self.graphql_errors, operation, kind).inc(count)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.datastructures import Headers, MutableHeaders
 from tortoise import connections
 from tortoise.context import TortoiseContext
 
@@ -33,6 +34,12 @@ from tests.support.metrics import sample, samples
 from tests.support.servers import running_server
 from web import graphiql, health
 from web.graphql_app import GRAPHQL_RESPONSE_JSON
+from web.observability import (
+    REQUEST_ID_HEADER,
+    VALID_REQUEST_ID,
+    incoming_id,
+    with_request_id,
+)
 
 WINNER = 'query Winner { election(key: "az-president-2024") { winner { name } } }'
 HEX_ID = re.compile(r"[0-9a-f]{32}")
@@ -108,6 +115,29 @@ async def test_an_incoming_request_id_is_kept_if_it_is_sane(world: TortoiseConte
             echoed = response.headers["x-request-id"]
             assert (echoed == incoming) is kept, incoming
             assert kept or HEX_ID.fullmatch(echoed)
+
+
+def test_the_request_id_is_read_and_set_as_starlettes_headers_read_and_set_it() -> None:
+    other = (b"content-type", b"application/json")
+    header_lists: list[list[tuple[bytes, bytes]]] = [
+        [],
+        [other],
+        [other, (b"x-request-id", b"from-the-app")],
+        [(b"x-request-id", b"first"), other, (b"x-request-id", b"second")],
+        [(b"x-request-id", b"two words"), (b"x-request-id", b"sane")],
+        [(b"x-request-id", b"")],
+        [(b"x-request-id", "caf\u00e9".encode("latin-1"))],
+    ]
+    for headers in header_lists:
+        scope = {"type": "http", "headers": headers}
+        incoming = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
+        expected = incoming if VALID_REQUEST_ID.fullmatch(incoming) else None
+        assert incoming_id(scope) == expected, headers
+        message: dict[str, Any] = {"headers": list(headers)}
+        MutableHeaders(scope=message)[REQUEST_ID_HEADER] = "r-1"
+        assert with_request_id(headers, "r-1") == message["headers"], headers
+    assert incoming_id({"headers": header_lists[3]}) == "first"
+    assert with_request_id(header_lists[3], "r-1") == [(b"x-request-id", b"r-1"), other]
 
 
 async def test_browsers_may_read_and_send_the_request_id(world: TortoiseContext) -> None:

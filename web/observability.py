@@ -7,8 +7,9 @@ import logging
 import os
 import re
 import time
+from collections.abc import Iterable
+from typing import Any
 
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import logs
@@ -28,6 +29,39 @@ def new_request_id() -> str:
     """A new request's ID: 16 random bytes as 32 hex digits, the form `uuid.uuid4().hex` gave,
     for a seventh of its instructions (no UUID is made): the ID only names a request's lines."""
     return os.urandom(16).hex()
+
+
+#: The request ID's header as ASGI gives its name: in lower case, as bytes.
+REQUEST_ID_NAME = REQUEST_ID_HEADER.lower().encode("latin-1")
+
+
+def incoming_id(scope: Scope) -> str | None:
+    """The request ID the client sent, if it is a valid one (VALID_REQUEST_ID): the first
+    X-Request-ID header's value, as Starlette's `Headers.get` reads it."""
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_NAME:
+            incoming = value.decode("latin-1")
+            return incoming if VALID_REQUEST_ID.fullmatch(incoming) else None
+    return None
+
+
+def with_request_id(headers: Iterable[tuple[bytes, bytes]], request_id: str) -> list[Any]:
+    """A response's headers with X-Request-ID set to `request_id`: in the place of the first
+    the app set, if it set any (the others dropped), else last, as Starlette's
+    `MutableHeaders` sets a header, without making one."""
+    value = request_id.encode("latin-1")
+    out = []
+    found = False
+    for header in headers:
+        if header[0] == REQUEST_ID_NAME:
+            if not found:
+                out.append((REQUEST_ID_NAME, value))
+                found = True
+            continue
+        out.append(header)
+    if not found:
+        out.append((REQUEST_ID_NAME, value))
+    return out
 
 
 def route_label(scope: Scope, root_path: str) -> str:
@@ -55,10 +89,7 @@ class RequestObserver:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
-        info = RequestInfo(
-            request_id=incoming if VALID_REQUEST_ID.fullmatch(incoming) else new_request_id()
-        )
+        info = RequestInfo(request_id=incoming_id(scope) or new_request_id())
         token = current_request.set(info)
         root_path = scope.get("root_path", "")
         started = time.perf_counter()
@@ -70,7 +101,7 @@ class RequestObserver:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = info.request_id
+                message["headers"] = with_request_id(message.get("headers", ()), info.request_id)
             await send(message)
 
         try:
