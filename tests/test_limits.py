@@ -628,6 +628,36 @@ def test_json_is_walked_for_its_depth_only_when_it_has_more_brackets_than_levels
     assert walked == [100, 100]
 
 
+def test_json_is_read_as_json_loads_reads_it_with_the_number_hooks() -> None:
+    hooks = {"parse_int": graphql_app.PARSE_INT, "parse_float": graphql_app.PARSE_FLOAT}
+    value = {"query": "{ a }", "variables": {"n": 12, "x": 1.5, "s": "caf\u00e9 \u2603", "e": None}}
+    text = json.dumps(value, ensure_ascii=False)
+    readable: list[str | bytes] = [
+        text,
+        text.encode(),
+        text.encode("utf-16"),
+        text.encode("utf-32-le"),
+        '"\\ud800"',  # a lone surrogate, escaped: json.loads keeps it
+        b'"\xed\xa0\x80"',  # the same, as bytes (surrogatepass)
+    ]
+    for data in readable:
+        assert graphql_app.loads(data) == json.loads(data, **hooks), data
+    assert graphql_app.loads(text) == value
+    unreadable: list[str | bytes] = [
+        "\ufeff" + text,  # a byte order mark in text
+        "{",
+        b"{",
+        b"\xff\xfe{",  # UTF-16 by its mark, cut short
+        '{"n": 1' + "0" * 200 + "}",  # a number past the hooks' bound
+    ]
+    for bad in unreadable:
+        with pytest.raises(Exception) as ours:
+            graphql_app.loads(bad)
+        with pytest.raises(Exception) as theirs:
+            json.loads(bad, **hooks)
+        assert (type(ours.value), str(ours.value)) == (type(theirs.value), str(theirs.value))
+
+
 # --- Execution time -----------------------------------------------------------------------------
 
 

@@ -62,6 +62,18 @@ def _number(convert: type[int] | type[float]) -> Any:
 
 #: The hooks that bound the numbers' length, made once rather than for every request.
 PARSE_INT, PARSE_FLOAT = _number(int), _number(float)
+#: A decoder with those hooks, made once: `json.loads` given hooks makes one for each call.
+DECODER = json.JSONDecoder(parse_int=PARSE_INT, parse_float=PARSE_FLOAT)
+
+
+def loads(data: str | bytes) -> Any:
+    """`json.loads(data, parse_int=PARSE_INT, parse_float=PARSE_FLOAT)`, as it reads text
+    (a byte order mark refused) and bytes (UTF-8, -16 or -32), by DECODER."""
+    if isinstance(data, str):
+        if data.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", data, 0)
+        return DECODER.decode(data)
+    return DECODER.decode(data.decode(json.detect_encoding(data), "surrogatepass"))
 
 
 def json_depth(value: object, limit: int) -> int:
@@ -83,7 +95,7 @@ def bounded_json(data: str | bytes) -> Any:
     """JSON as `json.loads` reads it, refused with JSONTooLarge past MAX_JSON_DEPTH levels or
     MAX_NUMBER_LENGTH characters in a number, before either costs much."""
     try:
-        value = json.loads(data, parse_int=PARSE_INT, parse_float=PARSE_FLOAT)
+        value = loads(data)
     except RecursionError:
         # The parser recurses once per level and stops at the interpreter's limit.
         value = None
