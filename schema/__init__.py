@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import dataclasses
 import datetime as dt
@@ -54,6 +53,7 @@ from schema.subscription import Subscription
 from schema.tally import Tally
 from service import lease as leases
 from service.caches import Cache
+from service.deadline import deadline
 from service.errors import OperationTimeout, is_expected
 from service.metrics import FastPathCounts
 from service.settings import Limits, Settings
@@ -160,17 +160,16 @@ class Schema(strawberry.Schema):
         requested = requested_operation.set(Requested(operation_name))
         answer = budget.Budget(self.limits.max_answer_bytes)
         try:
-            async with asyncio.timeout(limit):
-                with budget.budgeted(answer), running(context_value):
-                    result = await super().execute(
-                        query,
-                        variable_values,
-                        context_value,
-                        root_value,
-                        operation_name,
-                        allowed_operation_types,
-                        operation_extensions,
-                    )
+            with deadline(limit), budget.budgeted(answer), running(context_value):
+                result = await super().execute(
+                    query,
+                    variable_values,
+                    context_value,
+                    root_value,
+                    operation_name,
+                    allowed_operation_types,
+                    operation_extensions,
+                )
         except TimeoutError:
             # Cancelling the operation's task stops its resolvers and database queries.
             return timed_out(limit, operation_name)
@@ -216,11 +215,10 @@ class Schema(strawberry.Schema):
         lease = leases.Lease()
         leased = leases.current.set(lease)
         try:
-            async with asyncio.timeout(limit):
-                with budget.budgeted(answer), running(context):
-                    result = await known_queries.run(
-                        self, known, context, variables, operation_name, extensions
-                    )
+            with deadline(limit), budget.budgeted(answer), running(context):
+                result = await known_queries.run(
+                    self, known, context, variables, operation_name, extensions
+                )
         except TimeoutError:
             result = timed_out(limit, operation_name)
         finally:

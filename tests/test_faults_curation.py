@@ -22,6 +22,7 @@ from tortoise.context import TortoiseContext
 
 import loader
 import models
+import schema as schema_package
 from curation import changes, tokens
 from loader.sections import Section
 from loader.write import _Writer
@@ -30,6 +31,7 @@ from schema import build_schema
 from schema.context import Context
 from service import cli
 from service.database import migrate, tortoise_config
+from service.deadline import Deadline, deadline
 from service.settings import Limits, Settings, load_settings
 from tests.support.databases import BACKEND, Snapshot, new_database_url, on_database, snapshot
 from tests.support.running import execute
@@ -299,19 +301,18 @@ async def test_a_load_stopped_by_the_time_limit_writes_nothing(
     await loader.load([WORLD])
     token = await tokens.create("editor", Scope.WRITE)
     before = await snapshot()
-    # The operation's time limit (the Timeout of Schema.execute), kept to make it run out at
+    # The operation's time limit (the Deadline of Schema.execute), kept to make it run out at
     # the moment chosen below rather than after however long the load takes there.
     limit = 60.0
-    operation: list[asyncio.Timeout] = []
-    timeout = asyncio.timeout
+    operation: list[Deadline] = []
 
-    def kept(delay: float | None) -> asyncio.Timeout:
-        made = timeout(delay)
+    def kept(delay: float | None) -> Deadline:
+        made = deadline(delay)
         if delay == limit:
             operation.append(made)
         return made
 
-    monkeypatch.setattr(asyncio, "timeout", kept)
+    monkeypatch.setattr(schema_package, "deadline", kept)
     # The load stops once it has written the candidacies, inside its transaction, and waits
     # there until the time limit stops it, as a load taking long would.
     upsert = _Writer.upsert

@@ -21,6 +21,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import compat
+from service.deadline import Deadline
 from service.settings import load_settings
 
 
@@ -60,7 +61,7 @@ class ReadTimeout:
                 # response listens for that): no deadline there.
                 return await receive()
             try:
-                async with asyncio.timeout_at(deadline):
+                with Deadline(deadline):
                     message = await receive()
             except TimeoutError:
                 timed_out = True
