@@ -6,7 +6,8 @@ prometheus_client's metrics take a lock and make several calls for each count, s
 thread may count: counting a request in its two counters and two histograms took about
 40,000 instructions, a twentieth of a small query's whole request (BENCHMARKS.md). Every
 request is counted from the event loop's thread, so a count here is a dict lookup and an
-addition; these series must not be counted from another thread."""
+addition; these series must not be counted from another thread.
+"""
 
 from __future__ import annotations
 

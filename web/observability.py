@@ -8,7 +8,6 @@ import os
 import re
 import time
 from collections.abc import Iterable
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,12 +44,14 @@ def incoming_id(scope: Scope) -> str | None:
     return None
 
 
-def with_request_id(headers: Iterable[tuple[bytes, bytes]], request_id: str) -> list[Any]:
+def with_request_id(
+    headers: Iterable[tuple[bytes, bytes]], request_id: str
+) -> list[tuple[bytes, bytes]]:
     """A response's headers with X-Request-ID set to `request_id`: in the place of the first
     the app set, if it set any (the others dropped), else last, as Starlette's
     `MutableHeaders` sets a header, without making one."""
     value = request_id.encode("latin-1")
-    out = []
+    out: list[tuple[bytes, bytes]] = []
     found = False
     for header in headers:
         if header[0] == REQUEST_ID_NAME:
