@@ -34,7 +34,7 @@ from pathlib import Path
 
 import orjson
 import uvloop
-from starlette.types import Message
+from starlette.types import Message, Scope
 
 from bench.__main__ import size
 
@@ -98,19 +98,9 @@ async def run_operation(operation: str, runs: int, url: str) -> None:
             await inprocess.api_bytes(op, variables)
 
 
-async def run_requests(operation: str, runs: int, url: str) -> None:
-    """The `--run … --http` side: `operation` POSTed `runs` times to /graphql through the
-    app as `elections serve` makes it (production, its lifespan run), after one request that
-    warms the caches and must answer 200 with data and no errors."""
-    os.environ.update(DATABASE_URL=url, APP_ENV="production", LOAD_FIXTURES="")
-    from bench.generate import Plan
-    from bench.operations import BY_NAME
-    from server import create_app
-
-    op = BY_NAME[operation]
-    variables = op.variables(Plan(int(os.environ["BENCH_CANDIDACIES"]), 1))
-    body = orjson.dumps({"query": op.query, "variables": variables})
-    scope = {
+def request_scope(body: bytes) -> Scope:
+    """An HTTP/1.1 POST of `body` (JSON) to /graphql, as uvicorn gives it to the app."""
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -129,6 +119,21 @@ async def run_requests(operation: str, runs: int, url: str) -> None:
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
     }
+
+
+async def run_requests(operation: str, runs: int, url: str) -> None:
+    """The `--run … --http` side: `operation` POSTed `runs` times to /graphql through the
+    app as `elections serve` makes it (production, its lifespan run), after one request that
+    warms the caches and must answer 200 with data and no errors."""
+    os.environ.update(DATABASE_URL=url, APP_ENV="production", LOAD_FIXTURES="")
+    from bench.generate import Plan
+    from bench.operations import BY_NAME
+    from server import create_app
+
+    op = BY_NAME[operation]
+    variables = op.variables(Plan(int(os.environ["BENCH_CANDIDACIES"]), 1))
+    body = orjson.dumps({"query": op.query, "variables": variables})
+    scope = request_scope(body)
     sent: list[Message] = []
 
     async def receive() -> Message:

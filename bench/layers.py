@@ -34,8 +34,9 @@ import uvloop
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
-from starlette.types import Message, Scope
+from starlette.types import Message
 
+from bench.instructions import request_scope
 from bench.operations import BY_NAME
 
 LAYERS = ("request", "route", "view", "known query")
@@ -43,29 +44,6 @@ TURNS = 7
 TURN_SECONDS = 0.2
 
 Layer = Callable[[], Awaitable[bytes]]
-
-
-def request_scope(body: bytes) -> Scope:
-    """An HTTP/1.1 POST of `body` (JSON) to /graphql, as uvicorn gives it to the app."""
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"127.0.0.1"),
-            (b"content-type", b"application/json"),
-            (b"accept", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
 
 
 def layers(app: Starlette, body: bytes) -> dict[str, Layer]:

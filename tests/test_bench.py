@@ -259,6 +259,20 @@ def test_the_shape_probe_cuts_every_page_of_the_election_page_to_one_item() -> N
     assert re.sub(r"first: \d+", "", one) == re.sub(r"first: \d+", "", full)
 
 
+#: The small query's answer for Azerbaijan's 2024 presidential election (tests/support/world.py).
+AZ_2024_SMALL = {
+    "data": {
+        "node": {
+            "id": "RWxlY3Rpb246YXotcHJlc2lkZW50LTIwMjQ=",
+            "key": "az-president-2024",
+            "date": "2024-02-07",
+            "office": "President of Azerbaijan",
+            "early": True,
+        }
+    }
+}
+
+
 def test_the_bare_endpoint_answers_the_small_query_as_the_api_does(
     server_database: str, tmp_path: Path
 ) -> None:
@@ -276,17 +290,7 @@ def test_the_bare_endpoint_answers_the_small_query_as_the_api_does(
     log = tmp_path / "bare.log"
     with servers.serve("bench.bare:app", server_database, log, environment=environment) as bare:
         answer = httpx.post(f"http://{servers.HOST}:{bare.port}/graphql", content=body).json()
-    assert answer == {
-        "data": {
-            "node": {
-                "id": "RWxlY3Rpb246YXotcHJlc2lkZW50LTIwMjQ=",
-                "key": "az-president-2024",
-                "date": "2024-02-07",
-                "office": "President of Azerbaijan",
-                "early": True,
-            }
-        }
-    }
+    assert answer == AZ_2024_SMALL
 
     async def api() -> object:
         result = await schema.execute(SMALL, variable_values=variables, context_value=Context())
@@ -322,17 +326,7 @@ def test_each_layer_of_a_request_answers_as_the_whole_request_and_is_timed(
     )
     assert ran.returncode == 0, ran.stderr[-2000:]
     out = json.loads(ran.stdout.splitlines()[-1])
-    assert out["answer"] == {
-        "data": {
-            "node": {
-                "id": "RWxlY3Rpb246YXotcHJlc2lkZW50LTIwMjQ=",
-                "key": "az-president-2024",
-                "date": "2024-02-07",
-                "office": "President of Azerbaijan",
-                "early": True,
-            }
-        }
-    }
+    assert out["answer"] == AZ_2024_SMALL
     assert list(out["layers"]) == list(layers.LAYERS)
     assert all(value > 0 for value in out["layers"].values())
 
