@@ -302,7 +302,9 @@ class _Run:
             done = await settle([completion for _, completion in nested], self.batched)
             for (i, _), column in zip(nested, done, strict=True):
                 columns[i] = column
-        # Each object's dict from its values across the columns, every column `count` long.
+        # Each object's dict from its values across the columns, every column `count` long: a
+        # level resolver's is checked above, the others are sliced so, and completing a
+        # column keeps its length.
         if not columns:  # every field skipped: an empty object each
             return [{} for _ in range(count)]
         if maker is None:
@@ -310,8 +312,6 @@ class _Run:
             # of the columns, in loops that run in C (a third quicker than a comprehension).
             rows = zip(*columns, strict=True)
             return list(map(dict, map(zip, itertools.repeat(list(grouped)), rows)))
-        if any(len(column) != count for column in columns):
-            raise Unsupported("a column's length")
         return list(map(maker, *columns))
 
     def plans(
