@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -139,6 +139,34 @@ def _uvicorn_protocol(protocol: type[Any]) -> object:
 
 def _websocket_protocol(_schema: strawberry.Schema) -> object:
     return _uvicorn_protocol(WebSocketsSansIOProtocol)
+
+
+def _http_protocol(_schema: strawberry.Schema) -> object:
+    return _uvicorn_protocol(HttpToolsProtocol)
+
+
+def _response_cycle(_schema: strawberry.Schema) -> object:
+    # One request's answer, as uvicorn's protocol makes it once a request's headers are in.
+    # (Imported here: `find` has found the class before this is called.)
+    from uvicorn.protocols.http.httptools_impl import RequestResponseCycle as cycle
+
+    logger = logging.getLogger("compat-check")
+    try:
+        return cycle(
+            scope=cast(Any, {}),
+            transport=cast(Any, None),
+            flow=cast(Any, None),
+            logger=logger,
+            access_logger=logger,
+            access_log=False,
+            default_headers=[],
+            message_event=asyncio.Event(),
+            expect_100_continue=False,
+            keep_alive=True,
+            on_response=lambda: None,
+        )
+    except TypeError as error:  # made otherwise now: what it holds may have changed too
+        raise AttributeError("RequestResponseCycle") from error
 
 
 def _transport_ws_handler(schema: strawberry.Schema) -> object:
@@ -372,6 +400,20 @@ NAMES: tuple[Private, ...] = (
             "on_message_complete",
             "on_response_complete",
         )
+    ),
+    Private(
+        UVICORN,
+        "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.cycle",
+        "web/read_timeout.py (HttpToolsProtocol: each answer's transport, web/held_head.py)",
+        fast_path=False,
+        on=_http_protocol,
+    ),
+    Private(
+        UVICORN,
+        "uvicorn.protocols.http.httptools_impl:RequestResponseCycle.transport",
+        "web/read_timeout.py (HttpToolsProtocol: each answer's transport, web/held_head.py)",
+        fast_path=False,
+        on=_response_cycle,
     ),
     # uvicorn: its WebSocket protocol (`--ws websockets-sansio`), as the base of ours.
     Private(

@@ -281,6 +281,9 @@ def configure(level: str = "info", stream: Any = None) -> None:
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
+    # No handler at all, not a NullHandler: uvicorn's protocols log each answer when the
+    # logger has a handler (`hasHandlers`), and made a record per request to throw away.
     access = logging.getLogger("uvicorn.access")
-    access.handlers = [logging.NullHandler()]
+    access.handlers = []
     access.propagate = False
+    access.disabled = True

@@ -141,8 +141,11 @@ def test_the_fenced_names_are_the_ones_the_code_uses() -> None:
             "tortoise.backends.sqlite.client:SqliteClient._lock",
             "tortoise.backends.sqlite.client:SqliteTransactionWrapper",
             # The HTTP/1.1 protocol that web/read_timeout.py builds on, with the parser's
-            # callbacks and the answer's end that it extends.
+            # callbacks and the answer's end that it extends, and the transport it gives
+            # each answer (web/held_head.py).
             "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol",
+            "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.cycle",
+            "uvicorn.protocols.http.httptools_impl:RequestResponseCycle.transport",
             "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.on_message_begin",
             "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.on_headers_complete",
             "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol.on_message_complete",

@@ -22,6 +22,9 @@ import pytest
 from starlette.datastructures import Headers, MutableHeaders
 from tortoise import connections
 from tortoise.context import TortoiseContext
+from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
 
 from service import logs, metrics
 from service.logs import JsonFormatter, RequestInfo, current_request
@@ -237,19 +240,29 @@ def test_configure_sends_everything_to_one_json_handler() -> None:
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
     loggers = [logging.getLogger(name) for name in ("uvicorn", "uvicorn.error", "uvicorn.access")]
-    saved_loggers = [(lg, lg.handlers[:], lg.propagate) for lg in loggers]
+    saved_loggers = [(lg, lg.handlers[:], lg.propagate, lg.disabled) for lg in loggers]
     try:
         logs.configure("warning")
         [handler] = root.handlers
         assert isinstance(handler.formatter, JsonFormatter)
         assert root.level == logging.WARNING
         assert [(lg.handlers, lg.propagate) for lg in loggers[:2]] == [([], True), ([], True)]
-        assert loggers[2].propagate is False  # the app logs each request itself
+        # The app logs each request itself. uvicorn's protocols log each answer if the access
+        # logger has a handler: it has none, so they do not even make a record.
+        access = loggers[2]
+        assert (access.handlers, access.propagate, access.disabled) == ([], False, True)
+        config = Config(app=health.health, log_config=None)
+        loop = asyncio.new_event_loop()
+        try:
+            protocol = HttpToolsProtocol(config, ServerState(), app_state={}, _loop=loop)
+        finally:
+            loop.close()
+        assert protocol.access_log is False
     finally:
         root.handlers, level = saved
         root.setLevel(level)
-        for logger, handlers, propagate in saved_loggers:
-            logger.handlers, logger.propagate = handlers, propagate
+        for logger, handlers, propagate, disabled in saved_loggers:
+            logger.handlers, logger.propagate, logger.disabled = handlers, propagate, disabled
 
 
 # --- Metrics -------------------------------------------------------------------------------------

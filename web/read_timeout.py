@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service import compat
 from service.deadline import Deadline
 from service.settings import load_settings
+from web.held_head import HeldHead
 
 
 def _refusal(text: str) -> bytes:
@@ -179,7 +180,11 @@ class HttpToolsProtocol(compat.HttpToolsProtocol):
         self._in_head = False
         self._head_bytes = None
         self._answering += 1
+        existing = self.cycle
         super().on_headers_complete()
+        if self.cycle is not existing and self._transport is not None:
+            # A new request's answer (not an upgrade's): its head goes out with its body.
+            self.cycle.transport = HeldHead(self._transport)  # type: ignore[assignment]
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
