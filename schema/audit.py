@@ -9,7 +9,6 @@ from typing import Annotated
 import strawberry
 from strawberry import Info
 from strawberry.scalars import JSON
-from tortoise import connections
 
 import models
 from curation.audit import FIXTURES
@@ -20,6 +19,7 @@ from schema.connection import After, Before, Connection, First, Last, Page
 from schema.conversion import FromRow
 from schema.keyset import Dialect, SortKey, Sql, all_of
 from schema.rows import table_connection
+from service.database import default_client
 from service.errors import ClientError
 
 #: The entities an entry can be about.
@@ -85,7 +85,7 @@ class AuditLogQuery:
     ) -> Connection[AuditEntry]:
         require(await info.context.identity(), Scope.READ, "The audit log")
         page = Page.of(first, after, last, before)
-        dialect = Dialect(connections.get("default"))
+        dialect = Dialect(default_client())
         parts = []
         if entity is not None:
             if entity not in AUDITED:

@@ -21,7 +21,6 @@ from typing import Any, Generic, TypeVar, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
-from tortoise import connections
 from tortoise.models import Model
 
 from curation import tokens
@@ -32,6 +31,7 @@ from schema.conversion import FromRow
 from schema.joins import NO_JOINS, Joins, merged
 from schema.keyset import Dialect, Sql
 from schema.rows import joined_table, select, table
+from service.database import default_client
 from service.errors import ErrorKind
 
 M = TypeVar("M", bound=Model)
@@ -440,7 +440,7 @@ class Loaders:
         seen = self.rows.seen
 
         async def load(ids: Sequence[int]) -> list[list[Any]]:
-            connection = connections.get("default")
+            connection = default_client()
             marks = ", ".join("?" for _ in ids)
             text, params = Dialect(connection).statement(Sql(f"{head}({marks})", tuple(ids)))
             raw = await select(connection, text, list(params))

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from schema.connection import PageInfo, decode_cursor
+from service.database import default_client
 from service.errors import ClientError
 
 #: How a sort key's values are compared and carried in a cursor.
@@ -107,11 +107,13 @@ class Dialect:
 
     def statement(self, sql: Sql) -> tuple[str, list[Any]]:
         """The text with this database's placeholders, and the parameters."""
-        if not self.postgres:
-            return sql.text, list(sql.params)
-        pieces = sql.text.split("?")
-        text = pieces[0] + "".join(f"${i}{piece}" for i, piece in enumerate(pieces[1:], 1))
-        return text, list(sql.params)
+        return (numbered(sql.text) if self.postgres else sql.text), list(sql.params)
+
+
+def numbered(text: str) -> str:
+    """A statement's `?` placeholders as PostgreSQL's `$1`, `$2`, …"""
+    pieces = text.split("?")
+    return pieces[0] + "".join(f"${i}{piece}" for i, piece in enumerate(pieces[1:], 1))
 
 
 def _to_cursor(kind: Kind, value: Any) -> Any:
@@ -230,7 +232,7 @@ class KeysetPage:
     table: str
 
     async def count(self) -> int:
-        connection = connections.get("default")
+        connection = default_client()
         text, params = Dialect(connection).statement(
             Sql(
                 f"SELECT COUNT(*) AS n FROM {self.table} t WHERE {self.where.text}",
@@ -253,7 +255,7 @@ async def keyset_page(
 ) -> KeysetPage:
     """The ids of one page of `table` filtered by `where` in the order `keys` (the last of
     which must be unique and never null, such as the natural key)."""
-    connection = connections.get("default")
+    connection = default_client()
     dialect = Dialect(connection)
     tag = f"{tag}:{','.join(key.signature for key in keys)}"
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry import Info, relay
-from tortoise import connections, fields
+from tortoise import fields
 
 import models
 from schema.area import Area
@@ -54,6 +54,7 @@ from schema.source import Source
 from schema.statement import Statement
 from schema.statistics import ElectionStatistics, election_statistics
 from schema.tally import Tally
+from service.database import default_client
 
 # fields_map holds any Field; the office is a CharField (models/office_term.py).
 OFFICE_MAX_LENGTH: int = cast(
@@ -62,7 +63,7 @@ OFFICE_MAX_LENGTH: int = cast(
 
 
 def _where(filter_: Filter | None) -> Sql:
-    return TRUE if filter_ is None else filter_.sql(Dialect(connections.get("default")))
+    return TRUE if filter_ is None else filter_.sql(Dialect(default_client()))
 
 
 def _filter(description: str) -> Any:

@@ -8,16 +8,16 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry import Info
-from tortoise import connections
 
 from models.figures import rounded
 from schema import computed
 from schema.keyset import Dialect, Sql
+from service.database import default_client
 from service.errors import ClientError
 
 
 async def _rows(sql: Sql) -> list[dict[str, Any]]:
-    connection = connections.get("default")
+    connection = default_client()
     text, params = Dialect(connection).statement(sql)
     return list(await connection.execute_query_dict(text, params))
 

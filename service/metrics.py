@@ -12,9 +12,9 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.metrics_core import Metric
 from starlette.requests import Request
 from starlette.responses import Response
-from tortoise import connections
 
 from service import compat
+from service.database import default_client
 from service.errors import ErrorKind
 from service.series import CounterSeries, HistogramSeries
 
@@ -62,7 +62,7 @@ class DatabasePool:
 
     def collect(self) -> Iterator[Metric]:
         try:
-            client = connections.get("default")
+            client = default_client()
         except Exception:  # no database set up (yet): nothing to report
             return
         if isinstance(client, compat.AsyncpgDBClient):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from tortoise import connections
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.context import TortoiseContext
 
-from service.database import keep_session, tortoise_config
+from service.database import default_client, keep_session, tortoise_config
 from service.settings import Pool, Settings
 from tests.support.databases import BACKEND, create_database, database_url, drop_database
 from tests.support.settings import settings_from
@@ -182,3 +184,28 @@ async def test_a_database_that_does_not_answer_fails_after_the_connect_timeout(
     # asyncpg's own default would have waited 60 s.
     assert 0.4 < time.monotonic() - started < 3
     await client.close()
+
+
+async def test_the_default_client_is_the_one_tortoise_gives(world: TortoiseContext) -> None:
+    assert default_client() is connections.get("default") is world.connections.get("default")
+    _, rows = await default_client().execute_query("SELECT 40 + 2")
+    assert list(rows[0]) == [42]
+
+
+def test_outside_a_context_the_default_client_is_what_tortoises_proxy_gives() -> None:
+    def outcome(get: Callable[[], object]) -> object:
+        try:
+            return get()
+        except RuntimeError as error:  # no context: Tortoise's own words
+            return str(error)
+
+    def outside() -> tuple[object, object]:
+        # A thread starts without the fixtures' context; it may still find a global one
+        # that an earlier test set up with Tortoise.init, and then both give its client.
+        return outcome(default_client), outcome(lambda: connections.get("default"))
+
+    with ThreadPoolExecutor(1) as pool:
+        ours, proxy = pool.submit(outside).result()
+    assert ours == proxy
+    if isinstance(ours, str):
+        assert ours.startswith("No TortoiseContext is currently active.")

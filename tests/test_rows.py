@@ -13,8 +13,8 @@ from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
 import models
-from schema.keyset import Dialect, Sql
-from schema.rows import select, table
+from schema.keyset import Dialect, Sql, numbered
+from schema.rows import KEPT_UP_TO, _in_text, _written_in, select, table
 
 
 async def test_a_record_has_the_models_attributes_and_types(world: TortoiseContext) -> None:
@@ -131,3 +131,33 @@ async def test_a_read_never_sees_inside_another_transaction(
     await writing
     assert [row.code for row in await read] == ["AZ"]
     assert await models.Country.filter(code="ZZ").count() == 0
+
+
+@pytest.mark.parametrize("postgres", [False, True])
+@pytest.mark.parametrize("count", [1, 3, KEPT_UP_TO, KEPT_UP_TO + 1])
+def test_a_statement_is_written_with_the_databases_placeholders(postgres: bool, count: int) -> None:
+    head, tail = 'SELECT "id" FROM "tally" WHERE "election_id"', ' ORDER BY "id"'
+    marks = [f"${i}" for i in range(1, count + 1)] if postgres else ["?"] * count
+    expected = f"{head} IN ({', '.join(marks)}){tail}"
+    assert _written_in(head, count, tail, postgres) == expected
+    assert _in_text(head, count, tail, postgres) == expected
+    # As any other statement is written (Dialect.statement).
+    assert numbered(f"{head} IN ({', '.join(['?'] * count)}){tail}") == (
+        f"{head} IN ({', '.join(f'${i}' for i in range(1, count + 1))}){tail}"
+    )
+
+
+async def test_the_text_of_a_short_read_is_kept_and_a_long_ones_is_not(
+    world: TortoiseContext,
+) -> None:
+    ids = list(range(1, KEPT_UP_TO + 2))  # those with no row are simply not found
+    found = [line.pk for line in await models.TallyLine.filter(id__in=ids).order_by("id")]
+    assert len(found) > 2
+    _in_text.cache_clear()
+    long = await table(models.TallyLine).where_in("id", ids, order_by_id=True)
+    assert [line.pk for line in long] == found
+    assert _in_text.cache_info().currsize == 0  # written, not kept
+    for _ in range(2):
+        short = await table(models.TallyLine).where_in("id", found[:2], order_by_id=True)
+        assert [line.pk for line in short] == found[:2]
+    assert (_in_text.cache_info().currsize, _in_text.cache_info().hits) == (1, 1)

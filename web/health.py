@@ -8,7 +8,8 @@ import logging
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from tortoise import connections
+
+from service.database import default_client
 
 # uvicorn's own logger, so that a failed readiness check shows among uvicorn's messages.
 log = logging.getLogger("uvicorn.error")
@@ -26,7 +27,7 @@ async def ready(request: Request) -> Response:
     """Ready to serve: the database answers `SELECT 1` within READY_TIMEOUT, else 503."""
     try:
         async with asyncio.timeout(READY_TIMEOUT):
-            await connections.get("default").execute_query("SELECT 1")
+            await default_client().execute_query("SELECT 1")
     except TimeoutError:
         reason = f"The database did not answer within {READY_TIMEOUT:g} s."
         log.warning("Not ready: %s", reason)
