@@ -34,11 +34,14 @@ class HeldHead:
             self._due = asyncio.get_running_loop().call_soon(self._release)
             return
         held = self._held
-        if held is not None:
-            self._held = None
-            self._cancel()
-            data = held + data
-        self._transport.write(data)
+        if held is None:
+            self._transport.write(data)
+            return
+        self._held = None
+        self._cancel()
+        # One write of both, without copying a large body onto the head (uvloop writes the
+        # buffers with one call; asyncio's transports join them).
+        self._transport.writelines((held, data))
 
     def close(self) -> None:
         if self._held is not None:
