@@ -95,17 +95,19 @@ REQUEST = (
 )
 
 
-async def sent(app: Any) -> tuple[HttpToolsProtocol, Recorder]:
-    """`elections serve`'s protocol running `app`, sent REQUEST whole, and its transport, a
-    few turns of the event loop later."""
+async def sent(
+    app: Any, request: bytes = REQUEST, transport: Recorder | None = None
+) -> tuple[HttpToolsProtocol, Recorder]:
+    """`elections serve`'s protocol running `app`, sent `request` whole, and its transport,
+    a few turns of the event loop later."""
     config = Config(app=app, log_config=None, lifespan="off")
     config.load()
     protocol = HttpToolsProtocol(
         config=config, server_state=ServerState(), app_state={}, _loop=asyncio.get_running_loop()
     )
-    transport = Recorder()
+    transport = Recorder() if transport is None else transport
     protocol.connection_made(transport)
-    protocol.data_received(REQUEST)
+    protocol.data_received(request)
     for _ in range(5):
         await next_turn()
     return protocol, transport
@@ -145,4 +147,24 @@ async def test_a_streamed_answer_sends_its_head_before_its_first_part_is_ready()
     for _ in range(5):
         await next_turn()
     assert transport.done[1:] == [b"4\r\npart\r\n0\r\n\r\n"]
+    protocol.connection_lost(None)
+
+
+async def test_an_answer_without_a_body_sends_its_head_as_it_completes() -> None:
+    written: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()
+        headers = [(b"content-length", b"11")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        # The answer is complete: its head is out in this turn, not the next one.
+        written.extend(transport.done)
+
+    transport = Recorder()
+    protocol, _ = await sent(app, REQUEST.replace(b"POST", b"HEAD", 1), transport)
+    [head] = written
+    assert bytes(head).startswith(b"HTTP/1.1 200 OK\r\n")
+    assert bytes(head).endswith(b"content-length: 11\r\n\r\n")
+    assert transport.done == written
     protocol.connection_lost(None)

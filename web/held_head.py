@@ -4,9 +4,9 @@ small answer); `HeldHead` holds the first back so that both go out in one write.
 
 `HttpToolsProtocol` (web/read_timeout.py) gives each request's answer its connection's
 transport through a `HeldHead`. A held write never waits past the event loop's next turn: a
-streamed answer whose first part takes time still sends its head at once, and so does an
-answer with no body (HEAD, 304). Nothing is reordered: a held write goes out before
-anything written after it, and before the transport closes.
+streamed answer whose first part takes time still sends its head at once. Nor past its
+answer: one with no body (HEAD) sends its head as it completes. Nothing is reordered: a
+held write goes out before anything written after it, and before the transport closes.
 """
 
 from __future__ import annotations
@@ -44,10 +44,14 @@ class HeldHead:
         self._transport.writelines((held, data))
 
     def close(self) -> None:
+        self.release()
+        self._transport.close()
+
+    def release(self) -> None:
+        """Writes a held write now: its answer is complete with nothing after it (HEAD)."""
         if self._held is not None:
             self._cancel()
             self._release()
-        self._transport.close()
 
     def is_closing(self) -> bool:
         return self._transport.is_closing()

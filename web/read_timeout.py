@@ -198,6 +198,11 @@ class HttpToolsProtocol(compat.HttpToolsProtocol):
             self._await_headers()
 
     def on_response_complete(self) -> None:
+        answer = getattr(self.cycle, "transport", None)
+        if isinstance(answer, HeldHead):
+            # An answer with no body to carry its head (HEAD): nothing is held past it, for
+            # uvicorn may close the connection now (a server stopping).
+            answer.release()
         self._answering -= 1
         super().on_response_complete()
         if not self._answering and self._received:
