@@ -29,8 +29,7 @@ from models.tally import TallyLine
 from models.winner import Decision
 from schema.conversion import FromRow
 from schema.joins import NO_JOINS, Joins, merged
-from schema.keyset import Dialect, Sql
-from schema.rows import joined_table, select, table
+from schema.rows import joined_table, read_in, table
 from service.database import default_client
 from service.errors import ErrorKind
 
@@ -435,15 +434,12 @@ class Loaders:
         owner_column, target_column = field_.backward_key, field_.forward_key
         head = (
             f"SELECT l.{owner_column}, {read.qualified('t')} FROM {field_.through} l "
-            f'CROSS JOIN "{read.name}" t WHERE t."id" = l.{target_column} AND l.{owner_column} IN '
+            f'CROSS JOIN "{read.name}" t WHERE t."id" = l.{target_column} AND l.{owner_column}'
         )
         seen = self.rows.seen
 
         async def load(ids: Sequence[int]) -> list[list[Any]]:
-            connection = default_client()
-            marks = ", ".join("?" for _ in ids)
-            text, params = Dialect(connection).statement(Sql(f"{head}({marks})", tuple(ids)))
-            raw = await select(connection, text, list(params))
+            raw = await read_in(default_client(), head, ids, "")
             targets = seen(target, read.records(raw, start=1))
             wanted: dict[int, list[Any]] = defaultdict(list)
             for row, found in zip(raw, targets, strict=True):

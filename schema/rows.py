@@ -111,7 +111,7 @@ class Table:
         """The rows whose `column` is one of `values` (one statement), as records."""
         head = f'SELECT {self.columns} FROM "{self.name}" WHERE "{column}"'
         order = ' ORDER BY "id"' if order_by_id else ""
-        return self.records(await _read_in(default_client(), head, values, order))
+        return self.records(await read_in(default_client(), head, values, order))
 
 
 class JoinedTable:
@@ -158,17 +158,18 @@ class JoinedTable:
         connection = default_client()
         head = self.heads[connection.capabilities.dialect == "postgres"]
         order = f' ORDER BY t."{self.table.key_column}"' if order_by_id else ""
-        raw = await _read_in(connection, f'{head}"{column}"', values, order)
+        raw = await read_in(connection, f'{head}"{column}"', values, order)
         return self.table.records(raw), [
             {row[start]: row[start:end] for row in raw if row[start] is not None}
             for _target, start, end in self.joined
         ]
 
 
-async def _read_in(
+async def read_in(
     connection: BaseDBAsyncClient, head: str, values: Sequence[Any], tail: str
 ) -> Sequence[Any]:
-    """The rows of `head` + ` IN (values)` + `tail` (one statement; none for no values)."""
+    """The rows of `head` + ` IN (values)` + `tail` (one statement; none for no values), its
+    text kept by its shape for a short list of values (`_in_text`)."""
     if not values:
         return []
     postgres = connection.capabilities.dialect == "postgres"
