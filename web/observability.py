@@ -119,7 +119,7 @@ class RequestObserver:
                         "status": 500,
                         "headers": [
                             (b"content-type", b"application/json; charset=utf-8"),
-                            (REQUEST_ID_HEADER.lower().encode(), info.request_id.encode()),
+                            (REQUEST_ID_NAME, info.request_id.encode()),
                         ],
                     }
                 )

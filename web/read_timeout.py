@@ -200,8 +200,10 @@ class HttpToolsProtocol(compat.HttpToolsProtocol):
     def on_response_complete(self) -> None:
         answer = getattr(self.cycle, "transport", None)
         if isinstance(answer, HeldHead):
-            # An answer with no body to carry its head (HEAD): nothing is held past it, for
-            # uvicorn may close the connection now (a server stopping).
+            # An answer with no body to carry its head (HEAD) sends it now, for uvicorn may
+            # close the connection next (a server stopping). A pipelined request's cycle may
+            # already stand in this one's place: then uvicorn does not close the connection
+            # here, and the held head goes out at the loop's next turn as ever.
             answer.release()
         self._answering -= 1
         super().on_response_complete()
