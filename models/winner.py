@@ -14,15 +14,17 @@ stand on their own (`standing`: an electoral alliance with its members' figures)
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from typing import Generic, NamedTuple, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
 
-@dataclass(frozen=True)
-class Line(Generic[K]):
+class Line(NamedTuple, Generic[K]):
     """One line of a tally: who, and their votes, share and seats (or electors)."""
+
+    # A named tuple: every decision makes one per line of its tally, and a frozen dataclass
+    # took 2.0 µs to make, a named tuple 0.8 (`timeit`).
 
     who: K
     votes: int | None = None
@@ -31,6 +33,7 @@ class Line(Generic[K]):
 
 
 def _single_top(values: Mapping[K, float]) -> K | None:
+    # Counts and shares alike: an int compares with a float as its value.
     if not values:
         return None
     best = max(values.values())
@@ -43,7 +46,7 @@ def popular_vote_leader(lines: Iterable[Line[K]]) -> K | None:
     lines = list(lines)
     votes = {line.who: line.votes for line in lines if line.votes is not None}
     if votes:
-        return _single_top({k: float(v) for k, v in votes.items()})
+        return _single_top(votes)
     return _single_top({line.who: line.share for line in lines if line.share is not None})
 
 
@@ -51,13 +54,13 @@ def by_electors(lines: Iterable[Line[K]], electors: int | None = None) -> K | No
     """A majority of the electors (`electors`: how many there are, else the lines' sum)."""
     seats = {line.who: line.seats or 0 for line in lines}
     total = electors if electors is not None else sum(seats.values())
-    leader = _single_top({k: float(v) for k, v in seats.items()})
+    leader = _single_top(seats)
     return leader if leader is not None and seats[leader] * 2 > total else None
 
 
 def by_seats(lines: Iterable[Line[K]]) -> K | None:
     """The list with the most seats."""
-    return _single_top({line.who: float(line.seats) for line in lines if line.seats is not None})
+    return _single_top({line.who: line.seats for line in lines if line.seats is not None})
 
 
 def by_runoff(rounds: Sequence[Iterable[Line[K]]]) -> K | None:
@@ -84,8 +87,7 @@ def standing(lines: Iterable[Line[K]], alliance: Mapping[K, K | None]) -> list[L
             out.append(line)
             continue
         out.append(
-            replace(
-                line,
+            line._replace(
                 votes=_own_or_sum(line.votes, [m.votes for m in allied]),
                 share=_own_or_sum(line.share, [m.share for m in allied]),
                 seats=_own_or_sum(line.seats, [m.seats for m in allied]),
@@ -104,9 +106,10 @@ def _own_or_sum(own: N | None, members: Iterable[N | None]) -> N | None:
     return sum(known[1:], known[0]) if known else None
 
 
-def by_rules(kind: str, lines: Iterable[Line[K]]) -> K | None:
+def by_rules(kind: str, lines: Sequence[Line[K]], leader: K | None) -> K | None:
     """The winner of an election of `kind` ("presidential", "parliamentary", "referendum")
-    from the lines of its deciding tally (the last round's):
+    from the lines of its deciding tally (the last round's), whose popular-vote leader
+    (`popular_vote_leader`) the caller has found already (`leader`):
 
     - where seats are published, a presidency goes to a majority of the electors and a
       parliament to the most seats;
@@ -115,10 +118,9 @@ def by_rules(kind: str, lines: Iterable[Line[K]]) -> K | None:
     - otherwise the most votes (else the largest share): a single round, a runoff's second
       round, a referendum.
     """
-    lines = list(lines)
     if any(line.seats is not None for line in lines):
         return by_electors(lines) if kind == "presidential" else by_seats(lines)
-    return None if kind == "parliamentary" else popular_vote_leader(lines)
+    return None if kind == "parliamentary" else leader
 
 
 @dataclass(frozen=True)
@@ -164,8 +166,9 @@ def decide(kind: str, lines: Iterable[Line[K]], alliance: Mapping[K, K | None]) 
     """The decision of an election of `kind` from its deciding tally's lines (`alliance`: each
     list's alliance, if any)."""
     standing_lines = standing(lines, alliance)
+    leader = popular_vote_leader(standing_lines)
     return Decision(
-        winner=by_rules(kind, standing_lines),
-        popular_vote_leader=popular_vote_leader(standing_lines),
+        winner=by_rules(kind, standing_lines, leader),
+        popular_vote_leader=leader,
         standing={line.who: line for line in standing_lines},
     )

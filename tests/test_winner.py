@@ -9,7 +9,7 @@ from typing import Any
 from tortoise.context import TortoiseContext
 
 import models
-from models.winner import Line, by_electors, by_runoff, by_seats, popular_vote_leader
+from models.winner import Line, by_electors, by_runoff, by_seats, decide, popular_vote_leader
 from tests.support.clients import client
 from tests.support.running import run
 
@@ -236,3 +236,35 @@ async def test_the_export_decides_as_the_api(data_sets: TortoiseContext) -> None
     assert exported["us-president-2016"]["winner"] == "us-president-2016/donald-trump"
     assert exported["gb-parliament-1974-02"]["winner"] == "gb-parliament-1974-02/gb-lab"
     assert won["gb-parliament-1955/gb-nlp"] is True
+
+
+def test_a_decision_counts_an_alliance_once_with_its_members_figures() -> None:
+    # The alliance "ab" publishes seats but no votes; its members "a" and "b" publish votes
+    # and no seats. It stands with their 450 votes (and share) and its own 40 seats.
+    lines = [
+        Line("ab", seats=40),
+        Line("a", votes=300, share=30.0),
+        Line("b", votes=150, share=15.0),
+        Line("c", votes=400, share=40.0, seats=35),
+    ]
+    decision = decide("parliamentary", lines, {"a": "ab", "b": "ab"})
+    assert decision.standing == {
+        "ab": Line("ab", votes=450, share=45.0, seats=40),
+        "c": Line("c", votes=400, share=40.0, seats=35),
+    }
+    assert (decision.winner, decision.popular_vote_leader) == ("ab", "ab")
+    assert decision.margin() == 5.0
+    assert decision.won("a", "ab") is True
+    assert decision.won("c", None) is False
+
+
+def test_a_decision_without_seats_goes_to_the_most_votes_but_not_for_a_parliament() -> None:
+    lines = [Line("a", votes=480, share=48.0), Line("b", votes=520, share=52.0)]
+    presidency = decide("presidential", lines, {})
+    assert (presidency.winner, presidency.popular_vote_leader) == ("b", "b")
+    assert presidency.margin() == 4.0
+    parliament = decide("parliamentary", lines, {})
+    assert (parliament.winner, parliament.popular_vote_leader) == (None, "b")
+    assert parliament.margin() is None
+    tie = decide("referendum", [Line("yes", votes=10), Line("no", votes=10)], {})
+    assert (tie.winner, tie.popular_vote_leader) == (None, None)
