@@ -17,6 +17,7 @@ from collections.abc import (
 )
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Generic, TypeVar, cast
 
 from starlette.requests import Request
@@ -399,12 +400,14 @@ class Loaders:
         self, model: type[M], parent: str
     ) -> Callable[[Sequence[int]], Awaitable[list[list[M]]]]:
         where_in = self.rows.where_in
+        attribute = f"{parent}_id"
+        column = model._meta.fields_db_projection[attribute]
+        parent_of = attrgetter(attribute)
 
         async def load(ids: Sequence[int]) -> list[list[M]]:
             grouped: dict[int, list[M]] = defaultdict(list)
-            column = model._meta.fields_db_projection[f"{parent}_id"]
             for row in await where_in(model, column, ids, order_by_id=True):
-                grouped[getattr(row, f"{parent}_id")].append(row)
+                grouped[parent_of(row)].append(row)
             return [grouped[id_] for id_ in ids]
 
         return load

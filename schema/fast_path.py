@@ -487,8 +487,11 @@ class _Run:
         if grouped is None:
             grouped = compat.subfields(self.executor, object_type, details)
             self.keep(object_type, nodes, grouped)
-        done = iter(await self.objects(object_type, present, grouped))
-        return [None if value is None else next(done) for value in values]
+        done = await self.objects(object_type, present, grouped)
+        if len(present) == len(values):  # no nulls, as mostly: the objects in their places
+            return done
+        made = iter(done)
+        return [None if value is None else next(made) for value in values]
 
     async def complete_abstract(
         self, abstract_type: GraphQLAbstractType, details: list[FieldDetails], values: list[Any]

@@ -73,9 +73,15 @@ class ModelNode(relay.Node, FromRow):
         rows = loaders.rows.known(cls.model, wanted)
         if rows is None:
             rows = await loaded(loaders.by_id(cls.model), wanted)
-        nodes = iter(loaders.rows.nodes(cls, rows))
-        found = [None if row_id is None else next(nodes) for row_id in row_ids]
-        if required and None in found:
+        nodes: list[Self | None] = loaders.rows.nodes(cls, rows)
+        if len(wanted) == len(row_ids):  # no null key, as mostly: a node for each
+            found = nodes
+        else:
+            made = iter(nodes)
+            found = [None if row_id is None else next(made) for row_id in row_ids]
+        # A null key, or a row not read, asked of the ids and rows: `None in found` would
+        # compare each node with None by its dataclass's __eq__, a call of Python per node.
+        if required and (None in row_ids or None in rows):
             raise LookupError(f"No {cls.__name__} has the id {row_ids[found.index(None)]}.")
         return found
 
