@@ -79,8 +79,8 @@ class ModelNode(relay.Node, FromRow):
         else:
             made = iter(nodes)
             found = [None if row_id is None else next(made) for row_id in row_ids]
-        # A null key, or a row not read, asked of the ids and rows: `None in found` would
-        # compare each node with None by its dataclass's __eq__, a call of Python per node.
+        # A null key or a missing row, looked for in the ids and rows, which compare with
+        # None in C: `None in found` compared each node through its dataclass's __eq__.
         if required and (None in row_ids or None in rows):
             raise LookupError(f"No {cls.__name__} has the id {row_ids[found.index(None)]}.")
         return found
