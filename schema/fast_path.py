@@ -63,7 +63,7 @@ from strawberry import UNSET, relay
 
 from schema import budget
 from schema.budget import AnswerTooLarge, BudgetedExecutor
-from schema.level import level_form
+from schema.level import in_places, level_form
 from schema.node import ModelNode
 from service import compat
 from service.compat import (
@@ -487,11 +487,7 @@ class _Run:
         if grouped is None:
             grouped = compat.subfields(self.executor, object_type, details)
             self.keep(object_type, nodes, grouped)
-        done = await self.objects(object_type, present, grouped)
-        if len(present) == len(values):  # no nulls, as mostly: the objects in their places
-            return done
-        made = iter(done)
-        return [None if value is None else next(made) for value in values]
+        return in_places(values, await self.objects(object_type, present, grouped))
 
     async def complete_abstract(
         self, abstract_type: GraphQLAbstractType, details: list[FieldDetails], values: list[Any]

@@ -13,7 +13,7 @@ the answers are the same bytes.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from strawberry import Info
 
@@ -57,6 +57,15 @@ async def loaded(loader: Loader[K, V], keys: Iterable[K]) -> list[V]:
         if not future.done():
             await future  # those asked for in this turn are one batch: done together
     return [future.result() for future in futures]
+
+
+def in_places(keys: Sequence[Any], made: list[T]) -> list[T | None]:
+    """What was made for the keys that are not None, in their places, None in the others:
+    `made` itself when no key is None, as mostly."""
+    if len(made) == len(keys):
+        return cast("list[T | None]", made)  # the same list: nothing to put in place
+    found = iter(made)
+    return [None if key is None else next(found) for key in keys]
 
 
 class Loaded(Generic[S, K, V, T]):

@@ -13,7 +13,7 @@ from strawberry.relay import GlobalID, GlobalIDValueError
 from tortoise.models import Model
 
 from schema.conversion import FromRow
-from schema.level import level, loaded
+from schema.level import in_places, level, loaded
 from service.compat import StrawberryObjectDefinition
 
 R = TypeVar("R", bound=Callable[..., Any])
@@ -73,12 +73,7 @@ class ModelNode(relay.Node, FromRow):
         rows = loaders.rows.known(cls.model, wanted)
         if rows is None:
             rows = await loaded(loaders.by_id(cls.model), wanted)
-        nodes: list[Self | None] = loaders.rows.nodes(cls, rows)
-        if len(wanted) == len(row_ids):  # no null key, as mostly: a node for each
-            found = nodes
-        else:
-            made = iter(nodes)
-            found = [None if row_id is None else next(made) for row_id in row_ids]
+        found: list[Self | None] = in_places(row_ids, loaders.rows.nodes(cls, rows))
         # A null key or a missing row, looked for in the ids and rows, which compare with
         # None in C: `None in found` compared each node through its dataclass's __eq__.
         if required and (None in row_ids or None in rows):

@@ -23,7 +23,7 @@ from schema import schema
 from schema.connection import Connection
 from schema.context import Context
 from schema.exit_poll import ExitPollLine
-from schema.level import LevelForm, level_form
+from schema.level import LevelForm, in_places, level_form
 from schema.node import ModelNode
 from schema.rows import select, table
 from service.compat import DEFINITION_BACKREF, StrawberryField
@@ -219,3 +219,10 @@ async def test_a_level_form_that_gives_a_column_of_another_length_is_not_believe
     for _run in ("first", "known"):
         result = await schema.execute(query, context_value=Context())
         assert (result.data, result.errors) == (expected.data, None)
+
+
+def test_what_a_level_made_goes_back_to_the_places_of_its_keys() -> None:
+    assert in_places([7, None, 9, None], ["seven", "nine"]) == ["seven", None, "nine", None]
+    assert in_places([None, None], []) == [None, None]
+    made = ["seven", "nine"]
+    assert in_places([7, 9], made) is made  # no null key: the list as it was made
