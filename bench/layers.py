@@ -12,7 +12,14 @@ The layers, outermost first:
   answer's body is, without the view's request and response handling.
 
 Each layer must answer the same bytes as the whole request, or the run stops. Request
-lines are written only with LOG_LEVEL=info (to stderr). The layers take turns (`TURNS`
+lines are written only with LOG_LEVEL=info (to stderr).
+
+With `--replay`, each layer is also timed with the reads of `schema.rows.select` (every
+read of a page's objects by key) answered from memory, as the first request read them: no
+statement, no round trip. What a layer loses then is what reading from the database costs
+this process: the statements themselves, and the code after each round trip running
+slower than it does in a loop of its own, which the statement's cost alone does not
+account for. The layers take turns (`TURNS`
 rounds, each layer repeated to last about TURN_SECONDS), and each layer's figure is its
 median over the rounds: CPU time of this process, its threads included (SQLite's reads run
 on aiosqlite's thread) but not a PostgreSQL server's backends, so that other work on the
@@ -25,7 +32,9 @@ import argparse
 import os
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +47,7 @@ from starlette.types import Message
 
 from bench.instructions import request_scope
 from bench.operations import BY_NAME
+from schema import rows
 
 LAYERS = ("request", "route", "view", "known query")
 TURNS = 7
@@ -114,9 +124,54 @@ async def measure(calls: dict[str, Layer], turns: int = TURNS) -> dict[str, floa
     return {name: statistics.median(values) for name, values in spent.items()}
 
 
-async def on_database(url: str, body: bytes, turns: int) -> tuple[bytes, dict[str, float]]:
+@dataclass
+class Replayed:
+    """The reads `replaying` answered from memory, and those it sent to the database."""
+
+    answered: int = 0
+    sent: int = 0
+
+
+@contextmanager
+def replaying() -> Iterator[Replayed]:
+    """Within it, `schema.rows.select` answers each statement (its text and parameters) it
+    has read before from memory, without a round trip; the rest it reads and keeps."""
+    kept: dict[tuple[str, tuple[Any, ...]], Sequence[Any]] = {}
+    counts = Replayed()
+    select = rows.select
+
+    async def replayed(client: Any, text: str, params: list[Any]) -> Sequence[Any]:
+        key = (text, tuple(params))
+        found = kept.get(key)
+        if found is not None:
+            counts.answered += 1
+            return found
+        counts.sent += 1
+        found = kept[key] = await select(client, text, params)
+        return found
+
+    rows.select = replayed  # read_in calls it by the module's name
+    try:
+        yield counts
+    finally:
+        rows.select = select
+
+
+@dataclass
+class Measured:
+    """One operation on one database: the answer every layer gave, each layer's CPU µs per
+    request, and with `--replay` the same with the reads replayed (`replaying`) and how
+    many reads a request made."""
+
+    answer: bytes
+    layers: dict[str, float]
+    replayed: dict[str, float] | None = None
+    reads: int = 0
+
+
+async def on_database(url: str, body: bytes, turns: int, replay: bool = False) -> Measured:
     """The answer to `body` from the app on the database at `url`, which each layer must give
-    too, and each layer's CPU µs per request."""
+    too, and each layer's CPU µs per request; with `replay`, also with its reads replayed."""
     from server import create_app
 
     os.environ.update(DATABASE_URL=url, APP_ENV="production", LOAD_FIXTURES="")
@@ -129,18 +184,48 @@ async def on_database(url: str, body: bytes, turns: int) -> tuple[bytes, dict[st
         for name, call in calls.items():
             if await call() != first:
                 raise RuntimeError(f"the {name} layer answers otherwise than the request")
-        return first, await measure(calls, turns)
+        measured = Measured(first, await measure(calls, turns))
+        if not replay:
+            return measured
+        with replaying() as counts:
+            await calls["request"]()  # reads and keeps what the layers will replay
+            for name, call in calls.items():
+                answered = counts.answered
+                if await call() != first:
+                    raise RuntimeError(f"the {name} layer answers otherwise, replayed")
+                measured.reads = counts.answered - answered
+            sent = counts.sent
+            measured.replayed = await measure(calls, turns)
+            if counts.sent != sent:
+                raise RuntimeError("a replayed run sent a read to the database")
+        return measured
 
 
-def report(label: str, operation: str, found: dict[str, float]) -> str:
+def report(label: str, operation: str, measured: Measured) -> str:
     """The lines printed for one operation on one database: each layer's µs, and what the
-    layer adds to the one under it."""
+    layer adds to the one under it; with its reads replayed, the same again, and what the
+    reads cost each layer."""
     lines = [f"  {label}, {operation}: CPU µs per request, and what each layer adds"]
-    names = list(found)
-    for i, name in enumerate(names):
-        below = found[names[i + 1]] if i + 1 < len(names) else 0.0
-        lines.append(f"    {name:<12} {found[name]:8.1f} {found[name] - below:+8.1f}")
+    replayed = measured.replayed
+    if replayed is not None:
+        lines[0] += (
+            f"; with its reads replayed from memory ({measured.reads} a request); and what the"
+            " reads cost"
+        )
+    for i, name in enumerate(LAYERS):
+        line = f"    {name:<12} {_with_added(measured.layers, i)}"
+        if replayed is not None:
+            cost = measured.layers[name] - replayed[name]
+            line += f"   {_with_added(replayed, i)}   {cost:8.1f}"
+        lines.append(line)
     return "\n".join(lines)
+
+
+def _with_added(found: dict[str, float], i: int) -> str:
+    """The i-th layer's µs and what it adds to the one under it."""
+    value = found[LAYERS[i]]
+    below = found[LAYERS[i + 1]] if i + 1 < len(LAYERS) else 0.0
+    return f"{value:8.1f} {value - below:+8.1f}"
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -159,14 +244,14 @@ async def run(args: argparse.Namespace) -> None:
     }
     sqlite = f"sqlite://{Path(prepared.database).resolve()}"
     for name, body in bodies.items():
-        _, found = await on_database(sqlite, body, args.turns)
-        print(report("SQLite", name, found), flush=True)
+        measured = await on_database(sqlite, body, args.turns, args.replay)
+        print(report("SQLite", name, measured), flush=True)
     if args.postgres:
         async with postgres.scratch(args.postgres) as url:
             await postgres.load(plan, url)
             for name, body in bodies.items():
-                _, found = await on_database(url, body, args.turns)
-                print(report("PostgreSQL", name, found), flush=True)
+                measured = await on_database(url, body, args.turns, args.replay)
+                print(report("PostgreSQL", name, measured), flush=True)
 
 
 def main() -> None:
@@ -174,6 +259,7 @@ def main() -> None:
     p.add_argument("--operations", default="small,election", help="comma-separated")
     p.add_argument("--postgres", metavar="URL", help="also on a scratch database of this server")
     p.add_argument("--turns", type=int, default=TURNS, help=f"rounds (default {TURNS})")
+    p.add_argument("--replay", action="store_true", help="also with the reads answered from memory")
     args = p.parse_args()
     # On the event loop `elections serve` runs (uvicorn picks uvloop where it exists).
     uvloop.run(run(args))
