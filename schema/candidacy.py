@@ -24,7 +24,7 @@ from schema.connection import (
 from schema.context import once_many
 from schema.external_ids import ExternalIds, external_ids_of
 from schema.level import Loaded, level, loaded
-from schema.node import ModelNode, follows
+from schema.node import ModelNode, follows, reads
 from schema.organization import Organization, name_on
 from schema.person import Person
 from schema.source import Source, linked_sources
@@ -145,6 +145,8 @@ class Candidacy(ModelNode):
         return await Candidacy.load(info, self.row.alliance_id)
 
     @strawberry.field(description="The candidate's name, or the list's name for a party list.")
+    @reads("person_id", "Person")
+    @reads("party_id", "Organization")
     @level(lambda candidacies, info: _names(candidacies, info))
     async def name(self, info: Info) -> str:
         (name,) = await _names([self], info)

@@ -31,7 +31,7 @@ from graphql import (
 )
 from tortoise.models import Model
 
-from schema.node import ModelNode, followed
+from schema.node import ModelNode, followed, read_through
 from service.compat import DEFINITION_BACKREF, StrawberryField
 
 
@@ -50,8 +50,9 @@ NO_JOINS: Joins = {}
 
 
 def joins_of(schema: GraphQLSchema, document: DocumentNode) -> Joins:
-    """The foreign keys the document's fields follow (`schema.node.follows`) from the rows
-    of each model, wherever they are asked for, `@skip` and `@include` or not."""
+    """The foreign keys the document's fields follow (`schema.node.follows`), or read
+    through for what they answer (`schema.node.reads`), from the rows of each model,
+    wherever they are asked for, `@skip` and `@include` or not."""
     type_info = TypeInfo(schema)
     found: dict[type[Model], set[Join]] = {}
 
@@ -66,9 +67,12 @@ def joins_of(schema: GraphQLSchema, document: DocumentNode) -> Joins:
                 return  # rows of a type that is no model's node are never joined to
             if not isinstance(field, StrawberryField) or field.base_resolver is None:
                 return
-            follow = followed(field.base_resolver.wrapped_func)
+            resolver = field.base_resolver.wrapped_func
+            follow = followed(resolver)
             if follow is not None:
                 found.setdefault(origin.model, set()).add(Join(follow.column, follow.node.model))
+            for column, node in read_through(resolver):
+                found.setdefault(origin.model, set()).add(Join(column, node.model))
 
     visit(document, TypeInfoVisitor(type_info, Fields()))
     # In a fixed order: the statement's text, and its plan, are kept by the joins.

@@ -156,3 +156,26 @@ def followed(resolver: object) -> Followed | None:
         return None
     column, node, required, key = found
     return Followed(column, ModelNode.named[node], required, key)
+
+
+def reads(column: str, node: str) -> Callable[[R], R]:
+    """Notes that a resolver reads the rows the foreign key `column` of its object's row
+    points at, of the node type named `node`, though it answers with something else (a
+    candidacy's name is its person's or its party's): a known query asking for the field
+    then reads those rows with its object's rows (schema/joins.py), as for a field made
+    with `follows`. Under `@strawberry.field`; one for each key."""
+
+    def give(resolver: R) -> R:
+        setattr(resolver, _READS, (*getattr(resolver, _READS, ()), (column, node)))
+        return resolver
+
+    return give
+
+
+_READS = "__reads__"
+
+
+def read_through(resolver: object) -> tuple[tuple[str, type[ModelNode]], ...]:
+    """The foreign keys a resolver notes with `reads`, and the node types they lead to."""
+    noted: tuple[tuple[str, str], ...] = getattr(resolver, _READS, ())
+    return tuple((column, ModelNode.named[node]) for column, node in noted)

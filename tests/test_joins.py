@@ -7,7 +7,7 @@ from graphql import parse
 from tortoise.context import TortoiseContext
 
 import models
-from bench.operations import ELECTION_PAGE
+from bench.operations import COUNTRY_HISTORY, ELECTION_PAGE
 from bench.statements import captured
 from schema import build_schema, schema
 from schema.context import Context, Rows
@@ -47,6 +47,14 @@ def test_fragments_and_skipped_fields_are_followed_and_lines_are_not() -> None:
     )
     # A tally line is no model's node (its rows come with its tally): nothing joins to it.
     assert joins_of(GRAPH, document) == {models.Candidacy: CANDIDACY}
+
+
+def test_a_candidacys_name_reads_its_person_and_party_with_it() -> None:
+    # The name is the person's, or the list's for a party list: no key is followed in the
+    # document, yet both rows are read (schema.node.reads).
+    document = parse('{ election(key: "x") { candidacies { nodes { key name } } } }')
+    assert joins_of(GRAPH, document) == {models.Candidacy: CANDIDACY}
+    assert joins_of(GRAPH, parse(COUNTRY_HISTORY)) == {models.Candidacy: CANDIDACY}
 
 
 def test_a_document_that_follows_no_key_joins_nothing() -> None:
@@ -131,3 +139,32 @@ async def test_a_root_list_reads_its_rows_with_their_joins_into_the_request(
     # the countries joined to the elections.
     assert (len(new), len(sql)) == (3, 2), [t for t, _ in sql]
     assert ' FROM "election" t LEFT JOIN' in sql[1][0] and sql[1][0].count("LEFT JOIN") == 1
+
+
+async def test_a_known_query_reads_a_countrys_history_without_a_statement_for_names(
+    world: TortoiseContext,
+) -> None:
+    fresh = build_schema(Settings())
+    variables = {"code": "AZ"}
+    with captured() as new:
+        first = await fresh.execute(
+            COUNTRY_HISTORY, variable_values=variables, context_value=Context()
+        )
+    with captured() as sql:
+        known = await fresh.execute(
+            COUNTRY_HISTORY, variable_values=variables, context_value=Context()
+        )
+    assert known.errors is None and known.data == first.data
+    assert known.data is not None
+    elections = known.data["country"]["elections"]["nodes"]
+    latest = next(e for e in elections if e["key"] == "az-president-2024")
+    assert latest["winner"] == {"key": "az-president-2024/ilham-aliyev", "name": "Ilham Aliyev"}
+    # The country, its elections, their tallies, their candidacies with each one's person and
+    # party joined, and the lines of the preferred tallies and of the others: no statement
+    # of its own for the people and parties the names come from.
+    assert len(sql) == 6, [t for t, _ in sql]
+    assert len(new) > len(sql)
+    candidacies = [t for t, _ in sql if ' FROM "candidacy" t' in t]
+    assert len(candidacies) == 1 and candidacies[0].count("LEFT JOIN") == 2
+    alone = [t for t, _ in sql if "JOIN" not in t]
+    assert not any(' FROM "person" ' in t or ' FROM "organization" ' in t for t in alone)
