@@ -23,6 +23,7 @@ from service.settings import BUNDLED_DATA, BUNDLED_FIXTURES, Settings, load_sett
 from web import export, graphiql, pages, subscriptions
 from web.body_limit import BodyLimit
 from web.caching import HTTPCaching
+from web.fast_lane import FastLane
 from web.graphql_app import GraphQLApp
 from web.health import health, ready
 from web.observability import REQUEST_ID_HEADER, RequestObserver
@@ -108,19 +109,20 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
     metrics = Metrics()
     graphql_app = GraphQLApp(settings, metrics)
     subscriptions.configure(settings, metrics)
+    # /graphql first: the router tries each route's pattern in turn, and no other path can
+    # match it, so the requests that matter most are matched at the first try.
+    graphql = Route(
+        "/graphql",
+        graphql_app,
+        methods=["GET", "POST"],
+        # Caching outside the limit, so that a 413 is `no-store` like any refusal.
+        middleware=[
+            Middleware(HTTPCaching, max_age=settings.cache_max_age),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
+    )
     routes = [
-        # /graphql first: the router tries each route's pattern in turn, and no other path
-        # can match it, so the requests that matter most are matched at the first try.
-        Route(
-            "/graphql",
-            graphql_app,
-            methods=["GET", "POST"],
-            # Caching outside the limit, so that a 413 is `no-store` like any refusal.
-            middleware=[
-                Middleware(HTTPCaching, max_age=settings.cache_max_age),
-                Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
-            ],
-        ),
+        graphql,
         subscriptions.route(graphql_app),
         Route("/health", health, methods=["GET"]),
         Route("/ready", ready, methods=["GET"]),
@@ -150,4 +152,9 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
                 max_age=600,
             )
         )
+    # The fast lane last, so that what it answers is timed, logged, counted and given CORS
+    # headers as any answer is.
+    middleware.append(
+        Middleware(FastLane, route=graphql, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    )
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -47,12 +47,33 @@ class View(Protocol):
     def create_response(self, response_data: Any, sub_response: Response) -> Response: ...
 
 
+#: Where the ASGI scope notes that the fast lane (web/fast_lane.py) ran the request's known
+#: query and met an error: the view then takes the ordinary way at once.
+TRIED = "elections.fast_request_tried"
+
+#: A request's query, variables, operation name and extensions, as a GraphQL request holds them.
+Params = tuple[str | None, dict[str, Any] | None, str | None, dict[str, Any] | None]
+
+
 async def answer(app: View, request: Request) -> Response | None:
     """The response to a request for a known query, as the ordinary way would give it; None
     when the request must go the ordinary way."""
     params = await _params(app, request)
     if params is None:
         return None
+    ran = await run(app, request, params)
+    if ran is None:
+        return None
+    result, sub_response = ran
+    data = await app.process_result(request, result)
+    return app.create_response(data, sub_response)
+
+
+async def run(
+    app: View, request: Request, params: Params
+) -> tuple[ExecutionResult, Response] | None:
+    """A known query's result, and the sub-response its resolvers were given; None when the
+    request must go the ordinary way (not known, refused, or an error met)."""
     query, variables, operation_name, extensions = params
     try:
         query, digest = app.persisted_queries.resolve(query, extensions)
@@ -69,13 +90,10 @@ async def answer(app: View, request: Request) -> Response | None:
         return None  # errors are logged, and masked in production, the ordinary way
     if not result.errors and digest is not None and query is not None:
         app.persisted_queries.keep(digest, query)  # as the ordinary way does after a run
-    data = await app.process_result(request, result)
-    return app.create_response(data, sub_response)
+    return result, sub_response
 
 
-async def _params(
-    app: View, request: Request
-) -> tuple[str | None, dict[str, Any] | None, str | None, dict[str, Any] | None] | None:
+async def _params(app: View, request: Request) -> Params | None:
     """The request's query, variables, operation name and extensions, if it is a single
     GraphQL request the ordinary way would read the same way; None otherwise."""
     if "multipart/mixed" in request.headers.get("accept", ""):
@@ -94,6 +112,12 @@ async def _params(
             return None
     except HTTPException:
         return None  # refused the ordinary way, in its words
+    return params_of(data)
+
+
+def params_of(data: object) -> Params | None:
+    """The query, variables, operation name and extensions of a request's parsed JSON, if
+    each has the type the ordinary way reads; None otherwise."""
     if not isinstance(data, dict):
         return None
     query, variables = data.get("query"), data.get("variables")

@@ -179,6 +179,17 @@ def error_response(
     return Response(body, status_code, headers=headers, media_type=f"{media_type}; charset=utf-8")
 
 
+def with_outcome(scope: Scope, response: Response, media_type: str) -> None:
+    """Gives an answer of /graphql the status its request's RequestOutcome calls for (the
+    GraphQL over HTTP spec's, for the answer's media type) and a refused token's challenge."""
+    outcome = RequestOutcome.of(scope)
+    status = outcome.status(media_type == GRAPHQL_RESPONSE_JSON)
+    if status is not None:
+        response.status_code = status
+    if outcome.refusal is not None:
+        response.headers["WWW-Authenticate"] = outcome.refusal.challenge
+
+
 class SubResponse(Response):
     """Strawberry's sub-response (resolvers may set headers or a status on it), which also
     carries the media type chosen from the request's Accept header."""
@@ -231,7 +242,9 @@ class GraphQLApp(GraphQL[Context, None]):
         media_type = response_media_type(request.headers.get("accept", ""))
         try:
             response = None
-            if self.settings.fast_path:
+            # A request the fast lane ran already (web/fast_lane.py) and met an error with
+            # goes the ordinary way at once, as one this view ran would after its own try.
+            if self.settings.fast_path and fast_requests.TRIED not in scope:
                 response = await fast_requests.answer(self, request)
                 if response is None:
                     self.metrics.fast_request_ordinary()
@@ -239,12 +252,7 @@ class GraphQLApp(GraphQL[Context, None]):
                     self.metrics.fast_request_answered()
             if response is None:
                 response = await self.run(request)
-            outcome = RequestOutcome.of(scope)
-            status = outcome.status(media_type == GRAPHQL_RESPONSE_JSON)
-            if status is not None:
-                response.status_code = status
-            if outcome.refusal is not None:
-                response.headers["WWW-Authenticate"] = outcome.refusal.challenge
+            with_outcome(scope, response, media_type)
         except PersistedQueryError as error:
             response = error_response(error.message, error.status_code, media_type, code=error.code)
         except HTTPException as error:
