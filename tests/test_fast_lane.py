@@ -66,6 +66,15 @@ def head(response: httpx.Response) -> list[tuple[bytes, bytes]]:
     return [(name, value) for name, value in response.headers.raw if name != b"x-request-id"]
 
 
+def same(answer: httpx.Response, expected: httpx.Response) -> bool:
+    """Whether two answers have the same status, headers (in order) and bytes."""
+    return (answer.status_code, head(answer), answer.content) == (
+        expected.status_code,
+        head(expected),
+        expected.content,
+    )
+
+
 @pytest.fixture
 def views(monkeypatch: pytest.MonkeyPatch) -> list[GraphQLApp]:
     """Each call of the /graphql view, by the view called."""
@@ -100,11 +109,7 @@ async def test_a_known_query_gets_the_routes_status_headers_and_bytes_from_the_l
         again = [await lane.post("/graphql", **request) for _ in range(2)]
         assert len(views) == called, request  # the lane answered, not the view
         for answer in (first, *again):
-            assert (answer.status_code, head(answer), answer.content) == (
-                expected.status_code,
-                head(expected),
-                expected.content,
-            ), request
+            assert same(answer, expected), request
             assert answer.headers["x-request-id"] != expected.headers["x-request-id"]
     # Development allows any origin: CORS's headers come with the lane's answer.
     assert again[0].headers["access-control-allow-origin"] == "*"
@@ -140,11 +145,7 @@ async def test_what_the_lane_does_not_answer_goes_on_to_the_route_alike(
             answer = await lane.post("/graphql", **request)
             # The view answered, but for a body over the limit, which never reaches it.
             assert len(views) == called + (answer.status_code != 413), request
-            assert (answer.status_code, head(answer), answer.content) == (
-                expected.status_code,
-                head(expected),
-                expected.content,
-            ), request
+            assert same(answer, expected), request
         statuses.append(answer.status_code)
     # A read with a token that is no token still runs; text/plain, bad JSON, a batch and
     # variables that are no object are refused; a wrong argument is a 200 with its error;
@@ -200,11 +201,7 @@ async def test_a_known_query_that_meets_an_error_in_the_lane_is_not_run_fast_aga
     # between, which the route alone does in the lane's place.
     assert (by_lane, len(runs) - by_lane) == (2, 2)
     assert views[-2] is not views[-1]  # each app's view answered once
-    assert (answer.status_code, head(answer), answer.content) == (
-        200,
-        head(expected),
-        expected.content,
-    )
+    assert answer.status_code == 200 and same(answer, expected)
     assert answer.json()["data"]["election"]["winner"]["name"] == "Ilham Aliyev"
     ordinary = sample("elections_graphql_fast_requests_total", outcome="ordinary")
     answered = sample("elections_graphql_fast_requests_total", outcome="answered")

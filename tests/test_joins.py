@@ -3,7 +3,10 @@ the rows read with them (schema/rows.py, schema/context.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from graphql import parse
+from strawberry.types import ExecutionResult
 from tortoise.context import TortoiseContext
 
 import models
@@ -101,17 +104,7 @@ async def test_rows_read_with_their_joins_are_those_read_alone(world: TortoiseCo
 async def test_a_known_query_reads_the_election_page_in_ten_statements(
     world: TortoiseContext,
 ) -> None:
-    fresh = build_schema(Settings())  # one that has not seen the page yet
-    variables = {"key": "az-president-2024"}
-    with captured() as new:
-        first = await fresh.execute(
-            ELECTION_PAGE, variable_values=variables, context_value=Context()
-        )
-    with captured() as sql:
-        known = await fresh.execute(
-            ELECTION_PAGE, variable_values=variables, context_value=Context()
-        )
-    assert known.errors is None and known.data == first.data
+    _first, known, new, sql = await first_and_known(ELECTION_PAGE, {"key": "az-president-2024"})
     assert known.data is not None and known.data["election"]["country"] == {
         "code": "AZ",
         "name": "Azerbaijan",
@@ -144,17 +137,7 @@ async def test_a_root_list_reads_its_rows_with_their_joins_into_the_request(
 async def test_a_known_query_reads_a_countrys_history_without_a_statement_for_names(
     world: TortoiseContext,
 ) -> None:
-    fresh = build_schema(Settings())
-    variables = {"code": "AZ"}
-    with captured() as new:
-        first = await fresh.execute(
-            COUNTRY_HISTORY, variable_values=variables, context_value=Context()
-        )
-    with captured() as sql:
-        known = await fresh.execute(
-            COUNTRY_HISTORY, variable_values=variables, context_value=Context()
-        )
-    assert known.errors is None and known.data == first.data
+    _first, known, new, sql = await first_and_known(COUNTRY_HISTORY, {"code": "AZ"})
     assert known.data is not None
     elections = known.data["country"]["elections"]["nodes"]
     latest = next(e for e in elections if e["key"] == "az-president-2024")
@@ -168,3 +151,17 @@ async def test_a_known_query_reads_a_countrys_history_without_a_statement_for_na
     assert len(candidacies) == 1 and candidacies[0].count("LEFT JOIN") == 2
     alone = [t for t, _ in sql if "JOIN" not in t]
     assert not any(' FROM "person" ' in t or ' FROM "organization" ' in t for t in alone)
+
+
+async def first_and_known(
+    query: str, variables: dict[str, Any]
+) -> tuple[ExecutionResult, ExecutionResult, list[Any], list[Any]]:
+    """A query run twice on a schema that has not seen it: its first (ordinary) and known
+    results, and the statements each sent."""
+    fresh = build_schema(Settings())
+    with captured() as new:
+        first = await fresh.execute(query, variable_values=variables, context_value=Context())
+    with captured() as sql:
+        known = await fresh.execute(query, variable_values=variables, context_value=Context())
+    assert known.errors is None and known.data == first.data
+    return first, known, new, sql
