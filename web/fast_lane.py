@@ -12,9 +12,9 @@ the body's deadline and CORS's headers, and answers a known query with none of t
 It takes only what it answers exactly as the route would: a POST of JSON to /graphql with
 no Authorization (a token's refusal has its own answer), no streaming Accept, and a body
 within the limit. It reads the body, and passes on what it does not answer with the body's
-messages given again: an unknown query, bad JSON, a body the limit refuses. A known query
-that meets an error goes on too, noted so that the view runs it the ordinary way without
-trying it fast again first.
+messages given again: an unknown query, bad JSON, a body the limit refuses. What it tried
+as a known query and could not answer (not known after all, or an error met) is noted so
+that the view runs it the ordinary way without trying it fast again first.
 """
 
 from __future__ import annotations

@@ -47,8 +47,9 @@ class View(Protocol):
     def create_response(self, response_data: Any, sub_response: Response) -> Response: ...
 
 
-#: Where the ASGI scope notes that the fast lane (web/fast_lane.py) ran the request's known
-#: query and met an error: the view then takes the ordinary way at once.
+#: Where the ASGI scope notes that the fast lane (web/fast_lane.py) tried the request as a
+#: known query and it must go the ordinary way (not known, refused, or an error met): the
+#: view then takes that way at once.
 TRIED = "elections.fast_request_tried"
 
 #: A request's query, variables, operation name and extensions, as a GraphQL request holds them.

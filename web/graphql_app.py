@@ -242,8 +242,8 @@ class GraphQLApp(GraphQL[Context, None]):
         media_type = response_media_type(request.headers.get("accept", ""))
         try:
             response = None
-            # A request the fast lane ran already (web/fast_lane.py) and met an error with
-            # goes the ordinary way at once, as one this view ran would after its own try.
+            # A request the fast lane tried already (web/fast_lane.py) goes the ordinary way
+            # at once, as it would after this view's own try.
             if self.settings.fast_path and fast_requests.TRIED not in scope:
                 response = await fast_requests.answer(self, request)
                 if response is None:
