@@ -16,7 +16,7 @@ from tortoise.context import TortoiseContext
 from bench.operations import ELECTION_PAGE, SMALL
 from schema import Schema
 from server import create_app
-from service.settings import DEFAULT_MAX_BODY_BYTES
+from service.settings import DEFAULT_MAX_BODY_BYTES, Settings
 from tests.support.clients import IN_PROCESS, client
 from tests.support.logs import json_log
 from tests.support.metrics import sample, samples
@@ -54,9 +54,9 @@ GOING_ON: list[dict[str, Any]] = [
 ]
 
 
-def without_lane() -> httpx.AsyncClient:
-    """A client of the app as `client()` makes it, less the fast lane."""
-    app = create_app(IN_PROCESS, manage_database=False)
+def without_lane(settings: Settings = IN_PROCESS) -> httpx.AsyncClient:
+    """A client of the app as `client(settings)` makes it, less the fast lane."""
+    app = create_app(settings, manage_database=False)
     app.user_middleware = [m for m in app.user_middleware if cast(object, m.cls) is not FastLane]
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
 
@@ -233,3 +233,26 @@ async def test_the_lanes_answers_are_logged_and_counted_under_the_graphql_route(
     assert after[http] - before[http] == 3
     assert after[graphql] - before[graphql] == 3
     assert after[answered] - before[answered] == 3
+
+
+async def test_in_production_the_lane_answers_as_the_route_without_cors(
+    world: TortoiseContext, views: list[GraphQLApp]
+) -> None:
+    # No CORS_ORIGINS: no CORS middleware, and the answers vary on Accept alone.
+    production = Settings(database_url="sqlite://:memory:", app_env="production")
+    async with client(production) as lane, without_lane(production) as route:
+        for request in KNOWN[:3]:
+            expected = await route.post("/graphql", **request)
+            await lane.post("/graphql", **request)  # now known
+            called = len(views)
+            answer = await lane.post("/graphql", **request)
+            assert len(views) == called, request
+            assert answer.status_code == 200 and same(answer, expected), request
+    assert "access-control-allow-origin" not in answer.headers
+    assert head(answer) == [
+        (b"content-length", str(len(answer.content)).encode()),
+        (b"content-type", b"application/json; charset=utf-8"),
+        (b"vary", b"Accept"),
+        (b"cache-control", b"no-store"),
+    ]
+    assert answer.json()["data"]["election"]["key"] == "az-president-2024"
