@@ -152,9 +152,12 @@ def create_app(settings: Settings | None = None, manage_database: bool = True) -
                 max_age=600,
             )
         )
-    # The fast lane last, so that what it answers is timed, logged, counted and given CORS
-    # headers as any answer is.
-    middleware.append(
-        Middleware(FastLane, route=graphql, metrics=metrics, max_body_bytes=settings.max_body_bytes)
-    )
+    if settings.fast_path:
+        # The fast lane last, so that what it answers is timed, logged, counted and given
+        # CORS headers as any answer is. It answers known queries: none without the fast path.
+        middleware.append(
+            Middleware(
+                FastLane, route=graphql, metrics=metrics, max_body_bytes=settings.max_body_bytes
+            )
+        )
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -11,19 +11,18 @@ The layers, outermost first:
 - known query: `Schema.execute_known` with the view's context, its data encoded as the
   answer's body is, without the view's request and response handling.
 
-Each layer must answer the same bytes as the whole request, or the run stops. Request
-lines are written only with LOG_LEVEL=info (to stderr).
+Each layer must answer the same bytes as the whole request, or the run stops. Request lines
+are written only with LOG_LEVEL=info (to stderr). The layers take turns (`TURNS` rounds,
+each layer repeated to last about TURN_SECONDS), and each layer's figure is its median over
+the rounds: CPU time of this process, its threads included (SQLite's reads run on
+aiosqlite's thread) but not a PostgreSQL server's backends, so that other work on the
+machine moves it less than it moves wall-clock time.
 
 With `--replay`, each layer is also timed with the reads of `schema.rows.select` (every
 read of a page's objects by key) answered from memory, as the first request read them: no
 statement, no round trip. What a layer loses then is what reading from the database costs
-this process: the statements themselves, and the code after each round trip running
-slower than it does in a loop of its own, which the statement's cost alone does not
-account for. The layers take turns (`TURNS`
-rounds, each layer repeated to last about TURN_SECONDS), and each layer's figure is its
-median over the rounds: CPU time of this process, its threads included (SQLite's reads run
-on aiosqlite's thread) but not a PostgreSQL server's backends, so that other work on the
-machine moves it less than it moves wall-clock time.
+this process: the statements themselves, and the code after each round trip running slower
+than it does in a loop of its own, which the statement's cost alone does not account for.
 """
 
 from __future__ import annotations

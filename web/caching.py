@@ -28,6 +28,24 @@ VARY = "Accept"
 ENTITY_TAG = re.compile(r'(?:W/)?("[^"]*")')
 
 
+def uncached(headers: MutableHeaders) -> None:
+    """What an answer that may not be kept gets (every POST's): it varies on Accept, and is
+    `no-store`."""
+    headers["vary"] = VARY
+    headers["cache-control"] = NO_STORE
+
+
+def _uncached_raw() -> tuple[tuple[bytes, bytes], ...]:
+    headers = MutableHeaders(raw=[])
+    uncached(headers)
+    return tuple(headers.raw)
+
+
+#: `uncached`'s headers as ASGI sends them, for an answer written without Starlette's
+#: headers (web/fast_lane.py).
+UNCACHED = _uncached_raw()
+
+
 def public(max_age: int) -> str:
     return f"public, max-age={max_age}"
 
@@ -72,7 +90,6 @@ class HTTPCaching:
             nonlocal start
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["vary"] = VARY
                 cacheable = (
                     scope["method"] == "GET"
                     and outcome.errorless
@@ -81,12 +98,15 @@ class HTTPCaching:
                     and message["status"] == 200
                 )
                 if outcome.graphql_ide:
+                    headers["vary"] = VARY
                     await send(message)  # GraphiQL's page keeps its own caching
                 elif not cacheable:
-                    headers["cache-control"] = NO_STORE
+                    uncached(headers)
                     await send(message)
                 else:
-                    start = message  # held until the body is whole: the ETag is its hash
+                    # Held until the body is whole: the ETag is its hash (_send_cacheable
+                    # gives it its Vary).
+                    start = message
             elif start is None:
                 await send(message)
             else:

@@ -27,16 +27,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from schema.context import RequestOutcome
 from service.metrics import Metrics
 from web import fast_requests
-from web.caching import NO_STORE, VARY
+from web.caching import UNCACHED, uncached
 from web.graphql_app import GraphQLApp, response_json, response_media_type, with_outcome
 
 #: The headers the lane reads, as ASGI gives their names.
 _CONTENT_TYPE, _CONTENT_LENGTH, _ACCEPT = b"content-type", b"content-length", b"accept"
 #: A request with a token goes on: the token may be refused, which has an answer of its own.
 _AUTHORIZATION = b"authorization"
-#: The headers of every answer the lane gives, after its length and media type, as the
-#: route's caching adds them to a POST's answer (web/caching.py).
-_CACHING = [(b"vary", VARY.encode("latin-1")), (b"cache-control", NO_STORE.encode("latin-1"))]
 
 
 class FastLane:
@@ -57,7 +54,6 @@ class FastLane:
             and scope["method"] == "POST"
             and scope["path"] == self.route.path
             and not scope.get("root_path")
-            and self.view.settings.fast_path
         ):
             await self.app(scope, receive, send)
             return
@@ -129,8 +125,7 @@ class FastLane:
             data = await self.view.process_result(request, result)
             response = self.view.create_response(data, sub_response)
             with_outcome(scope, response, media_type)
-            response.headers["vary"] = VARY
-            response.headers["cache-control"] = NO_STORE
+            uncached(response.headers)  # as the route's caching does
             await response(scope, again, send)
             return
         # The view's process_result for a result without errors: its data alone, noted.
@@ -139,7 +134,7 @@ class FastLane:
         headers = [
             (_CONTENT_LENGTH, str(len(answer)).encode("latin-1")),
             (_CONTENT_TYPE, f"{media_type}; charset=utf-8".encode("latin-1")),
-            *_CACHING,
+            *UNCACHED,  # as the route's caching gives a POST's answer
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": answer})
