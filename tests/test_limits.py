@@ -12,7 +12,10 @@ import base64
 import contextlib
 import gc
 import json
+import math
+import random
 import re
+import struct
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -656,6 +659,83 @@ def test_json_is_read_as_json_loads_reads_it_with_the_number_hooks() -> None:
         with pytest.raises(Exception) as theirs:
             json.loads(bad, **hooks)
         assert (type(ours.value), str(ours.value)) == (type(theirs.value), str(theirs.value))
+
+
+def _outcome(read: Any, data: bytes) -> tuple[str, str]:
+    """What reading `data` gives: its value's repr and type, or its exception and words."""
+    try:
+        value = read(data)
+    except Exception as refused:  # each refusal is compared as it is
+        return type(refused).__name__, str(refused)
+    return type(value).__name__, repr(value)
+
+
+def _number_texts(count: int, seed: int) -> list[str]:
+    """JSON numbers of every kind a client might send: short and long, exact and rounded,
+    tiny and huge, integers past 64 bits."""
+    draw = random.Random(seed)
+    texts = []
+    for _ in range(count):
+        kind = draw.randrange(4)
+        if kind == 0:
+            digits = str(draw.randrange(10 ** draw.randint(1, 15)))
+            cut = draw.randint(1, len(digits))
+            text = digits[:cut] + (f".{digits[cut:]}" if digits[cut:] else "")
+            text += draw.choice(["", f"e{draw.randint(-330, 310)}", f"E+{draw.randint(0, 30)}"])
+        elif kind == 1:
+            bits = struct.unpack("d", struct.pack("Q", draw.getrandbits(64)))[0]
+            text = repr(bits) if math.isfinite(bits) else "1e999"
+        elif kind == 2:
+            text = str(draw.randint(-(2**70), 2**70))
+        else:
+            text = f"{draw.uniform(-1e6, 1e6):.{draw.randint(0, 12)}f}"
+        texts.append(text if text.startswith("-") or draw.random() < 0.5 else f"-{text}")
+    return texts
+
+
+def test_json_bytes_are_read_by_orjson_only_where_it_reads_them_as_json_loads_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The reading of a body (bytes) tries orjson first: each answer and each refusal must be
+    # the one the standard library's parser gives, which is what reads them without it.
+    fast = [
+        b'{"query": "{ a }", "variables": {"id": "RWxlY3Rpb246MQ==", "n": 12, "x": 1.5}}',
+        b'{"a": 1, "b": 2, "a": 3}',  # the last of a repeated key, in the first one's place
+        b'"\\ud83d\\ude00 \\u00e9 \\/\\b\\f\\n\\r\\t \x7f\xc2\x80 \xef\xbf\xbe"',
+        b" \t\r\n[-0, -0.0, 1E5, 1e-400, -1e-400, 922337203685477, true, null]",
+        b"[" * 101 + b"]" * 101,  # within orjson's depth, over ours: JSONTooLarge
+    ]
+    slow = [
+        b"123456789012345678901234567890",  # past 64 bits, which orjson reads as a float
+        b"-9223372036854775809",
+        b"9223372036854775808",  # within 64 bits, but 16 digits or more are not tried
+        b"1e400",  # infinity to json.loads, an error to orjson
+        b'{"a": NaN, "b": -Infinity}',
+        b'"\\ud800"',  # a lone surrogate, escaped
+        b'"\xed\xa0\x80"',  # and as bytes
+        b"\xef\xbb\xbf{}",  # a byte order mark
+        json.dumps({"q": "caf\u00e9"}).encode("utf-16"),
+        b'"\xff"',  # not UTF-8
+        b"1." + b"5" * 120,  # over MAX_NUMBER_LENGTH
+        b"[" * 2000 + b"]" * 2000,  # past both parsers' depth
+        b'{"a": 1}}',
+        b"[1,]",
+    ]
+    numbers = _number_texts(4000, seed=20261205)
+    bodies = [*fast, *slow, *(f'{{"variables": {{"n": {n}}}}}'.encode() for n in numbers)]
+    ours = [_outcome(bounded_json, body) for body in bodies]
+    taken = [graphql_app.fast_loads(body) is not NotImplemented for body in bodies]
+    monkeypatch.setattr(graphql_app, "fast_loads", lambda data: NotImplemented)
+    assert ours == [_outcome(bounded_json, body) for body in bodies]
+    # orjson read the first kind, and none of the second; and most numbers.
+    assert taken[: len(fast)] == [True] * len(fast)
+    assert taken[len(fast) : len(fast) + len(slow)] == [False] * len(slow)
+    assert 0.6 < sum(taken[len(fast) + len(slow) :]) / len(numbers) < 0.9
+    assert ours[len(fast) - 1] == (
+        "JSONTooLarge",
+        "arrays and objects nested more than 100 levels deep",
+    )
+    assert ours[len(fast) + 3] == ("float", "inf")
 
 
 # --- Execution time -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+from starlette.responses import Response
 from tortoise.context import TortoiseContext
 
 from service.settings import ROOT
@@ -24,7 +25,7 @@ from tests.support.databases import row_counts
 from tests.support.errors import error
 from tests.support.servers import free_port, running_server
 from tests.support.world import AZ_2024, AZ_2024_DATA, WINNER, WINNER_DATA, WORLD, global_id
-from web.graphql_app import GRAPHQL_RESPONSE_JSON, response_media_type
+from web.graphql_app import GRAPHQL_RESPONSE_JSON, SubResponse, response_media_type
 
 
 def test_uvicorn_serves_the_test_world_over_http(server_database: str) -> None:
@@ -161,6 +162,23 @@ def test_response_media_type() -> None:
     assert response_media_type("Application/GraphQL-Response+JSON; q=0.8") == GRAPHQL_RESPONSE_JSON
     assert response_media_type("text/html, */*;q=0.8") == "application/json"
     assert response_media_type("application/graphql-response+json;q=x") == "application/json"
+
+
+def test_a_sub_response_is_starlettes_empty_response_with_no_status_or_length() -> None:
+    # SubResponse sets Response's attributes itself rather than through Response.__init__:
+    # it must stay what that gives, once the status and the content-length are taken away.
+    starlette = Response()
+    starlette.status_code = None  # type: ignore[assignment]
+    del starlette.headers["content-length"]
+    ours = SubResponse(GRAPHQL_RESPONSE_JSON)
+    assert vars(ours) == {
+        **{name: value for name, value in vars(starlette).items() if name != "_headers"},
+        "graphql_media_type": GRAPHQL_RESPONSE_JSON,
+    }
+    assert (ours.media_type, ours.charset) == (None, "utf-8")
+    # A resolver's header reaches the raw headers the view copies into the answer.
+    ours.headers["X-Seen"] = "yes"
+    assert ours.raw_headers == [(b"x-seen", b"yes")] == ours.headers.raw
 
 
 async def test_a_query_that_cannot_run_has_errors_and_no_data(world: TortoiseContext) -> None:

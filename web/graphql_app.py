@@ -91,11 +91,33 @@ def json_depth(value: object, limit: int) -> int:
     return deepest
 
 
+#: A run of digits too long for orjson to read as `json.loads` does: an integer past 64 bits
+#: (orjson makes it a float), a long fraction or exponent. A number over MAX_NUMBER_LENGTH
+#: has one too, as it holds at most four characters that are not digits.
+LONG_DIGITS = re.compile(rb"[0-9]{16}")
+
+
+def fast_loads(data: bytes) -> Any:
+    """`loads(data)` by orjson, six times faster, where orjson reads it to the same value;
+    NotImplemented where it might not. orjson refuses what `json.loads` reads otherwise or
+    refuses in other words (a byte order mark, UTF-16 and -32, NaN and Infinity, a lone
+    surrogate, an exponent past a float's range, nesting past 1,024 levels), and the long
+    digits it would read otherwise are looked for first (LONG_DIGITS)."""
+    if LONG_DIGITS.search(data):
+        return NotImplemented
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return NotImplemented
+
+
 def bounded_json(data: str | bytes) -> Any:
     """JSON as `json.loads` reads it, refused with JSONTooLarge past MAX_JSON_DEPTH levels or
     MAX_NUMBER_LENGTH characters in a number, before either costs much."""
     try:
-        value = loads(data)
+        value = fast_loads(data) if isinstance(data, bytes) else NotImplemented
+        if value is NotImplemented:
+            value = loads(data)
     except RecursionError:
         # The parser recurses once per level and stops at the interpreter's limit.
         value = None
@@ -195,9 +217,13 @@ class SubResponse(Response):
     carries the media type chosen from the request's Accept header."""
 
     def __init__(self, graphql_media_type: str) -> None:
-        super().__init__()
+        # What `Response()` sets, less its `content-length: 0`, without making the headers
+        # twice over for every request (2 µs of a small query's 100 in process): the
+        # headers' MutableHeaders is made when a resolver or the view first reads it.
         self.status_code = None  # type: ignore[assignment]  # None: "not set by a resolver"
-        del self.headers["content-length"]
+        self.background = None
+        self.body = b""
+        self.raw_headers = []
         self.graphql_media_type = graphql_media_type
 
 
