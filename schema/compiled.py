@@ -42,7 +42,6 @@ from graphql import (
     OperationDefinitionNode,
     get_argument_values,
     get_named_type,
-    get_variable_values,
     is_leaf_type,
 )
 
@@ -61,6 +60,7 @@ from schema.fast_path import (
     settle,
 )
 from schema.node import Followed, ModelNode, followed
+from schema.variables import Variables
 from service import compat
 from service.compat import (
     DEFINITION_BACKREF,
@@ -190,13 +190,13 @@ class Compiled:
 
     operation: OperationDefinitionNode
     roots: tuple[Root, ...]
+    #: The operation's variables, coerced for each run.
+    variables: Variables
 
     async def run(self, schema: GraphQLSchema, context: Any, variables: Any) -> dict[str, Any]:
         """The answer's data; Unsupported (or the resolvers' own errors) where the fast path
         must answer, AnswerTooLarge once the answer's budget is spent."""
-        coerced = get_variable_values(
-            schema, self.operation.variable_definitions or (), variables or {}
-        )
+        coerced = self.variables.coerce(variables or {})
         if isinstance(coerced, list):
             raise Unsupported("variables")  # graphql-core refuses them in its words
         strawberry = compat.strawberry_schema(schema)
@@ -296,7 +296,9 @@ def compile_known(
         if shapes is None:
             return None
         roots.append(Root(key, field_def, details[0], called, shapes))
-    return Compiled(operation, tuple(roots))
+    return Compiled(
+        operation, tuple(roots), Variables(schema, operation.variable_definitions or ())
+    )
 
 
 def _shapes(
