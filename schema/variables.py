@@ -3,12 +3,13 @@ coerces them, those of its built-in scalars without its general machinery.
 
 A compiled lookup (schema/compiled.py) coerces its variables on every run. For the small
 query's one `ID!`, graphql-core's coercion (a signature made from the type's AST, the value
-checked for nesting, passed down its coercion of any input type) was 6 % of the request in
-process. Where every variable is of a built-in scalar, nullable or not, with no default,
-and every value given is one the scalar keeps as it is (a string for an ID or a String, a
-32-bit int, a finite float, a bool), the values are kept here with the same sources and the
-same coerced dict. Anything else (a missing required value, an int for an ID, a list, an
-input object, an enum, a default) is graphql-core's to coerce or refuse in its words.
+checked for nesting, passed down its coercion of any input type) took 3.0 µs, where the
+request's known query takes about 70 in process; this takes 0.8. Where every variable is of
+a built-in scalar, nullable or not, with no default, and every value given is one the scalar
+keeps as it is (a string for an ID or a String, a 32-bit int, a finite float, a bool), the
+values are kept here with the same sources and the same coerced dict. Anything else (a
+missing required value, an int for an ID, a list, an input object, an enum, a default) is
+graphql-core's to coerce or refuse in its words.
 """
 
 from __future__ import annotations
