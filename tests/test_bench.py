@@ -7,7 +7,9 @@ either database."""
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import json
+import pstats
 import re
 import struct
 import subprocess
@@ -17,11 +19,13 @@ from typing import Any
 
 import httpx
 import pytest
+import uvloop
 from graphql import parse, validate
+from starlette.datastructures import Headers
 
 import loader
 from bench import __main__ as bench_main
-from bench import ab, floor, instructions, layers, loop, servers, shape, wire
+from bench import ab, floor, instructions, layers, loop, profile, servers, shape, wire
 from bench.generate import Plan
 from bench.heaviest import MAX_COST, fields, heavy_queries, largest, query_cost, repeated_text
 from bench.inprocess import InProcess
@@ -336,6 +340,81 @@ def test_each_layer_of_a_request_answers_as_the_whole_request_and_is_timed(
     assert out["reads"] == 1
     assert list(out["replayed"]) == list(layers.LAYERS)
     assert all(value > 0 for value in out["replayed"].values())
+
+
+def _busy() -> int:
+    Headers({"accept": "*/*"})  # a function of an installed package
+    return sum(i * i for i in range(20_000))
+
+
+def test_a_profiles_own_time_is_shared_out_by_file() -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    _busy()
+    profiler.disable()
+    shares = dict(profile.by_file(pstats.Stats(profiler)))
+    # This file named from the repository's root, Starlette's from site-packages, and the
+    # built-in functions (sum, the profiler's own disable) as `~`.
+    assert set(shares) == {"tests/test_bench.py", "starlette/datastructures.py", "~"}
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert shares["tests/test_bench.py"] > 0.5  # the generator's 20,000 steps
+    assert list(shares) == sorted(shares, key=lambda name: -shares[name])
+
+
+def test_the_turns_a_call_takes_are_counted_on_asyncios_loop() -> None:
+    async def two_turns() -> None:
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+
+    async def no_turn() -> None:
+        return None
+
+    assert asyncio.run(profile.turns(two_turns, 10)) == 2.0
+    assert asyncio.run(profile.turns(no_turn, 10)) == 0.0
+    with pytest.raises(RuntimeError, match="asyncio's own event loop"):
+        uvloop.run(profile.turns(no_turn, 1))
+
+
+def test_a_layers_profile_names_its_files_and_counts_its_turns(server_database: str) -> None:
+    async def load() -> None:
+        await migrate()
+        await loader.load([WORLD])
+
+    on_database(server_database, load)
+    body = json.dumps(
+        {"query": SMALL, "variables": {"id": floor.global_id("Election", "az-president-2024")}}
+    )
+    script = (
+        "import sys\n"
+        "from bench import profile\n"
+        "print(profile.report(sys.argv[1], sys.argv[2].encode(), 'known query', 20, True, 3))\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script, server_database, body],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    lines = ran.stdout.splitlines()
+    assert re.fullmatch(
+        r"  known query: [\d,]+ CPU µs a request unprofiled \(its reads replayed\)", lines[0]
+    )
+    # A compiled lookup alone in its query reads in its own task: its read's answer takes
+    # the loop's turns, and with the read replayed it takes none.
+    sent, replayed = re.fullmatch(
+        r"  event loop turns a request \(asyncio's loop\): ([\d.]+), ([\d.]+) with its reads"
+        r" replayed",
+        lines[1],
+    ).groups()  # type: ignore[union-attr]
+    assert float(sent) >= 1.0
+    assert float(replayed) == 0.0
+    assert lines[2] == "  own time by file (cProfile):"
+    assert len(lines) == 2 + 1 + 3 + 1 + 3
+    assert lines[6] == "  own time by function:"
+    shares = [float(line.split("%")[0]) for line in lines[3:6]]
+    assert shares == sorted(shares, reverse=True) and 0 < sum(shares) <= 100.0
 
 
 def test_the_layers_report_says_what_each_layer_adds_to_the_one_under_it() -> None:
