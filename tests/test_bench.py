@@ -304,9 +304,11 @@ def test_the_bare_endpoint_answers_the_small_query_as_the_api_does(
     assert on_database(server_database, api) == answer["data"]
 
 
-def test_each_layer_of_a_request_answers_as_the_whole_request_and_is_timed(
-    server_database: str,
-) -> None:
+def _small_on_world(server_database: str, script: str) -> list[str]:
+    """The lines `script` prints, run in a process of its own (the app's lifespan sets up
+    logging and Tortoise for the process) with the database of the test world and the small
+    query's body as its arguments."""
+
     async def load() -> None:
         await migrate()
         await loader.load([WORLD])
@@ -314,14 +316,6 @@ def test_each_layer_of_a_request_answers_as_the_whole_request_and_is_timed(
     on_database(server_database, load)
     body = json.dumps(
         {"query": SMALL, "variables": {"id": floor.global_id("Election", "az-president-2024")}}
-    )
-    # In a process of its own: the app's lifespan sets up logging and Tortoise for the process.
-    script = (
-        "import json, sys, uvloop\n"
-        "from bench import layers\n"
-        "m = uvloop.run(layers.on_database(sys.argv[1], sys.argv[2].encode(), 1, replay=True))\n"
-        "print(json.dumps({'answer': json.loads(m.answer), 'layers': m.layers,\n"
-        "                  'replayed': m.replayed, 'reads': m.reads}))\n"
     )
     ran = subprocess.run(
         [sys.executable, "-c", script, server_database, body],
@@ -331,7 +325,20 @@ def test_each_layer_of_a_request_answers_as_the_whole_request_and_is_timed(
         cwd=Path(__file__).resolve().parents[1],
     )
     assert ran.returncode == 0, ran.stderr[-2000:]
-    out = json.loads(ran.stdout.splitlines()[-1])
+    return ran.stdout.splitlines()
+
+
+def test_each_layer_of_a_request_answers_as_the_whole_request_and_is_timed(
+    server_database: str,
+) -> None:
+    script = (
+        "import json, sys, uvloop\n"
+        "from bench import layers\n"
+        "m = uvloop.run(layers.on_database(sys.argv[1], sys.argv[2].encode(), 1, replay=True))\n"
+        "print(json.dumps({'answer': json.loads(m.answer), 'layers': m.layers,\n"
+        "                  'replayed': m.replayed, 'reads': m.reads}))\n"
+    )
+    out = json.loads(_small_on_world(server_database, script)[-1])
     assert out["answer"] == AZ_2024_SMALL
     assert list(out["layers"]) == list(layers.LAYERS)
     assert all(value > 0 for value in out["layers"].values())
@@ -376,28 +383,12 @@ def test_the_turns_a_call_takes_are_counted_on_asyncios_loop() -> None:
 
 
 def test_a_layers_profile_names_its_files_and_counts_its_turns(server_database: str) -> None:
-    async def load() -> None:
-        await migrate()
-        await loader.load([WORLD])
-
-    on_database(server_database, load)
-    body = json.dumps(
-        {"query": SMALL, "variables": {"id": floor.global_id("Election", "az-president-2024")}}
-    )
     script = (
         "import sys\n"
         "from bench import profile\n"
         "print(profile.report(sys.argv[1], sys.argv[2].encode(), 'known query', 20, True, 3))\n"
     )
-    ran = subprocess.run(
-        [sys.executable, "-c", script, server_database, body],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    assert ran.returncode == 0, ran.stderr[-2000:]
-    lines = ran.stdout.splitlines()
+    lines = _small_on_world(server_database, script)
     assert re.fullmatch(
         r"  known query: [\d,]+ CPU µs a request unprofiled \(its reads replayed\)", lines[0]
     )
