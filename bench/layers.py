@@ -31,8 +31,8 @@ import argparse
 import os
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,9 +168,10 @@ class Measured:
     reads: int = 0
 
 
-async def on_database(url: str, body: bytes, turns: int, replay: bool = False) -> Measured:
-    """The answer to `body` from the app on the database at `url`, which each layer must give
-    too, and each layer's CPU µs per request; with `replay`, also with its reads replayed."""
+@asynccontextmanager
+async def started(url: str, body: bytes) -> AsyncIterator[tuple[dict[str, Layer], bytes]]:
+    """The layers of the app as `elections serve` makes it (production, its lifespan run) on
+    the database at `url`, and the whole request's answer to `body`, the query known now."""
     from server import create_app
 
     os.environ.update(DATABASE_URL=url, APP_ENV="production", LOAD_FIXTURES="")
@@ -179,7 +180,13 @@ async def on_database(url: str, body: bytes, turns: int, replay: bool = False) -
     app = create_app()
     async with app.router.lifespan_context(app):
         calls = layers(app, body)
-        first = await calls["request"]()  # the query becomes known here
+        yield calls, await calls["request"]()  # the query becomes known here
+
+
+async def on_database(url: str, body: bytes, turns: int, replay: bool = False) -> Measured:
+    """The answer to `body` from the app on the database at `url`, which each layer must give
+    too, and each layer's CPU µs per request; with `replay`, also with its reads replayed."""
+    async with started(url, body) as (calls, first):
         for name, call in calls.items():
             if await call() != first:
                 raise RuntimeError(f"the {name} layer answers otherwise than the request")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import os
 import pstats
 import time
 from collections import Counter
@@ -30,7 +29,7 @@ from typing import Any
 import orjson
 import uvloop
 
-from bench.layers import LAYERS, Layer, layers, replaying
+from bench.layers import LAYERS, Layer, replaying, started
 from bench.operations import BY_NAME
 
 #: This repository, whose files are named from it; an installed package is named from its
@@ -89,14 +88,7 @@ async def _layer(
     url: str, body: bytes, layer: str, work: Callable[[Layer], Awaitable[None]]
 ) -> None:
     """`work` given the layer of the app on the database at `url`, the query known."""
-    from server import create_app
-
-    os.environ.update(DATABASE_URL=url, APP_ENV="production", LOAD_FIXTURES="")
-    os.environ.setdefault("LOG_LEVEL", "warning")
-    app = create_app()
-    async with app.router.lifespan_context(app):
-        calls = layers(app, body)
-        await calls["request"]()  # the query becomes known here
+    async with started(url, body) as (calls, _answer):
         await work(calls[layer])
 
 

@@ -44,6 +44,7 @@ from graphql import (
     GraphQLField,
     GraphQLFloat,
     GraphQLID,
+    GraphQLInputType,
     GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
@@ -664,14 +665,16 @@ def _as_they_are(return_type: GraphQLOutputType, values: list[Any]) -> bool:
 
 
 def as_they_are(
-    return_type: GraphQLOutputType,
+    return_type: GraphQLOutputType | GraphQLInputType,
 ) -> tuple[type | None, Callable[[Any], bool] | None]:
     """For one value of a field of this type: the Python type of the values graphql-core's
     serializer gives back as they are, and what else they must be (see `_as_they_are`); no
-    type for a type none is given back as it is (a list, an enum, a custom scalar)."""
+    type for a type none is given back as it is (a list, an enum, a custom scalar). The
+    same values of a variable of the type are kept as they are by graphql-core's coercion
+    (schema/variables.py)."""
     if isinstance(return_type, GraphQLNonNull):
         return_type = return_type.of_type
-    python_type = _SCALAR_TYPES.get(return_type)
+    python_type = _SCALAR_TYPES.get(cast(GraphQLOutputType, return_type))
     if python_type is int:
         return int, _int32
     if python_type is float:

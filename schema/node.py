@@ -158,6 +158,10 @@ def followed(resolver: object) -> Followed | None:
     return Followed(column, ModelNode.named[node], required, key)
 
 
+#: Where `reads` notes its keys on a resolver.
+_READS = "__reads__"
+
+
 def reads(column: str, node: str) -> Callable[[R], R]:
     """Notes that a resolver reads the rows the foreign key `column` of its object's row
     points at, of the node type named `node`, though it answers with something else (a
@@ -170,9 +174,6 @@ def reads(column: str, node: str) -> Callable[[R], R]:
         return resolver
 
     return give
-
-
-_READS = "__reads__"
 
 
 def read_through(resolver: object) -> tuple[tuple[str, type[ModelNode]], ...]:

@@ -14,20 +14,12 @@ graphql-core's to coerce or refuse in its words.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from math import isfinite
+from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from graphql import (
-    GRAPHQL_MAX_INT,
-    GRAPHQL_MIN_INT,
-    GraphQLBoolean,
-    GraphQLFloat,
-    GraphQLID,
-    GraphQLInt,
     GraphQLNonNull,
     GraphQLSchema,
-    GraphQLString,
     Undefined,
     VariableDefinitionNode,
     get_variable_values,
@@ -38,14 +30,7 @@ from graphql.execution.get_variable_signature import (
 )
 from graphql.execution.values import VariableValues, VariableValuesOrErrors, VariableValueSource
 
-#: The built-in scalars, each with the one Python type of the values it keeps as they are.
-KEPT_AS_THEY_ARE: dict[Any, type[Any]] = {
-    GraphQLID: str,
-    GraphQLString: str,
-    GraphQLInt: int,
-    GraphQLFloat: float,
-    GraphQLBoolean: bool,
-}
+from schema.fast_path import as_they_are
 
 
 class Plain(NamedTuple):
@@ -53,7 +38,11 @@ class Plain(NamedTuple):
 
     name: str
     signature: GraphQLVariableSignature
+    #: The one Python type of the values the scalar keeps as they are, and what else such a
+    #: value must be (a 32-bit int, a finite float): what graphql-core's serializer also
+    #: gives back as it is (`schema.fast_path.as_they_are`).
     kept: type[Any]
+    check: Callable[[Any], bool] | None
     required: bool
 
 
@@ -85,14 +74,11 @@ def plain_variables(
         signature = get_variable_signature(schema, definition)
         if not isinstance(signature, GraphQLVariableSignature) or definition.default_value:
             return None
-        scalar = signature.type
-        required = isinstance(scalar, GraphQLNonNull)
-        if isinstance(scalar, GraphQLNonNull):
-            scalar = scalar.of_type
-        kept = KEPT_AS_THEY_ARE.get(scalar)
+        kept, check = as_they_are(signature.type)
         if kept is None:
             return None
-        plain.append(Plain(signature.name, signature, kept, required))
+        required = isinstance(signature.type, GraphQLNonNull)
+        plain.append(Plain(signature.name, signature, kept, check, required))
     return tuple(plain)
 
 
@@ -101,7 +87,7 @@ def _kept(plain: tuple[Plain, ...], inputs: dict[str, Any]) -> VariableValues | 
     as it is (or null, or missing, where the variable is nullable); None otherwise."""
     sources: dict[str, VariableValueSource] = {}
     coerced: dict[str, Any] = {}
-    for name, signature, kept, required in plain:
+    for name, signature, kept, check, required in plain:
         value: Any = inputs.get(name, Undefined)
         if value is Undefined:
             if required:
@@ -111,10 +97,7 @@ def _kept(plain: tuple[Plain, ...], inputs: dict[str, Any]) -> VariableValues | 
         if value is None:
             if required:
                 return None
-        elif type(value) is not kept or not (
-            (kept is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT)
-            and (kept is not float or isfinite(value))
-        ):
+        elif type(value) is not kept or (check is not None and not check(value)):
             return None
         sources[name] = VariableValueSource(signature, value)
         coerced[name] = value

@@ -392,14 +392,15 @@ def test_a_layers_profile_names_its_files_and_counts_its_turns(server_database: 
     assert re.fullmatch(
         r"  known query: [\d,]+ CPU µs a request unprofiled \(its reads replayed\)", lines[0]
     )
-    # A compiled lookup alone in its query reads in its own task: its read's answer takes
-    # the loop's turns, and with the read replayed it takes none.
+    # A compiled lookup alone in its query reads in its own task: its read's answer takes two
+    # turns of the loop (the answer's callback, then the task going on; a timer may add one
+    # now and then: 2.2 a request here on both databases), and with the read replayed none.
     sent, replayed = re.fullmatch(
         r"  event loop turns a request \(asyncio's loop\): ([\d.]+), ([\d.]+) with its reads"
         r" replayed",
         lines[1],
     ).groups()  # type: ignore[union-attr]
-    assert float(sent) >= 1.0
+    assert 2.0 <= float(sent) < 3.0
     assert float(replayed) == 0.0
     assert lines[2] == "  own time by file (cProfile):"
     assert len(lines) == 2 + 1 + 3 + 1 + 3

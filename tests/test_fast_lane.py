@@ -119,7 +119,7 @@ async def test_a_known_query_gets_the_routes_status_headers_and_bytes_from_the_l
             "election": {
                 "key": "ge-parliament-2024",
                 "seats": 150,
-                "turnout": by_hash.json()["data"]["election"]["turnout"],
+                "turnout": None,  # the preferred final count stores no electorate or ballots
             }
         }
     }

@@ -155,14 +155,9 @@ class FastLane:
                 length = value
             elif name == _ACCEPT and accept is None:
                 accept = value
-        if content_type is None:
-            return None
-        media_type = content_type.decode("latin-1").split(";")[0].strip().lower()
-        if media_type != "application/json":
+        if content_type is None or not fast_requests.json_body(content_type.decode("latin-1")):
             return None
         if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
             return None  # the body limit answers 413 before reading it
         text = "" if accept is None else accept.decode("latin-1")
-        if "multipart/mixed" in text:
-            return None  # a streaming transport: Strawberry's
-        return text
+        return None if fast_requests.streaming(text) else text

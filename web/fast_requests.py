@@ -94,15 +94,25 @@ async def run(
     return result, sub_response
 
 
+def streaming(accept: str) -> bool:
+    """Whether an Accept header asks for a streaming transport (`multipart/mixed`), which
+    only Strawberry's view answers."""
+    return "multipart/mixed" in accept
+
+
+def json_body(content_type: str) -> bool:
+    """Whether a Content-Type header is JSON's, the one body read fast."""
+    return content_type.split(";")[0].strip().lower() == "application/json"
+
+
 async def _params(app: View, request: Request) -> Params | None:
     """The request's query, variables, operation name and extensions, if it is a single
     GraphQL request the ordinary way would read the same way; None otherwise."""
-    if "multipart/mixed" in request.headers.get("accept", ""):
-        return None  # a streaming transport: Strawberry's
+    if streaming(request.headers.get("accept", "")):
+        return None
     try:
         if request.method == "POST":
-            media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            if media_type != "application/json":
+            if not json_body(request.headers.get("content-type", "")):
                 return None
             data = app.parse_json(await request.body())
         elif request.method == "GET":
