@@ -16,7 +16,7 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -24,7 +24,7 @@ from tortoise.models import Model
 
 from schema.connection import Connection, Page
 from schema.keyset import SortKey, Sql, keyset_page, numbered
-from service import compat
+from service import compat, sqlite_reads
 from service import lease as leases
 from service.compat import AsyncpgDBClient, SqliteClient, SqliteTransactionWrapper
 from service.database import default_client
@@ -205,9 +205,10 @@ async def select(client: BaseDBAsyncClient, text: str, params: list[Any]) -> Seq
     transaction, so that nothing runs inside another's transaction on the single
     connection. Reads then wait in line, each handed from thread to thread: a server
     answering one small query after another spent most of its time there. So a read that
-    finds the lock free goes straight to aiosqlite's queue, in the same step as the check:
+    finds the lock free goes to aiosqlite's queue without it, with the other reads asked for
+    in the same turn (service/sqlite_reads.py), queued in the same step as a second check:
     aiosqlite runs its statements in order on one thread, so a transaction that takes the
-    lock afterwards begins after this read has run, and a read never runs inside one.
+    lock afterwards begins after these reads have run, and a read never runs inside one.
 
     On PostgreSQL, a known query's reads outside a transaction share one connection, leased
     for the query (service/lease.py), rather than each taking one from the pool.
@@ -216,7 +217,9 @@ async def select(client: BaseDBAsyncClient, text: str, params: list[Any]) -> Seq
         connection = compat.sqlite_connection(client)
         if connection is not None and not compat.sqlite_lock(client).locked():
             client.log.debug("%s: %s", text, params)  # as Tortoise logs each statement
-            return cast("Sequence[Any]", await connection.execute_fetchall(text, params))
+            sent = await sqlite_reads.fetch(client, text, params)
+            if sent is not None:
+                return sent
     lease = leases.current.get()
     if lease is not None and type(client) is AsyncpgDBClient:
         pool = compat.asyncpg_pool(client)

@@ -1,6 +1,6 @@
-"""Compatibility: every private name of Strawberry, graphql-core, Tortoise, uvicorn and asyncio
-that the fast path, fast requests, the limits, the metrics, the read timeout and the
-subscriptions' WebSocket use, and the start-up check of them.
+"""Compatibility: every private name of Strawberry, graphql-core, Tortoise, aiosqlite, uvicorn
+and asyncio that the fast path, fast requests, the limits, the metrics, the read timeout, the
+SQLite reads and the subscriptions' WebSocket use, and the start-up check of them.
 
 Private here means what a library does not promise to keep from one release to the next: a
 name with a leading underscore, a name from a module its package does not export (such as
@@ -30,10 +30,11 @@ import importlib
 import logging
 import platform
 import re
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -46,6 +47,7 @@ log = logging.getLogger("elections.compat")
 STRAWBERRY = "strawberry-graphql"
 GRAPHQL_CORE = "graphql-core"
 TORTOISE = "tortoise-orm"
+AIOSQLITE = "aiosqlite"
 UVICORN = "uvicorn"
 #: asyncio's names come with Python itself.
 PYTHON = "python"
@@ -56,6 +58,7 @@ TESTED: dict[str, str] = {
     STRAWBERRY: "0.341",
     GRAPHQL_CORE: "3.3",
     TORTOISE: "1.1",
+    AIOSQLITE: "0.22",
     UVICORN: "0.55",
 }
 
@@ -113,6 +116,14 @@ class Private:
 def _sqlite_client(_schema: strawberry.Schema) -> object:
     # A client that is never connected: Tortoise sets these attributes when it is made.
     return SqliteClient(file_path=":memory:", connection_name="compat-check")
+
+
+def _aiosqlite_connection(_schema: strawberry.Schema) -> object:
+    # A connection that is never opened: aiosqlite sets these attributes when it is made,
+    # and starts its thread only when it connects.
+    import aiosqlite
+
+    return aiosqlite.Connection(lambda: sqlite3.connect(":memory:"), 64)
 
 
 def _asyncpg_client(_schema: strawberry.Schema) -> object:
@@ -364,6 +375,24 @@ NAMES: tuple[Private, ...] = (
         "schema/rows.py (reads that find the lock free), service/metrics.py (connections)",
         fast_path=False,
         on=_sqlite_client,
+    ),
+    # aiosqlite: a job of several reads queued on a connection's thread as its own
+    # statements are (service/sqlite_reads.py).
+    *(
+        Private(
+            AIOSQLITE,
+            f"aiosqlite.core:Connection.{name}",
+            "service/sqlite_reads.py (reads sent together: queued on the connection's thread)",
+            fast_path=False,
+            on=_aiosqlite_connection,
+        )
+        for name in ("_tx", "_running")
+    ),
+    Private(
+        AIOSQLITE,
+        "aiosqlite.core:Connection._conn",
+        "service/sqlite_reads.py (reads sent together: the sqlite3 connection they run on)",
+        fast_path=False,
     ),
     Private(
         TORTOISE,
@@ -633,6 +662,22 @@ def sqlite_lock(client: SqliteClient) -> asyncio.Lock:
     return client._lock
 
 
+T = TypeVar("T")
+
+
+def sqlite_job(
+    connection: aiosqlite.Connection, job: Callable[[sqlite3.Connection], T]
+) -> asyncio.Future[T] | None:
+    """`job` run with the connection's sqlite3 connection on its thread, after what is queued
+    there, as aiosqlite runs its own statements (`Connection._execute`), but queued now, in
+    the caller's step, rather than by a coroutine; None once the connection is closing."""
+    if not connection._running:
+        return None
+    future = asyncio.get_running_loop().create_future()
+    connection._tx.put_nowait((future, lambda: job(connection._conn)))
+    return future
+
+
 def asyncpg_pool(client: AsyncpgDBClient) -> Any:
     """The asyncpg pool of a PostgreSQL client (None until it is opened)."""
     return client._pool
@@ -761,6 +806,7 @@ __all__ = [
     "graphql_schema",
     "is_private",
     "sqlite_connection",
+    "sqlite_job",
     "sqlite_lock",
     "strawberry_schema",
     "subfields",

@@ -394,13 +394,16 @@ def test_a_layers_profile_names_its_files_and_counts_its_turns(server_database: 
     )
     # A compiled lookup alone in its query reads in its own task: its read's answer takes two
     # turns of the loop (the answer's callback, then the task going on; a timer may add one
-    # now and then: 2.2 a request here on both databases), and with the read replayed none.
+    # now and then: 2.2 a request here), and with the read replayed none. On SQLite two more:
+    # the read is sent at the next turn with the others asked in its own, and its rows reach
+    # it from the job's callback (service/sqlite_reads.py): 4.2 a request here.
     sent, replayed = re.fullmatch(
         r"  event loop turns a request \(asyncio's loop\): ([\d.]+), ([\d.]+) with its reads"
         r" replayed",
         lines[1],
     ).groups()  # type: ignore[union-attr]
-    assert 2.0 <= float(sent) < 3.0
+    least = 4.0 if server_database.startswith("sqlite") else 2.0
+    assert least <= float(sent) < least + 1
     assert float(replayed) == 0.0
     assert lines[2] == "  own time by file (cProfile):"
     assert len(lines) == 2 + 1 + 3 + 1 + 3

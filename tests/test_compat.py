@@ -136,6 +136,10 @@ def test_the_fenced_names_are_the_ones_the_code_uses() -> None:
             "strawberry.types.scalar:ScalarDefinition",
             "tortoise.backends.asyncpg.client:AsyncpgDBClient",
             "tortoise.backends.asyncpg.client:AsyncpgDBClient._pool",
+            # What service/sqlite_reads.py queues its jobs with, as aiosqlite queues its own.
+            "aiosqlite.core:Connection._conn",
+            "aiosqlite.core:Connection._running",
+            "aiosqlite.core:Connection._tx",
             "tortoise.backends.sqlite.client:SqliteClient",
             "tortoise.backends.sqlite.client:SqliteClient._connection",
             "tortoise.backends.sqlite.client:SqliteClient._lock",
