@@ -101,10 +101,10 @@ def report(url: str, body: bytes, layer: str, runs: int, replay: bool, top: int)
         with replaying() if replay else nullcontext():
             for _ in range(max(runs // 10, 1)):
                 await call()  # warm, and with --replay read once what is replayed
-            started = time.process_time()
+            began = time.process_time()
             for _ in range(runs):
                 await call()
-            found["µs"] = (time.process_time() - started) / runs * 1e6
+            found["µs"] = (time.process_time() - began) / runs * 1e6
             profile = cProfile.Profile()
             profile.enable()
             for _ in range(runs):
