@@ -11,7 +11,9 @@ Two rules keep a lease from costing more than it saves or blocking anything:
 
 - A request's statements take turns on its connection (asyncpg runs one at a time on a
   connection): a level's statements, sent side by side from separate connections before,
-  follow one another. On loopback a statement's round trip is a fraction of its CPU time.
+  follow one another, or go as one where they can (service/postgres_reads.py: the reads
+  asked for in one turn of the event loop are sent together by the first of them). On
+  loopback a statement's round trip is a fraction of its CPU time.
 - At most one fewer lease than the pool has connections is held at once (`Leases`), so one
   connection is always left for what does not lease: Tortoise's own queries, which a
   request holding a lease may wait for (a list's count), and transactions. What finds no
@@ -33,11 +35,22 @@ from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import Any
 
+from service import postgres_reads
+
 
 class Lease:
     """The connection one known query's reads share (none until its first read)."""
 
-    __slots__ = ("_ended", "_pool", "_since", "_spare", "_turn", "_users", "connection")
+    __slots__ = (
+        "_asked",
+        "_ended",
+        "_pool",
+        "_since",
+        "_spare",
+        "_turn",
+        "_users",
+        "connection",
+    )
 
     def __init__(self) -> None:
         self._pool: Any = None
@@ -52,46 +65,87 @@ class Lease:
         #: The query is done: no connection is taken any more, and the one held goes back
         #: with its last statement.
         self._ended = False
+        #: The reads asked for in this turn of the event loop, which its first read sends
+        #: together at the next (`fetch`); None when none is asked for.
+        self._asked: _Turn | None = None
 
     async def fetch(
         self, pool: Any, text: str, params: Sequence[Any], log: logging.Logger
     ) -> list[Any] | None:
         """The rows of one statement on the leased connection, taken now if none is held,
         logged to `log` as Tortoise logs each statement; None when no lease may be taken
-        (the caller reads as before)."""
+        (the caller reads as before).
+
+        The first read asked for in a turn of the event loop waits for the next, and sends
+        the reads asked for meanwhile with its own, as one statement where they can be
+        (service/postgres_reads.py). The others wait for their rows; should the first be
+        cancelled, each of them is given None and reads as before."""
+        loop = asyncio.get_running_loop()
+        turn = self._asked
+        if turn is not None:  # the turn's first read sends this one with its own
+            if turn.pool is not pool:  # one connection serves one pool
+                return None
+            future: asyncio.Future[list[Any] | None] = loop.create_future()
+            turn.others.append((text, params, future))
+            return await future
+        turn = self._asked = _Turn(pool)
         self._users += 1
         try:
+            try:
+                await asyncio.sleep(0)  # the other reads of this turn are asked for
+            finally:
+                if self._asked is turn:
+                    self._asked = None
             async with self._turn:
-                if self.connection is None:
-                    if self._ended:
-                        return None
-                    spare = LEASES.spares.take(pool)
-                    if spare is not None:
-                        self.connection, self._since = spare
-                    elif not LEASES.take(pool):
-                        return None
-                    else:
-                        try:
-                            self.connection = await pool.acquire()
-                        except BaseException:
-                            LEASES.give_back(pool)
-                            raise
-                        self._since = asyncio.get_running_loop().time()
-                    self._pool = pool
-                log.debug("%s: %s", text, params)
+                if self.connection is None and (self._ended or not await self._take(pool)):
+                    turn.answer([None] * len(turn.others))
+                    return None
+                others = [(text, params) for text, params, _future in turn.others]
+                reads = [(text, params), *others]
+                for read in reads:
+                    log.debug("%s: %s", *read)
                 try:
-                    rows: list[Any] = await self.connection.fetch(text, *params)
+                    results = await postgres_reads.read_all(self.connection, reads)
                 except BaseException:
                     # Whatever state a failed or cancelled statement left, the pool clears.
                     self._spare = False
                     if self.connection.is_closed():  # broken: the next statement takes another
                         await self._give_back()
                     raise
-                return rows
+                if any(isinstance(result, Exception) for result in results):
+                    self._spare = False
+                turn.answer(results[1:])
+                own = results[0]
+                if isinstance(own, Exception):
+                    raise own
+                return own
+        except BaseException as error:
+            # Those still waiting get the error, or read as before if this read was
+            # cancelled: their callers were not.
+            turn.answer([error if isinstance(error, Exception) else None] * len(turn.others))
+            raise
         finally:
             self._users -= 1
             if self._ended and not self._users:
                 await self._give_back()
+
+    async def _take(self, pool: Any) -> bool:
+        """A connection for the lease: a spare, or one from the pool if a lease may be
+        taken; False if none may."""
+        spare = LEASES.spares.take(pool)
+        if spare is not None:
+            self.connection, self._since = spare
+        elif not LEASES.take(pool):
+            return False
+        else:
+            try:
+                self.connection = await pool.acquire()
+            except BaseException:
+                LEASES.give_back(pool)
+                raise
+            self._since = asyncio.get_running_loop().time()
+        self._pool = pool
+        return True
 
     async def end(self) -> None:
         """The query is done: the connection is given back now (kept as a spare, or to the
@@ -119,6 +173,27 @@ async def _release(pool: Any, connection: Any) -> None:
         await pool.release(connection)
     finally:
         LEASES.give_back(pool)
+
+
+class _Turn:
+    """The reads asked of a lease in one turn of the event loop, after the first: each with
+    the future its caller waits on."""
+
+    __slots__ = ("others", "pool")
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+        self.others: list[tuple[str, Sequence[Any], asyncio.Future[list[Any] | None]]] = []
+
+    def answer(self, results: Sequence[list[Any] | Exception | None]) -> None:
+        """Each caller still waiting given its rows, its None or its error."""
+        for (_text, _params, future), result in zip(self.others, results, strict=True):
+            if future.done():  # its caller was cancelled meanwhile
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
 
 
 #: How long a connection given back by a lease waits for the next lease before it goes

@@ -16,7 +16,7 @@ from bench.operations import ELECTION_PAGE
 from bench.statements import captured
 from schema import build_schema
 from schema.context import Context
-from service import compat
+from service import compat, postgres_reads
 from service.lease import LEASES, SPARE_LIFETIME, SPARE_SECONDS, Lease
 from service.settings import Settings
 from tests.support.databases import BACKEND, POSTGRES_URL
@@ -47,6 +47,11 @@ class Connection:
             return [(self.name, text, *params)]
         finally:
             self.running -= 1
+
+    async def prepare(self, text: str) -> Any:
+        # No union of reads (service/postgres_reads.py) without their column types: the
+        # reads of a turn run one after another.
+        raise NotImplementedError("this connection answers statements with their text")
 
     def is_closed(self) -> bool:
         return self.closed
@@ -99,6 +104,60 @@ async def test_a_lease_takes_one_connection_for_every_statement_and_gives_it_bac
     # Once ended, a lease takes no connection: the caller reads as before.
     assert await lease.fetch(pool, "SELECT 3", [], LOG) is None
     assert len(pool.taken) == 1
+
+
+async def test_the_reads_of_a_turn_are_sent_together_by_the_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent: list[list[tuple[str, list[Any]]]] = []
+
+    async def read_all(connection: Connection, reads: list[tuple[str, list[Any]]]) -> list[Any]:
+        sent.append(reads)
+        return [[(connection.name, text, *params)] for text, params in reads]
+
+    monkeypatch.setattr(postgres_reads, "read_all", read_all)
+    pool = Pool(5)
+    lease = Lease()
+    # Three reads asked for in one turn, as a level's loaders ask: sent at the next, as one.
+    rows = await asyncio.gather(*(lease.fetch(pool, f"SELECT {i}", [i], LOG) for i in range(3)))
+    assert rows == [[("c1", "SELECT 0", 0)], [("c1", "SELECT 1", 1)], [("c1", "SELECT 2", 2)]]
+    assert sent == [[("SELECT 0", [0]), ("SELECT 1", [1]), ("SELECT 2", [2])]]
+    # One asked for later is sent on its own, on the same connection.
+    assert await lease.fetch(pool, "SELECT 3", [3], LOG) == [("c1", "SELECT 3", 3)]
+    assert len(sent) == 2 and len(pool.taken) == 1
+    # A read of another pool in the same turn is not sent with them: it reads as before.
+    other = Pool(5)
+    both = await asyncio.gather(
+        lease.fetch(pool, "SELECT 4", [4], LOG), lease.fetch(other, "SELECT 5", [5], LOG)
+    )
+    assert list(both) == [[("c1", "SELECT 4", 4)], None] and other.taken == []
+    await lease.end()
+
+
+async def test_a_cancelled_read_of_a_turn_leaves_the_others_answered() -> None:
+    pool = Pool(5, delay=0.05)
+    lease = Lease()
+    # The first read of the turn sends the others; one of those is cancelled while it runs,
+    # and the rest get their rows.
+    first, second, third = (
+        asyncio.create_task(lease.fetch(pool, f"SELECT {i}", [i], LOG)) for i in range(3)
+    )
+    await asyncio.sleep(0.01)
+    second.cancel()
+    assert await asyncio.wait_for(first, 5) == [("c1", "SELECT 0", 0)]
+    assert await asyncio.wait_for(third, 5) == [("c1", "SELECT 2", 2)]
+    assert second.cancelled()
+    # The first cancelled: its statement is stopped, and those it would have sent read as
+    # before (None), their callers not being cancelled.
+    first, second = (
+        asyncio.create_task(lease.fetch(pool, f"SELECT {i}", [i], LOG)) for i in range(2)
+    )
+    await asyncio.sleep(0.01)
+    first.cancel()
+    assert await asyncio.wait_for(second, 5) is None
+    assert first.cancelled()
+    await lease.end()
+    assert pool.returned == pool.taken and LEASES.held(pool) == 0
 
 
 async def test_the_next_lease_takes_the_spare_and_what_may_not_wait_goes_back() -> None:
@@ -228,6 +287,14 @@ async def test_a_known_election_page_reads_on_one_leased_connection(
 
         # asyncpg's Pool has slots: its method is counted on the class.
         monkeypatch.setattr(type(pool), "acquire", counted)
+    sent: list[int] = []
+    read_all = postgres_reads.read_all
+
+    async def noted(connection: Any, reads: list[tuple[str, list[Any]]]) -> list[Any]:
+        sent.append(len(reads))
+        return await read_all(connection, reads)
+
+    monkeypatch.setattr(postgres_reads, "read_all", noted)
     with captured() as statements:
         again = await schema.execute(ELECTION_PAGE, variables, context_value=Context())
     assert again.data == first.data
@@ -237,6 +304,8 @@ async def test_a_known_election_page_reads_on_one_leased_connection(
     if pool is not None:
         # On PostgreSQL: one connection for the ten statements, given back after as a spare,
         # which the next run takes without asking the pool; back in the pool once none does.
+        # They were asked for in five turns, each turn's sent together.
+        assert sent == [1, 3, 1, 4, 1]
         assert len(taken) == 1
         assert LEASES.held(pool) == LEASES.spares.count(pool) == 1
         third = await schema.execute(ELECTION_PAGE, variables, context_value=Context())
@@ -255,4 +324,4 @@ async def test_a_known_election_page_reads_on_one_leased_connection(
         assert LEASES.held(other) == LEASES.spares.count(other) == 0
     else:
         # SQLite has one connection, which Tortoise's client keeps: no lease.
-        assert taken == []
+        assert taken == [] and sent == []
