@@ -40,9 +40,9 @@ Read = tuple[str, Sequence[Any]]
 Shape = tuple[str, ...]
 
 #: The most parameters of the reads sent as one statement: reads of a few keys each, whose
-#: rows are few. A country's history's 12 elections' tallies and candidacies (24 keys, about
-#: 150 rows) cost 5 % more as one union than as two statements; the election page's level of
-#: sources, endorsements and lines (23 keys, 40 rows) half as much (BENCHMARKS.md).
+#: rows are few. A country's history's 12 elections' tallies and candidacies (24 keys) cost
+#: 5 % more as one union than as two statements; the election page's level of sources,
+#: endorsements and lines (23 keys) half as much (BENCHMARKS.md).
 MOST_PARAMETERS = 32
 
 #: What a read's text is scanned for when its placeholders are numbered anew: a quoted
