@@ -36,6 +36,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from service import postgres_reads
+from service.asked import Asked, answer
 
 
 class Lease:
@@ -80,12 +81,11 @@ class Lease:
         the reads asked for meanwhile with its own, as one statement where they can be
         (service/postgres_reads.py). The others wait for their rows; should the first be
         cancelled, each of them is given None and reads as before."""
-        loop = asyncio.get_running_loop()
         turn = self._asked
         if turn is not None:  # the turn's first read sends this one with its own
             if turn.pool is not pool:  # one connection serves one pool
                 return None
-            future: asyncio.Future[list[Any] | None] = loop.create_future()
+            future: asyncio.Future[list[Any] | None] = asyncio.get_running_loop().create_future()
             turn.others.append((text, params, future))
             return await future
         turn = self._asked = _Turn(pool)
@@ -98,7 +98,7 @@ class Lease:
                     self._asked = None
             async with self._turn:
                 if self.connection is None and (self._ended or not await self._take(pool)):
-                    turn.answer([None] * len(turn.others))
+                    answer(turn.others, [None] * len(turn.others))
                     return None
                 others = [(text, params) for text, params, _future in turn.others]
                 reads = [(text, params), *others]
@@ -114,7 +114,7 @@ class Lease:
                     raise
                 if any(isinstance(result, Exception) for result in results):
                     self._spare = False
-                turn.answer(results[1:])
+                answer(turn.others, results[1:])
                 own = results[0]
                 if isinstance(own, Exception):
                     raise own
@@ -122,7 +122,9 @@ class Lease:
         except BaseException as error:
             # Those still waiting get the error, or read as before if this read was
             # cancelled: their callers were not.
-            turn.answer([error if isinstance(error, Exception) else None] * len(turn.others))
+            answer(
+                turn.others, [error if isinstance(error, Exception) else None] * len(turn.others)
+            )
             raise
         finally:
             self._users -= 1
@@ -176,24 +178,13 @@ async def _release(pool: Any, connection: Any) -> None:
 
 
 class _Turn:
-    """The reads asked of a lease in one turn of the event loop, after the first: each with
-    the future its caller waits on."""
+    """The reads asked of a lease in one turn of the event loop, after the first."""
 
     __slots__ = ("others", "pool")
 
     def __init__(self, pool: Any) -> None:
         self.pool = pool
-        self.others: list[tuple[str, Sequence[Any], asyncio.Future[list[Any] | None]]] = []
-
-    def answer(self, results: Sequence[list[Any] | Exception | None]) -> None:
-        """Each caller still waiting given its rows, its None or its error."""
-        for (_text, _params, future), result in zip(self.others, results, strict=True):
-            if future.done():  # its caller was cancelled meanwhile
-                continue
-            if isinstance(result, Exception):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
+        self.others: list[Asked] = []
 
 
 #: How long a connection given back by a lease waits for the next lease before it goes

@@ -25,10 +25,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from service import compat
+from service.asked import Asked, answer
 from service.compat import SqliteClient
-
-#: One read asked for: its text, its parameters, and the future its caller waits on.
-Asked = tuple[str, Sequence[Any], asyncio.Future[list[Any] | None]]
 
 
 class _Turn:
@@ -110,17 +108,9 @@ def _answer(reads: list[Asked], job: asyncio.Future[list[list[Any] | Exception]]
     if error is not None:
         _fail(reads, error)
         return
-    for (_text, _params, future), result in zip(reads, job.result(), strict=True):
-        if future.done():  # its caller was cancelled meanwhile
-            continue
-        if isinstance(result, BaseException):
-            future.set_exception(result)
-        else:
-            future.set_result(result)
+    answer(reads, job.result())
 
 
 def _fail(reads: list[Asked], error: BaseException) -> None:
     """The same error for every caller still waiting."""
-    for _text, _params, future in reads:
-        if not future.done():
-            future.set_exception(error)
+    answer(reads, [error] * len(reads))
