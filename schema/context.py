@@ -435,14 +435,18 @@ class Loaders:
         target: type[Model] = field_.related_model
         read = table(target)
         owner_column, target_column = field_.backward_key, field_.forward_key
-        head = (
-            f"SELECT l.{owner_column}, {read.qualified('t')} FROM {field_.through} l "
+        # The statement on SQLite and on PostgreSQL, which reads timestamps as text.
+        heads = tuple(
+            f"SELECT l.{owner_column}, {read.qualified('t', postgres)} FROM {field_.through} l "
             f'CROSS JOIN "{read.name}" t WHERE t."id" = l.{target_column} AND l.{owner_column}'
+            for postgres in (False, True)
         )
         seen = self.rows.seen
 
         async def load(ids: Sequence[int]) -> list[list[Any]]:
-            raw = await read_in(default_client(), head, ids, "")
+            connection = default_client()
+            head = heads[connection.capabilities.dialect == "postgres"]
+            raw = await read_in(connection, head, ids, "")
             targets = seen(target, read.records(raw, start=1))
             wanted: dict[int, list[Any]] = defaultdict(list)
             for row, found in zip(raw, targets, strict=True):

@@ -113,8 +113,9 @@ def tortoise_config(
             # which the computed fields' expressions (who won, by which rule) reach over a few
             # thousand rows: `elections(filter: {popularVoteLeaderWon: false})` over the
             # bundled data took 5-7.5 s with JIT and 0.45 s without. Our queries are short and
-            # many, the kind JIT does not pay for.
-            server_settings={"jit": "off"},
+            # many, the kind JIT does not pay for. Timestamps are read as text (schema/rows.py)
+            # and parsed as ISO 8601, which DateStyle "ISO" writes whatever the server's own.
+            server_settings={"jit": "off", "DateStyle": "ISO"},
         )
         if pool.statement_timeout:
             # asyncpg's: on expiry it cancels the statement on the server and raises

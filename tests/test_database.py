@@ -107,7 +107,7 @@ def test_the_pool_and_timeouts_reach_asyncpg() -> None:
                 "command_timeout": 20.0,
                 # No reset round trip after each statement (see keep_session).
                 "reset": keep_session,
-                "server_settings": {"jit": "off"},
+                "server_settings": {"jit": "off", "DateStyle": "ISO"},
             },
         }
     }
@@ -123,7 +123,7 @@ def test_the_pool_and_timeouts_reach_asyncpg() -> None:
         "maxsize": 5,
         "timeout": 5.0,
         "reset": keep_session,
-        "server_settings": {"jit": "off"},
+        "server_settings": {"jit": "off", "DateStyle": "ISO"},
     }
 
 

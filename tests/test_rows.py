@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 import models
 from schema.keyset import Dialect, Sql, numbered
-from schema.rows import KEPT_UP_TO, _in_text, _written_in, select, table
+from schema.rows import KEPT_UP_TO, _in_text, _timestamp, _written_in, select, table
 
 
 async def test_a_record_has_the_models_attributes_and_types(world: TortoiseContext) -> None:
@@ -57,9 +57,11 @@ async def test_records_are_read_from_where_their_columns_begin(world: TortoiseCo
     elections = table(models.Election)
     (expected,) = await elections.where_in("key", ["az-president-2024"])
     connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
     text, params = Dialect(connection).statement(
         Sql(
-            f'SELECT 7, {elections.qualified("t")}, 8 FROM "election" t WHERE t."key" = ?',
+            f'SELECT 7, {elections.qualified("t", postgres)}, 8 FROM "election" t '
+            'WHERE t."key" = ?',
             ("az-president-2024",),
         )
     )
@@ -73,6 +75,57 @@ async def test_records_are_read_from_where_their_columns_begin(world: TortoiseCo
         models.ElectionKind.PRESIDENTIAL,
         True,
     )
+
+
+async def test_timestamps_come_as_text_and_read_as_tortoise_reads_them(
+    world: TortoiseContext,
+) -> None:
+    """Both databases send a row's timestamps as text, which asyncpg does not make datetimes
+    of (PostgreSQL's cast in the statement); read, each is Tortoise's own value."""
+    elections = table(models.Election)
+    connection = connections.get("default")
+    postgres = connection.capabilities.dialect == "postgres"
+    text, params = Dialect(connection).statement(
+        Sql(
+            f'SELECT {elections.qualified("t", postgres)} FROM "election" t WHERE t."key" = ?',
+            ("az-president-2024",),
+        )
+    )
+    (raw,) = await select(connection, text, params)
+    created, updated = (raw[elections.attributes.index(n)] for n in ("created_at", "updated_at"))
+    assert (type(created), type(updated)) == (str, str)
+    (record,) = elections.records([raw])
+    row = await models.Election.get(key="az-president-2024")
+    assert (record.created_at, record.updated_at) == (row.created_at, row.updated_at)
+    assert record.updated_at.utcoffset() == dt.timedelta(0)
+    if postgres:  # the pool's sessions write timestamps as ISO 8601, whatever the server's
+        _count, (style,) = await connection.execute_query("SHOW DateStyle")
+        assert style["DateStyle"].startswith("ISO,")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-02-07 20:00:00+00",  # PostgreSQL's, in UTC
+        "2024-02-07 23:30:00.5+03:30",  # PostgreSQL's, in a session's other time zone
+        "2024-02-07 20:00:00.123456+00:00",  # SQLite's, as Tortoise writes it
+        "2024-02-07T20:00:00Z",
+        "2024-02-07 20:00:00",  # no offset: the default time zone's
+    ],
+)
+def test_a_timestamp_text_is_read_as_tortoises_parser_reads_it(text: str) -> None:
+    field = models.Election._meta.fields_map["updated_at"]
+    read = _timestamp(field.to_python_value)(text)
+    assert read == field.to_python_value(text)
+    assert read.utcoffset() == dt.timedelta(0)  # in the default time zone, UTC
+    assert read.replace(tzinfo=None) - dt.datetime(2024, 2, 7, 20) < dt.timedelta(seconds=1)
+
+
+def test_a_timestamp_python_cannot_read_goes_to_tortoises_parser() -> None:
+    """What `datetime.fromisoformat` refuses is Tortoise's to read, or to refuse, as before."""
+    field = models.Election._meta.fields_map["updated_at"]
+    with pytest.raises(ValueError, match=r"month must be in 1\.\.12"):
+        _timestamp(field.to_python_value)("2024-038T20:00Z")
 
 
 class WatchedLock(asyncio.Lock):
