@@ -72,7 +72,7 @@ class Table:
         projection = meta.fields_db_projection  # attribute name -> column
         self.attributes = list(projection)
         self._columns = list(projection.values())
-        #: The timestamp columns, read as text on PostgreSQL (`_as_text`).
+        #: The timestamp columns, read as text on PostgreSQL (`_listed`, `_timestamp`).
         self._texts = frozenset(
             column
             for name, column in projection.items()
