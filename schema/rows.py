@@ -141,17 +141,16 @@ class JoinedTable:
     def __init__(self, model: type[Model], joins: tuple[Join, ...]) -> None:
         self.table = table(model)
         projection = model._meta.fields_db_projection
-        # On PostgreSQL a joined table's timestamps are cast in its subquery, not again.
-        columns = [self.table.qualified("t", postgres=False)]
-        postgres_columns = [self.table.qualified("t", postgres=True)]
+        # The joined tables' columns, read as they are: on PostgreSQL their timestamps are
+        # cast in each one's subquery.
+        joined: list[str] = []
         sqlite, postgres = [f'"{self.table.name}" t'], [f'"{self.table.name}" t']
         #: Each joined table, and where its columns begin and end in a row.
         self.joined: list[tuple[Table, int, int]] = []
         start = len(self.table.attributes)
         for i, join in enumerate(joins):
             target, alias = table(join.target), f"j{i}"
-            columns.append(target.qualified(alias, postgres=False))
-            postgres_columns.append(target.qualified(alias, postgres=False))
+            joined.append(target.qualified(alias, postgres=False))
             on = f'"{target.key_column}" = t."{projection[join.column]}"'
             sqlite.append(f'LEFT JOIN "{target.name}" {alias} ON {alias}.{on}')
             # PostgreSQL's planner chose to read the whole joined table into a hash for a
@@ -166,9 +165,10 @@ class JoinedTable:
             self.joined.append((target, start, end))
             start = end
         #: The statement up to its `IN`, without the column, on SQLite and on PostgreSQL.
-        self.heads = (
-            f"SELECT {', '.join(columns)} FROM {' '.join(sqlite)} WHERE t.",
-            f"SELECT {', '.join(postgres_columns)} FROM {' '.join(postgres)} WHERE t.",
+        self.heads = tuple(
+            f"SELECT {', '.join([self.table.qualified('t', cast), *joined])} "
+            f"FROM {' '.join(tables)} WHERE t."
+            for cast, tables in ((False, sqlite), (True, postgres))
         )
 
     async def where_in(

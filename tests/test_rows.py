@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 from typing import Literal
 
+import asyncpg
 import pytest
 from tortoise import connections
 from tortoise.context import TortoiseContext
@@ -15,6 +16,8 @@ from tortoise.transactions import in_transaction
 import models
 from schema.keyset import Dialect, Sql, numbered
 from schema.rows import KEPT_UP_TO, _in_text, _timestamp, _written_in, select, table
+from service.database import tortoise_config
+from tests.support.databases import create_database, database_url, drop_database
 
 
 async def test_a_record_has_the_models_attributes_and_types(world: TortoiseContext) -> None:
@@ -98,9 +101,41 @@ async def test_timestamps_come_as_text_and_read_as_tortoise_reads_them(
     row = await models.Election.get(key="az-president-2024")
     assert (record.created_at, record.updated_at) == (row.created_at, row.updated_at)
     assert record.updated_at.utcoffset() == dt.timedelta(0)
-    if postgres:  # the pool's sessions write timestamps as ISO 8601, whatever the server's
-        _count, (style,) = await connection.execute_query("SHOW DateStyle")
-        assert style["DateStyle"].startswith("ISO,")
+    if postgres:
+        await _iso_whatever_the_servers_date_style()
+
+
+async def _iso_whatever_the_servers_date_style() -> None:
+    """On a database whose own DateStyle writes no ISO 8601, a session with the pool's
+    settings (service/database.py) still does, and its text reads as the timestamp."""
+    url = database_url("date_style")
+    await create_database(url)
+    try:
+        first = await asyncpg.connect(url)
+        try:
+            name = url.rsplit("/", 1)[1]
+            await first.execute(f"ALTER DATABASE \"{name}\" SET DateStyle = 'SQL, DMY'")
+        finally:
+            await first.close()
+        settings = tortoise_config(url)["connections"]["default"]["credentials"]
+        query = "SELECT TIMESTAMPTZ '2024-02-07 20:00:00.5+00'::text"
+        # A session as the database has it, then one with the pool's settings.
+        sessions: tuple[dict[str, str], ...] = ({}, settings["server_settings"])
+        texts = []
+        for server_settings in sessions:
+            session = await asyncpg.connect(url, server_settings=server_settings)
+            try:
+                texts.append(await session.fetchval(query))
+            finally:
+                await session.close()
+    finally:
+        await drop_database(url)
+    assert texts[0].startswith("07/02/2024 20:00:00.5")  # the database's own: not ISO
+    assert texts[1] == "2024-02-07 20:00:00.5+00"
+    field = models.Election._meta.fields_map["updated_at"]
+    assert _timestamp(field.to_python_value)(texts[1]) == dt.datetime(
+        2024, 2, 7, 20, 0, 0, 500_000, tzinfo=dt.UTC
+    )
 
 
 @pytest.mark.parametrize(
